@@ -1,0 +1,481 @@
+//! `#[derive(Entity)]`: the `Entity` impl, the typed key `<Name>Key`, the typed attributes
+//! `<Name>Attrs`, and compile-time checks of every key template.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
+
+use crate::attr;
+use crate::ctxt::Ctxt;
+use crate::serde_names;
+use crate::template::{self, Segment};
+
+/// A named field of the entity struct.
+struct Field<'a> {
+    ident: &'a Ident,
+    ty: &'a Type,
+    /// `T` when the field is `Option<T>`.
+    option_of: Option<&'a Type>,
+    attribute: String,
+    skipped: bool,
+}
+
+/// A parsed template: its literal (for spans) and its segments, fields resolved to slots.
+struct Template {
+    lit: LitStr,
+    segments: Vec<(Segment, Option<usize>)>,
+}
+
+/// A key field: which struct field, and whether the primary key reads it.
+struct Slot {
+    field: usize,
+    span: Span,
+}
+
+pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
+    let mut cx = Ctxt::default();
+    let attrs = attr::container(
+        &mut cx,
+        &input.attrs,
+        &["table", "name", "pk", "sk", "index", "crate"],
+    );
+    let serde = serde_names::container(&mut cx, &input.attrs);
+    let ident = &input.ident;
+
+    let named = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => Some(&named.named),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(named) = named else {
+        cx.error_spanned_by(
+            ident,
+            "`#[derive(Entity)]` needs a struct with named fields",
+        );
+        return Err(cx.check().err().unwrap_or_default());
+    };
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(&input.generics, "an entity cannot be generic");
+    }
+    let Some(table) = attrs.table.clone() else {
+        cx.error_spanned_by(
+            ident,
+            "name the entity's table: `#[dynamo(table = MyTable)]`",
+        );
+        return Err(cx.check().err().unwrap_or_default());
+    };
+    let Some(pk_lit) = attrs.pk.clone() else {
+        cx.error_spanned_by(
+            ident,
+            "give the partition-key template: `#[dynamo(pk = \"USER#{id}\")]`",
+        );
+        return Err(cx.check().err().unwrap_or_default());
+    };
+
+    let fields: Vec<Field<'_>> = named
+        .iter()
+        .filter_map(|f| {
+            let ident = f.ident.as_ref()?;
+            let names = serde_names::field(&mut cx, &f.attrs);
+            let plain = ident.to_string().trim_start_matches("r#").to_owned();
+            let attribute = names.rename.unwrap_or_else(|| {
+                serde
+                    .rename_all
+                    .as_deref()
+                    .and_then(|rule| serde_names::apply(rule, &plain))
+                    .unwrap_or(plain)
+            });
+            Some(Field {
+                ident,
+                ty: &f.ty,
+                option_of: option_inner(&f.ty),
+                attribute,
+                skipped: names.skipped,
+            })
+        })
+        .collect();
+
+    // Slots: primary-key fields first, then index fields, each once.
+    let mut slots: Vec<Slot> = Vec::new();
+    let parse_template = |cx: &mut Ctxt, lit: &LitStr, primary: bool, slots: &mut Vec<Slot>| {
+        let segments = match template::parse(&lit.value()) {
+            Ok(s) => s,
+            Err(e) => {
+                cx.error_spanned_by(lit, format!("invalid key template: {e}"));
+                return None;
+            }
+        };
+        let mut resolved = Vec::new();
+        for segment in segments {
+            let slot = match &segment {
+                Segment::Literal(_) => None,
+                Segment::Field(name) => {
+                    let Some(index) = fields
+                        .iter()
+                        .position(|f| f.ident.to_string().trim_start_matches("r#") == name)
+                    else {
+                        let known = fields
+                            .iter()
+                            .filter(|f| !f.skipped)
+                            .map(|f| format!("`{}`", f.ident))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        cx.error_spanned_by(
+                            lit,
+                            format!("`{ident}` has no field `{name}` (fields: {known})"),
+                        );
+                        continue;
+                    };
+                    let field = &fields[index];
+                    if field.skipped {
+                        cx.error_spanned_by(
+                            lit,
+                            format!(
+                                "field `{name}` is skipped by serde and cannot be part of a key"
+                            ),
+                        );
+                    }
+                    if primary && field.option_of.is_some() {
+                        cx.error_spanned_by(
+                            lit,
+                            format!(
+                                "field `{name}` is an `Option`; a primary key must always exist \
+                                 (optional fields belong in index keys, which they make sparse)"
+                            ),
+                        );
+                    }
+                    let slot = match slots.iter().position(|s| s.field == index) {
+                        Some(slot) => slot,
+                        None => {
+                            slots.push(Slot {
+                                field: index,
+                                span: lit.span(),
+                            });
+                            slots.len() - 1
+                        }
+                    };
+                    Some(slot)
+                }
+            };
+            resolved.push((segment, slot));
+        }
+        Some(Template {
+            lit: lit.clone(),
+            segments: resolved,
+        })
+    };
+
+    let pk = parse_template(&mut cx, &pk_lit, true, &mut slots);
+    let sk = attrs
+        .sk
+        .as_ref()
+        .and_then(|lit| parse_template(&mut cx, lit, true, &mut slots));
+    let primary_slots = slots.len();
+    let mut indexes = Vec::new();
+    for index in &attrs.indexes {
+        let Some(ipk) = &index.pk else {
+            cx.error_spanned_by(
+                &index.name,
+                format!(
+                    "give the `{}` partition-key template: `pk = \"...\"`",
+                    index.name
+                ),
+            );
+            continue;
+        };
+        let ipk = parse_template(&mut cx, ipk, false, &mut slots);
+        let isk = index
+            .sk
+            .as_ref()
+            .and_then(|lit| parse_template(&mut cx, lit, false, &mut slots));
+        if let Some(ipk) = ipk {
+            indexes.push((index, ipk, isk));
+        }
+    }
+    cx.check()?;
+    let (Some(pk), sk) = (pk, sk) else {
+        return Err(Vec::new());
+    };
+
+    let krate: Path = attrs
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::dynamorm));
+    let vis = &input.vis;
+    let entity_name = attrs
+        .name
+        .as_ref()
+        .map(LitStr::value)
+        .unwrap_or_else(|| ident.to_string());
+    let key_ident = format_ident!("{}Key", ident);
+    let attrs_ident = format_ident!("{}Attrs", ident);
+
+    // --- constants -------------------------------------------------------------------
+    let slot_field = |slot: usize| &fields[slots[slot].field];
+    let template_tokens = |t: &Template| {
+        let source = t.lit.value();
+        let segments = t
+            .segments
+            .iter()
+            .map(|(segment, slot)| match (segment, slot) {
+                (Segment::Literal(text), _) => quote!(#krate::key::Segment::Literal(#text)),
+                (Segment::Field(name), Some(slot)) => {
+                    quote!(#krate::key::Segment::Part { field: #name, slot: #slot })
+                }
+                (Segment::Field(_), None) => quote!(),
+            });
+        quote!(#krate::key::KeyTemplate::new(#source, &[#(#segments),*]))
+    };
+    let pk_tokens = template_tokens(&pk);
+    let sk_tokens = match &sk {
+        Some(t) => {
+            let t = template_tokens(t);
+            quote!(::core::option::Option::Some(#t))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let index_tokens = indexes.iter().map(|(index, ipk, isk)| {
+        let name = &index.name;
+        let ipk = template_tokens(ipk);
+        let isk = match isk {
+            Some(t) => {
+                let t = template_tokens(t);
+                quote!(::core::option::Option::Some(#t))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let index_ref = quote_spanned!(name.span()=> #table::#name.schema());
+        quote!(#krate::EntityIndex { index: #index_ref, partition_key: #ipk, sort_key: #isk })
+    });
+    let key_field_tokens = (0..slots.len()).map(|slot| {
+        let f = slot_field(slot);
+        let field = f.ident.to_string();
+        let attribute = &f.attribute;
+        let optional = f.option_of.is_some();
+        quote!(#krate::KeyField { field: #field, attribute: #attribute, optional: #optional })
+    });
+
+    // --- key-part writers ------------------------------------------------------------
+    let write_arms = (0..slots.len()).map(|slot| {
+        let f = slot_field(slot);
+        let fi = f.ident;
+        if f.option_of.is_some() {
+            quote!(#slot => #krate::__private::write_option(&self.#fi, out),)
+        } else {
+            quote!(#slot => #krate::KeyPart::write_key(&self.#fi, out).map(|()| true),)
+        }
+    });
+    let write_from_arms = (0..slots.len()).map(|slot| {
+        let f = slot_field(slot);
+        let inner = f.option_of.unwrap_or(f.ty);
+        let field = f.ident.to_string();
+        quote!(#slot => #krate::__private::write_part_from::<#inner>(#entity_name, #field, value, out),)
+    });
+    let key_write_arms = (0..primary_slots).map(|slot| {
+        let fi = slot_field(slot).ident;
+        quote!(#slot => #krate::KeyPart::write_key(&self.#fi, out).map(|()| true),)
+    });
+    let key_fields_decl = (0..primary_slots).map(|slot| {
+        let f = slot_field(slot);
+        let (fi, ty) = (f.ident, f.ty);
+        let doc = format!("The `{fi}` part of the key.");
+        quote!(#[doc = #doc] pub #fi: #ty,)
+    });
+    let key_from_parts = (0..primary_slots).map(|slot| {
+        let f = slot_field(slot);
+        let (fi, ty) = (f.ident, f.ty);
+        let name = fi.to_string();
+        quote!(#fi: #krate::__private::parse_part::<#ty>(parts, #slot, #name)?,)
+    });
+    let key_clone = (0..primary_slots).map(|slot| {
+        let fi = slot_field(slot).ident;
+        quote!(#fi: ::core::clone::Clone::clone(&self.#fi),)
+    });
+
+    // --- typed attributes ------------------------------------------------------------
+    let primary_field_indexes: Vec<usize> =
+        slots[..primary_slots].iter().map(|s| s.field).collect();
+    let attr_fields = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.skipped)
+        .map(|(i, f)| {
+            let (fi, ty) = (f.ident, f.ty);
+            let marker = if primary_field_indexes.contains(&i) {
+                quote!(#krate::expr::Fixed)
+            } else {
+                quote!(#krate::expr::Settable)
+            };
+            let doc = format!("The `{}` attribute.", f.attribute);
+            quote!(#[doc = #doc] pub #fi: #krate::Attr<#ident, #ty, #marker>,)
+        });
+    let attr_inits = fields.iter().filter(|f| !f.skipped).map(|f| {
+        let fi = f.ident;
+        let attribute = &f.attribute;
+        quote!(#fi: #krate::Attr::new(#attribute),)
+    });
+
+    // --- compile-time checks ---------------------------------------------------------
+    let key_part_checks = slots.iter().map(|s| {
+        let f = &fields[s.field];
+        let ty = f.option_of.unwrap_or(f.ty);
+        quote_spanned!(s.span=> __dynamorm_assert_key_part::<#ty>();)
+    });
+    let reserved_checks = fields.iter().filter(|f| !f.skipped).map(|f| {
+        let attribute = &f.attribute;
+        let message = format!(
+            "field `{}` of `{ident}` is stored as attribute `{attribute}`, which the table \
+             reserves for a key or the discriminator; rename the field (`#[serde(rename = \"...\")]`)",
+            f.ident
+        );
+        quote! {
+            if #krate::__private::table_reserves(&<#table as #krate::Table>::SCHEMA, #attribute) {
+                ::core::panic!(#message);
+            }
+        }
+    });
+    let has_sk = sk.is_some();
+    let table_sk_message = if has_sk {
+        format!("`{ident}` has an `sk` template, but its table has no sort key")
+    } else {
+        format!("`{ident}` needs an `sk` template: its table has a sort key")
+    };
+    let index_sk_checks = indexes.iter().map(|(index, _, isk)| {
+        let name = &index.name;
+        let has = isk.is_some();
+        let message = if has {
+            format!("`{ident}` gives an `sk` template for index `{name}`, which has no sort key")
+        } else {
+            format!("`{ident}` needs an `sk` template for index `{name}`, which has a sort key")
+        };
+        quote_spanned! {name.span()=>
+            if #table::#name.schema().sort_key().is_some() != #has {
+                ::core::panic!(#message);
+            }
+        }
+    });
+
+    let key_doc = format!("The primary key of [`{ident}`], generated by `#[derive(Entity)]`.");
+    let attrs_doc = format!(
+        "Typed attributes of [`{ident}`] for conditions and updates, generated by `#[derive(Entity)]`."
+    );
+    let attrs_fn_doc = format!("Typed attributes of `{ident}`: `{ident}::attrs().field`.");
+    let key_fn_doc = "The entity's primary key.";
+
+    Ok(quote! {
+        #[doc = #key_doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #vis struct #key_ident {
+            #(#key_fields_decl)*
+        }
+
+        #[doc = #attrs_doc]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #attrs_ident {
+            #(#attr_fields)*
+        }
+
+        impl #ident {
+            #[doc = #attrs_fn_doc]
+            #vis const fn attrs() -> #attrs_ident {
+                #attrs_ident { #(#attr_inits)* }
+            }
+
+            #[doc = #key_fn_doc]
+            #vis fn key(&self) -> #key_ident {
+                #key_ident { #(#key_clone)* }
+            }
+        }
+
+        const _: () = {
+            fn __dynamorm_assert_key_part<T: #krate::KeyPart + ?::core::marker::Sized>() {}
+            #[allow(dead_code)]
+            fn __dynamorm_checks() {
+                #(#key_part_checks)*
+            }
+            if <#table as #krate::Table>::SCHEMA.sort_key().is_some() != #has_sk {
+                ::core::panic!(#table_sk_message);
+            }
+            #(#index_sk_checks)*
+            #(#reserved_checks)*
+        };
+
+        impl #krate::Entity for #ident {
+            type Table = #table;
+            type Key = #key_ident;
+            const SCHEMA: #krate::EntitySchema = #krate::EntitySchema {
+                name: #entity_name,
+                partition_key: #pk_tokens,
+                sort_key: #sk_tokens,
+                indexes: &[#(#index_tokens),*],
+                key_fields: &[#(#key_field_tokens),*],
+                primary_key_fields: #primary_slots,
+            };
+
+            fn write_key_part(
+                &self,
+                slot: usize,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<bool, #krate::KeyError> {
+                match slot {
+                    #(#write_arms)*
+                    _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<slot>" }),
+                }
+            }
+
+            fn write_key_part_from(
+                slot: usize,
+                value: &#krate::__private::AttributeValue,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<bool, #krate::Error> {
+                match slot {
+                    #(#write_from_arms)*
+                    _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<slot>" }.into()),
+                }
+            }
+
+            fn key(&self) -> #key_ident {
+                #ident::key(self)
+            }
+        }
+
+        impl #krate::EntityKey for #key_ident {
+            type Entity = #ident;
+
+            fn write_key_part(
+                &self,
+                slot: usize,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<bool, #krate::KeyError> {
+                match slot {
+                    #(#key_write_arms)*
+                    _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<slot>" }),
+                }
+            }
+
+            fn from_parts(
+                parts: &[::core::option::Option<&str>],
+            ) -> ::core::result::Result<Self, #krate::KeyError> {
+                ::core::result::Result::Ok(Self { #(#key_from_parts)* })
+            }
+        }
+    })
+}
+
+/// `T` when `ty` is written `Option<T>` (or a path ending in `Option<T>`).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}

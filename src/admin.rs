@@ -1,0 +1,223 @@
+//! Table management from the declaration: create, ensure, delete.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TableDescription, TableStatus,
+};
+
+use crate::Error;
+use crate::db::Db;
+use crate::table::{Table, TableSchema};
+
+/// How long table operations wait for the table (and its indexes) to become active.
+const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl<T: Table> Db<T> {
+    /// Creates the table as declared — on-demand billing, every index projecting all
+    /// attributes — and waits until it and its indexes are active.
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// db.create_table().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_table(&self) -> Result<(), Error> {
+        let schema = &T::SCHEMA;
+        let mut request = self
+            .client()
+            .create_table()
+            .table_name(self.table_name())
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(attribute_definitions(schema)?))
+            .set_key_schema(Some(key_schema(schema.partition_key(), schema.sort_key())?));
+        for index in schema.indexes() {
+            request = request.global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(index.name())
+                    .set_key_schema(Some(key_schema(index.partition_key(), index.sort_key())?))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(|e| Error::validation(e.to_string()))?,
+            );
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| crate::error::service("CreateTable", e))?;
+        self.wait_until_active().await
+    }
+
+    /// Creates the table if it does not exist; if it does, checks that its key schema and
+    /// indexes match the declaration ([`Error::TableMismatch`] otherwise). Idempotent.
+    pub async fn ensure_table(&self) -> Result<(), Error> {
+        match self.describe().await? {
+            None => match self.create_table().await {
+                // Someone else created it between our describe and create.
+                Err(e) if e.code() == Some("ResourceInUseException") => {
+                    self.wait_until_active().await?;
+                    self.check_matches().await
+                }
+                other => other,
+            },
+            Some(_) => {
+                self.wait_until_active().await?;
+                self.check_matches().await
+            }
+        }
+    }
+
+    /// Deletes the table (and everything in it).
+    pub async fn delete_table(&self) -> Result<(), Error> {
+        self.client()
+            .delete_table()
+            .table_name(self.table_name())
+            .send()
+            .await
+            .map_err(|e| crate::error::service("DeleteTable", e))?;
+        Ok(())
+    }
+
+    async fn describe(&self) -> Result<Option<TableDescription>, Error> {
+        match self
+            .client()
+            .describe_table()
+            .table_name(self.table_name())
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.table),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(crate::error::service("DescribeTable", e)),
+        }
+    }
+
+    async fn wait_until_active(&self) -> Result<(), Error> {
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(20);
+        loop {
+            if let Some(table) = self.describe().await?
+                && table.table_status == Some(TableStatus::Active)
+                && table
+                    .global_secondary_indexes()
+                    .iter()
+                    .all(|i| i.index_status == Some(IndexStatus::Active))
+            {
+                return Ok(());
+            }
+            if started.elapsed() > ACTIVE_TIMEOUT {
+                return Err(Error::TableMismatch {
+                    table: self.table_name().to_owned(),
+                    reason: format!("not active after {ACTIVE_TIMEOUT:?}"),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    async fn check_matches(&self) -> Result<(), Error> {
+        let schema = &T::SCHEMA;
+        let table = self.describe().await?.ok_or_else(|| Error::TableMismatch {
+            table: self.table_name().to_owned(),
+            reason: "it disappeared".into(),
+        })?;
+        let mismatch = |reason: String| Error::TableMismatch {
+            table: self.table_name().to_owned(),
+            reason,
+        };
+        if !same_keys(
+            table.key_schema(),
+            schema.partition_key(),
+            schema.sort_key(),
+        ) {
+            return Err(mismatch(format!(
+                "expected key ({}, {:?}), found {:?}",
+                schema.partition_key(),
+                schema.sort_key(),
+                table.key_schema()
+            )));
+        }
+        for index in schema.indexes() {
+            let found = table
+                .global_secondary_indexes()
+                .iter()
+                .find(|i| i.index_name() == Some(index.name()));
+            match found {
+                None => return Err(mismatch(format!("index `{}` is missing", index.name()))),
+                Some(found)
+                    if !same_keys(found.key_schema(), index.partition_key(), index.sort_key()) =>
+                {
+                    return Err(mismatch(format!(
+                        "index `{}` has key {:?}",
+                        index.name(),
+                        found.key_schema()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn same_keys(found: &[KeySchemaElement], pk: &str, sk: Option<&str>) -> bool {
+    let of = |kind: KeyType| {
+        found
+            .iter()
+            .find(|k| k.key_type == kind)
+            .map(|k| k.attribute_name.as_str())
+    };
+    of(KeyType::Hash) == Some(pk) && of(KeyType::Range) == sk
+}
+
+fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
+    let element = |name: &str, kind| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))
+    };
+    let mut out = vec![element(pk, KeyType::Hash)?];
+    if let Some(sk) = sk {
+        out.push(element(sk, KeyType::Range)?);
+    }
+    Ok(out)
+}
+
+fn attribute_definitions(schema: &TableSchema) -> Result<Vec<AttributeDefinition>, Error> {
+    let mut names: Vec<&str> = vec![schema.partition_key()];
+    names.extend(schema.sort_key());
+    for index in schema.indexes() {
+        names.push(index.partition_key());
+        names.extend(index.sort_key());
+    }
+    let mut seen = Vec::new();
+    names.retain(|n| {
+        let new = !seen.contains(n);
+        seen.push(*n);
+        new
+    });
+    names
+        .into_iter()
+        .map(|name| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| Error::validation(e.to_string()))
+        })
+        .collect()
+}

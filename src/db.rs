@@ -1,0 +1,129 @@
+//! [`Db`]: the handle every operation starts from — an SDK client, a table name and the
+//! table's declaration.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::entity::{Entity, EntityKey};
+use crate::ops::{Delete, Get, Put, Update};
+use crate::table::Table;
+
+/// A table of a single-table design, reached through an `aws-sdk-dynamodb` client.
+///
+/// `Db` is cheap to clone (one `Arc`); build it once (in a Lambda, at init) and share it.
+/// Every operation is a builder ending in `.send().await`, like the SDK's own.
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")]
+/// # pub struct User { id: String, name: String }
+/// # async fn run() -> Result<(), dynamorm::Error> {
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let db = dynamorm::Db::<App>::new(aws_sdk_dynamodb::Client::new(&config));
+///
+/// db.create(&User { id: "u1".into(), name: "Ann".into() }).send().await?;
+/// let user = db.get(UserKey { id: "u1".into() }).send().await?;
+/// # Ok(()) }
+/// ```
+pub struct Db<T> {
+    pub(crate) inner: Arc<Inner>,
+    table: PhantomData<fn() -> T>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) client: aws_sdk_dynamodb::Client,
+    pub(crate) table_name: String,
+}
+
+impl<T> Clone for Db<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            table: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Db<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("table_name", &self.inner.table_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Table> Db<T> {
+    /// A handle to the table under its declared name.
+    pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
+        Self::with_table_name(client, T::SCHEMA.name())
+    }
+
+    /// A handle to the table under another name (per environment, or one per test).
+    pub fn with_table_name(
+        client: aws_sdk_dynamodb::Client,
+        table_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                table_name: table_name.into(),
+            }),
+            table: PhantomData,
+        }
+    }
+
+    /// The SDK client, for anything dynamorm does not cover.
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.inner.client
+    }
+
+    /// The table name requests are sent to.
+    pub fn table_name(&self) -> &str {
+        &self.inner.table_name
+    }
+
+    /// Reads one item by its typed key: `Ok(None)` when there is none.
+    pub fn get<K>(&self, key: K) -> Get<K::Entity>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        Get::new(self.inner.clone(), key.render())
+    }
+
+    /// Writes an entity, replacing any item of the same type with the same key.
+    ///
+    /// A put never replaces an item of *another* entity type that happens to share the key;
+    /// that fails with [`Error::WrongEntity`](crate::Error::WrongEntity).
+    pub fn put<E: Entity<Table = T>>(&self, entity: &E) -> Put<E> {
+        Put::new(self.inner.clone(), crate::entity::to_item(entity), false)
+    }
+
+    /// Writes an entity that must not exist yet; if it does, the error is
+    /// [`Error::AlreadyExists`](crate::Error::AlreadyExists).
+    pub fn create<E: Entity<Table = T>>(&self, entity: &E) -> Put<E> {
+        Put::new(self.inner.clone(), crate::entity::to_item(entity), true)
+    }
+
+    /// Changes attributes of an existing item (typed actions); a missing item is
+    /// [`Error::NotFound`](crate::Error::NotFound). Returns the updated entity.
+    pub fn update<K>(&self, key: K) -> Update<K::Entity>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        Update::new(self.inner.clone(), key.render())
+    }
+
+    /// Deletes an item by its typed key and returns what was deleted, if anything.
+    pub fn delete<K>(&self, key: K) -> Delete<K::Entity>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        Delete::new(self.inner.clone(), key.render())
+    }
+}

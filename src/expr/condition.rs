@@ -1,0 +1,330 @@
+//! [`Condition`]: a typed condition expression (for conditional writes, and filters).
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{Placeholders, Value};
+use crate::Error;
+
+/// A condition on items of entity `E`, built from [`Attr`](super::Attr) handles and combined
+/// with [`and`](Condition::and), [`or`](Condition::or) and `!`.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
+/// # pub struct Task { id: String, status: String, points: u32, owner: Option<String> }
+/// let a = Task::attrs();
+/// let open_and_small = a.status.is_in(["open", "review"]).and(a.points.between(1, 5));
+/// let unowned = !a.owner.exists();
+/// let either = open_and_small.or(unowned);
+/// # drop(either);
+/// ```
+pub struct Condition<E> {
+    node: Node,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for Condition<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values are left out: they may be personal data.
+        let mut p = Placeholders::default();
+        let mut text = String::new();
+        match self.node.render(&mut p, &mut text) {
+            Ok(()) => f.debug_tuple("Condition").field(&text).finish(),
+            Err(_) => f.write_str("Condition(<unencodable value>)"),
+        }
+    }
+}
+
+impl<E> Clone for Condition<E> {
+    fn clone(&self) -> Self {
+        Self::new(self.node.clone())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => " = ",
+            CmpOp::Ne => " <> ",
+            CmpOp::Lt => " < ",
+            CmpOp::Le => " <= ",
+            CmpOp::Gt => " > ",
+            CmpOp::Ge => " >= ",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Path(&'static str),
+    Size(&'static str),
+    Value(Value),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Compare(Operand, CmpOp, Operand),
+    Between(Operand, Operand, Operand),
+    In(Operand, Vec<Operand>),
+    BeginsWith(&'static str, Value),
+    Contains(&'static str, Value),
+    Exists(&'static str, bool),
+    /// `#attr = :value` where both come from the library (key and discriminator guards).
+    Equals(&'static str, AttributeValue),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Raw {
+        expression: String,
+        names: Vec<(String, String)>,
+        values: Vec<(String, Value)>,
+    },
+}
+
+impl<E> Condition<E> {
+    pub(crate) fn new(node: Node) -> Self {
+        Self {
+            node,
+            entity: PhantomData,
+        }
+    }
+
+    pub(crate) fn into_node(self) -> Node {
+        self.node
+    }
+
+    /// Both conditions hold.
+    pub fn and(self, other: Condition<E>) -> Condition<E> {
+        Self::new(Node::And(Box::new(self.node), Box::new(other.node)))
+    }
+
+    /// At least one condition holds.
+    pub fn or(self, other: Condition<E>) -> Condition<E> {
+        Self::new(Node::Or(Box::new(self.node), Box::new(other.node)))
+    }
+
+    /// The escape hatch: a condition written as DynamoDB expression text, with its own
+    /// placeholders. Name placeholders must start with `#` and value placeholders with `:`,
+    /// but not `#n`/`:v`, which the library uses.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
+    /// # pub struct Task { id: String, points: u32 }
+    /// use dynamorm::Condition;
+    /// let c: Condition<Task> = Condition::raw("#p > :min")
+    ///     .name("#p", "points")
+    ///     .value(":min", &3u32);
+    /// # drop(c);
+    /// ```
+    pub fn raw(expression: impl Into<String>) -> Self {
+        Self::new(Node::Raw {
+            expression: expression.into(),
+            names: Vec::new(),
+            values: Vec::new(),
+        })
+    }
+
+    /// Declares a name placeholder of a [`Condition::raw`] expression.
+    pub fn name(mut self, placeholder: impl Into<String>, attribute: impl Into<String>) -> Self {
+        if let Node::Raw { names, .. } = &mut self.node {
+            names.push((placeholder.into(), attribute.into()));
+        }
+        self
+    }
+
+    /// Declares a value placeholder of a [`Condition::raw`] expression.
+    pub fn value<V: serde::Serialize + ?Sized>(
+        mut self,
+        placeholder: impl Into<String>,
+        value: &V,
+    ) -> Self {
+        if let Node::Raw { values, .. } = &mut self.node {
+            values.push((placeholder.into(), Value::encode(value)));
+        }
+        self
+    }
+}
+
+impl<E> std::ops::Not for Condition<E> {
+    type Output = Condition<E>;
+    fn not(self) -> Condition<E> {
+        Self::new(Node::Not(Box::new(self.node)))
+    }
+}
+
+/// `size(attr)` of an attribute, to compare with a number.
+pub struct Size<E> {
+    name: &'static str,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for Size<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Size").field(&self.name).finish()
+    }
+}
+
+impl<E> Size<E> {
+    pub(crate) fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            entity: PhantomData,
+        }
+    }
+
+    fn compare(&self, op: CmpOp, n: usize) -> Condition<E> {
+        Condition::new(Node::Compare(
+            Operand::Size(self.name),
+            op,
+            Operand::Value(Value::raw(AttributeValue::N(n.to_string()))),
+        ))
+    }
+
+    /// `size(attr) = n`.
+    pub fn eq(&self, n: usize) -> Condition<E> {
+        self.compare(CmpOp::Eq, n)
+    }
+    /// `size(attr) < n`.
+    pub fn lt(&self, n: usize) -> Condition<E> {
+        self.compare(CmpOp::Lt, n)
+    }
+    /// `size(attr) <= n`.
+    pub fn le(&self, n: usize) -> Condition<E> {
+        self.compare(CmpOp::Le, n)
+    }
+    /// `size(attr) > n`.
+    pub fn gt(&self, n: usize) -> Condition<E> {
+        self.compare(CmpOp::Gt, n)
+    }
+    /// `size(attr) >= n`.
+    pub fn ge(&self, n: usize) -> Condition<E> {
+        self.compare(CmpOp::Ge, n)
+    }
+}
+
+impl Operand {
+    fn render(&self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
+        match self {
+            Operand::Path(name) => p.name(name, out),
+            Operand::Size(name) => {
+                out.push_str("size(");
+                p.name(name, out);
+                out.push(')');
+            }
+            Operand::Value(v) => p.value(v, out)?,
+        }
+        Ok(())
+    }
+}
+
+impl Node {
+    /// Renders the expression text, allocating placeholders.
+    pub(crate) fn render(&self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
+        match self {
+            Node::Compare(l, op, r) => {
+                if let (Operand::Path(a), Operand::Path(b)) = (l, r)
+                    && a == b
+                {
+                    // DynamoDB rejects an operator whose operands are the same attribute.
+                    return Err(Error::validation(format!(
+                        "attribute `{a}` is compared with itself"
+                    )));
+                }
+                l.render(p, out)?;
+                out.push_str(op.symbol());
+                r.render(p, out)?;
+            }
+            Node::Between(x, lo, hi) => {
+                x.render(p, out)?;
+                out.push_str(" BETWEEN ");
+                lo.render(p, out)?;
+                out.push_str(" AND ");
+                hi.render(p, out)?;
+            }
+            Node::In(x, values) => {
+                if values.is_empty() || values.len() > 100 {
+                    return Err(Error::validation(format!(
+                        "IN takes 1 to 100 values, got {}",
+                        values.len()
+                    )));
+                }
+                x.render(p, out)?;
+                out.push_str(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.render(p, out)?;
+                }
+                out.push(')');
+            }
+            Node::BeginsWith(name, v) | Node::Contains(name, v) => {
+                out.push_str(if matches!(self, Node::BeginsWith(..)) {
+                    "begins_with("
+                } else {
+                    "contains("
+                });
+                p.name(name, out);
+                out.push_str(", ");
+                p.value(v, out)?;
+                out.push(')');
+            }
+            Node::Exists(name, exists) => {
+                out.push_str(if *exists {
+                    "attribute_exists("
+                } else {
+                    "attribute_not_exists("
+                });
+                p.name(name, out);
+                out.push(')');
+            }
+            Node::Equals(name, value) => {
+                p.name(name, out);
+                out.push_str(" = ");
+                p.raw_value(value.clone(), out);
+            }
+            Node::And(a, b) | Node::Or(a, b) => {
+                out.push('(');
+                a.render(p, out)?;
+                out.push_str(if matches!(self, Node::And(..)) {
+                    ") AND ("
+                } else {
+                    ") OR ("
+                });
+                b.render(p, out)?;
+                out.push(')');
+            }
+            Node::Not(a) => {
+                out.push_str("NOT (");
+                a.render(p, out)?;
+                out.push(')');
+            }
+            Node::Raw {
+                expression,
+                names,
+                values,
+            } => {
+                p.add_raw(names, values)?;
+                out.push_str(expression);
+            }
+        }
+        Ok(())
+    }
+}

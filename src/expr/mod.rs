@@ -1,0 +1,45 @@
+//! Typed condition and update expressions, rendered with placeholders only.
+//!
+//! `#[derive(Entity)]` generates `<Entity>::attrs()`, a struct with one [`Attr`] per field.
+//! An `Attr<E, T>` knows its entity `E` and its field type `T`, so a condition on a `Task`
+//! cannot be attached to a `User` write, a value of the wrong type does not compile, and a
+//! misspelled field is a compile error. Every attribute name and value is sent as an
+//! `ExpressionAttributeNames`/`Values` placeholder, so reserved words (`status`, `name`)
+//! just work and no value is ever spliced into expression text.
+
+mod attr;
+mod condition;
+mod placeholders;
+mod update;
+
+pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
+pub use condition::{Condition, Size};
+
+pub(crate) use condition::Node;
+pub(crate) use placeholders::Placeholders;
+pub(crate) use update::{Action, render_actions};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Error;
+
+/// A value encoded for an expression, or the reason it could not be (reported on send).
+#[derive(Debug, Clone)]
+pub(crate) struct Value(Result<AttributeValue, String>);
+
+impl Value {
+    pub(crate) fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        Self(serde_dynamo::to_attribute_value(value).map_err(|e| e.to_string()))
+    }
+
+    pub(crate) fn raw(value: AttributeValue) -> Self {
+        Self(Ok(value))
+    }
+
+    pub(crate) fn get(&self) -> Result<&AttributeValue, Error> {
+        self.0.as_ref().map_err(|message| Error::Encode {
+            what: "an expression value".into(),
+            message: message.clone(),
+        })
+    }
+}

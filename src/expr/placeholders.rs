@@ -1,0 +1,106 @@
+//! Allocation of `#n`/`:v` placeholders shared by every expression of one request.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::Value;
+use crate::Error;
+
+/// The `ExpressionAttributeNames` and `ExpressionAttributeValues` of one request.
+#[derive(Debug, Default)]
+pub(crate) struct Placeholders {
+    names: Vec<String>,
+    values: Vec<AttributeValue>,
+    raw_names: Vec<(String, String)>,
+    raw_values: Vec<(String, AttributeValue)>,
+}
+
+impl Placeholders {
+    /// Appends the placeholder for attribute `name` (reusing one already allocated).
+    pub(crate) fn name(&mut self, name: &str, out: &mut String) {
+        let i = match self.names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.names.push(name.to_owned());
+                self.names.len() - 1
+            }
+        };
+        out.push_str("#n");
+        push_index(i, out);
+    }
+
+    /// Appends a fresh placeholder for `value`.
+    pub(crate) fn value(&mut self, value: &Value, out: &mut String) -> Result<(), Error> {
+        self.values.push(value.get()?.clone());
+        out.push_str(":v");
+        push_index(self.values.len() - 1, out);
+        Ok(())
+    }
+
+    /// Appends a fresh placeholder for an attribute value the library supplies.
+    pub(crate) fn raw_value(&mut self, value: AttributeValue, out: &mut String) {
+        self.values.push(value);
+        out.push_str(":v");
+        push_index(self.values.len() - 1, out);
+    }
+
+    /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).
+    pub(crate) fn into_maps(
+        self,
+    ) -> (
+        Option<HashMap<String, String>>,
+        Option<HashMap<String, AttributeValue>>,
+    ) {
+        let names: HashMap<String, String> = self
+            .names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (format!("#n{i}"), n))
+            .chain(self.raw_names)
+            .collect();
+        let values: HashMap<String, AttributeValue> = self
+            .values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!(":v{i}"), v))
+            .chain(self.raw_values)
+            .collect();
+        (
+            (!names.is_empty()).then_some(names),
+            (!values.is_empty()).then_some(values),
+        )
+    }
+
+    /// Adds a raw expression's own names and values, checking they cannot clash with the
+    /// generated `#n…`/`:v…` placeholders.
+    pub(crate) fn add_raw(
+        &mut self,
+        names: &[(String, String)],
+        values: &[(String, Value)],
+    ) -> Result<(), Error> {
+        for (placeholder, name) in names {
+            if !placeholder.starts_with('#') || placeholder.starts_with("#n") {
+                return Err(Error::validation(format!(
+                    "raw expression name placeholder `{placeholder}` must start with `#` but not `#n`"
+                )));
+            }
+            self.raw_names.push((placeholder.clone(), name.clone()));
+        }
+        for (placeholder, value) in values {
+            if !placeholder.starts_with(':') || placeholder.starts_with(":v") {
+                return Err(Error::validation(format!(
+                    "raw expression value placeholder `{placeholder}` must start with `:` but not `:v`"
+                )));
+            }
+            self.raw_values
+                .push((placeholder.clone(), value.get()?.clone()));
+        }
+        Ok(())
+    }
+}
+
+fn push_index(i: usize, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "{i}");
+}

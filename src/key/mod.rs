@@ -1,0 +1,97 @@
+//! Key templates and the encoding of key parts.
+//!
+//! A key such as `PROJECT#a%231#TASK#00042` is rendered from a [`KeyTemplate`]
+//! (`PROJECT#{project_id}#TASK#{task_id}`) and the values of its fields, each written by its
+//! [`KeyPart`] implementation. The encoding guarantees, for every template:
+//!
+//! - **No injection or aliasing.** Text parts are escaped: every character from U+0000 to
+//!   `%` (U+0025) — which includes the `#` delimiter, space and `%` itself — becomes `%`
+//!   followed by two upper-case hex digits (`#` → `%23`, space → `%20`, `%` → `%25`). Encoded
+//!   parts therefore never contain `#`, so distinct values always render distinct keys and
+//!   every key parses back to exactly the values that rendered it. A user id `x#b_y` cannot
+//!   forge the key of user `x` with suffix `b_y`.
+//! - **No prefix leak.** The prefix of a partial key ends at a delimiter, so a `begins_with`
+//!   for project `a` never matches project `ab`.
+//! - **Order preservation.** Integers are zero-padded to their type's width, negative ones
+//!   written as `-` and their offset from the type's minimum; timestamps are fixed-width
+//!   RFC 3339 with nanoseconds; the escaping keeps text in code-point order (escaped
+//!   characters sort below all others, and above the delimiter). So the string order
+//!   DynamoDB uses for sort keys equals the natural order of the parts, part by part.
+
+mod escape;
+mod part;
+mod template;
+
+pub use part::KeyPart;
+pub use template::{DELIMITER, KeyTemplate, Segment};
+
+/// A key could not be rendered or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// A key component is not something its type can have written.
+    #[error("malformed key component `{value}`: {reason}")]
+    Malformed {
+        /// The offending encoded component.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A stored key does not have the shape of the template.
+    #[error("key `{key}` does not match the template `{template}`")]
+    Mismatch {
+        /// The stored key.
+        key: String,
+        /// The template it was parsed with.
+        template: &'static str,
+    },
+    /// A value cannot be encoded, e.g. a timestamp outside the years 0000..=9999.
+    #[error("{reason}")]
+    OutOfRange {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A rendered key is longer than DynamoDB allows for its attribute.
+    #[error("key attribute `{attribute}` would be {len} bytes; DynamoDB allows at most {max}")]
+    TooLong {
+        /// The key attribute, e.g. `PK`.
+        attribute: &'static str,
+        /// The rendered length in bytes.
+        len: usize,
+        /// DynamoDB's limit in bytes.
+        max: usize,
+    },
+    /// A key needs a field that has no value.
+    #[error("key field `{field}` has no value")]
+    MissingField {
+        /// The field.
+        field: &'static str,
+    },
+}
+
+impl KeyError {
+    /// A [`KeyError::Malformed`] for `value`.
+    pub fn malformed(value: &str, reason: &'static str) -> Self {
+        Self::Malformed {
+            value: value.to_owned(),
+            reason,
+        }
+    }
+}
+
+/// The largest partition key DynamoDB accepts, in bytes.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// The largest sort key DynamoDB accepts, in bytes.
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// Checks a rendered key against DynamoDB's size limit for its attribute.
+pub(crate) fn check_len(attribute: &'static str, key: &str, max: usize) -> Result<(), KeyError> {
+    if key.len() > max {
+        return Err(KeyError::TooLong {
+            attribute,
+            len: key.len(),
+            max,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! [`KeyPart`]: how a value becomes one component of a key, and back.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::KeyError;
+use super::escape::{escape_into, unescape};
+
+/// A value that can be one `{component}` of a key template.
+///
+/// An implementation writes a component that never contains the `#` delimiter and whose
+/// string order equals the value's natural order, and parses exactly what it wrote.
+///
+/// | type | encoding | example |
+/// |---|---|---|
+/// | `String`, `&str`, `Box<str>`, `Arc<str>`, `Cow<str>` | [escaped](crate::key) text | `Ann%20Lee` |
+/// | `u8`..`u128`, `usize` | zero-padded to the type's width | `u16` 42 → `00042` |
+/// | `i8`..`i128`, `isize` | `-` + (value − MIN) for negatives, zero-padded otherwise | `i32` −1 → `-2147483647` |
+/// | `bool` | `false` / `true` | |
+/// | `chrono::DateTime<Utc>` | fixed-width RFC 3339 with nanoseconds | `2024-05-01T09:30:00.000000000Z` |
+///
+/// Implement it for your own types (an enum that selects a prefix, an id newtype, a computed
+/// shard) by writing through an existing implementation, so escaping stays correct:
+///
+/// ```
+/// use dynamorm::{KeyError, KeyPart};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Status { Open, Done }
+///
+/// impl KeyPart for Status {
+///     fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+///         out.push_str(match self { Status::Open => "OPEN", Status::Done => "DONE" });
+///         Ok(())
+///     }
+///     fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+///         match encoded {
+///             "OPEN" => Ok(Status::Open),
+///             "DONE" => Ok(Status::Done),
+///             other => Err(KeyError::malformed(other, "expected OPEN or DONE")),
+///         }
+///     }
+/// }
+///
+/// let mut key = String::new();
+/// Status::Done.write_key(&mut key).unwrap();
+/// assert_eq!(Status::parse_key(&key).unwrap(), Status::Done);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a key template",
+    label = "this field is used in a key template",
+    note = "key parts are strings, integers, `bool` and `chrono::DateTime<Utc>`; implement `dynamorm::KeyPart` for `{Self}` to use it"
+)]
+pub trait KeyPart {
+    /// Appends the encoded component to `out`. It must not contain `#`.
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError>;
+
+    /// Parses a component written by [`KeyPart::write_key`].
+    fn parse_key(encoded: &str) -> Result<Self, KeyError>
+    where
+        Self: Sized;
+}
+
+impl KeyPart for String {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+        escape_into(self, out);
+        Ok(())
+    }
+    fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+        unescape(encoded)
+    }
+}
+
+impl KeyPart for str {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+        escape_into(self, out);
+        Ok(())
+    }
+}
+
+macro_rules! string_like {
+    ($($ty:ty => $from:expr),* $(,)?) => {$(
+        impl KeyPart for $ty {
+            fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+                escape_into(self, out);
+                Ok(())
+            }
+            fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+                unescape(encoded).map($from)
+            }
+        }
+    )*};
+}
+string_like!(Box<str> => String::into_boxed_str, Arc<str> => Arc::from, Cow<'static, str> => Cow::Owned);
+
+impl<T: KeyPart + ?Sized> KeyPart for &T {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+        (**self).write_key(out)
+    }
+    fn parse_key(_: &str) -> Result<Self, KeyError>
+    where
+        Self: Sized,
+    {
+        Err(KeyError::malformed(
+            "",
+            "a borrowed key part cannot be parsed",
+        ))
+    }
+}
+
+/// Writes `n` zero-padded to `width` digits.
+fn write_padded(n: u128, width: usize, out: &mut String) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n:0width$}");
+}
+
+fn parse_digits(encoded: &str, width: usize) -> Result<u128, KeyError> {
+    if encoded.len() != width || !encoded.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeyError::malformed(
+            encoded,
+            "expected a zero-padded number of the integer type's width",
+        ));
+    }
+    encoded
+        .parse()
+        .map_err(|_| KeyError::malformed(encoded, "number out of range"))
+}
+
+macro_rules! unsigned {
+    ($($ty:ty),*) => {$(
+        impl KeyPart for $ty {
+            fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+                write_padded(*self as u128, digits(<$ty>::MAX as u128), out);
+                Ok(())
+            }
+            fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+                let n = parse_digits(encoded, digits(<$ty>::MAX as u128))?;
+                <$ty>::try_from(n).map_err(|_| KeyError::malformed(encoded, "number out of range"))
+            }
+        }
+    )*};
+}
+
+macro_rules! signed {
+    ($($ty:ty => $unsigned:ty),*) => {$(
+        impl KeyPart for $ty {
+            fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+                let width = digits(<$ty>::MAX as u128);
+                if *self < 0 {
+                    // Offset from MIN keeps negatives in order, and `-` sorts before digits.
+                    out.push('-');
+                    write_padded(self.abs_diff(<$ty>::MIN) as u128, width, out);
+                } else {
+                    write_padded(*self as u128, width, out);
+                }
+                Ok(())
+            }
+            fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+                let width = digits(<$ty>::MAX as u128);
+                let out_of_range = || KeyError::malformed(encoded, "number out of range");
+                if let Some(rest) = encoded.strip_prefix('-') {
+                    let offset = <$unsigned>::try_from(parse_digits(rest, width)?).map_err(|_| out_of_range())?;
+                    let value = <$ty>::MIN.checked_add_unsigned(offset).ok_or_else(out_of_range)?;
+                    if value >= 0 { return Err(out_of_range()); }
+                    Ok(value)
+                } else {
+                    <$ty>::try_from(parse_digits(encoded, width)?).map_err(|_| out_of_range())
+                }
+            }
+        }
+    )*};
+}
+
+const fn digits(max: u128) -> usize {
+    let mut n = max;
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+unsigned!(u8, u16, u32, u64, u128, usize);
+signed!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128, isize => usize);
+
+impl KeyPart for bool {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+        out.push_str(if *self { "true" } else { "false" });
+        Ok(())
+    }
+    fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+        match encoded {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(KeyError::malformed(encoded, "expected `true` or `false`")),
+        }
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl KeyPart for chrono::DateTime<chrono::Utc> {
+    fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
+        use chrono::Datelike;
+        use std::fmt::Write;
+        if !(0..=9999).contains(&self.year()) {
+            return Err(KeyError::OutOfRange {
+                reason: "timestamps in keys must lie in the years 0000..=9999",
+            });
+        }
+        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9fZ"));
+        Ok(())
+    }
+    fn parse_key(encoded: &str) -> Result<Self, KeyError> {
+        if encoded.len() != 30 {
+            return Err(KeyError::malformed(
+                encoded,
+                "expected a timestamp like 2024-05-01T09:30:00.000000000Z",
+            ));
+        }
+        chrono::NaiveDateTime::parse_from_str(encoded, "%Y-%m-%dT%H:%M:%S%.9fZ")
+            .map(|t| t.and_utc())
+            .map_err(|_| {
+                KeyError::malformed(
+                    encoded,
+                    "expected a timestamp like 2024-05-01T09:30:00.000000000Z",
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc<T: KeyPart>(v: T) -> String {
+        let mut s = String::new();
+        v.write_key(&mut s).expect("encodes");
+        s
+    }
+
+    #[test]
+    fn integer_encodings() {
+        assert_eq!(enc(42u16), "00042");
+        assert_eq!(enc(0u8), "000");
+        assert_eq!(enc(u64::MAX), "18446744073709551615");
+        assert_eq!(enc(5i32), "0000000005");
+        assert_eq!(enc(-1i32), "-2147483647");
+        assert_eq!(enc(i32::MIN), "-0000000000");
+        assert_eq!(i32::parse_key("-2147483647"), Ok(-1));
+        assert_eq!(
+            i8::parse_key("-128"),
+            Err(KeyError::malformed("-128", "number out of range"))
+        );
+        assert!(u8::parse_key("256").is_err());
+        assert!(u8::parse_key("12").is_err());
+        assert!(u8::parse_key("+12").is_err());
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn timestamps_are_fixed_width() {
+        use chrono::TimeZone;
+        let t = chrono::Utc
+            .with_ymd_and_hms(2024, 5, 1, 9, 30, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(enc(t), "2024-05-01T09:30:00.000000000Z");
+        assert_eq!(chrono::DateTime::<chrono::Utc>::parse_key(&enc(t)), Ok(t));
+        let far = chrono::Utc
+            .with_ymd_and_hms(10000, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid");
+        let mut s = String::new();
+        assert!(far.write_key(&mut s).is_err());
+    }
+}

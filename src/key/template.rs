@@ -1,0 +1,198 @@
+//! [`KeyTemplate`]: a parsed key template such as `PROJECT#{project_id}#TASK#{task_id}`.
+
+use super::KeyError;
+
+/// The delimiter between the segments of a key.
+pub const DELIMITER: char = '#';
+
+/// One `#`-separated segment of a [`KeyTemplate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Segment {
+    /// Fixed text, e.g. `TASK`.
+    Literal(&'static str),
+    /// A `{field}` placeholder; `slot` numbers the entity's key fields.
+    Part {
+        /// The Rust field name.
+        field: &'static str,
+        /// The field's position among the entity's key fields.
+        slot: usize,
+    },
+}
+
+/// A key template, parsed and checked at compile time by `#[derive(Entity)]`.
+///
+/// A template is a `#`-separated list of segments; each segment is either fixed text or one
+/// `{field}` placeholder. Placeholders are filled with [`KeyPart`](crate::KeyPart) encodings,
+/// which never contain `#`, so a key can always be split back into its parts.
+///
+/// ```
+/// use dynamorm::key::{KeyTemplate, Segment};
+///
+/// const SK: KeyTemplate = KeyTemplate::new(
+///     "PROJECT#{project_id}#TASK#{task_id}",
+///     &[
+///         Segment::Literal("PROJECT"),
+///         Segment::Part { field: "project_id", slot: 0 },
+///         Segment::Literal("TASK"),
+///         Segment::Part { field: "task_id", slot: 1 },
+///     ],
+/// );
+/// let parts = ["a#1", "42"];
+/// let key = SK.render_with(|slot, out| {
+///     dynamorm::KeyPart::write_key(parts[slot], out).map(|()| true)
+/// }).unwrap();
+/// assert_eq!(key.as_deref(), Some("PROJECT#a%231#TASK#42"));
+///
+/// let mut found = [None; 2];
+/// SK.split("PROJECT#a%231#TASK#42", &mut found).unwrap();
+/// assert_eq!(found, [Some("a%231"), Some("42")]);
+///
+/// // The prefix of a partial key ends at a delimiter: project `a` never matches project `ab`.
+/// let prefix = SK.prefix_with(1, |_, out| { out.push('a'); Ok(()) }).unwrap();
+/// assert_eq!(prefix, "PROJECT#a#TASK#");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyTemplate {
+    source: &'static str,
+    segments: &'static [Segment],
+}
+
+impl KeyTemplate {
+    /// A template from its source text and its segments (the derive writes these).
+    pub const fn new(source: &'static str, segments: &'static [Segment]) -> Self {
+        Self { source, segments }
+    }
+
+    /// The template as written, e.g. `USER#{user_id}`.
+    pub const fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// The segments in order.
+    pub const fn segments(&self) -> &'static [Segment] {
+        self.segments
+    }
+
+    /// The fields this template reads, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Part { field, .. } => Some(*field),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// The fixed text before the first placeholder, e.g. `USER#` for `USER#{id}`, or the whole
+    /// key when the template has no placeholder.
+    pub fn static_prefix(&self) -> String {
+        let mut out = String::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(text) => {
+                    if i > 0 {
+                        out.push(DELIMITER);
+                    }
+                    out.push_str(text);
+                }
+                Segment::Part { .. } => {
+                    if i > 0 {
+                        out.push(DELIMITER);
+                    }
+                    return out;
+                }
+            }
+        }
+        out
+    }
+
+    /// Renders the key, asking `part(slot, out)` to append each placeholder's encoding.
+    ///
+    /// `part` returns `false` when the value is absent (a `None` optional field); the key
+    /// is then absent too and `Ok(None)` is returned, which is what makes an index sparse.
+    pub fn render_with(
+        &self,
+        mut part: impl FnMut(usize, &mut String) -> Result<bool, KeyError>,
+    ) -> Result<Option<String>, KeyError> {
+        let mut out = String::with_capacity(self.source.len() + 16);
+        for (i, segment) in self.segments.iter().enumerate() {
+            if i > 0 {
+                out.push(DELIMITER);
+            }
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Part { slot, .. } => {
+                    if !part(*slot, &mut out)? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Renders the prefix of a partial key: the first `given` placeholders are filled by
+    /// `part`, and the text runs up to the next placeholder, ending with the delimiter.
+    ///
+    /// Because the prefix ends at a delimiter and encoded parts never contain one, the
+    /// prefix for a part `a` never matches keys whose part is `ab`. With every placeholder
+    /// given, the prefix is the whole key (compare it with `=`, not `begins_with`).
+    pub fn prefix_with(
+        &self,
+        given: usize,
+        mut part: impl FnMut(usize, &mut String) -> Result<(), KeyError>,
+    ) -> Result<String, KeyError> {
+        let mut out = String::with_capacity(self.source.len() + 16);
+        let mut filled = 0;
+        for (i, segment) in self.segments.iter().enumerate() {
+            if i > 0 {
+                out.push(DELIMITER);
+            }
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Part { slot, .. } => {
+                    if filled == given {
+                        return Ok(out);
+                    }
+                    part(*slot, &mut out)?;
+                    filled += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Splits a stored key into its encoded parts, stored in `parts` by slot.
+    ///
+    /// Fails when the key does not have the template's shape, or when a field that appears
+    /// twice has two different values.
+    pub fn split<'k>(&self, key: &'k str, parts: &mut [Option<&'k str>]) -> Result<(), KeyError> {
+        let mismatch = || KeyError::Mismatch {
+            key: key.to_owned(),
+            template: self.source,
+        };
+        let mut pieces = key.split(DELIMITER);
+        for segment in self.segments {
+            let piece = pieces.next().ok_or_else(mismatch)?;
+            match segment {
+                Segment::Literal(text) if *text == piece => {}
+                Segment::Literal(_) => return Err(mismatch()),
+                Segment::Part { slot, .. } => {
+                    let cell = parts.get_mut(*slot).ok_or_else(mismatch)?;
+                    match cell {
+                        Some(seen) if *seen != piece => return Err(mismatch()),
+                        _ => *cell = Some(piece),
+                    }
+                }
+            }
+        }
+        if pieces.next().is_some() {
+            return Err(mismatch());
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for KeyTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.source)
+    }
+}

@@ -1,0 +1,150 @@
+//! Typed single-table design for Amazon DynamoDB.
+//!
+//! dynamorm lets you declare the entity types of a single-table design once — their key
+//! templates, their overloaded and sparse index keys — and then read and write them through
+//! the real `aws-sdk-dynamodb` client without formatting a key or writing an expression
+//! string by hand.
+//!
+//! - [`Table`] (derive): the physical table — key attributes, indexes, discriminator.
+//! - [`Entity`] (derive): a serde struct with key templates such as
+//!   `pk = "TENANT#{tenant_id}"`, `sk = "PROJECT#{project_id}#TASK#{task_id}"`, checked at
+//!   compile time; it generates a typed key (`TaskKey`) and typed attributes (`Task::attrs()`).
+//! - [`Registry`] (derive): an enum of a table's entity types that routes any raw item to
+//!   its type by the discriminator attribute.
+//! - [`Db`]: `get`, `put`, `create`, `update`, `delete`, table creation — builders that end
+//!   in `.send().await`, with typed [`Condition`]s and update actions.
+//! - [`key`]: the injection-proof, order-preserving key encoding.
+//!
+//! ```no_run
+//! use dynamorm::{Db, Entity, Registry, Table};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Table)]
+//! #[dynamo(name = "tracker", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
+//! pub struct Tracker;
+//!
+//! #[derive(Debug, Serialize, Deserialize, Entity)]
+//! #[dynamo(table = Tracker, pk = "TENANT#{tenant}", sk = "TASK#{id}")]
+//! #[dynamo(index(GSI1, pk = "USER#{assignee}", sk = "TASK#{id}"))]
+//! pub struct Task {
+//!     pub tenant: String,
+//!     pub id: u64,
+//!     pub title: String,
+//!     pub assignee: Option<String>, // no assignee: not in GSI1 (sparse)
+//! }
+//!
+//! # async fn run(client: aws_sdk_dynamodb::Client) -> Result<(), dynamorm::Error> {
+//! let db = Db::<Tracker>::new(client);
+//! db.ensure_table().await?;
+//! let task = Task { tenant: "acme".into(), id: 1, title: "Ship".into(), assignee: None };
+//! db.create(&task).send().await?;
+//!
+//! let a = Task::attrs();
+//! let task = db
+//!     .update(TaskKey { tenant: "acme".into(), id: 1 })
+//!     .set(a.title, "Ship it")
+//!     .condition(a.title.eq("Ship"))
+//!     .send()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+#![doc = include_str!("../docs/attributes.md")]
+
+extern crate self as dynamorm;
+
+mod admin;
+mod db;
+mod entity;
+mod error;
+pub mod expr;
+mod item;
+pub mod key;
+mod ops;
+mod registry;
+mod table;
+
+pub use db::Db;
+pub use entity::{
+    Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, from_item, to_item,
+};
+pub use error::{ConditionFailed, Error, ServiceError};
+pub use expr::{Attr, Condition};
+pub use item::{Item, MAX_ITEM_BYTES, item_size};
+pub use key::{KeyError, KeyPart};
+pub use ops::{Delete, Get, Put, Update};
+pub use registry::Registry;
+pub use table::{Index, IndexSchema, Table, TableSchema};
+
+/// Derives [`Entity`]; see the [crate documentation](crate#entity-attributes).
+pub use dynamorm_macros::Entity;
+/// Derives [`Registry`]; see the [crate documentation](crate#registry-attributes).
+pub use dynamorm_macros::Registry;
+/// Derives [`Table`]; see the [crate documentation](crate#table-attributes).
+pub use dynamorm_macros::Table;
+
+/// Re-exports for the code the derives generate. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use serde_dynamo;
+    pub use strum;
+
+    pub use crate::entity::decode_unchecked;
+
+    /// Decodes one key-template field from an attribute value an update sets, and writes
+    /// its key encoding; `false` when the value is null (an optional field set to `None`).
+    pub fn write_part_from<T>(
+        entity: &'static str,
+        field: &'static str,
+        value: &AttributeValue,
+        out: &mut String,
+    ) -> Result<bool, crate::Error>
+    where
+        T: crate::KeyPart + serde::de::DeserializeOwned,
+    {
+        if matches!(value, AttributeValue::Null(_)) {
+            return Ok(false);
+        }
+        let decoded: T = serde_dynamo::from_attribute_value(value.clone()).map_err(|e| {
+            crate::Error::Decode {
+                entity,
+                message: format!("field `{field}`: {e}"),
+            }
+        })?;
+        decoded.write_key(out)?;
+        Ok(true)
+    }
+
+    /// Writes an optional key part; `false` when `None`.
+    pub fn write_option<T: crate::KeyPart>(
+        value: &Option<T>,
+        out: &mut String,
+    ) -> Result<bool, crate::KeyError> {
+        match value {
+            Some(v) => v.write_key(out).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Parses one key part for a typed key, naming the field on failure.
+    pub fn parse_part<T: crate::KeyPart>(
+        parts: &[Option<&str>],
+        slot: usize,
+        field: &'static str,
+    ) -> Result<T, crate::KeyError> {
+        match parts.get(slot).copied().flatten() {
+            Some(encoded) => T::parse_key(encoded),
+            None => Err(crate::KeyError::MissingField { field }),
+        }
+    }
+
+    /// `a == b` in a `const fn`.
+    pub const fn str_eq(a: &str, b: &str) -> bool {
+        crate::table::str_eq(a, b)
+    }
+
+    /// Compile-time checks the derives emit.
+    pub const fn table_reserves(schema: &crate::TableSchema, attribute: &str) -> bool {
+        schema.reserves(attribute)
+    }
+}

@@ -1,0 +1,78 @@
+//! [`Registry`]: every entity type of a table, and the routing of a raw item to its type by
+//! the discriminator attribute.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Error;
+use crate::entity::EntitySchema;
+use crate::item::Item;
+use crate::table::Table;
+
+/// The entity types of one table, declared with `#[derive(Registry)]` on an enum with one
+/// single-field variant per entity type.
+///
+/// The derive also generates `<Name>Kind`, a field-less enum of the entity types (with
+/// strum's `Display`, `EnumString`, `IntoStaticStr` and `EnumIter`). An item whose
+/// discriminator names no variant is an [`Error::UnknownDiscriminator`], unless the enum has
+/// a variant marked `#[dynamo(other)]` holding an [`Item`], which then keeps it raw.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use dynamorm::{Entity, Registry, Table};
+///
+/// #[derive(Table)]
+/// #[dynamo(name = "app")]
+/// pub struct App;
+///
+/// #[derive(Debug, Serialize, Deserialize, Entity)]
+/// #[dynamo(table = App, pk = "USER#{id}", sk = "USER")]
+/// pub struct User { id: String }
+///
+/// #[derive(Debug, Serialize, Deserialize, Entity)]
+/// #[dynamo(table = App, pk = "USER#{user}", sk = "ORDER#{id}")]
+/// pub struct Order { user: String, id: u64 }
+///
+/// #[derive(Debug, Registry)]
+/// #[dynamo(table = App)]
+/// pub enum AppItem { User(User), Order(Order) }
+///
+/// let item = dynamorm::to_item(&Order { user: "u1".into(), id: 7 }).unwrap();
+/// match AppItem::from_item(item).unwrap() {
+///     AppItem::Order(order) => assert_eq!(order.id, 7),
+///     other => panic!("routed to {other:?}"),
+/// }
+/// assert_eq!(AppItemKind::User.to_string(), "User");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a dynamorm registry",
+    note = "declare it with `#[derive(dynamorm::Registry)]` on an enum of the table's entities"
+)]
+pub trait Registry: Sized + Send + 'static {
+    /// The table whose entity types this registry lists.
+    type Table: Table;
+
+    /// The schemas of the registered entity types.
+    const ENTITIES: &'static [EntitySchema];
+
+    /// Decodes an item whose discriminator is `discriminator` (the derive writes this).
+    #[doc(hidden)]
+    fn decode_as(discriminator: &str, item: Item) -> Result<Self, Error>;
+
+    /// Routes a raw item to its entity type by the discriminator attribute and decodes it.
+    fn from_item(item: Item) -> Result<Self, Error> {
+        let attribute = Self::Table::SCHEMA.discriminator();
+        let discriminator = match item.get(attribute) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => return Err(Error::MissingDiscriminator { attribute }),
+        };
+        Self::decode_as(&discriminator, item)
+    }
+
+    /// The discriminator of this value's entity type (`None` for a raw, unknown item).
+    fn discriminator(&self) -> Option<&'static str>;
+
+    /// The schema of the entity type named `discriminator`.
+    fn entity(discriminator: &str) -> Option<&'static EntitySchema> {
+        Self::ENTITIES.iter().find(|e| e.name == discriminator)
+    }
+}

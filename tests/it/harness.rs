@@ -1,0 +1,68 @@
+//! Test backends and per-test tables.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dynamorm::Db;
+use dynamorm_entities::Tracker;
+use dynamorm_local::LocalServer;
+
+/// The DynamoDB-compatible server a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Backend {
+    /// dynoxide, in-process.
+    Embedded,
+    /// AWS's DynamoDB Local, at `DYNAMORM_DDB_LOCAL_ENDPOINT`.
+    DdbLocal,
+}
+
+/// A table of its own for one test, on one backend.
+pub(crate) struct TestTable {
+    pub(crate) db: Db<Tracker>,
+    // Keeps the embedded server alive for the test's duration.
+    _server: Option<LocalServer>,
+}
+
+/// A table name no other test (or earlier run against the same server) uses.
+pub(crate) fn unique_name(test: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{test}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A client for `backend`, and the embedded server behind it if any.
+pub(crate) fn client(backend: Backend) -> (aws_sdk_dynamodb::Client, Option<LocalServer>) {
+    match backend {
+        Backend::Embedded => {
+            let server = LocalServer::start().expect("embedded server starts");
+            (server.client(), Some(server))
+        }
+        Backend::DdbLocal => {
+            let endpoint = std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect(
+                "DYNAMORM_DDB_LOCAL_ENDPOINT is not set: run the tests with `bash scripts/test.sh`, \
+                 which starts DynamoDB Local, or start it with `scripts/ddb-local.sh start`",
+            );
+            let client =
+                aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(&endpoint));
+            (client, None)
+        }
+    }
+}
+
+/// Creates a fresh `Tracker` table for `test` on `backend`.
+pub(crate) async fn table(backend: Backend, test: &str) -> TestTable {
+    let (client, server) = client(backend);
+    let db = Db::<Tracker>::with_table_name(client, unique_name(test));
+    db.create_table().await.expect("table is created");
+    TestTable {
+        db,
+        _server: server,
+    }
+}

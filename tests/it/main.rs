@@ -1,0 +1,12 @@
+//! Integration tests: one binary (linking the AWS SDK once), one module per concern.
+//!
+//! Every test that talks to a server runs once per backend (rstest cases `embedded` and
+//! `ddb_local`) and creates its own uniquely named table. The `ddb_local` cases need
+//! DynamoDB Local at `DYNAMORM_DDB_LOCAL_ENDPOINT`; `scripts/test.sh` starts it.
+
+mod crud;
+mod harness;
+mod keys;
+mod registry;
+mod table;
+mod updates;
