@@ -128,6 +128,40 @@ impl Drop for LocalServer {
     }
 }
 
+/// Where a program's DynamoDB requests go, chosen from the environment by [`connect`].
+#[derive(Debug)]
+pub enum Target {
+    /// The embedded engine, started in-process (kept alive by this value).
+    Embedded(LocalServer),
+    /// A server from the standard AWS configuration: real DynamoDB, or the server at
+    /// `AWS_ENDPOINT_URL` (such as DynamoDB Local).
+    Remote,
+}
+
+/// A client chosen from the environment, the way the examples pick their server:
+///
+/// - `AWS_ENDPOINT_URL` set (e.g. `http://127.0.0.1:8000` for DynamoDB Local), or
+///   `DYNAMORM_TARGET=aws`: the standard AWS configuration chain (credentials, region,
+///   endpoint) from `aws-config`;
+/// - otherwise: a fresh embedded server, with no set-up at all.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), dynamorm_local::LocalError> {
+/// let (client, target) = dynamorm_local::connect().await?;
+/// println!("talking to {target:?}");
+/// # drop(client); Ok(()) }
+/// ```
+pub async fn connect() -> Result<(aws_sdk_dynamodb::Client, Target), LocalError> {
+    let remote = std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var("DYNAMORM_TARGET").is_ok_and(|t| t == "aws");
+    if remote {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        return Ok((aws_sdk_dynamodb::Client::new(&config), Target::Remote));
+    }
+    let server = LocalServer::start()?;
+    Ok((server.client(), Target::Embedded(server)))
+}
+
 /// An SDK configuration for a DynamoDB-compatible server at `endpoint` (such as DynamoDB
 /// Local), with dummy credentials and the `us-east-1` region.
 ///

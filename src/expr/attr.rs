@@ -33,8 +33,11 @@ pub enum Fixed {}
 /// ```
 pub struct Attr<E, T, K = Settable> {
     name: &'static str,
-    marker: PhantomData<fn() -> (E, T, K)>,
+    marker: PhantomData<Marker<E, T, K>>,
 }
+
+/// Ties an `Attr` to its entity, value type and mutability without owning any of them.
+type Marker<E, T, K> = fn() -> (E, T, K);
 
 impl<E, T, K> std::fmt::Debug for Attr<E, T, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

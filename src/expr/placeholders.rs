@@ -7,6 +7,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::Value;
 use crate::Error;
 
+/// `ExpressionAttributeNames` of a request.
+pub(crate) type Names = HashMap<String, String>;
+/// `ExpressionAttributeValues` of a request.
+pub(crate) type Values = HashMap<String, AttributeValue>;
+
 /// The `ExpressionAttributeNames` and `ExpressionAttributeValues` of one request.
 #[derive(Debug, Default)]
 pub(crate) struct Placeholders {
@@ -46,20 +51,15 @@ impl Placeholders {
     }
 
     /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).
-    pub(crate) fn into_maps(
-        self,
-    ) -> (
-        Option<HashMap<String, String>>,
-        Option<HashMap<String, AttributeValue>>,
-    ) {
-        let names: HashMap<String, String> = self
+    pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
+        let names: Names = self
             .names
             .into_iter()
             .enumerate()
             .map(|(i, n)| (format!("#n{i}"), n))
             .chain(self.raw_names)
             .collect();
-        let values: HashMap<String, AttributeValue> = self
+        let values: Values = self
             .values
             .into_iter()
             .enumerate()
