@@ -24,9 +24,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ann = user("acme", "ann");
     db.put(&ann).send().await?;
     db.put(&project("acme", "apollo", "ann")).send().await?;
-    db.put(&assigned_task("acme", "apollo", 1, "ann", 7)).send().await?;
+    db.put(&assigned_task("acme", "apollo", 1, "ann", 7))
+        .send()
+        .await?;
     db.put(&task("acme", "apollo", 2)).send().await?;
-    db.put(&comment("acme", "apollo", 1, "c1", "ann", 30)).send().await?;
+    db.put(&comment("acme", "apollo", 1, "c1", "ann", 30))
+        .send()
+        .await?;
     println!("wrote a tenant, a user, a project, two tasks and a comment");
 
     // Read one back by its typed key.
@@ -35,8 +39,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         project_id: "apollo".into(),
         task_id: 1,
     };
-    let task1 = db.get(key.clone()).send().await?.ok_or("task 1 is missing")?;
-    println!("read back: {:?} \"{}\" assigned to {:?}", task1.key(), task1.title, task1.assignee);
+    let task1 = db
+        .get(key.clone())
+        .send()
+        .await?
+        .ok_or("task 1 is missing")?;
+    println!(
+        "read back: {:?} \"{}\" assigned to {:?}",
+        task1.key(),
+        task1.title,
+        task1.assignee
+    );
 
     // A typed update with a condition; `status` is a reserved word and just works.
     let a = Task::attrs();
@@ -48,7 +61,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .condition(a.status.eq(TaskStatus::Open))
         .send()
         .await?;
-    println!("updated: status {:?}, {} points, tags {:?}", task1.status, task1.points, task1.tags);
+    println!(
+        "updated: status {:?}, {} points, tags {:?}",
+        task1.status, task1.points, task1.tags
+    );
 
     // The same condition now fails, and the error carries the stored item.
     match db
@@ -61,7 +77,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         Err(Error::ConditionFailed(failed)) => {
             let stored: Task = failed.old().ok_or("no old item")??;
-            println!("conditional update refused: the task is {:?}", stored.status);
+            println!(
+                "conditional update refused: the task is {:?}",
+                stored.status
+            );
         }
         other => return Err(format!("expected a failed condition, got {other:?}").into()),
     }
