@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use crate::entity::{Entity, EntityKey};
 use crate::ops::{Delete, Get, Put, Update};
+use crate::read::{KeyValues, Query, Scan};
+use crate::registry::Registry;
 use crate::table::Table;
 
 /// A table of a single-table design, reached through an `aws-sdk-dynamodb` client.
@@ -116,6 +118,23 @@ impl<T: Table> Db<T> {
         K::Entity: Entity<Table = T>,
     {
         Update::new(self.inner.clone(), key.render())
+    }
+
+    /// Queries one partition for items of entity `E`, from the values of the partition
+    /// key's fields: `db.query(Task::attrs().tenant_id.is("acme"))`. Add sort-key
+    /// conditions, an index, filters, order and limits on the returned [`Query`].
+    pub fn query<E: Entity<Table = T>>(&self, partition: impl KeyValues<E>) -> Query<E> {
+        Query::new(self.inner.clone(), partition.into_key_values())
+    }
+
+    /// Scans the table for items of entity `E`.
+    pub fn scan<E: Entity<Table = T>>(&self) -> Scan<E, E> {
+        Scan::new::<T>(self.inner.clone(), crate::read::entity_output::<E>())
+    }
+
+    /// Scans the table for items of every entity type, decoded as registry `R`.
+    pub fn scan_all<R: Registry<Table = T>>(&self) -> Scan<R, R> {
+        Scan::new::<T>(self.inner.clone(), crate::read::registry_output::<R>())
     }
 
     /// Deletes an item by its typed key and returns what was deleted, if anything.

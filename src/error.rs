@@ -100,6 +100,20 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A cursor could not be used: altered, truncated, or from another query.
+    #[error("invalid cursor: {reason}")]
+    InvalidCursor {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A typed collection could not hold a result.
+    #[error("collection `{collection}`: {reason}")]
+    Collection {
+        /// The collection type.
+        collection: &'static str,
+        /// What did not fit.
+        reason: String,
+    },
     /// The table exists but does not match its declaration.
     #[error("table `{table}` does not match its declaration: {reason}")]
     TableMismatch {

@@ -53,6 +53,7 @@
 extern crate self as dynamorm;
 
 mod admin;
+mod collection;
 mod db;
 mod entity;
 mod error;
@@ -60,9 +61,11 @@ pub mod expr;
 mod item;
 pub mod key;
 mod ops;
+pub mod read;
 mod registry;
 mod table;
 
+pub use collection::Collection;
 pub use db::Db;
 pub use entity::{
     Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, from_item, to_item,
@@ -72,9 +75,12 @@ pub use expr::{Attr, Condition};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 pub use key::{KeyError, KeyPart};
 pub use ops::{Delete, Get, Put, Update};
+pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
 pub use table::{Index, IndexSchema, Table, TableSchema};
 
+/// Derives [`Collection`]; see the [crate documentation](crate#collection-attributes).
+pub use dynamorm_macros::Collection;
 /// Derives [`Entity`]; see the [crate documentation](crate#entity-attributes).
 pub use dynamorm_macros::Entity;
 /// Derives [`Registry`]; see the [crate documentation](crate#registry-attributes).
@@ -89,6 +95,7 @@ pub mod __private {
     pub use serde_dynamo;
     pub use strum;
 
+    pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::decode_unchecked;
 
     /// Decodes one key-template field from an attribute value an update sets, and writes

@@ -17,7 +17,7 @@
 pub mod sample;
 
 use chrono::{DateTime, Utc};
-use dynamorm::{Entity, Registry, Table};
+use dynamorm::{Collection, Entity, Registry, Table};
 use serde::{Deserialize, Serialize};
 
 /// The tracker's one table.
@@ -189,4 +189,33 @@ pub enum TrackerItem {
     Task(Task),
     /// A comment.
     Comment(Comment),
+}
+
+/// Everything in a tenant's partition: one query fills it.
+#[derive(Debug, Clone, Default, PartialEq, Collection)]
+#[dynamo(table = Tracker)]
+pub struct TenantWorkspace {
+    /// The tenant item itself.
+    pub tenant: Option<Tenant>,
+    /// Its users.
+    pub users: Vec<User>,
+    /// Its projects.
+    pub projects: Vec<Project>,
+    /// The tasks of all its projects.
+    pub tasks: Vec<Task>,
+    /// The comments on all those tasks.
+    pub comments: Vec<Comment>,
+}
+
+/// A project with its tasks and their comments: the items whose sort key starts with the
+/// project's (`PROJECT#{project_id}`).
+#[derive(Debug, Clone, Default, PartialEq, Collection)]
+#[dynamo(table = Tracker)]
+pub struct ProjectBoard {
+    /// The project item.
+    pub project: Option<Project>,
+    /// Its tasks, by task id.
+    pub tasks: Vec<Task>,
+    /// Comments on its tasks, by task and time.
+    pub comments: Vec<Comment>,
 }

@@ -88,6 +88,14 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                     set_once(cx, &mut out.discriminator, v, &meta);
                 }
                 "no_sort_key" => out.no_sort_key = true,
+                "index" if meta.input.peek(syn::Token![=]) => {
+                    let name: Ident = meta.value()?.parse()?;
+                    out.indexes.push(IndexAttr {
+                        name,
+                        pk: None,
+                        sk: None,
+                    });
+                }
                 "index" => {
                     let mut name = None;
                     let mut pk = None;

@@ -7,6 +7,7 @@
 
 mod attr;
 mod ctxt;
+mod expand_collection;
 mod expand_entity;
 mod expand_registry;
 mod expand_table;
@@ -39,6 +40,15 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 pub fn derive_registry(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand_registry::expand(&input)
+        .unwrap_or_else(ctxt::to_compile_errors)
+        .into()
+}
+
+/// Derives `dynamorm::Collection`. See the `dynamorm` crate documentation.
+#[proc_macro_derive(Collection, attributes(dynamo))]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand_collection::expand(&input)
         .unwrap_or_else(ctxt::to_compile_errors)
         .into()
 }

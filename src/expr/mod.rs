@@ -16,7 +16,7 @@ pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
 
 pub(crate) use condition::Node;
-pub(crate) use placeholders::Placeholders;
+pub(crate) use placeholders::{Names, Placeholders, Values};
 pub(crate) use update::{Action, render_actions};
 
 use aws_sdk_dynamodb::types::AttributeValue;

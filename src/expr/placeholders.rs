@@ -50,6 +50,13 @@ impl Placeholders {
         push_index(self.values.len() - 1, out);
     }
 
+    /// The string values allocated so far, in order (for query fingerprints).
+    pub(crate) fn string_values(&self) -> impl Iterator<Item = &str> {
+        self.values
+            .iter()
+            .filter_map(|v| v.as_s().ok().map(String::as_str))
+    }
+
     /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
         let names: Names = self

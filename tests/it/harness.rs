@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dynamorm::Db;
-use dynamorm_entities::Tracker;
+use dynamorm_entities::{Tracker, TrackerItem};
 use dynamorm_local::LocalServer;
 
 /// The DynamoDB-compatible server a test runs against.
@@ -65,4 +65,21 @@ pub(crate) async fn table(backend: Backend, test: &str) -> TestTable {
         db,
         _server: server,
     }
+}
+
+/// Writes items of any entity type, a few requests at a time.
+pub(crate) async fn seed(db: &Db<Tracker>, items: impl IntoIterator<Item = TrackerItem>) {
+    use futures::StreamExt;
+    futures::stream::iter(items)
+        .for_each_concurrent(8, |item| async move {
+            let result = match &item {
+                TrackerItem::Tenant(e) => db.put(e).send().await,
+                TrackerItem::User(e) => db.put(e).send().await,
+                TrackerItem::Project(e) => db.put(e).send().await,
+                TrackerItem::Task(e) => db.put(e).send().await,
+                TrackerItem::Comment(e) => db.put(e).send().await,
+            };
+            result.expect("seed put");
+        })
+        .await;
 }

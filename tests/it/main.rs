@@ -7,6 +7,7 @@
 mod crud;
 mod harness;
 mod keys;
+mod queries;
 mod registry;
 mod table;
 mod updates;

@@ -1,0 +1,218 @@
+//! Partial keys for queries: typed key-part values, and the key conditions rendered from an
+//! entity's templates.
+
+use std::marker::PhantomData;
+
+use crate::Error;
+use crate::entity::EntitySchema;
+use crate::expr::{Attr, IntoValue};
+use crate::key::{KeyError, KeyPart, KeyTemplate, Segment};
+use crate::table::IndexSchema;
+
+/// The value of one key-template field of entity `E`, encoded as a key part:
+/// `Task::attrs().project_id.is("p1")`.
+///
+/// A query takes these instead of key strings; the library renders the key condition from
+/// the entity's template, so an escaped value can never widen or shift the range.
+pub struct KeyValue<E> {
+    pub(crate) attribute: &'static str,
+    pub(crate) encoded: Result<String, KeyError>,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for KeyValue<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value is left out: keys can hold personal data.
+        f.debug_tuple("KeyValue").field(&self.attribute).finish()
+    }
+}
+
+impl<E> Clone for KeyValue<E> {
+    fn clone(&self) -> Self {
+        Self {
+            attribute: self.attribute,
+            encoded: self.encoded.clone(),
+            entity: PhantomData,
+        }
+    }
+}
+
+/// Field types that can appear in key templates: key parts, and `Option`s of key parts
+/// (which make an index sparse).
+pub trait KeyFieldType {
+    /// The key part itself.
+    type Part: KeyPart;
+}
+
+impl<T: KeyPart> KeyFieldType for T {
+    type Part = T;
+}
+
+impl<T: KeyPart> KeyFieldType for Option<T> {
+    type Part = T;
+}
+
+impl<E, T: KeyFieldType, K> Attr<E, T, K> {
+    /// This key field has `value`, for a query's partition key or sort-key prefix.
+    pub fn is(&self, value: impl IntoValue<T::Part>) -> KeyValue<E> {
+        let mut encoded = String::new();
+        let result = value.into_value().write_key(&mut encoded).map(|()| encoded);
+        KeyValue {
+            attribute: self.name(),
+            encoded: result,
+            entity: PhantomData,
+        }
+    }
+}
+
+/// One or more [`KeyValue`]s: a single value, a tuple, an array or a `Vec`.
+pub trait KeyValues<E> {
+    /// The values, in order.
+    fn into_key_values(self) -> Vec<KeyValue<E>>;
+}
+
+impl<E> KeyValues<E> for KeyValue<E> {
+    fn into_key_values(self) -> Vec<KeyValue<E>> {
+        vec![self]
+    }
+}
+
+impl<E> KeyValues<E> for Vec<KeyValue<E>> {
+    fn into_key_values(self) -> Vec<KeyValue<E>> {
+        self
+    }
+}
+
+impl<E, const N: usize> KeyValues<E> for [KeyValue<E>; N] {
+    fn into_key_values(self) -> Vec<KeyValue<E>> {
+        self.into()
+    }
+}
+
+impl<E> KeyValues<E> for () {
+    fn into_key_values(self) -> Vec<KeyValue<E>> {
+        Vec::new()
+    }
+}
+
+macro_rules! tuples {
+    (@ty $e:ident $v:ident) => { KeyValue<$e> };
+    (@impls $(($($v:ident),+)),*) => {$(
+        impl<E> KeyValues<E> for ($(tuples!(@ty E $v),)+) {
+            #[allow(non_snake_case)]
+            fn into_key_values(self) -> Vec<KeyValue<E>> {
+                let ($($v,)+) = self;
+                vec![$($v),+]
+            }
+        }
+    )*};
+}
+tuples!(@impls (A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, F));
+
+/// A condition on the sort key, in terms of (partial) keys.
+#[derive(Debug, Clone)]
+pub(crate) enum SortKey {
+    /// Keys that start with the partial key (all of its extensions).
+    BeginsWith(Vec<(&'static str, String)>),
+    /// The key equal to a full key.
+    Eq(Vec<(&'static str, String)>),
+    /// Keys before every extension of the partial key.
+    Lt(Vec<(&'static str, String)>),
+    /// Keys up to and including every extension of the partial key.
+    Le(Vec<(&'static str, String)>),
+    /// Keys after every extension of the partial key.
+    Gt(Vec<(&'static str, String)>),
+    /// Keys from the first extension of the partial key on.
+    Ge(Vec<(&'static str, String)>),
+    /// Keys from the first extension of `low` to the last extension of `high`.
+    Between(Vec<(&'static str, String)>, Vec<(&'static str, String)>),
+}
+
+/// Resolves encoded key values, failing on the first that could not be encoded.
+pub(crate) fn resolve<E>(values: Vec<KeyValue<E>>) -> Result<Vec<(&'static str, String)>, Error> {
+    values
+        .into_iter()
+        .map(|v| Ok((v.attribute, v.encoded?)))
+        .collect()
+}
+
+/// The key templates a query on `index` (or the table) uses for entity `schema`.
+pub(crate) fn templates(
+    schema: &EntitySchema,
+    index: Option<&'static IndexSchema>,
+) -> Result<(KeyTemplate, Option<KeyTemplate>), Error> {
+    match index {
+        None => Ok((schema.partition_key, schema.sort_key)),
+        Some(index) => schema
+            .indexes
+            .iter()
+            .find(|i| i.index.name() == index.name())
+            .map(|i| (i.partition_key, i.sort_key))
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "`{}` has no key template on index `{}`",
+                    schema.name,
+                    index.name()
+                ))
+            }),
+    }
+}
+
+/// Renders the prefix of `template` from the leading fields in `values`, which must be the
+/// template's first fields, in order. With every field given, this is the whole key.
+pub(crate) fn render_prefix(
+    schema: &EntitySchema,
+    template: &KeyTemplate,
+    values: &[(&'static str, String)],
+    what: &str,
+) -> Result<(String, bool), Error> {
+    let fields: Vec<&'static str> = template
+        .segments()
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Part { slot, .. } => Some(schema.key_fields[*slot].attribute),
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    let given: Vec<&'static str> = values.iter().map(|(a, _)| *a).collect();
+    if given.len() > fields.len() || fields[..given.len()] != given[..] {
+        let expected = fields
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::validation(format!(
+            "the {what} of `{}` (`{}`) takes leading fields in the order {expected}; got {}",
+            schema.name,
+            template.source(),
+            if given.is_empty() {
+                "none".to_owned()
+            } else {
+                given
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )));
+    }
+    let mut next = values.iter();
+    let prefix = template.prefix_with(values.len(), |_, out| {
+        if let Some((_, encoded)) = next.next() {
+            out.push_str(encoded);
+        }
+        Ok(())
+    })?;
+    Ok((prefix, values.len() == fields.len()))
+}
+
+/// The smallest string above every key that starts with `prefix` (no key contains `$`,
+/// which the encoding always escapes, so `>=`/`<` with it are exact).
+pub(crate) fn upper_bound(prefix: &str) -> String {
+    let mut out = prefix
+        .strip_suffix(crate::key::DELIMITER)
+        .unwrap_or(prefix)
+        .to_owned();
+    out.push('$');
+    out
+}

@@ -1,0 +1,16 @@
+//! Multi-item reads: [`Query`] (one partition) and [`Scan`] (a whole table or index), with
+//! typed key conditions, pagination as async streams, and resumable [`Cursor`]s.
+
+mod cursor;
+mod keys;
+mod page;
+mod query;
+mod scan;
+
+pub use cursor::Cursor;
+pub use keys::{KeyFieldType, KeyValue, KeyValues};
+pub use page::Page;
+pub use query::Query;
+pub use scan::Scan;
+
+pub(crate) use query::{entity_output, registry_output};

@@ -1,0 +1,660 @@
+//! [`Query`]: a typed query over one partition, with key conditions rendered from an
+//! entity's templates, and every way to consume it (all, first, count, pages, stream).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use futures::stream::{Stream, TryStreamExt};
+
+use super::cursor::{Cursor, Fingerprint};
+use super::keys::{self, KeyValue, KeyValues, SortKey};
+use super::page::{self, Fetch, Page, RawPage, Reader};
+use crate::Error;
+use crate::collection::Collection;
+use crate::db::Inner;
+use crate::entity::Entity;
+use crate::expr::{Attr, Condition, Node, Placeholders};
+use crate::item::Item;
+use crate::registry::Registry;
+use crate::table::{Index, IndexSchema, Table};
+
+/// A Query for items of entity `E` (or, after [`Query::registry`], any type of registry `T`),
+/// built by [`Db::query`](crate::Db::query) from the partition key's field values.
+///
+/// ```no_run
+/// # use dynamorm_doc::*;
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// use futures::TryStreamExt;
+/// let a = Task::attrs();
+/// // Every task of project p1, newest id first, 10 at most.
+/// let tasks: Vec<Task> = db
+///     .query(a.tenant_id.is("acme"))
+///     .sort_begins_with(a.project_id.is("p1"))
+///     .filter(a.points.ge(3))
+///     .descending()
+///     .limit(10)
+///     .all()
+///     .await?;
+/// // The same, streamed page by page in constant memory.
+/// let mut stream = db.query(a.tenant_id.is("acme")).stream();
+/// while let Some(task) = stream.try_next().await? { /* … */ }
+/// # Ok(()) }
+/// # mod dynamorm_doc { pub use super::*; }
+/// ```
+#[must_use = "a query does nothing until it is sent (`all`, `first`, `count`, `page`, `stream`, …)"]
+pub struct Query<E, T = E> {
+    db: Arc<Inner>,
+    partition: Vec<KeyValue<E>>,
+    sort: Option<SortInput<E>>,
+    index: Option<&'static IndexSchema>,
+    filter: Option<Node>,
+    projection: Vec<&'static str>,
+    descending: bool,
+    limit: Option<usize>,
+    page_size: Option<i32>,
+    consistent_read: bool,
+    after: Option<Cursor>,
+    skip_non_members: bool,
+    output: Output<T>,
+    entity: PhantomData<fn() -> E>,
+}
+
+enum SortInput<E> {
+    One(fn(Vec<(&'static str, String)>) -> SortKey, Vec<KeyValue<E>>),
+    Between(Vec<KeyValue<E>>, Vec<KeyValue<E>>),
+}
+
+/// How raw items become results.
+pub(crate) struct Output<T> {
+    pub(crate) decode: fn(Item) -> Result<Option<T>, Error>,
+    /// Identifies the result type in cursors.
+    pub(crate) name: &'static str,
+    /// The discriminator value to filter on (`None`: every type).
+    pub(crate) only: Option<&'static str>,
+}
+
+pub(crate) fn entity_output<E: Entity>() -> Output<E> {
+    Output {
+        decode: |item| crate::entity::decode::<E>(item).map(Some),
+        name: E::SCHEMA.name,
+        only: Some(E::SCHEMA.name),
+    }
+}
+
+pub(crate) fn registry_output<R: Registry>() -> Output<R> {
+    Output {
+        decode: |item| R::from_item(item).map(Some),
+        name: std::any::type_name::<R>(),
+        only: None,
+    }
+}
+
+impl<E: Entity> Query<E, E> {
+    pub(crate) fn new(db: Arc<Inner>, partition: Vec<KeyValue<E>>) -> Self {
+        Self {
+            db,
+            partition,
+            sort: None,
+            index: None,
+            filter: None,
+            projection: Vec::new(),
+            descending: false,
+            limit: None,
+            page_size: None,
+            consistent_read: false,
+            after: None,
+            skip_non_members: false,
+            output: entity_output::<E>(),
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: Entity, T: Send + 'static> Query<E, T> {
+    /// Queries a global secondary index with the entity's templates for it.
+    pub fn index(mut self, index: Index<E::Table>) -> Self {
+        self.index = Some(index.schema());
+        self
+    }
+
+    fn sort(
+        mut self,
+        make: fn(Vec<(&'static str, String)>) -> SortKey,
+        parts: impl KeyValues<E>,
+    ) -> Self {
+        self.sort = Some(SortInput::One(make, parts.into_key_values()));
+        self
+    }
+
+    /// Items whose sort key has these leading fields: with some fields, all their extensions
+    /// (`begins_with`); with all fields, that item and the items filed under it (a project
+    /// and its tasks), never a neighbour whose value merely starts the same (`p1` vs `p10`).
+    pub fn sort_begins_with(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::BeginsWith, parts)
+    }
+
+    /// The item whose sort key has exactly these fields (all of them).
+    pub fn sort_eq(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::Eq, parts)
+    }
+
+    /// Items sorting before every item with these leading fields.
+    pub fn sort_lt(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::Lt, parts)
+    }
+
+    /// Items sorting before, or having, these leading fields.
+    pub fn sort_le(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::Le, parts)
+    }
+
+    /// Items sorting after every item with these leading fields.
+    pub fn sort_gt(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::Gt, parts)
+    }
+
+    /// Items having, or sorting after, these leading fields.
+    pub fn sort_ge(self, parts: impl KeyValues<E>) -> Self {
+        self.sort(SortKey::Ge, parts)
+    }
+
+    /// Items from the first with leading fields `low` to the last with leading fields
+    /// `high`, inclusive.
+    pub fn sort_between(mut self, low: impl KeyValues<E>, high: impl KeyValues<E>) -> Self {
+        self.sort = Some(SortInput::Between(
+            low.into_key_values(),
+            high.into_key_values(),
+        ));
+        self
+    }
+
+    /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
+    /// read, and counted against DynamoDB's 1 MB page).
+    pub fn filter(mut self, condition: Condition<E>) -> Self {
+        let node = condition.into_node();
+        self.filter = Some(match self.filter.take() {
+            Some(c) => Node::And(Box::new(c), Box::new(node)),
+            None => node,
+        });
+        self
+    }
+
+    /// Reads only this attribute (call once per attribute). Key attributes and the
+    /// discriminator are always read, so results still route and resume; fields left out
+    /// must be `Option` or `#[serde(default)]` to decode.
+    pub fn project<V, K>(mut self, attr: Attr<E, V, K>) -> Self {
+        self.projection.push(attr.name());
+        self
+    }
+
+    /// Newest (highest sort key) first.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// At most `n` results in all (across pages), stopping exactly there; with
+    /// [`Query::page`], the page size.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// How many items DynamoDB evaluates per request (its `Limit`).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self
+    }
+
+    /// Reads with strong consistency; DynamoDB does not offer it on global secondary
+    /// indexes, so asking for it there fails before sending.
+    pub fn consistent_read(mut self, consistent: bool) -> Self {
+        self.consistent_read = consistent;
+        self
+    }
+
+    /// Resumes after the position `cursor` marks; it must come from this same query.
+    pub fn after(mut self, cursor: &Cursor) -> Self {
+        self.after = Some(cursor.clone());
+        self
+    }
+
+    /// Returns items of every entity type in the key range, as registry `R`'s enum.
+    pub fn registry<R: Registry<Table = E::Table>>(self) -> Query<E, R> {
+        self.with_output(registry_output::<R>())
+    }
+
+    /// With [`Query::collection`]: skip items whose type is not a member of the collection,
+    /// instead of failing with [`Error::Collection`].
+    pub fn skip_non_members(mut self) -> Self {
+        self.skip_non_members = true;
+        self
+    }
+
+    /// Fills collection `C` from every item in the key range (all pages), routing each to
+    /// its member field by discriminator. An item of a type that is not a member is an
+    /// [`Error::Collection`] (or skipped, with [`Query::skip_non_members`]); so is a second
+    /// item for an `Option` member.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "ORDER#{order}", sk = "ORDER")]
+    /// # pub struct Order { order: String }
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "ORDER#{order}", sk = "LINE#{line}")]
+    /// # pub struct Line { order: String, line: u16 }
+    /// #[derive(Debug, Default, dynamorm::Collection)]
+    /// #[dynamo(table = App)]
+    /// pub struct OrderWithLines { pub order: Option<Order>, pub lines: Vec<Line> }
+    ///
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// let order: OrderWithLines = db
+    ///     .query(Order::attrs().order.is("o-1"))
+    ///     .collection()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn collection<C: Collection<Table = E::Table>>(self) -> Result<C, Error> {
+        if C::INDEX.map(|i| i.name()) != self.index.map(|i| i.name()) {
+            return Err(Error::validation(format!(
+                "collection `{}` is read from {}, but the query reads {}",
+                C::NAME,
+                C::INDEX.map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
+                self.index
+                    .map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
+            )));
+        }
+        let skip = self.skip_non_members;
+        let discriminator = <E::Table as Table>::SCHEMA.discriminator();
+        let raw = self.with_output(Output {
+            decode: |item| Ok(Some(item)),
+            name: C::NAME,
+            only: None,
+        });
+        let mut items = std::pin::pin!(raw.stream());
+        let mut collection = C::default();
+        while let Some(item) = items.try_next().await? {
+            let kind = match item.get(discriminator) {
+                Some(AttributeValue::S(kind)) => kind.clone(),
+                _ if skip => continue,
+                _ => {
+                    return Err(Error::MissingDiscriminator {
+                        attribute: discriminator,
+                    });
+                }
+            };
+            if !collection.insert(&kind, item)? && !skip {
+                return Err(Error::Collection {
+                    collection: C::NAME,
+                    reason: format!("the query returned a `{kind}` item, which is not a member"),
+                });
+            }
+        }
+        Ok(collection)
+    }
+
+    fn with_output<U>(self, output: Output<U>) -> Query<E, U> {
+        Query {
+            db: self.db,
+            partition: self.partition,
+            sort: self.sort,
+            index: self.index,
+            filter: self.filter,
+            projection: self.projection,
+            descending: self.descending,
+            limit: self.limit,
+            page_size: self.page_size,
+            consistent_read: self.consistent_read,
+            after: self.after,
+            skip_non_members: self.skip_non_members,
+            output,
+            entity: PhantomData,
+        }
+    }
+
+    /// Every result, following all pages (up to the limit).
+    pub async fn all(self) -> Result<Vec<T>, Error> {
+        self.stream().try_collect().await
+    }
+
+    /// The first result, if any.
+    pub async fn first(self) -> Result<Option<T>, Error> {
+        let mut all = self.limit(1).all().await?;
+        Ok(all.pop())
+    }
+
+    /// One page of at most `limit` results (or one DynamoDB page without a limit), with the
+    /// cursor to resume after it.
+    pub async fn page(self) -> Result<Page<T>, Error> {
+        let limited = self.limit.is_some();
+        let (spec, start, reader) = self.prepare()?;
+        let mut pages = std::pin::pin!(page::pages(Arc::new(spec), start, reader));
+        let mut out = Page {
+            items: Vec::new(),
+            cursor: None,
+        };
+        // Pages shorter than the limit (filtered, or 1 MB) continue until it is reached.
+        while let Some(page) = pages.try_next().await? {
+            out.items.extend(page.items);
+            out.cursor = page.cursor;
+            if !limited {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Results page by page, as an async stream; each page carries its cursor.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+        let prepared = self.prepare();
+        futures::stream::once(async move { prepared })
+            .map_ok(|(spec, start, reader)| page::pages(Arc::new(spec), start, reader))
+            .try_flatten()
+    }
+
+    /// Results one by one, as an async stream in constant memory.
+    pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send {
+        let prepared = self.prepare();
+        futures::stream::once(async move { prepared })
+            .map_ok(|(spec, start, reader)| page::items(Arc::new(spec), start, reader))
+            .try_flatten()
+    }
+
+    /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
+    pub async fn count(self) -> Result<usize, Error> {
+        let (spec, mut start, _) = self.prepare()?;
+        let mut total = 0usize;
+        loop {
+            let output = spec
+                .request(start.take(), None)
+                .select(Select::Count)
+                .send()
+                .await
+                .map_err(|e| crate::error::service("Query", e))?;
+            total += usize::try_from(output.count).unwrap_or_default();
+            match output.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(total),
+            }
+        }
+    }
+
+    fn prepare(self) -> Result<(QuerySpec, Option<Item>, Reader<T>), Error> {
+        let schema = &E::SCHEMA;
+        let table = &<E::Table as Table>::SCHEMA;
+        if self.consistent_read && self.index.is_some() {
+            return Err(Error::validation(
+                "DynamoDB does not support consistent reads on global secondary indexes",
+            ));
+        }
+        let (pk_template, sk_template) = keys::templates(schema, self.index)?;
+        let (pk_attr, sk_attr) = match self.index {
+            Some(index) => (index.partition_key(), index.sort_key()),
+            None => (table.partition_key(), table.sort_key()),
+        };
+        let partition = keys::resolve(self.partition)?;
+        let (pk_value, complete) =
+            keys::render_prefix(schema, &pk_template, &partition, "partition key")?;
+        if !complete {
+            return Err(Error::validation(format!(
+                "the partition key of `{}` (`{}`) needs all its fields",
+                schema.name,
+                pk_template.source()
+            )));
+        }
+
+        let mut p = Placeholders::default();
+        let mut key_condition = String::new();
+        p.name(pk_attr, &mut key_condition);
+        key_condition.push_str(" = ");
+        p.raw_value(AttributeValue::S(pk_value), &mut key_condition);
+        let sort = match self.sort {
+            None => None,
+            Some(SortInput::One(make, parts)) => Some(make(keys::resolve(parts)?)),
+            Some(SortInput::Between(low, high)) => {
+                Some(SortKey::Between(keys::resolve(low)?, keys::resolve(high)?))
+            }
+        };
+        if let (Some(sort), Some(sk_template), Some(sk_attr)) = (&sort, &sk_template, sk_attr) {
+            key_condition.push_str(" AND ");
+            render_sort(
+                sort,
+                schema,
+                sk_template,
+                sk_attr,
+                &mut p,
+                &mut key_condition,
+            )?;
+        } else if sort.is_some() {
+            return Err(Error::validation(
+                "a sort-key condition on a key without a sort key",
+            ));
+        } else if let (Some(sk_template), Some(sk_attr)) = (&sk_template, sk_attr) {
+            // No sort condition: still narrow to the entity's fixed sort-key prefix.
+            let prefix = sk_template.static_prefix();
+            if !prefix.is_empty() && self.output.only.is_some() {
+                key_condition.push_str(" AND begins_with(");
+                p.name(sk_attr, &mut key_condition);
+                key_condition.push_str(", ");
+                p.raw_value(AttributeValue::S(prefix), &mut key_condition);
+                key_condition.push(')');
+            }
+        }
+
+        // The cursor binding: everything that decides which items this query reads.
+        let mut identity = Fingerprint::default()
+            .add(&self.db.table_name)
+            .add(self.index.map_or("", |i| i.name()))
+            .add(self.output.name)
+            .add(&key_condition)
+            .add(if self.descending { "desc" } else { "asc" });
+        for value in p.string_values() {
+            identity = identity.add(value);
+        }
+        let fingerprint = identity.finish();
+
+        let filter = match (self.output.only, self.filter) {
+            (Some(name), user) => Some(crate::ops::and(
+                Node::Equals(table.discriminator(), AttributeValue::S(name.to_owned())),
+                user,
+            )),
+            (None, user) => user,
+        };
+        let filter = filter
+            .map(|node| crate::ops::render(&node, &mut p))
+            .transpose()?;
+        let projection = if self.projection.is_empty() {
+            None
+        } else {
+            let mut attrs = self.projection;
+            attrs.extend(
+                [
+                    Some(table.partition_key()),
+                    table.sort_key(),
+                    Some(table.discriminator()),
+                ]
+                .into_iter()
+                .flatten(),
+            );
+            if let Some(index) = self.index {
+                attrs.extend(
+                    [Some(index.partition_key()), index.sort_key()]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            attrs.sort_unstable();
+            attrs.dedup();
+            let mut text = String::new();
+            for (i, a) in attrs.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                p.name(a, &mut text);
+            }
+            Some(text)
+        };
+        let start = self.after.map(|c| c.decode(fingerprint)).transpose()?;
+        let mut key_attributes = vec![table.partition_key()];
+        key_attributes.extend(table.sort_key());
+        if let Some(index) = self.index {
+            key_attributes.push(index.partition_key());
+            key_attributes.extend(index.sort_key());
+        }
+        let (names, values) = p.into_maps();
+        let spec = QuerySpec {
+            db: self.db,
+            index: self.index.map(|i| i.name()),
+            key_condition,
+            filter,
+            projection,
+            names,
+            values,
+            forward: !self.descending,
+            consistent_read: self.consistent_read,
+            key_attributes,
+            fingerprint,
+        };
+        let reader = Reader {
+            decode: self.output.decode,
+            limit: self.limit,
+            page_size: self.page_size,
+        };
+        Ok((spec, start, reader))
+    }
+}
+
+fn render_sort(
+    sort: &SortKey,
+    schema: &crate::EntitySchema,
+    template: &crate::key::KeyTemplate,
+    attr: &'static str,
+    p: &mut Placeholders,
+    out: &mut String,
+) -> Result<(), Error> {
+    let prefix =
+        |parts: &[(&'static str, String)]| keys::render_prefix(schema, template, parts, "sort key");
+    let mut compare = |op: &str, value: String, out: &mut String| {
+        p.name(attr, out);
+        out.push_str(op);
+        p.raw_value(AttributeValue::S(value), out);
+    };
+    match sort {
+        SortKey::BeginsWith(parts) => {
+            let (prefix, _) = prefix(parts)?;
+            if prefix.ends_with(crate::key::DELIMITER) || prefix.is_empty() {
+                out.push_str("begins_with(");
+                p.name(attr, out);
+                out.push_str(", ");
+                p.raw_value(AttributeValue::S(prefix), out);
+                out.push(')');
+            } else {
+                // A whole key: the item and those filed under it, not `p10` for `p1`.
+                let upper = keys::upper_bound(&prefix);
+                p.name(attr, out);
+                out.push_str(" BETWEEN ");
+                p.raw_value(AttributeValue::S(prefix), out);
+                out.push_str(" AND ");
+                p.raw_value(AttributeValue::S(upper), out);
+            }
+        }
+        SortKey::Eq(parts) => {
+            let (key, complete) = prefix(parts)?;
+            if !complete {
+                return Err(Error::validation(format!(
+                    "`sort_eq` needs every field of `{}`; use `sort_begins_with` for a prefix",
+                    template.source()
+                )));
+            }
+            compare(" = ", key, out);
+        }
+        SortKey::Lt(parts) => compare(" < ", prefix(parts)?.0, out),
+        SortKey::Ge(parts) => compare(" >= ", prefix(parts)?.0, out),
+        SortKey::Le(parts) => compare(" < ", keys::upper_bound(&prefix(parts)?.0), out),
+        SortKey::Gt(parts) => compare(" >= ", keys::upper_bound(&prefix(parts)?.0), out),
+        SortKey::Between(low, high) => {
+            let low = prefix(low)?.0;
+            let high = keys::upper_bound(&prefix(high)?.0);
+            p.name(attr, out);
+            out.push_str(" BETWEEN ");
+            p.raw_value(AttributeValue::S(low), out);
+            out.push_str(" AND ");
+            p.raw_value(AttributeValue::S(high), out);
+        }
+    }
+    Ok(())
+}
+
+/// A validated, rendered query; sends one request per page.
+pub(crate) struct QuerySpec {
+    db: Arc<Inner>,
+    index: Option<&'static str>,
+    key_condition: String,
+    filter: Option<String>,
+    projection: Option<String>,
+    names: Option<crate::expr::Names>,
+    values: Option<crate::expr::Values>,
+    forward: bool,
+    consistent_read: bool,
+    key_attributes: Vec<&'static str>,
+    fingerprint: u64,
+}
+
+impl QuerySpec {
+    fn request(
+        &self,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.db
+            .client
+            .query()
+            .table_name(&self.db.table_name)
+            .set_index_name(self.index.map(str::to_owned))
+            .key_condition_expression(&self.key_condition)
+            .set_filter_expression(self.filter.clone())
+            .set_projection_expression(self.projection.clone())
+            .set_expression_attribute_names(self.names.clone())
+            .set_expression_attribute_values(self.values.clone())
+            .scan_index_forward(self.forward)
+            .consistent_read(self.consistent_read)
+            .set_limit(limit)
+            .set_exclusive_start_key(start)
+    }
+}
+
+impl Fetch for QuerySpec {
+    async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
+        let output = self
+            .request(start, limit)
+            .send()
+            .await
+            .map_err(|e| crate::error::service("Query", e))?;
+        Ok(RawPage {
+            items: output.items.unwrap_or_default(),
+            last_key: output.last_evaluated_key,
+        })
+    }
+
+    fn key_attributes(&self) -> &[&'static str] {
+        &self.key_attributes
+    }
+
+    fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+impl<E, T> std::fmt::Debug for Query<E, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("table", &self.db.table_name)
+            .field("index", &self.index.map(|i| i.name()))
+            .field("descending", &self.descending)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
