@@ -1,10 +1,4 @@
-//! [`Cursor`]: an opaque, URL-safe position in a query or scan, bound to that query.
-//!
-//! Format (before base64url without padding): version byte `1`, the query's 8-byte
-//! fingerprint (FNV-1a of table, index, result type, key condition and direction), the
-//! number of key attributes, then each attribute as `u16` length + name, `u16` length +
-//! string value, and finally an 8-byte FNV-1a checksum of everything before it. A cursor
-//! is integrity-checked, not encrypted or signed: it reveals the key of the last item read.
+//! [`Cursor`]: an opaque, URL-safe position in a query, bound to that query.
 
 use std::collections::HashMap;
 
@@ -20,8 +14,24 @@ const VERSION: u8 = 1;
 /// Where a paginated read stopped; pass it to `.after(cursor)` to resume.
 ///
 /// It is opaque and URL-safe (safe to hand to a web client) and only resumes the query it
-/// came from: resuming another entity's, index's or table's query, or a cursor that was
-/// altered or truncated, is an [`Error::InvalidCursor`].
+/// came from: resuming another entity's, index's, table's, partition's or direction's query,
+/// or a cursor that was altered or truncated, is an [`Error::InvalidCursor`] — never a
+/// panic and never a silently different query.
+///
+/// Format, before base64url encoding without padding: a version byte (`1`); the query's
+/// 8-byte fingerprint (FNV-1a over table name, index name, result type, key condition and
+/// its values, and direction); the number of key attributes; each attribute as a `u16`
+/// length and its name, then a `u16` length and its string value (DynamoDB's
+/// `LastEvaluatedKey`, or the key of the last item returned when a limit stopped inside a
+/// page); and an 8-byte FNV-1a checksum of all of that. A cursor is integrity-checked, not
+/// encrypted or signed: it reveals the key of the last item read, so do not put secrets in
+/// keys you page over in public.
+///
+/// ```
+/// use dynamorm::Cursor;
+/// let from_client = Cursor::from_string("AXI9pgt7");
+/// assert_eq!(from_client.as_str(), "AXI9pgt7"); // checked only when a query resumes
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
 
