@@ -137,6 +137,16 @@ impl<T: Table> Db<T> {
         Scan::new::<T>(self.inner.clone(), crate::read::registry_output::<R>())
     }
 
+    /// A batch of puts and deletes of any entity types (any number: chunked by 25).
+    pub fn batch_write(&self) -> crate::BatchWrite<T> {
+        crate::BatchWrite::new(self.inner.clone())
+    }
+
+    /// A batch read of keys of any entity types (any number: chunked by 100).
+    pub fn batch_get(&self) -> crate::BatchGet<T> {
+        crate::BatchGet::new(self.inner.clone())
+    }
+
     /// Deletes an item by its typed key and returns what was deleted, if anything.
     pub fn delete<K>(&self, key: K) -> Delete<K::Entity>
     where

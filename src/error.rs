@@ -114,6 +114,16 @@ pub enum Error {
         /// What did not fit.
         reason: String,
     },
+    /// A batch finished with writes or keys still unprocessed after the last attempt.
+    #[error("batch incomplete: {done} done, {} writes and {} keys failed", failed_writes.len(), failed_keys.len())]
+    BatchIncomplete {
+        /// Writes applied, or items read.
+        done: usize,
+        /// Writes not applied.
+        failed_writes: Vec<crate::batch::FailedWrite>,
+        /// Keys not read.
+        failed_keys: Vec<crate::batch::FailedGet>,
+    },
     /// The table exists but does not match its declaration.
     #[error("table `{table}` does not match its declaration: {reason}")]
     TableMismatch {

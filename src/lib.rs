@@ -53,6 +53,7 @@
 extern crate self as dynamorm;
 
 mod admin;
+pub mod batch;
 mod collection;
 mod db;
 mod entity;
@@ -65,6 +66,7 @@ pub mod read;
 mod registry;
 mod table;
 
+pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use collection::Collection;
 pub use db::Db;
 pub use entity::{

@@ -21,6 +21,10 @@
 //! synchronously (AWS is eventually consistent), TTL expiry happens only on an explicit sweep,
 //! and a page that exactly fills `Limit` still carries a `LastEvaluatedKey`.
 
+mod faults;
+
+pub use faults::{FaultConfig, FaultProxy, FaultStats};
+
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::thread;

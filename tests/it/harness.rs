@@ -83,3 +83,42 @@ pub(crate) async fn seed(db: &Db<Tracker>, items: impl IntoIterator<Item = Track
         })
         .await;
 }
+
+/// A table reached through a fault-injecting proxy (the SDK's own retries are off, so the
+/// library's retry logic is what is tested).
+pub(crate) struct FaultyTable {
+    pub(crate) db: Db<Tracker>,
+    /// The same table without faults, to check what really happened.
+    pub(crate) direct: Db<Tracker>,
+    pub(crate) proxy: dynamorm_local::FaultProxy,
+    _server: Option<LocalServer>,
+}
+
+pub(crate) async fn faulty_table(
+    backend: Backend,
+    test: &str,
+    config: dynamorm_local::FaultConfig,
+) -> FaultyTable {
+    let (direct_client, server) = client(backend);
+    let endpoint = match (&server, backend) {
+        (Some(s), _) => s.endpoint(),
+        (None, _) => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
+    };
+    let proxy = dynamorm_local::FaultProxy::start(&endpoint, config).expect("proxy starts");
+    let name = unique_name(test);
+    let direct = Db::<Tracker>::with_table_name(direct_client, name.clone());
+    direct.create_table().await.expect("table is created");
+    let no_sdk_retries = proxy
+        .sdk_config()
+        .to_builder()
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .build();
+    let db =
+        Db::<Tracker>::with_table_name(aws_sdk_dynamodb::Client::from_conf(no_sdk_retries), name);
+    FaultyTable {
+        db,
+        direct,
+        proxy,
+        _server: server,
+    }
+}

@@ -4,6 +4,7 @@
 //! `ddb_local`) and creates its own uniquely named table. The `ddb_local` cases need
 //! DynamoDB Local at `DYNAMORM_DDB_LOCAL_ENDPOINT`; `scripts/test.sh` starts it.
 
+mod batch;
 mod crud;
 mod harness;
 mod keys;

@@ -1,0 +1,364 @@
+//! [`BatchWrite`]: puts and deletes of any entity types, chunked, sent concurrently, and
+//! retried until every item is written or reported back.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use futures::stream::{self, StreamExt};
+
+use super::retry::{RetryPolicy, is_retryable};
+use super::{KeyOf, key_of};
+use crate::Error;
+use crate::db::Inner;
+use crate::entity::{Entity, EntityKey, PrimaryKey};
+use crate::item::{Item, item_size};
+use crate::table::Table;
+
+/// DynamoDB's limits for one BatchWriteItem request.
+const MAX_WRITES: usize = 25;
+const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether a batch entry puts or deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    /// A put of a whole item.
+    Put,
+    /// A delete by key.
+    Delete,
+}
+
+/// A write that was not applied after the last attempt, by key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedWrite {
+    /// The entity type.
+    pub entity: &'static str,
+    /// The item's key.
+    pub key: PrimaryKey,
+    /// Put or delete.
+    pub kind: WriteKind,
+    /// Why: still unprocessed after the last attempt, or the error DynamoDB returned.
+    pub reason: String,
+}
+
+/// What a batch write did. Every write is either counted in `written` or listed in
+/// [`failed`](BatchWriteOutput::failed): nothing is dropped.
+#[must_use = "a batch can partly fail; check `failed()` or call `into_result()`"]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchWriteOutput {
+    written: usize,
+    failed: Vec<FailedWrite>,
+    requests: usize,
+}
+
+impl BatchWriteOutput {
+    /// How many writes were applied.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// The writes not applied after the last attempt.
+    pub fn failed(&self) -> &[FailedWrite] {
+        &self.failed
+    }
+
+    /// How many BatchWriteItem requests were sent (retries included).
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// `Ok(written)` when every write was applied, otherwise [`Error::BatchIncomplete`].
+    pub fn into_result(self) -> Result<usize, Error> {
+        if self.failed.is_empty() {
+            Ok(self.written)
+        } else {
+            Err(Error::BatchIncomplete {
+                done: self.written,
+                failed_writes: self.failed,
+                failed_keys: Vec::new(),
+            })
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Pending {
+    entity: &'static str,
+    key: PrimaryKey,
+    kind: WriteKind,
+    request: WriteRequest,
+    size: usize,
+}
+
+/// A BatchWriteItem over any number of items of any entity types, built by
+/// [`Db::batch_write`](crate::Db::batch_write).
+///
+/// Writes are checked before anything is sent (keys render, items fit in 400 KB, no key
+/// appears twice — DynamoDB rejects that), split into requests of at most 25 writes and
+/// 16 MB, sent with bounded concurrency, and unprocessed items and throttled requests are
+/// retried with backoff (see [`RetryPolicy`]).
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+/// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{user}", sk = "ORDER#{id}")] pub struct Order { user: String, id: u64 }
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// let out = db
+///     .batch_write()
+///     .put(&User { id: "u1".into() })
+///     .put_all(&[Order { user: "u1".into(), id: 1 }, Order { user: "u1".into(), id: 2 }])
+///     .delete(OrderKey { user: "u1".into(), id: 0 })
+///     .concurrency(4)
+///     .send()
+///     .await?;
+/// for failed in out.failed() {
+///     eprintln!("not written: {} {:?}: {}", failed.entity, failed.key, failed.reason);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a batch does nothing until `.send().await`"]
+pub struct BatchWrite<T> {
+    db: Arc<Inner>,
+    writes: Vec<Result<Pending, Error>>,
+    concurrency: usize,
+    retry: RetryPolicy,
+    table: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for BatchWrite<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchWrite")
+            .field("writes", &self.writes.len())
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Table> BatchWrite<T> {
+    pub(crate) fn new(db: Arc<Inner>) -> Self {
+        Self {
+            db,
+            writes: Vec::new(),
+            concurrency: 4,
+            retry: RetryPolicy::default(),
+            table: std::marker::PhantomData,
+        }
+    }
+
+    /// Puts an entity (replacing any item with its key).
+    pub fn put<E: Entity<Table = T>>(mut self, entity: &E) -> Self {
+        self.writes.push(pending_put(entity));
+        self
+    }
+
+    /// Puts every entity of `entities`.
+    pub fn put_all<'a, E: Entity<Table = T>>(
+        mut self,
+        entities: impl IntoIterator<Item = &'a E>,
+    ) -> Self {
+        self.writes.extend(entities.into_iter().map(pending_put));
+        self
+    }
+
+    /// Deletes the item with this key.
+    pub fn delete<K: EntityKey>(mut self, key: K) -> Self
+    where
+        K::Entity: Entity<Table = T>,
+    {
+        self.writes.push(pending_delete(&key));
+        self
+    }
+
+    /// Deletes the items with these keys.
+    pub fn delete_all<K: EntityKey>(mut self, keys: impl IntoIterator<Item = K>) -> Self
+    where
+        K::Entity: Entity<Table = T>,
+    {
+        self.writes
+            .extend(keys.into_iter().map(|k| pending_delete(&k)));
+        self
+    }
+
+    /// How many requests are in flight at once (default 4).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// How unprocessed items and throttled requests are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends the batch. An invalid write fails the whole batch before anything is sent;
+    /// otherwise the output accounts for every write.
+    pub async fn send(self) -> Result<BatchWriteOutput, Error> {
+        let writes: Vec<Pending> = self.writes.into_iter().collect::<Result<_, _>>()?;
+        let mut seen = HashSet::with_capacity(writes.len());
+        for w in &writes {
+            if !seen.insert(&w.key) {
+                return Err(Error::validation(format!(
+                    "a `{}` key appears twice in one batch; DynamoDB rejects that",
+                    w.entity
+                )));
+            }
+        }
+        let chunks = chunk(writes);
+        let db = self.db;
+        let retry = self.retry;
+        let table = T::SCHEMA;
+        let results: Vec<(usize, usize, Vec<FailedWrite>)> = stream::iter(chunks)
+            .map(|chunk| send_chunk(Arc::clone(&db), chunk, retry, table))
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut output = BatchWriteOutput {
+            written: 0,
+            failed: Vec::new(),
+            requests: 0,
+        };
+        for (written, requests, failed) in results {
+            output.written += written;
+            output.requests += requests;
+            output.failed.extend(failed);
+        }
+        Ok(output)
+    }
+}
+
+fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
+    let item = crate::entity::to_item(entity)?;
+    let key = key_of::<E::Table>(&item)?;
+    let size = item_size(&item);
+    let put = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(|e| Error::validation(e.to_string()))?;
+    Ok(Pending {
+        entity: E::SCHEMA.name,
+        key,
+        kind: WriteKind::Put,
+        request: WriteRequest::builder().put_request(put).build(),
+        size,
+    })
+}
+
+fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
+    let key = key.render()?;
+    let item = key.to_item::<<K::Entity as Entity>::Table>();
+    let size = item_size(&item);
+    let delete = DeleteRequest::builder()
+        .set_key(Some(item))
+        .build()
+        .map_err(|e| Error::validation(e.to_string()))?;
+    Ok(Pending {
+        entity: K::Entity::SCHEMA.name,
+        key,
+        kind: WriteKind::Delete,
+        request: WriteRequest::builder().delete_request(delete).build(),
+        size,
+    })
+}
+
+/// Splits writes into requests of at most 25 writes and 16 MB.
+fn chunk(writes: Vec<Pending>) -> Vec<Vec<Pending>> {
+    let mut chunks = Vec::new();
+    let mut current: Vec<Pending> = Vec::new();
+    let mut bytes = 0;
+    for w in writes {
+        if current.len() == MAX_WRITES
+            || (bytes + w.size > MAX_REQUEST_BYTES && !current.is_empty())
+        {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += w.size;
+        current.push(w);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Sends one chunk until every write is applied or out of attempts. Returns (written,
+/// requests sent, failed).
+async fn send_chunk(
+    db: Arc<Inner>,
+    chunk: Vec<Pending>,
+    retry: RetryPolicy,
+    table: crate::TableSchema,
+) -> (usize, usize, Vec<FailedWrite>) {
+    let total = chunk.len();
+    let mut pending: HashMap<KeyOf, Pending> =
+        chunk.into_iter().map(|w| (w.key.clone(), w)).collect();
+    let mut requests = 0;
+    let mut last_error = String::new();
+    for attempt in 0..retry.attempts() {
+        if attempt > 0 {
+            retry.backoff(attempt).await;
+        }
+        let batch: Vec<WriteRequest> = pending.values().map(|w| w.request.clone()).collect();
+        requests += 1;
+        let result = db
+            .client
+            .batch_write_item()
+            .request_items(&db.table_name, batch)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let unprocessed = output
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&db.table_name))
+                    .unwrap_or_default();
+                let still: HashSet<KeyOf> = unprocessed
+                    .iter()
+                    .filter_map(|r| request_key(r, &table))
+                    .collect();
+                pending.retain(|k, _| still.contains(k));
+                if pending.is_empty() {
+                    return (total, requests, Vec::new());
+                }
+                last_error = "still unprocessed after the last attempt".into();
+            }
+            Err(err) if is_retryable(&err) => {
+                last_error = crate::error::service("BatchWriteItem", err).to_string();
+            }
+            Err(err) => {
+                let reason = crate::error::service("BatchWriteItem", err).to_string();
+                return (total - pending.len(), requests, failed(pending, &reason));
+            }
+        }
+    }
+    (
+        total - pending.len(),
+        requests,
+        failed(pending, &last_error),
+    )
+}
+
+fn failed(pending: HashMap<KeyOf, Pending>, reason: &str) -> Vec<FailedWrite> {
+    pending
+        .into_values()
+        .map(|w| FailedWrite {
+            entity: w.entity,
+            key: w.key,
+            kind: w.kind,
+            reason: reason.to_owned(),
+        })
+        .collect()
+}
+
+fn request_key(request: &WriteRequest, table: &crate::TableSchema) -> Option<KeyOf> {
+    let item: &Item = match (&request.put_request, &request.delete_request) {
+        (Some(put), _) => &put.item,
+        (_, Some(delete)) => &delete.key,
+        _ => return None,
+    };
+    super::key_from(item, table)
+}

@@ -1,0 +1,275 @@
+//! Batches across entity types under injected faults: nothing is lost or duplicated.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use dynamorm::{Error, PrimaryKey, RetryPolicy};
+use dynamorm_entities::sample::{comment, project, task, user};
+use dynamorm_entities::{Comment, Task, TaskKey, TrackerItem, User, UserKey};
+use dynamorm_local::FaultConfig;
+use rstest::rstest;
+
+use crate::harness::{Backend, faulty_table, table};
+
+fn fast_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(attempts)
+        .base(Duration::from_millis(1))
+        .cap(Duration::from_millis(20))
+}
+
+/// 10 000 items of three entity types over 100 tenants.
+fn mixed_items() -> (Vec<Task>, Vec<User>, Vec<Comment>) {
+    let mut tasks = Vec::new();
+    let mut users = Vec::new();
+    let mut comments = Vec::new();
+    for t in 0..100 {
+        let tenant = format!("t{t}");
+        for i in 0..60 {
+            tasks.push(task(&tenant, "p", i));
+        }
+        for i in 0..20 {
+            users.push(user(&tenant, &format!("u{i}")));
+        }
+        for i in 0..20 {
+            comments.push(comment(
+                &tenant,
+                "p",
+                1,
+                &format!("c{i}"),
+                "u1",
+                i64::from(i),
+            ));
+        }
+    }
+    (tasks, users, comments)
+}
+
+async fn stored_keys(db: &dynamorm::Db<dynamorm_entities::Tracker>) -> HashSet<PrimaryKey> {
+    let items: Vec<TrackerItem> = db.scan_all().segments(4).all().await.expect("scan");
+    items
+        .iter()
+        .map(|item| match item {
+            TrackerItem::Task(e) => dynamorm::EntityKey::render(&e.key()),
+            TrackerItem::User(e) => dynamorm::EntityKey::render(&e.key()),
+            TrackerItem::Comment(e) => dynamorm::EntityKey::render(&e.key()),
+            TrackerItem::Tenant(e) => dynamorm::EntityKey::render(&e.key()),
+            TrackerItem::Project(e) => dynamorm::EntityKey::render(&e.key()),
+        })
+        .collect::<Result<_, _>>()
+        .expect("keys render")
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_writes_under_faults_are_all_accounted_for(#[case] backend: Backend) {
+    let faults = FaultConfig {
+        seed: 42,
+        unprocessed: 0.3,
+        throttle: 0.1,
+        drop_connection: 0.0,
+    };
+    let t = faulty_table(backend, "batch-10k", faults).await;
+    let (tasks, users, comments) = mixed_items();
+    let out =
+        t.db.batch_write()
+            .put_all(&tasks)
+            .put_all(&users)
+            .put_all(&comments)
+            .concurrency(8)
+            .retry(fast_retries(12))
+            .send()
+            .await
+            .expect("valid batch");
+    assert_eq!(
+        out.written() + out.failed().len(),
+        10_000,
+        "every write accounted for"
+    );
+    let stats = t.proxy.stats();
+    assert!(
+        stats.unprocessed > 1_000 && stats.throttled > 10,
+        "faults were injected: {stats:?}"
+    );
+    assert!(
+        out.requests() > 400,
+        "{} requests for 400 chunks plus retries",
+        out.requests()
+    );
+
+    // The table holds exactly what was reported written.
+    let stored = stored_keys(&t.direct).await;
+    let failed: HashSet<PrimaryKey> = out.failed().iter().map(|f| f.key.clone()).collect();
+    assert_eq!(stored.len(), out.written());
+    assert!(stored.is_disjoint(&failed));
+    println!("10k batch: {} requests, faults {stats:?}", out.requests());
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_that_run_out_of_attempts_are_reported_by_key(#[case] backend: Backend) {
+    let faults = FaultConfig {
+        seed: 7,
+        unprocessed: 0.6,
+        throttle: 0.2,
+        drop_connection: 0.0,
+    };
+    let t = faulty_table(backend, "batch-failing", faults).await;
+    let tasks: Vec<Task> = (0..300).map(|i| task("acme", "p", i)).collect();
+    let out =
+        t.db.batch_write()
+            .put_all(&tasks)
+            .retry(fast_retries(2))
+            .send()
+            .await
+            .expect("valid");
+    assert!(
+        !out.failed().is_empty(),
+        "with two attempts at 60 % some writes must fail"
+    );
+    assert_eq!(out.written() + out.failed().len(), 300);
+    let stored = stored_keys(&t.direct).await;
+    for f in out.failed() {
+        assert_eq!(f.entity, "Task");
+        assert!(
+            !stored.contains(&f.key),
+            "a failed write is not in the table"
+        );
+    }
+    assert_eq!(stored.len(), out.written());
+    match out.into_result() {
+        Err(Error::BatchIncomplete {
+            done,
+            failed_writes,
+            ..
+        }) => {
+            assert_eq!(done + failed_writes.len(), 300);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_get_under_faults_returns_each_item_exactly_once(#[case] backend: Backend) {
+    let faults = FaultConfig {
+        seed: 3,
+        unprocessed: 0.3,
+        throttle: 0.1,
+        drop_connection: 0.15,
+    };
+    let t = faulty_table(backend, "batch-get", faults).await;
+    let tasks: Vec<Task> = (0..700).map(|i| task("acme", "p", i)).collect();
+    let users: Vec<User> = (0..200).map(|i| user("acme", &format!("u{i}"))).collect();
+    t.direct
+        .batch_write()
+        .put_all(&tasks)
+        .put_all(&users)
+        .send()
+        .await
+        .expect("seed")
+        .into_result()
+        .expect("all written");
+
+    // 1 000 keys: 700 tasks, 200 users, and 100 keys with no item.
+    let mut out =
+        t.db.batch_get()
+            .get_all(tasks.iter().map(Task::key))
+            .get_all(users.iter().map(User::key))
+            .get_all((0..100).map(|i| UserKey {
+                tenant_id: "acme".into(),
+                user_id: format!("ghost{i}"),
+            }))
+            .retry(fast_retries(15))
+            .send()
+            .await
+            .expect("valid")
+            .into_result()
+            .expect("every key answered");
+    let mut got_tasks: Vec<Task> = out.take().expect("tasks decode");
+    let mut got_users: Vec<User> = out.take().expect("users decode");
+    assert!(out.is_empty());
+    got_tasks.sort_by_key(|t| t.task_id);
+    got_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    let mut want_users = users.clone();
+    want_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    assert_eq!(got_tasks, tasks, "every task exactly once");
+    assert_eq!(got_users, want_users, "every user exactly once");
+    let stats = t.proxy.stats();
+    assert!(stats.unprocessed > 100 && stats.dropped > 0, "{stats:?}");
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
+    let t = table(backend, "batch-invalid").await;
+    let a = task("acme", "p", 1);
+    let err =
+        t.db.batch_write()
+            .put(&a)
+            .delete(a.key())
+            .send()
+            .await
+            .expect_err("duplicate key");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let err =
+        t.db.batch_get()
+            .get(a.key())
+            .get(TaskKey {
+                tenant_id: "acme".into(),
+                project_id: "p".into(),
+                task_id: 1,
+            })
+            .send()
+            .await
+            .expect_err("duplicate key");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let mut big = task("acme", "p", 2);
+    big.title = "x".repeat(dynamorm::MAX_ITEM_BYTES);
+    let err =
+        t.db.batch_write()
+            .put(&a)
+            .put(&big)
+            .send()
+            .await
+            .expect_err("too large");
+    assert!(matches!(err, Error::ItemTooLarge { .. }), "{err:?}");
+    assert!(
+        t.db.get(a.key()).send().await.expect("get").is_none(),
+        "nothing was sent"
+    );
+
+    // Deletes and a mixed batch of every type.
+    let items: Vec<dynamorm_entities::Project> = (0..30)
+        .map(|i| project("acme", &format!("p{i}"), "u"))
+        .collect();
+    t.db.batch_write()
+        .put_all(&items)
+        .send()
+        .await
+        .expect("send")
+        .into_result()
+        .expect("written");
+    let out =
+        t.db.batch_write()
+            .delete_all(items.iter().map(|p| p.key()))
+            .send()
+            .await
+            .expect("send");
+    assert_eq!(out.into_result().expect("deleted"), 30);
+    assert_eq!(
+        t.db.scan::<dynamorm_entities::Project>()
+            .count()
+            .await
+            .expect("count"),
+        0
+    );
+}
