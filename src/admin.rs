@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, TableDescription, TableStatus,
+    TimeToLiveSpecification,
 };
 
 use crate::Error;
@@ -16,7 +17,8 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl<T: Table> Db<T> {
     /// Creates the table as declared — on-demand billing, every index projecting all
-    /// attributes — and waits until it and its indexes are active.
+    /// attributes, TTL enabled on the declared TTL attribute — and waits until it and its
+    /// indexes are active.
     ///
     /// ```no_run
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
@@ -51,7 +53,23 @@ impl<T: Table> Db<T> {
             .send()
             .await
             .map_err(|e| crate::error::service("CreateTable", e))?;
-        self.wait_until_active().await
+        self.wait_until_active().await?;
+        if let Some(attribute) = schema.ttl() {
+            self.client()
+                .update_time_to_live()
+                .table_name(self.table_name())
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(attribute)
+                        .enabled(true)
+                        .build()
+                        .map_err(|e| Error::validation(e.to_string()))?,
+                )
+                .send()
+                .await
+                .map_err(|e| crate::error::service("UpdateTimeToLive", e))?;
+        }
+        Ok(())
     }
 
     /// Creates the table if it does not exist; if it does, checks that its key schema and

@@ -137,6 +137,29 @@ impl<T: Table> Db<T> {
         Scan::new::<T>(self.inner.clone(), crate::read::registry_output::<R>())
     }
 
+    /// An all-or-nothing transaction of up to 100 actions of any entity types.
+    pub fn transact_write(&self) -> crate::TransactWrite<T> {
+        crate::TransactWrite::new(self.inner.clone())
+    }
+
+    /// A consistent read of up to 100 keys of any entity types.
+    pub fn transact_get(&self) -> crate::TransactGet<T> {
+        crate::TransactGet::new(self.inner.clone())
+    }
+
+    /// A transaction action requiring `condition` on the item with `key`.
+    pub fn condition_check<K>(
+        &self,
+        key: K,
+        condition: crate::Condition<K::Entity>,
+    ) -> crate::ConditionCheck<K::Entity>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        crate::ConditionCheck::new(self.inner.clone(), key, condition)
+    }
+
     /// A batch of puts and deletes of any entity types (any number: chunked by 25).
     pub fn batch_write(&self) -> crate::BatchWrite<T> {
         crate::BatchWrite::new(self.inner.clone())

@@ -43,6 +43,24 @@ pub enum Error {
     /// A condition on a write was not met.
     #[error("{0}")]
     ConditionFailed(Box<ConditionFailed>),
+    /// Optimistic locking: the item's version is not the one the write expected.
+    #[error("`{entity}` was changed concurrently: expected version {expected}, found {}", found.map_or("no item".to_owned(), |v| v.to_string()))]
+    VersionConflict {
+        /// The entity type.
+        entity: &'static str,
+        /// The version the write expected.
+        expected: u64,
+        /// The stored version (`None`: no item).
+        found: Option<u64>,
+    },
+    /// A `#[dynamo(unique)]` value is taken by another item.
+    #[error("`{entity}` field `{field}` must be unique, and the value is taken")]
+    UniqueViolation {
+        /// The entity type.
+        entity: &'static str,
+        /// The unique field.
+        field: &'static str,
+    },
     /// The item with that key belongs to another entity type.
     #[error("expected a `{expected}` item, found a `{found}` item")]
     WrongEntity {
@@ -114,6 +132,9 @@ pub enum Error {
         /// What did not fit.
         reason: String,
     },
+    /// A transaction was cancelled; nothing was written.
+    #[error("{0}")]
+    TransactionCanceled(Box<crate::transact::TransactionCanceled>),
     /// A batch finished with writes or keys still unprocessed after the last attempt.
     #[error("batch incomplete: {done} done, {} writes and {} keys failed", failed_writes.len(), failed_keys.len())]
     BatchIncomplete {

@@ -61,10 +61,13 @@ mod error;
 pub mod expr;
 mod item;
 pub mod key;
+mod lifecycle;
 mod ops;
 pub mod read;
 mod registry;
 mod table;
+pub mod transact;
+mod unique;
 
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use collection::Collection;
@@ -76,10 +79,12 @@ pub use error::{ConditionFailed, Error, ServiceError};
 pub use expr::{Attr, Condition};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 pub use key::{KeyError, KeyPart};
+pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use ops::{Delete, Get, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
 pub use table::{Index, IndexSchema, Table, TableSchema};
+pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 
 /// Derives [`Collection`]; see the [crate documentation](crate#collection-attributes).
 pub use dynamorm_macros::Collection;
@@ -145,6 +150,20 @@ pub mod __private {
             Some(encoded) => T::parse_key(encoded),
             None => Err(crate::KeyError::MissingField { field }),
         }
+    }
+
+    pub use crate::lifecycle::VersionField;
+
+    /// The expiry of a TTL field from the attribute value an update sets.
+    pub fn ttl_from<T: crate::TtlValue>(
+        value: &AttributeValue,
+    ) -> Result<Option<i64>, crate::Error> {
+        crate::lifecycle::ttl_from::<T>(value)
+    }
+
+    /// The current time as field type `T` serializes it.
+    pub fn timestamp_now<T: crate::Timestamp>() -> Result<AttributeValue, crate::Error> {
+        crate::lifecycle::timestamp_now::<T>()
     }
 
     /// `a == b` in a `const fn`.

@@ -32,6 +32,7 @@ pub struct TableSchema {
     sort_key: Option<&'static str>,
     discriminator: &'static str,
     indexes: &'static [IndexSchema],
+    ttl: Option<&'static str>,
 }
 
 impl TableSchema {
@@ -44,7 +45,19 @@ impl TableSchema {
             sort_key: Some("SK"),
             discriminator: "_type",
             indexes: &[],
+            ttl: None,
         }
+    }
+
+    /// Sets the attribute DynamoDB's TTL deletes expired items by (epoch seconds).
+    pub const fn with_ttl(mut self, attribute: Option<&'static str>) -> Self {
+        self.ttl = attribute;
+        self
+    }
+
+    /// The TTL attribute, if the table has one.
+    pub const fn ttl(&self) -> Option<&'static str> {
+        self.ttl
     }
 
     /// Sets the partition key attribute.
@@ -109,6 +122,11 @@ impl TableSchema {
         }
         if let Some(sk) = self.sort_key
             && str_eq(sk, attribute)
+        {
+            return true;
+        }
+        if let Some(ttl) = self.ttl
+            && str_eq(ttl, attribute)
         {
             return true;
         }

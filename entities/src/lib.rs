@@ -22,12 +22,13 @@ use serde::{Deserialize, Serialize};
 
 /// The tracker's one table.
 #[derive(Debug, Table)]
-#[dynamo(name = "tracker")]
+#[dynamo(name = "tracker", ttl = "expires")]
 #[dynamo(index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
 #[dynamo(index(GSI2, pk = "GSI2PK", sk = "GSI2SK"))]
 pub struct Tracker;
 
-/// A customer organisation; everything else lives in its partition.
+/// A customer organisation; everything else lives in its partition. Versioned
+/// (optimistic locking) and timestamped by the library.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
 #[dynamo(table = Tracker, pk = "TENANT#{tenant_id}", sk = "TENANT")]
 pub struct Tenant {
@@ -37,8 +38,20 @@ pub struct Tenant {
     pub name: String,
     /// Billing plan.
     pub plan: Plan,
-    /// When the tenant signed up.
+    /// How many tasks were ever created (a counter).
+    #[serde(default)]
+    pub task_count: u64,
+    /// Optimistic-locking version: 0 for a tenant not yet stored.
+    #[dynamo(version)]
+    #[serde(default)]
+    pub version: u64,
+    /// When the tenant was first stored (set by the library, never overwritten).
+    #[dynamo(created_at)]
     pub created_at: DateTime<Utc>,
+    /// When the tenant was last written (set by the library).
+    #[dynamo(updated_at)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// A billing plan.
@@ -51,7 +64,8 @@ pub enum Plan {
     Pro,
 }
 
-/// A member of a tenant, findable by e-mail through `GSI1`.
+/// A member of a tenant, findable by e-mail through `GSI1`. E-mail addresses are unique
+/// across the table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
 #[dynamo(table = Tracker, pk = "TENANT#{tenant_id}", sk = "USER#{user_id}")]
 #[dynamo(index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
@@ -61,7 +75,8 @@ pub struct User {
     pub tenant_id: String,
     /// User id.
     pub user_id: String,
-    /// E-mail address.
+    /// E-mail address, unique across the table.
+    #[dynamo(unique)]
     pub email: String,
     /// Display name (`name` is a DynamoDB reserved word; placeholders make it work).
     pub name: String,
@@ -175,6 +190,21 @@ pub struct Comment {
     pub body: String,
 }
 
+/// A login session; DynamoDB's TTL deletes it after `expires_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = Tracker, pk = "TENANT#{tenant_id}", sk = "SESSION#{session_id}")]
+pub struct Session {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Session id.
+    pub session_id: String,
+    /// The user's id.
+    pub user_id: String,
+    /// When the session expires; stored as epoch seconds in the table's `expires` attribute.
+    #[dynamo(ttl)]
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Every entity type of the tracker table.
 #[derive(Debug, Clone, PartialEq, Registry)]
 #[dynamo(table = Tracker)]
@@ -189,6 +219,8 @@ pub enum TrackerItem {
     Task(Task),
     /// A comment.
     Comment(Comment),
+    /// A session.
+    Session(Session),
 }
 
 /// Everything in a tenant's partition: one query fills it.
@@ -205,6 +237,8 @@ pub struct TenantWorkspace {
     pub tasks: Vec<Task>,
     /// The comments on all those tasks.
     pub comments: Vec<Comment>,
+    /// Its login sessions.
+    pub sessions: Vec<Session>,
 }
 
 /// A project with its tasks and their comments: the items whose sort key starts with the

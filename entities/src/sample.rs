@@ -17,7 +17,10 @@ pub fn tenant(tenant_id: &str) -> Tenant {
         tenant_id: tenant_id.into(),
         name: format!("Tenant {tenant_id}"),
         plan: Plan::Pro,
+        task_count: 0,
+        version: 0,
         created_at: epoch(),
+        updated_at: None,
     }
 }
 

@@ -22,6 +22,7 @@ pub(crate) struct ContainerAttrs {
     pub(crate) sk: Option<LitStr>,
     pub(crate) no_sort_key: bool,
     pub(crate) discriminator: Option<LitStr>,
+    pub(crate) ttl: Option<LitStr>,
     pub(crate) krate: Option<Path>,
     pub(crate) indexes: Vec<IndexAttr>,
 }
@@ -86,6 +87,10 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                 "discriminator" => {
                     let v: LitStr = meta.value()?.parse()?;
                     set_once(cx, &mut out.discriminator, v, &meta);
+                }
+                "ttl" => {
+                    let v: LitStr = meta.value()?.parse()?;
+                    set_once(cx, &mut out.ttl, v, &meta);
                 }
                 "no_sort_key" => out.no_sort_key = true,
                 "index" if meta.input.peek(syn::Token![=]) => {

@@ -18,6 +18,8 @@ struct Field<'a> {
     option_of: Option<&'a Type>,
     attribute: String,
     skipped: bool,
+    /// `#[dynamo(version | created_at | updated_at | ttl | unique)]`
+    flags: Vec<String>,
 }
 
 /// A parsed template: its literal (for spans) and its segments, fields resolved to slots.
@@ -79,6 +81,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         .filter_map(|f| {
             let ident = f.ident.as_ref()?;
             let names = serde_names::field(&mut cx, &f.attrs);
+            let flags = attr::flags(
+                &mut cx,
+                &f.attrs,
+                &["version", "created_at", "updated_at", "ttl", "unique"],
+            );
             let plain = ident.to_string().trim_start_matches("r#").to_owned();
             let attribute = names.rename.unwrap_or_else(|| {
                 serde
@@ -93,6 +100,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 option_of: option_inner(&f.ty),
                 attribute,
                 skipped: names.skipped,
+                flags,
             })
         })
         .collect();
@@ -357,6 +365,125 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         }
     });
 
+    // --- lifecycle attributes ----------------------------------------------------------
+    let flagged = |flag: &str| -> Vec<&Field<'_>> {
+        fields
+            .iter()
+            .filter(|f| f.flags.iter().any(|x| x == flag))
+            .collect()
+    };
+    let mut lifecycle_errors = Ctxt::default();
+    let single = |cx: &mut Ctxt, flag: &str| -> Option<&Field<'_>> {
+        let found = flagged(flag);
+        if found.len() > 1 {
+            cx.error_spanned_by(found[1].ident, format!("only one field can be `{flag}`"));
+        }
+        found.first().copied()
+    };
+    let version = single(&mut lifecycle_errors, "version");
+    let created = single(&mut lifecycle_errors, "created_at");
+    let updated = single(&mut lifecycle_errors, "updated_at");
+    let ttl = single(&mut lifecycle_errors, "ttl");
+    let unique = flagged("unique");
+    for f in version
+        .iter()
+        .chain(created.iter())
+        .chain(updated.iter())
+        .chain(ttl.iter())
+        .chain(unique.iter())
+    {
+        if f.skipped {
+            lifecycle_errors.error_spanned_by(f.ident, "a lifecycle field must be serialized");
+        }
+        if slots.iter().any(|s| fields[s.field].ident == f.ident)
+            && !f.flags.iter().all(|x| x == "unique")
+        {
+            lifecycle_errors.error_spanned_by(
+                f.ident,
+                "a lifecycle field cannot be part of a key template",
+            );
+        }
+    }
+    lifecycle_errors.check()?;
+    let opt_attr = |f: Option<&Field<'_>>| match f {
+        Some(f) => {
+            let a = &f.attribute;
+            quote!(::core::option::Option::Some(#a))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let version_attr = opt_attr(version);
+    let created_attr = opt_attr(created);
+    let updated_attr = opt_attr(updated);
+    let ttl_attr = opt_attr(ttl);
+    let all_attributes = fields
+        .iter()
+        .filter(|f| !f.skipped)
+        .map(|f| f.attribute.as_str());
+    let unique_fields = unique.iter().map(|f| {
+        let (field, attribute) = (f.ident.to_string(), &f.attribute);
+        quote!(#krate::UniqueField { field: #field, attribute: #attribute })
+    });
+    let version_checks = version.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(syn::spanned::Spanned::span(ty)=> __dynamorm_assert_version::<#ty>();)
+    });
+    let timestamp_checks = created.iter().chain(updated.iter()).map(|f| {
+        let ty = f.ty;
+        quote_spanned!(syn::spanned::Spanned::span(ty)=> __dynamorm_assert_timestamp::<#ty>();)
+    });
+    let unique_checks = unique.iter().map(|f| {
+        let ty = f.option_of.unwrap_or(f.ty);
+        quote_spanned!(syn::spanned::Spanned::span(ty)=> __dynamorm_assert_key_part::<#ty>();)
+    });
+    let timestamp_arms = created.iter().chain(updated.iter()).map(|f| {
+        let (attribute, ty) = (&f.attribute, f.ty);
+        quote!(#attribute => #krate::__private::timestamp_now::<#ty>(),)
+    });
+    let ttl_body = match ttl {
+        Some(f) => {
+            let fi = f.ident;
+            quote!(#krate::TtlValue::epoch_seconds(&self.#fi))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let ttl_from_body = match ttl {
+        Some(f) => {
+            let ty = f.ty;
+            quote!(#krate::__private::ttl_from::<#ty>(value))
+        }
+        None => quote!({
+            let _ = value;
+            ::core::result::Result::Ok(::core::option::Option::None)
+        }),
+    };
+    let ttl_check = ttl.map(|f| {
+        let ty = f.ty;
+        let message = format!("`{ident}` has a `ttl` field, but its table declares no TTL attribute: add `ttl = \"...\"` to the table");
+        quote_spanned! {syn::spanned::Spanned::span(ty)=>
+            if <#table as #krate::Table>::SCHEMA.ttl().is_none() {
+                ::core::panic!(#message);
+            }
+        }
+    });
+    let ttl_type_check = ttl.map(|f| {
+        let ty = f.ty;
+        quote_spanned!(syn::spanned::Spanned::span(ty)=> __dynamorm_assert_ttl::<#ty>();)
+    });
+    let unique_write_arms = unique.iter().enumerate().map(|(i, f)| {
+        let fi = f.ident;
+        if f.option_of.is_some() {
+            quote!(#i => #krate::__private::write_option(&self.#fi, out),)
+        } else {
+            quote!(#i => #krate::KeyPart::write_key(&self.#fi, out).map(|()| true),)
+        }
+    });
+    let unique_from_arms = unique.iter().enumerate().map(|(i, f)| {
+        let inner = f.option_of.unwrap_or(f.ty);
+        let field = f.ident.to_string();
+        quote!(#i => #krate::__private::write_part_from::<#inner>(#entity_name, #field, value, out),)
+    });
+
     let key_doc = format!("The primary key of [`{ident}`], generated by `#[derive(Entity)]`.");
     let attrs_doc = format!(
         "Typed attributes of [`{ident}`] for conditions and updates, generated by `#[derive(Entity)]`."
@@ -391,10 +518,18 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
 
         const _: () = {
             fn __dynamorm_assert_key_part<T: #krate::KeyPart + ?::core::marker::Sized>() {}
+            fn __dynamorm_assert_version<T: #krate::__private::VersionField>() {}
+            fn __dynamorm_assert_timestamp<T: #krate::Timestamp>() {}
+            fn __dynamorm_assert_ttl<T: #krate::TtlValue>() {}
             #[allow(dead_code)]
             fn __dynamorm_checks() {
                 #(#key_part_checks)*
+                #(#version_checks)*
+                #(#timestamp_checks)*
+                #(#unique_checks)*
+                #ttl_type_check
             }
+            #ttl_check
             if <#table as #krate::Table>::SCHEMA.sort_key().is_some() != #has_sk {
                 ::core::panic!(#table_sk_message);
             }
@@ -412,7 +547,54 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 indexes: &[#(#index_tokens),*],
                 key_fields: &[#(#key_field_tokens),*],
                 primary_key_fields: #primary_slots,
+                attributes: &[#(#all_attributes),*],
+                version: #version_attr,
+                created_at: #created_attr,
+                updated_at: #updated_attr,
+                ttl: #ttl_attr,
+                unique: &[#(#unique_fields),*],
             };
+
+            fn timestamp_now(
+                attribute: &str,
+            ) -> ::core::result::Result<#krate::__private::AttributeValue, #krate::Error> {
+                match attribute {
+                    #(#timestamp_arms)*
+                    _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<timestamp>" }.into()),
+                }
+            }
+
+            fn ttl_seconds(&self) -> ::core::option::Option<i64> {
+                #ttl_body
+            }
+
+            fn ttl_seconds_from(
+                value: &#krate::__private::AttributeValue,
+            ) -> ::core::result::Result<::core::option::Option<i64>, #krate::Error> {
+                #ttl_from_body
+            }
+
+            fn write_unique(
+                &self,
+                index: usize,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<bool, #krate::KeyError> {
+                match index {
+                    #(#unique_write_arms)*
+                    _ => ::core::result::Result::Ok(false),
+                }
+            }
+
+            fn write_unique_from(
+                index: usize,
+                value: &#krate::__private::AttributeValue,
+                out: &mut ::std::string::String,
+            ) -> ::core::result::Result<bool, #krate::Error> {
+                match index {
+                    #(#unique_from_arms)*
+                    _ => ::core::result::Result::Ok(false),
+                }
+            }
 
             fn write_key_part(
                 &self,

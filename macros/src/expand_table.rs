@@ -19,6 +19,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             "no_sort_key",
             "discriminator",
             "index",
+            "ttl",
             "crate",
         ],
     );
@@ -72,6 +73,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         .as_ref()
         .map_or_else(|| "_type".to_owned(), syn::LitStr::value);
 
+    let ttl = match &attrs.ttl {
+        Some(t) => quote!(::core::option::Option::Some(#t)),
+        None => quote!(::core::option::Option::None),
+    };
     let index_consts = attrs.indexes.iter().map(|index| {
         let const_name = &index.name;
         let index_name = index.name.to_string();
@@ -106,7 +111,8 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 .with_partition_key(#pk)
                 .with_sort_key(#sk)
                 .with_discriminator(#discriminator)
-                .with_indexes(&[#(#index_refs),*]);
+                .with_indexes(&[#(#index_refs),*])
+                .with_ttl(#ttl);
         }
     })
 }

@@ -94,7 +94,8 @@ struct Pending {
 /// [`Db::batch_write`](crate::Db::batch_write).
 ///
 /// Writes are checked before anything is sent (keys render, items fit in 400 KB, no key
-/// appears twice — DynamoDB rejects that), split into requests of at most 25 writes and
+/// appears twice — DynamoDB rejects that — and no entity with unique or version fields,
+/// whose conditions a batch cannot express), split into requests of at most 25 writes and
 /// 16 MB, sent with bounded concurrency, and unprocessed items and throttled requests are
 /// retried with backoff (see [`RetryPolicy`]).
 ///
@@ -230,7 +231,21 @@ impl<T: Table> BatchWrite<T> {
     }
 }
 
+/// Batch writes are unconditional: they cannot keep unique-value sentinels or versions
+/// consistent, so such entities are refused.
+fn batchable<E: Entity>() -> Result<(), Error> {
+    if !E::SCHEMA.unique.is_empty() || E::SCHEMA.version.is_some() {
+        return Err(Error::validation(format!(
+            "`{}` has unique or version fields, which batch writes cannot check; use put, \
+             update, delete or a transaction",
+            E::SCHEMA.name
+        )));
+    }
+    Ok(())
+}
+
 fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
+    batchable::<E>()?;
     let item = crate::entity::to_item(entity)?;
     let key = key_of::<E::Table>(&item)?;
     let size = item_size(&item);
@@ -248,6 +263,7 @@ fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
 }
 
 fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
+    batchable::<K::Entity>()?;
     let key = key.render()?;
     let item = key.to_item::<<K::Entity as Entity>::Table>();
     let size = item_size(&item);

@@ -1,28 +1,33 @@
 //! The actions of an update expression and their rendering.
 
+use std::borrow::Cow;
+
 use super::{Placeholders, Value};
+
+/// An attribute name: static for declared fields, owned for attributes read off an item.
+pub(crate) type Name = Cow<'static, str>;
 use crate::Error;
 
 /// One action of an update expression.
 #[derive(Debug, Clone)]
 pub(crate) enum Action {
     /// `SET #a = :v`
-    Set(&'static str, Value),
+    Set(Name, Value),
     /// `SET #a = if_not_exists(#a, :v)`
-    SetIfNotExists(&'static str, Value),
+    SetIfNotExists(Name, Value),
     /// `SET #a = #a + :v` (or `-` when `negate`)
-    Increment(&'static str, Value, bool),
+    Increment(Name, Value, bool),
     /// `SET #a = list_append(if_not_exists(#a, :empty), :v)` (or the reverse to prepend)
-    Append(&'static str, Value, bool),
+    Append(Name, Value, bool),
     /// `REMOVE #a`
-    Remove(&'static str),
+    Remove(Name),
     /// `ADD #a :v`
-    Add(&'static str, Value),
+    Add(Name, Value),
 }
 
 impl Action {
     /// The attribute the action writes.
-    pub(crate) fn attribute(&self) -> &'static str {
+    pub(crate) fn attribute(&self) -> &str {
         match self {
             Action::Set(a, _)
             | Action::SetIfNotExists(a, _)

@@ -3,9 +3,11 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use super::{condition_failed, exists, is_entity, render};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+
+use super::{Rendered, condition_failed, exists, is_entity, render};
 use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, PrimaryKey};
@@ -24,6 +26,7 @@ pub struct Delete<E> {
     key: Result<PrimaryKey, KeyError>,
     condition: Option<Node>,
     return_old_on_failure: bool,
+    expected_version: Option<u64>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -34,6 +37,7 @@ impl<E: Entity> Delete<E> {
             key,
             condition: None,
             return_old_on_failure: false,
+            expected_version: None,
             entity: PhantomData,
         }
     }
@@ -56,25 +60,66 @@ impl<E: Entity> Delete<E> {
         self
     }
 
-    /// Sends the request and returns the deleted entity, if there was one.
-    pub async fn send(self) -> Result<Option<E>, Error> {
+    /// Optimistic locking: delete only if the item's `#[dynamo(version)]` is `version`;
+    /// otherwise [`Error::VersionConflict`] (or [`Error::NotFound`] with no item).
+    pub fn if_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Renders the request; also used by transactions.
+    pub(crate) fn render(self) -> Result<(Rendered, Arc<Inner>), Error> {
         let key = self.key?;
-        let guard = match self.condition {
+        let version = match (self.expected_version, E::SCHEMA.version) {
+            (Some(v), Some(attribute)) => {
+                Some(Node::Equals(attribute, AttributeValue::N(v.to_string())))
+            }
+            (Some(_), None) => {
+                return Err(Error::validation(format!(
+                    "`{}` has no `#[dynamo(version)]` field",
+                    E::SCHEMA.name
+                )));
+            }
+            (None, _) => None,
+        };
+        let user = match (version, self.condition) {
+            (Some(v), Some(c)) => Some(Node::And(Box::new(v), Box::new(c))),
+            (v, c) => v.or(c),
+        };
+        let guard = match user {
             Some(c) => Node::And(Box::new(is_entity::<E>()), Box::new(c)),
             None => Node::Or(Box::new(exists::<E>(false)), Box::new(is_entity::<E>())),
         };
         let mut p = Placeholders::default();
         let condition = render(&guard, &mut p)?;
         let (names, values) = p.into_maps();
-        let result = self
-            .db
+        let rendered = Rendered {
+            entity: E::SCHEMA.name,
+            key,
+            condition: Some(condition),
+            names,
+            values,
+            keep_old: self.return_old_on_failure,
+            create: false,
+            expected_version: self.expected_version,
+        };
+        Ok((rendered, self.db))
+    }
+
+    /// Sends the request and returns the deleted entity, if there was one.
+    pub async fn send(self) -> Result<Option<E>, Error> {
+        if !E::SCHEMA.unique.is_empty() {
+            return self.send_with_unique().await;
+        }
+        let (r, db) = self.render()?;
+        let result = db
             .client
             .delete_item()
-            .table_name(&self.db.table_name)
-            .set_key(Some(key.to_item::<E::Table>()))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .table_name(&db.table_name)
+            .set_key(Some(r.key.to_item::<E::Table>()))
+            .set_condition_expression(r.condition)
+            .set_expression_attribute_names(r.names)
+            .set_expression_attribute_values(r.values)
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -85,16 +130,71 @@ impl<E: Entity> Delete<E> {
                 .map(crate::entity::decode::<E>)
                 .transpose(),
             Err(err) => {
-                let Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(failed)) =
+                let Some(DeleteItemError::ConditionalCheckFailedException(failed)) =
                     err.as_service_error()
                 else {
                     return Err(crate::error::service("DeleteItem", err));
                 };
                 Err(condition_failed::<E>(
                     failed.item.clone(),
-                    self.return_old_on_failure,
+                    r.keep_old,
+                    r.expected_version,
                 ))
             }
+        }
+    }
+
+    /// A delete that also releases the entity's unique values, in one transaction.
+    async fn send_with_unique(self) -> Result<Option<E>, Error> {
+        let db = Arc::clone(&self.db);
+        let key = self.key.clone()?;
+        let Some(old) = crate::unique::read_old::<E>(&db, &key).await? else {
+            // Nothing to release; the plain delete reports a missing item as it should.
+            return match self.condition.is_some() || self.expected_version.is_some() {
+                true => Err(Error::NotFound {
+                    entity: E::SCHEMA.name,
+                }),
+                false => Ok(None),
+            };
+        };
+        let old_values = crate::unique::values_in::<E>(&old)?;
+        let none = vec![None; old_values.len()];
+        let changes = crate::unique::changes::<E>(Some(&old), &old_values, &none)?;
+        let (mut r, _) = self.render()?;
+        if let Some(guard) = changes.unchanged_since_read {
+            let mut p = Placeholders::default();
+            let mut text = String::new();
+            guard.render(&mut p, &mut text)?;
+            r = super::put::merge_condition(r, &text, p)?;
+        }
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&db.table_name)
+            .set_key(Some(r.key.to_item::<E::Table>()))
+            .set_condition_expression(r.condition.clone())
+            .set_expression_attribute_names(r.names.clone())
+            .set_expression_attribute_values(r.values.clone())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        let mut items = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .delete(delete)
+                .build(),
+        ];
+        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
+        for k in &changes.release {
+            items.push(crate::unique::release::<E>(&db.table_name, k)?);
+            infos.push((crate::unique::SENTINEL, k.clone(), false));
+        }
+        match crate::transact::execute(&db, items, infos, None).await {
+            Ok(()) => crate::entity::decode::<E>(old).map(Some),
+            Err(Error::TransactionCanceled(canceled)) => Err(super::put::unique_failure::<E>(
+                &r,
+                &canceled,
+                usize::MAX,
+                &[],
+            )),
+            Err(e) => Err(e),
         }
     }
 }

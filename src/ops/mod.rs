@@ -19,6 +19,21 @@ use crate::expr::{Node, Placeholders};
 use crate::item::Item;
 use crate::table::Table;
 
+/// A write rendered for DynamoDB — what `send` and transactions both need.
+#[derive(Debug, Clone)]
+pub(crate) struct Rendered {
+    pub(crate) entity: &'static str,
+    pub(crate) key: crate::entity::PrimaryKey,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<crate::expr::Names>,
+    pub(crate) values: Option<crate::expr::Values>,
+    pub(crate) keep_old: bool,
+    /// `create`: a failed condition with an existing item means "already exists".
+    pub(crate) create: bool,
+    /// The version the write expects to find (optimistic locking).
+    pub(crate) expected_version: Option<u64>,
+}
+
 /// `discriminator = E` — the guard that keeps a keyed write on its own entity type.
 pub(crate) fn is_entity<E: Entity>() -> Node {
     Node::Equals(
@@ -40,15 +55,36 @@ pub(crate) fn and(a: Node, b: Option<Node>) -> Node {
 }
 
 /// Classifies a failed condition using the item as it was (`ALL_OLD` on failure).
-pub(crate) fn condition_failed<E: Entity>(old: Option<Item>, keep_old: bool) -> Error {
+pub(crate) fn condition_failed<E: Entity>(
+    old: Option<Item>,
+    keep_old: bool,
+    expected_version: Option<u64>,
+) -> Error {
     let Some(old) = old else {
-        return Error::NotFound {
-            entity: E::SCHEMA.name,
+        return match expected_version {
+            Some(expected) if expected > 0 => Error::VersionConflict {
+                entity: E::SCHEMA.name,
+                expected,
+                found: None,
+            },
+            _ => Error::NotFound {
+                entity: E::SCHEMA.name,
+            },
         };
     };
     let attribute = <E::Table as Table>::SCHEMA.discriminator();
     match old.get(attribute) {
         Some(AttributeValue::S(found)) if found == E::SCHEMA.name => {
+            if let (Some(expected), Some(version_attr)) = (expected_version, E::SCHEMA.version) {
+                let found = crate::lifecycle::version_of(&old, version_attr);
+                if found != Some(expected) {
+                    return Error::VersionConflict {
+                        entity: E::SCHEMA.name,
+                        expected,
+                        found,
+                    };
+                }
+            }
             Error::ConditionFailed(Box::new(ConditionFailed::new(
                 E::SCHEMA.name,
                 keep_old.then_some(old),

@@ -5,12 +5,18 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use super::{and, condition_failed, exists, is_entity, render};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{Rendered, and, condition_failed, exists, is_entity, render};
 use crate::Error;
 use crate::db::Inner;
 use crate::entity::Entity;
-use crate::expr::{Condition, Node, Placeholders};
+use crate::expr::{Action, Condition, Node, Placeholders, Value, render_actions};
 use crate::item::Item;
+use crate::lifecycle::version_of;
+use crate::table::Table;
 
 /// A PutItem request for entity `E`, built by [`Db::put`](crate::Db::put) or
 /// [`Db::create`](crate::Db::create).
@@ -55,46 +61,351 @@ impl<E: Entity> Put<E> {
         self
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<(), Error> {
-        let item = self.item?;
-        let guard = if self.create {
+    /// Renders the request; also used by transactions.
+    ///
+    /// Lifecycle attributes are applied here: the version is checked and incremented,
+    /// `created_at` is set on create, and a put over an existing item of an entity with
+    /// `created_at` becomes an update that keeps the stored `created_at` (setting every
+    /// other attribute and removing the entity's attributes the new value lacks).
+    pub(crate) fn render(self) -> Result<(Rendered, PutWrite, Arc<Inner>), Error> {
+        let mut item = self.item?;
+        let schema = &E::SCHEMA;
+        let table = &<E::Table as Table>::SCHEMA;
+        let key = crate::batch::key_of::<E::Table>(&item)?;
+        let mut create = self.create;
+        let mut expected_version = None;
+        let mut guard = if create {
             exists::<E>(false)
         } else {
             // Absent, or an item of this same entity type.
             Node::Or(Box::new(exists::<E>(false)), Box::new(is_entity::<E>()))
         };
-        let mut p = Placeholders::default();
-        let condition = render(&and(guard, self.condition), &mut p)?;
-        let (names, values) = p.into_maps();
-        let result = self
-            .db
-            .client
-            .put_item()
-            .table_name(&self.db.table_name)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                let Some(aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(failed)) =
-                    err.as_service_error()
-                else {
-                    return Err(crate::error::service("PutItem", err));
-                };
-                let old = failed.item.clone();
-                if self.create && old.is_some() {
-                    return Err(Error::AlreadyExists {
-                        entity: E::SCHEMA.name,
-                    });
-                }
-                Err(condition_failed::<E>(old, self.return_old_on_failure))
+        if let Some(attribute) = schema.version {
+            let version = version_of(&item, attribute).unwrap_or(0);
+            expected_version = Some(version);
+            item.insert(
+                attribute.to_owned(),
+                AttributeValue::N((version + 1).to_string()),
+            );
+            if version == 0 {
+                create = true;
+                guard = exists::<E>(false);
+            } else {
+                guard = Node::And(
+                    Box::new(is_entity::<E>()),
+                    Box::new(Node::Equals(
+                        attribute,
+                        AttributeValue::N(version.to_string()),
+                    )),
+                );
             }
         }
+        let mut p = Placeholders::default();
+        let condition = render(&and(guard, self.condition), &mut p)?;
+        let write = match schema.created_at {
+            Some(attribute) if create => {
+                item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);
+                PutWrite::Put(item)
+            }
+            Some(attribute) => {
+                let now = E::timestamp_now(attribute)?;
+                PutWrite::Update(put_as_update::<E>(item, attribute, now, table, &mut p)?)
+            }
+            None => PutWrite::Put(item),
+        };
+        let (names, values) = p.into_maps();
+        let rendered = Rendered {
+            entity: E::SCHEMA.name,
+            key,
+            condition: Some(condition),
+            names,
+            values,
+            keep_old: self.return_old_on_failure,
+            create,
+            expected_version,
+        };
+        Ok((rendered, write, self.db))
     }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<(), Error> {
+        if !E::SCHEMA.unique.is_empty() {
+            return self.send_with_unique().await;
+        }
+        let (r, write, db) = self.render()?;
+        let result = match write {
+            PutWrite::Put(item) => db
+                .client
+                .put_item()
+                .table_name(&db.table_name)
+                .set_item(Some(item))
+                .set_condition_expression(r.condition.clone())
+                .set_expression_attribute_names(r.names.clone())
+                .set_expression_attribute_values(r.values.clone())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|err| match err.as_service_error() {
+                    Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                        Ok(failed.item.clone())
+                    }
+                    _ => Err(crate::error::service("PutItem", err)),
+                }),
+            PutWrite::Update(expression) => db
+                .client
+                .update_item()
+                .table_name(&db.table_name)
+                .set_key(Some(r.key.to_item::<E::Table>()))
+                .update_expression(expression)
+                .set_condition_expression(r.condition.clone())
+                .set_expression_attribute_names(r.names.clone())
+                .set_expression_attribute_values(r.values.clone())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|err| match err.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                        Ok(failed.item.clone())
+                    }
+                    _ => Err(crate::error::service("UpdateItem", err)),
+                }),
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(Err(e)) => Err(e),
+            Err(Ok(old)) => Err(put_failed::<E>(&r, old)),
+        }
+    }
+
+    /// A put of an entity with unique fields: the entity and its sentinels in one
+    /// transaction (reading the stored item first to know which values to release).
+    async fn send_with_unique(self) -> Result<(), Error> {
+        let new_values = match &self.item {
+            Ok(item) => crate::unique::values_in::<E>(item)?,
+            Err(_) => Vec::new(),
+        };
+        let db = Arc::clone(&self.db);
+        let (mut r, write, _) = self.render()?;
+        let old = if r.create {
+            None
+        } else {
+            crate::unique::read_old::<E>(&db, &r.key).await?
+        };
+        let old_values = match &old {
+            Some(item) => crate::unique::values_in::<E>(item)?,
+            None => vec![None; new_values.len()],
+        };
+        let changes = crate::unique::changes::<E>(old.as_ref(), &old_values, &new_values)?;
+        if let Some(guard) = changes.unchanged_since_read {
+            // Re-render with the extra guard that the unique values are still as read.
+            let mut p = Placeholders::default();
+            let mut text = String::new();
+            guard.render(&mut p, &mut text)?;
+            r = merge_condition(r, &text, p)?;
+        }
+        let mut items = vec![write.into_transact_item::<E>(&db.table_name, &r)?];
+        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
+        for key in &changes.release {
+            items.push(crate::unique::release::<E>(&db.table_name, key)?);
+            infos.push((crate::unique::SENTINEL, key.clone(), false));
+        }
+        let first_claim = items.len();
+        for (_, key) in &changes.claim {
+            items.push(crate::unique::claim::<E>(&db.table_name, key, &r.key)?);
+            infos.push((crate::unique::SENTINEL, key.clone(), false));
+        }
+        match crate::transact::execute(&db, items, infos, None).await {
+            Ok(()) => Ok(()),
+            Err(Error::TransactionCanceled(canceled)) => Err(unique_failure::<E>(
+                &r,
+                &canceled,
+                first_claim,
+                &changes.claim,
+            )),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// How a put writes: a PutItem, or (to keep `created_at`) an UpdateItem expression.
+#[derive(Debug)]
+pub(crate) enum PutWrite {
+    Put(Item),
+    Update(String),
+}
+
+impl PutWrite {
+    /// The transaction action for this write.
+    pub(crate) fn into_transact_item<E: Entity>(
+        self,
+        table_name: &str,
+        r: &Rendered,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+        use aws_sdk_dynamodb::types::{Put as SdkPut, TransactWriteItem, Update as SdkUpdate};
+        let old = ReturnValuesOnConditionCheckFailure::AllOld;
+        Ok(match self {
+            PutWrite::Put(item) => TransactWriteItem::builder()
+                .put(
+                    SdkPut::builder()
+                        .table_name(table_name)
+                        .set_item(Some(item))
+                        .set_condition_expression(r.condition.clone())
+                        .set_expression_attribute_names(r.names.clone())
+                        .set_expression_attribute_values(r.values.clone())
+                        .return_values_on_condition_check_failure(old)
+                        .build()
+                        .map_err(|e| Error::validation(e.to_string()))?,
+                )
+                .build(),
+            PutWrite::Update(expression) => TransactWriteItem::builder()
+                .update(
+                    SdkUpdate::builder()
+                        .table_name(table_name)
+                        .set_key(Some(r.key.to_item::<E::Table>()))
+                        .update_expression(expression)
+                        .set_condition_expression(r.condition.clone())
+                        .set_expression_attribute_names(r.names.clone())
+                        .set_expression_attribute_values(r.values.clone())
+                        .return_values_on_condition_check_failure(old)
+                        .build()
+                        .map_err(|e| Error::validation(e.to_string()))?,
+                )
+                .build(),
+        })
+    }
+
+    /// A size estimate for transaction limits.
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            PutWrite::Put(item) => crate::item::item_size(item),
+            PutWrite::Update(expression) => expression.len(),
+        }
+    }
+}
+
+/// SETs every attribute of `item` but the primary key (`created_at` only if absent) and
+/// REMOVEs the entity's attributes that `item` lacks, so the result equals a put.
+fn put_as_update<E: Entity>(
+    mut item: Item,
+    created_at: &'static str,
+    now: AttributeValue,
+    table: &crate::TableSchema,
+    p: &mut Placeholders,
+) -> Result<String, Error> {
+    item.remove(table.partition_key());
+    if let Some(sk) = table.sort_key() {
+        item.remove(sk);
+    }
+    item.remove(created_at);
+    let mut known: Vec<&'static str> = E::SCHEMA.attributes.to_vec();
+    for index in E::SCHEMA.indexes {
+        known.push(index.index.partition_key());
+        known.extend(index.index.sort_key());
+    }
+    known.extend(table.ttl());
+    let mut actions: Vec<Action> = Vec::with_capacity(item.len() + known.len());
+    for attribute in known {
+        if attribute != created_at && !item.contains_key(attribute) {
+            actions.push(Action::Remove(attribute.into()));
+        }
+    }
+    actions.push(Action::SetIfNotExists(created_at.into(), Value::raw(now)));
+    let mut names: Vec<String> = item.keys().cloned().collect();
+    names.sort();
+    for name in names {
+        if let Some(value) = item.remove(&name) {
+            actions.push(Action::Set(name.into(), Value::raw(value)));
+        }
+    }
+    // A removed attribute may also be set (never: `known` excludes present ones).
+    render_actions(&actions, p)
+}
+
+/// Adds `extra` (rendered with its own placeholders) to a rendered condition.
+pub(crate) fn merge_condition(
+    mut r: Rendered,
+    extra: &str,
+    p: Placeholders,
+) -> Result<Rendered, Error> {
+    // Re-number the extra placeholders after the existing ones.
+    let (names, values) = p.into_maps();
+    let mut text = extra.to_owned();
+    let mut all_names = r.names.take().unwrap_or_default();
+    let mut all_values = r.values.take().unwrap_or_default();
+    let offset_n = all_names.len();
+    let offset_v = all_values.len();
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for (placeholder, name) in names.unwrap_or_default() {
+        let index: usize = placeholder
+            .trim_start_matches("#n")
+            .parse()
+            .unwrap_or_default();
+        let fresh = format!("#m{}", index + offset_n);
+        renames.push((placeholder, fresh.clone()));
+        all_names.insert(fresh, name);
+    }
+    for (placeholder, value) in values.unwrap_or_default() {
+        let index: usize = placeholder
+            .trim_start_matches(":v")
+            .parse()
+            .unwrap_or_default();
+        let fresh = format!(":w{}", index + offset_v);
+        renames.push((placeholder, fresh.clone()));
+        all_values.insert(fresh, value);
+    }
+    // Longest placeholders first, so `#n1` does not rewrite part of `#n10`.
+    renames.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    for (from, to) in renames {
+        text = text.replace(&from, &to);
+    }
+    r.condition = Some(match r.condition.take() {
+        Some(c) => format!("({c}) AND ({text})"),
+        None => text,
+    });
+    r.names = (!all_names.is_empty()).then_some(all_names);
+    r.values = (!all_values.is_empty()).then_some(all_values);
+    Ok(r)
+}
+
+/// Classifies a failed put condition.
+fn put_failed<E: Entity>(r: &Rendered, old: Option<Item>) -> Error {
+    if r.create && old.is_some() && r.expected_version.is_none_or(|v| v == 0) {
+        return Error::AlreadyExists {
+            entity: E::SCHEMA.name,
+        };
+    }
+    condition_failed::<E>(old, r.keep_old, r.expected_version)
+}
+
+/// Classifies a cancelled unique-constraint transaction.
+pub(crate) fn unique_failure<E: Entity>(
+    r: &Rendered,
+    canceled: &crate::transact::TransactionCanceled,
+    first_claim: usize,
+    claims: &[(usize, crate::PrimaryKey)],
+) -> Error {
+    use crate::transact::CancelReason;
+    for action in &canceled.actions {
+        if action.reason != CancelReason::ConditionalCheckFailed {
+            continue;
+        }
+        if action.index == 0 {
+            return put_failed::<E>(r, action.old.clone());
+        }
+        if action.index >= first_claim
+            && let Some((field, _)) = claims.get(action.index - first_claim)
+        {
+            return Error::UniqueViolation {
+                entity: E::SCHEMA.name,
+                field: E::SCHEMA.unique[*field].field,
+            };
+        }
+    }
+    Error::TransactionCanceled(Box::new(canceled.clone()))
 }

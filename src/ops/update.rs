@@ -6,14 +6,18 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde::Serialize;
 
-use super::{and, condition_failed, is_entity, render};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+
+use super::{Rendered, and, condition_failed, is_entity, render};
 use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, PrimaryKey, render_index};
 use crate::expr::{
-    Action, Attr, Condition, IntoValue, Node, Numeric, Placeholders, Settable, render_actions,
+    Action, Attr, Condition, IntoValue, Node, Numeric, Placeholders, Settable, Value,
+    render_actions,
 };
 use crate::key::KeyError;
+use crate::table::Table;
 
 /// An UpdateItem request for entity `E`, built by [`Db::update`](crate::Db::update).
 ///
@@ -53,6 +57,7 @@ pub struct Update<E> {
     actions: Vec<Action>,
     condition: Option<Node>,
     return_old_on_failure: bool,
+    expected_version: Option<u64>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -64,6 +69,7 @@ impl<E: Entity> Update<E> {
             actions: Vec::new(),
             condition: None,
             return_old_on_failure: false,
+            expected_version: None,
             entity: PhantomData,
         }
     }
@@ -75,7 +81,7 @@ impl<E: Entity> Update<E> {
         value: impl IntoValue<T>,
     ) -> Self {
         self.actions.push(Action::Set(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&value.into_value()),
         ));
         self
@@ -88,7 +94,7 @@ impl<E: Entity> Update<E> {
         value: impl IntoValue<T>,
     ) -> Self {
         self.actions.push(Action::SetIfNotExists(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&value.into_value()),
         ));
         self
@@ -96,7 +102,7 @@ impl<E: Entity> Update<E> {
 
     /// `REMOVE attr`; only optional fields can be removed, so the item still decodes.
     pub fn remove<T>(mut self, attr: Attr<E, Option<T>, Settable>) -> Self {
-        self.actions.push(Action::Remove(attr.name()));
+        self.actions.push(Action::Remove(attr.name().into()));
         self
     }
 
@@ -104,7 +110,7 @@ impl<E: Entity> Update<E> {
     /// counter).
     pub fn add<T: Numeric>(mut self, attr: Attr<E, T, Settable>, value: impl IntoValue<T>) -> Self {
         self.actions.push(Action::Add(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&value.into_value()),
         ));
         self
@@ -117,7 +123,7 @@ impl<E: Entity> Update<E> {
         by: impl IntoValue<T>,
     ) -> Self {
         self.actions.push(Action::Increment(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&by.into_value()),
             false,
         ));
@@ -131,7 +137,7 @@ impl<E: Entity> Update<E> {
         by: impl IntoValue<T>,
     ) -> Self {
         self.actions.push(Action::Increment(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&by.into_value()),
             true,
         ));
@@ -146,7 +152,7 @@ impl<E: Entity> Update<E> {
     ) -> Self {
         let items: Vec<T> = items.into_iter().collect();
         self.actions.push(Action::Append(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&items),
             false,
         ));
@@ -161,7 +167,7 @@ impl<E: Entity> Update<E> {
     ) -> Self {
         let items: Vec<T> = items.into_iter().collect();
         self.actions.push(Action::Append(
-            attr.name(),
+            attr.name().into(),
             crate::expr::Value::encode(&items),
             true,
         ));
@@ -185,24 +191,121 @@ impl<E: Entity> Update<E> {
         self
     }
 
-    /// Sends the request and returns the entity as it is after the update.
-    pub async fn send(mut self) -> Result<E, Error> {
+    /// Optimistic locking: update only if the item's `#[dynamo(version)]` is `version`
+    /// (the version it was read at); otherwise [`Error::VersionConflict`]. Every update of
+    /// a versioned entity increments the version, with or without this check.
+    pub fn if_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Whether the update writes a `#[dynamo(unique)]` field.
+    pub(crate) fn touches_unique(&self) -> bool {
+        E::SCHEMA
+            .unique
+            .iter()
+            .any(|u| self.actions.iter().any(|a| a.attribute() == u.attribute))
+    }
+
+    /// Adds the lifecycle actions: version increment and check, `updated_at`, TTL.
+    fn lifecycle(&mut self) -> Result<Option<Node>, Error> {
+        let schema = &E::SCHEMA;
+        let mut guard = None;
+        for reserved in [schema.version, schema.created_at, schema.updated_at]
+            .into_iter()
+            .flatten()
+        {
+            if self.actions.iter().any(|a| a.attribute() == reserved) {
+                return Err(Error::validation(format!(
+                    "attribute `{reserved}` is maintained by the library and cannot be written"
+                )));
+            }
+        }
+        if let Some(attribute) = schema.version {
+            self.actions.push(Action::Add(
+                attribute.into(),
+                Value::raw(AttributeValue::N("1".into())),
+            ));
+            if let Some(expected) = self.expected_version {
+                guard = Some(Node::Equals(
+                    attribute,
+                    AttributeValue::N(expected.to_string()),
+                ));
+            }
+        } else if self.expected_version.is_some() {
+            return Err(Error::validation(format!(
+                "`{}` has no `#[dynamo(version)]` field",
+                schema.name
+            )));
+        }
+        if let Some(attribute) = schema.updated_at {
+            self.actions.push(Action::Set(
+                attribute.into(),
+                Value::raw(E::timestamp_now(attribute)?),
+            ));
+        }
+        if let (Some(field), Some(ttl)) = (schema.ttl, <E::Table as Table>::SCHEMA.ttl()) {
+            let set = self.actions.iter().find_map(|a| match a {
+                Action::Set(name, v) if name == field => Some(Some(v.get().cloned())),
+                Action::Remove(name) if name == field => Some(None),
+                _ => None,
+            });
+            match set {
+                Some(Some(value)) => match E::ttl_seconds_from(&value?)? {
+                    Some(seconds) => self.actions.push(Action::Set(
+                        ttl.into(),
+                        Value::raw(AttributeValue::N(seconds.to_string())),
+                    )),
+                    None => self.actions.push(Action::Remove(ttl.into())),
+                },
+                Some(None) => self.actions.push(Action::Remove(ttl.into())),
+                None => {}
+            }
+        }
+        Ok(guard)
+    }
+
+    /// Renders the request (key, update expression); also used by transactions.
+    pub(crate) fn render(mut self) -> Result<(Rendered, String, Arc<Inner>), Error> {
         self.sync_index_keys()?;
+        let version_guard = self.lifecycle()?;
         let key = self.key?;
         let mut p = Placeholders::default();
         let update = render_actions(&self.actions, &mut p)?;
-        let condition = render(&and(is_entity::<E>(), self.condition), &mut p)?;
+        let user = match (version_guard, self.condition) {
+            (Some(v), Some(c)) => Some(Node::And(Box::new(v), Box::new(c))),
+            (v, c) => v.or(c),
+        };
+        let condition = render(&and(is_entity::<E>(), user), &mut p)?;
         let (names, values) = p.into_maps();
-        let result = self
-            .db
+        let rendered = Rendered {
+            entity: E::SCHEMA.name,
+            key,
+            condition: Some(condition),
+            names,
+            values,
+            keep_old: self.return_old_on_failure,
+            create: false,
+            expected_version: self.expected_version,
+        };
+        Ok((rendered, update, self.db))
+    }
+
+    /// Sends the request and returns the entity as it is after the update.
+    pub async fn send(self) -> Result<E, Error> {
+        if self.touches_unique() {
+            return self.send_with_unique().await;
+        }
+        let (r, update, db) = self.render()?;
+        let result = db
             .client
             .update_item()
-            .table_name(&self.db.table_name)
-            .set_key(Some(key.to_item::<E::Table>()))
+            .table_name(&db.table_name)
+            .set_key(Some(r.key.to_item::<E::Table>()))
             .update_expression(update)
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .set_condition_expression(r.condition)
+            .set_expression_attribute_names(r.names)
+            .set_expression_attribute_values(r.values)
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -215,17 +318,97 @@ impl<E: Entity> Update<E> {
                 }),
             },
             Err(err) => {
-                let Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(failed)) =
+                let Some(UpdateItemError::ConditionalCheckFailedException(failed)) =
                     err.as_service_error()
                 else {
                     return Err(crate::error::service("UpdateItem", err));
                 };
                 Err(condition_failed::<E>(
                     failed.item.clone(),
-                    self.return_old_on_failure,
+                    r.keep_old,
+                    r.expected_version,
                 ))
             }
         }
+    }
+
+    /// An update that changes unique values: the update and the sentinel moves in one
+    /// transaction, guarded by the values read just before.
+    async fn send_with_unique(self) -> Result<E, Error> {
+        let db = Arc::clone(&self.db);
+        let key = self.key.clone()?;
+        let old = crate::unique::read_old::<E>(&db, &key)
+            .await?
+            .ok_or(Error::NotFound {
+                entity: E::SCHEMA.name,
+            })?;
+        let old_values = crate::unique::values_in::<E>(&old)?;
+        let mut new_values = old_values.clone();
+        for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+            for action in &self.actions {
+                match action {
+                    Action::Set(name, value) if name == field.attribute => {
+                        let mut out = String::new();
+                        new_values[i] =
+                            E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+                    }
+                    Action::Remove(name) if name == field.attribute => new_values[i] = None,
+                    _ => {}
+                }
+            }
+        }
+        let changes = crate::unique::changes::<E>(Some(&old), &old_values, &new_values)?;
+        let (mut r, expression, _) = self.render()?;
+        if let Some(guard) = changes.unchanged_since_read {
+            let mut p = Placeholders::default();
+            let mut text = String::new();
+            guard.render(&mut p, &mut text)?;
+            r = super::put::merge_condition(r, &text, p)?;
+        }
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&db.table_name)
+            .set_key(Some(r.key.to_item::<E::Table>()))
+            .update_expression(expression)
+            .set_condition_expression(r.condition.clone())
+            .set_expression_attribute_names(r.names.clone())
+            .set_expression_attribute_values(r.values.clone())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        let mut items = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .update(update)
+                .build(),
+        ];
+        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
+        for k in &changes.release {
+            items.push(crate::unique::release::<E>(&db.table_name, k)?);
+            infos.push((crate::unique::SENTINEL, k.clone(), false));
+        }
+        let first_claim = items.len();
+        for (_, k) in &changes.claim {
+            items.push(crate::unique::claim::<E>(&db.table_name, k, &r.key)?);
+            infos.push((crate::unique::SENTINEL, k.clone(), false));
+        }
+        match crate::transact::execute(&db, items, infos, None).await {
+            Ok(()) => {}
+            Err(Error::TransactionCanceled(canceled)) => {
+                return Err(super::put::unique_failure::<E>(
+                    &r,
+                    &canceled,
+                    first_claim,
+                    &changes.claim,
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+        // Transactions return no values: read the result back.
+        let item = crate::unique::read_old::<E>(&db, &r.key)
+            .await?
+            .ok_or(Error::NotFound {
+                entity: E::SCHEMA.name,
+            })?;
+        crate::entity::decode::<E>(item)
     }
 
     /// Validates the actions and adds the index-key actions their fields imply.
@@ -250,8 +433,8 @@ impl<E: Entity> Update<E> {
         let value_of = |slot: usize| -> Option<Option<&AttributeValue>> {
             let attribute = schema.key_fields[slot].attribute;
             self.actions.iter().find_map(|a| match a {
-                Action::Set(name, v) if *name == attribute => Some(v.get().ok()),
-                Action::Remove(name) if *name == attribute => Some(None),
+                Action::Set(name, v) if name == attribute => Some(v.get().ok()),
+                Action::Remove(name) if name == attribute => Some(None),
                 _ => None,
             })
         };
@@ -282,7 +465,12 @@ impl<E: Entity> Update<E> {
             let attrs = [Some(index.index.partition_key()), index.index.sort_key()];
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.
-                extra.extend(attrs.into_iter().flatten().map(Action::Remove));
+                extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                );
                 continue;
             }
             if let Some(field) = untouched {
@@ -309,17 +497,22 @@ impl<E: Entity> Update<E> {
             match rendered {
                 Some((pk, sk)) => {
                     extra.push(Action::Set(
-                        index.index.partition_key(),
+                        index.index.partition_key().into(),
                         crate::expr::Value::raw(AttributeValue::S(pk)),
                     ));
                     if let (Some(attr), Some(sk)) = (index.index.sort_key(), sk) {
                         extra.push(Action::Set(
-                            attr,
+                            attr.into(),
                             crate::expr::Value::raw(AttributeValue::S(sk)),
                         ));
                     }
                 }
-                None => extra.extend(attrs.into_iter().flatten().map(Action::Remove)),
+                None => extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                ),
             }
         }
         // Two indexes may share key attributes only if they are the same index; an entity

@@ -84,7 +84,16 @@ pub(crate) fn entity_output<E: Entity>() -> Output<E> {
 
 pub(crate) fn registry_output<R: Registry>() -> Output<R> {
     Output {
-        decode: |item| R::from_item(item).map(Some),
+        decode: |item| {
+            // The library's own items (unique-value sentinels) are not entities.
+            let attribute = <R::Table as Table>::SCHEMA.discriminator();
+            if let Some(AttributeValue::S(d)) = item.get(attribute)
+                && crate::unique::is_internal(d)
+            {
+                return Ok(None);
+            }
+            R::from_item(item).map(Some)
+        },
         name: std::any::type_name::<R>(),
         only: None,
     }

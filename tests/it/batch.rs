@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use dynamorm::{Error, PrimaryKey, RetryPolicy};
 use dynamorm_entities::sample::{comment, project, task, user};
-use dynamorm_entities::{Comment, Task, TaskKey, TrackerItem, User, UserKey};
+use dynamorm_entities::{Comment, Project, Task, TaskKey, TrackerItem, User, UserKey};
 use dynamorm_local::FaultConfig;
 use rstest::rstest;
 
@@ -19,7 +19,7 @@ fn fast_retries(attempts: u32) -> RetryPolicy {
 }
 
 /// 10 000 items of three entity types over 100 tenants.
-fn mixed_items() -> (Vec<Task>, Vec<User>, Vec<Comment>) {
+fn mixed_items() -> (Vec<Task>, Vec<Project>, Vec<Comment>) {
     let mut tasks = Vec::new();
     let mut users = Vec::new();
     let mut comments = Vec::new();
@@ -29,7 +29,7 @@ fn mixed_items() -> (Vec<Task>, Vec<User>, Vec<Comment>) {
             tasks.push(task(&tenant, "p", i));
         }
         for i in 0..20 {
-            users.push(user(&tenant, &format!("u{i}")));
+            users.push(project(&tenant, &format!("p{i}"), "u1"));
         }
         for i in 0..20 {
             comments.push(comment(
@@ -55,6 +55,7 @@ async fn stored_keys(db: &dynamorm::Db<dynamorm_entities::Tracker>) -> HashSet<P
             TrackerItem::Comment(e) => dynamorm::EntityKey::render(&e.key()),
             TrackerItem::Tenant(e) => dynamorm::EntityKey::render(&e.key()),
             TrackerItem::Project(e) => dynamorm::EntityKey::render(&e.key()),
+            TrackerItem::Session(e) => dynamorm::EntityKey::render(&e.key()),
         })
         .collect::<Result<_, _>>()
         .expect("keys render")
@@ -166,7 +167,9 @@ async fn batch_get_under_faults_returns_each_item_exactly_once(#[case] backend: 
     };
     let t = faulty_table(backend, "batch-get", faults).await;
     let tasks: Vec<Task> = (0..700).map(|i| task("acme", "p", i)).collect();
-    let users: Vec<User> = (0..200).map(|i| user("acme", &format!("u{i}"))).collect();
+    let users: Vec<Project> = (0..200)
+        .map(|i| project("acme", &format!("p{i}"), "u"))
+        .collect();
     t.direct
         .batch_write()
         .put_all(&tasks)
@@ -181,7 +184,7 @@ async fn batch_get_under_faults_returns_each_item_exactly_once(#[case] backend: 
     let mut out =
         t.db.batch_get()
             .get_all(tasks.iter().map(Task::key))
-            .get_all(users.iter().map(User::key))
+            .get_all(users.iter().map(Project::key))
             .get_all((0..100).map(|i| UserKey {
                 tenant_id: "acme".into(),
                 user_id: format!("ghost{i}"),
@@ -193,12 +196,12 @@ async fn batch_get_under_faults_returns_each_item_exactly_once(#[case] backend: 
             .into_result()
             .expect("every key answered");
     let mut got_tasks: Vec<Task> = out.take().expect("tasks decode");
-    let mut got_users: Vec<User> = out.take().expect("users decode");
+    let mut got_users: Vec<Project> = out.take().expect("projects decode");
     assert!(out.is_empty());
     got_tasks.sort_by_key(|t| t.task_id);
-    got_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    got_users.sort_by(|a, b| a.project_id.cmp(&b.project_id));
     let mut want_users = users.clone();
-    want_users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    want_users.sort_by(|a, b| a.project_id.cmp(&b.project_id));
     assert_eq!(got_tasks, tasks, "every task exactly once");
     assert_eq!(got_users, want_users, "every user exactly once");
     let stats = t.proxy.stats();
@@ -246,6 +249,23 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
         t.db.get(a.key()).send().await.expect("get").is_none(),
         "nothing was sent"
     );
+
+    // Entities whose unique or version fields a batch cannot check are refused.
+    let err =
+        t.db.batch_write()
+            .put(&user("acme", "u1"))
+            .send()
+            .await
+            .expect_err("unique field");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let err =
+        t.db.batch_write()
+            .put(&dynamorm_entities::sample::tenant("acme"))
+            .send()
+            .await
+            .expect_err("version field");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let _: Option<User> = None;
 
     // Deletes and a mixed batch of every type.
     let items: Vec<dynamorm_entities::Project> = (0..30)

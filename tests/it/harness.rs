@@ -78,6 +78,7 @@ pub(crate) async fn seed(db: &Db<Tracker>, items: impl IntoIterator<Item = Track
                 TrackerItem::Project(e) => db.put(e).send().await,
                 TrackerItem::Task(e) => db.put(e).send().await,
                 TrackerItem::Comment(e) => db.put(e).send().await,
+                TrackerItem::Session(e) => db.put(e).send().await,
             };
             result.expect("seed put");
         })
@@ -121,4 +122,13 @@ pub(crate) async fn faulty_table(
         proxy,
         _server: server,
     }
+}
+
+/// A tenant with the fields the library maintains (version, timestamps) cleared, to
+/// compare what the caller controls.
+pub(crate) fn caller_fields(mut tenant: dynamorm_entities::Tenant) -> dynamorm_entities::Tenant {
+    tenant.version = 0;
+    tenant.created_at = dynamorm_entities::sample::epoch();
+    tenant.updated_at = None;
+    tenant
 }

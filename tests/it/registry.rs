@@ -29,6 +29,7 @@ async fn a_scan_of_mixed_items_decodes_into_the_registry(#[case] backend: Backen
             TrackerItem::Project(e) => t.db.put(e).send().await,
             TrackerItem::Task(e) => t.db.put(e).send().await,
             TrackerItem::Comment(e) => t.db.put(e).send().await,
+            TrackerItem::Session(e) => t.db.put(e).send().await,
         }
         .expect("put");
     }
@@ -41,12 +42,33 @@ async fn a_scan_of_mixed_items_decodes_into_the_registry(#[case] backend: Backen
             .expect("scan")
             .items
             .unwrap_or_default();
-    let mut decoded: Vec<TrackerItem> = items
+    // The raw table also holds the sentinel of the user's unique e-mail, which is not an
+    // entity: routing it by hand names it; the library's scans skip it.
+    let (sentinels, entities): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| {
+        i.get("_type")
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|d| d.starts_with("_dynamorm."))
+    });
+    assert_eq!(sentinels.len(), 1);
+    assert!(matches!(
+        TrackerItem::from_item(sentinels[0].clone()),
+        Err(Error::UnknownDiscriminator { .. })
+    ));
+    let mut decoded: Vec<TrackerItem> = entities
         .into_iter()
         .map(TrackerItem::from_item)
         .collect::<Result<_, _>>()
         .expect("every item decodes");
+    let scanned: Vec<TrackerItem> = t.db.scan_all().all().await.expect("library scan");
+    assert_eq!(scanned.len(), decoded.len(), "scan_all skips the sentinel");
     decoded.sort_by_key(|i| i.kind().map(|k| k as u8));
+    let decoded: Vec<TrackerItem> = decoded
+        .into_iter()
+        .map(|i| match i {
+            TrackerItem::Tenant(t) => TrackerItem::Tenant(crate::harness::caller_fields(t)),
+            other => other,
+        })
+        .collect();
     assert_eq!(decoded, written);
 }
 
@@ -115,11 +137,14 @@ fn an_other_variant_keeps_unknown_items_raw() {
 
 #[test]
 fn the_kind_enum_lists_every_entity_type() {
-    assert_eq!(TrackerItemKind::COUNT, 5);
+    assert_eq!(TrackerItemKind::COUNT, 6);
     let names: Vec<&str> = TrackerItemKind::iter()
         .map(TrackerItemKind::discriminator)
         .collect();
-    assert_eq!(names, ["Tenant", "User", "Project", "Task", "Comment"]);
+    assert_eq!(
+        names,
+        ["Tenant", "User", "Project", "Task", "Comment", "Session"]
+    );
     assert_eq!("Task".parse::<TrackerItemKind>(), Ok(TrackerItemKind::Task));
     let schemas: Vec<&str> = TrackerItem::ENTITIES.iter().map(|e| e.name).collect();
     assert_eq!(schemas, names);

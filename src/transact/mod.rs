@@ -1,0 +1,99 @@
+//! Transactions across entity types: all-or-nothing writes with typed cancellation
+//! reasons, and consistent multi-item reads.
+
+mod get;
+mod write;
+
+pub use get::{TransactGet, TransactGetOutput};
+pub use write::{Action, ConditionCheck, TransactAction, TransactWrite};
+
+pub(crate) use write::execute;
+
+use crate::Error;
+use crate::entity::{Entity, PrimaryKey};
+use crate::item::Item;
+
+/// Why DynamoDB cancelled one action of a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// The action was fine (DynamoDB's `None`); never listed as a failure.
+    None,
+    /// Its condition (or the library's guard: item exists / not exists / is this entity
+    /// type) was not met.
+    ConditionalCheckFailed,
+    /// Another transaction or write touched the item at the same time; retry.
+    TransactionConflict,
+    /// Throttled; retry later.
+    Throttled,
+    /// An item collection of a local secondary index is too large.
+    ItemCollectionSizeLimitExceeded,
+    /// DynamoDB rejected the action as invalid.
+    ValidationError,
+    /// Any other code, as DynamoDB sent it.
+    Other(String),
+}
+
+impl CancelReason {
+    pub(crate) fn from_code(code: &str) -> Self {
+        match code {
+            "None" => Self::None,
+            "ConditionalCheckFailed" => Self::ConditionalCheckFailed,
+            "TransactionConflict" => Self::TransactionConflict,
+            "ThrottlingError" | "ProvisionedThroughputExceeded" => Self::Throttled,
+            "ItemCollectionSizeLimitExceeded" => Self::ItemCollectionSizeLimitExceeded,
+            "ValidationError" => Self::ValidationError,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// One action that made a transaction fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelledAction {
+    /// Its position in the transaction (0-based, in the order added).
+    pub index: usize,
+    /// Its entity type.
+    pub entity: &'static str,
+    /// Its item's key.
+    pub key: PrimaryKey,
+    /// Why it failed.
+    pub reason: CancelReason,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// Whether the item existed when the action failed.
+    pub exists: bool,
+    pub(crate) old: Option<Item>,
+    pub(crate) keep_old: bool,
+}
+
+impl CancelledAction {
+    /// The item as it was, decoded, when the action asked for it with
+    /// `return_old_on_failure()` and the item existed.
+    pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
+        self.old
+            .clone()
+            .filter(|_| self.keep_old)
+            .map(crate::entity::decode::<E>)
+    }
+}
+
+/// A cancelled transaction: only the actions that failed are listed (DynamoDB reports
+/// `None` for the others).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionCanceled {
+    /// The failed actions, by index.
+    pub actions: Vec<CancelledAction>,
+    /// DynamoDB's message.
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for TransactionCanceled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "transaction cancelled:")?;
+        for a in &self.actions {
+            write!(f, " action {} (`{}`): {:?};", a.index, a.entity, a.reason)?;
+        }
+        Ok(())
+    }
+}
