@@ -19,9 +19,20 @@ pub(crate) struct Placeholders {
     values: Vec<AttributeValue>,
     raw_names: Vec<(String, String)>,
     raw_values: Vec<(String, AttributeValue)>,
+    /// Set for a second expression merged into a request: `#nx…`/`:vx…` then.
+    suffix: &'static str,
 }
 
 impl Placeholders {
+    /// Placeholders that cannot collide with those of a default `Placeholders` (for a
+    /// condition added to an already rendered request).
+    pub(crate) fn secondary() -> Self {
+        Self {
+            suffix: "x",
+            ..Self::default()
+        }
+    }
+
     /// Appends the placeholder for attribute `name` (reusing one already allocated).
     pub(crate) fn name(&mut self, name: &str, out: &mut String) {
         let i = match self.names.iter().position(|n| n == name) {
@@ -32,6 +43,7 @@ impl Placeholders {
             }
         };
         out.push_str("#n");
+        out.push_str(self.suffix);
         push_index(i, out);
     }
 
@@ -39,6 +51,7 @@ impl Placeholders {
     pub(crate) fn value(&mut self, value: &Value, out: &mut String) -> Result<(), Error> {
         self.values.push(value.get()?.clone());
         out.push_str(":v");
+        out.push_str(self.suffix);
         push_index(self.values.len() - 1, out);
         Ok(())
     }
@@ -47,6 +60,7 @@ impl Placeholders {
     pub(crate) fn raw_value(&mut self, value: AttributeValue, out: &mut String) {
         self.values.push(value);
         out.push_str(":v");
+        out.push_str(self.suffix);
         push_index(self.values.len() - 1, out);
     }
 
@@ -63,14 +77,14 @@ impl Placeholders {
             .names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| (format!("#n{i}"), n))
+            .map(|(i, n)| (format!("#n{}{i}", self.suffix), n))
             .chain(self.raw_names)
             .collect();
         let values: Values = self
             .values
             .into_iter()
             .enumerate()
-            .map(|(i, v)| (format!(":v{i}"), v))
+            .map(|(i, v)| (format!(":v{}{i}", self.suffix), v))
             .chain(self.raw_values)
             .collect();
         (

@@ -161,11 +161,8 @@ impl<E: Entity> Delete<E> {
         let none = vec![None; old_values.len()];
         let changes = crate::unique::changes::<E>(Some(&old), &old_values, &none)?;
         let (mut r, _) = self.render()?;
-        if let Some(guard) = changes.unchanged_since_read {
-            let mut p = Placeholders::default();
-            let mut text = String::new();
-            guard.render(&mut p, &mut text)?;
-            r = super::put::merge_condition(r, &text, p)?;
+        if let Some(guard) = &changes.unchanged_since_read {
+            r = super::put::merge_condition(r, guard)?;
         }
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&db.table_name)

@@ -202,12 +202,9 @@ impl<E: Entity> Put<E> {
             None => vec![None; new_values.len()],
         };
         let changes = crate::unique::changes::<E>(old.as_ref(), &old_values, &new_values)?;
-        if let Some(guard) = changes.unchanged_since_read {
-            // Re-render with the extra guard that the unique values are still as read.
-            let mut p = Placeholders::default();
-            let mut text = String::new();
-            guard.render(&mut p, &mut text)?;
-            r = merge_condition(r, &text, p)?;
+        if let Some(guard) = &changes.unchanged_since_read {
+            // The unique values must still be the ones just read.
+            r = merge_condition(r, guard)?;
         }
         let mut items = vec![write.into_transact_item::<E>(&db.table_name, &r)?];
         let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
@@ -327,43 +324,15 @@ fn put_as_update<E: Entity>(
     render_actions(&actions, p)
 }
 
-/// Adds `extra` (rendered with its own placeholders) to a rendered condition.
-pub(crate) fn merge_condition(
-    mut r: Rendered,
-    extra: &str,
-    p: Placeholders,
-) -> Result<Rendered, Error> {
-    // Re-number the extra placeholders after the existing ones.
+/// Adds `guard` to a rendered request's condition (its placeholders cannot collide).
+pub(crate) fn merge_condition(mut r: Rendered, guard: &Node) -> Result<Rendered, Error> {
+    let mut p = Placeholders::secondary();
+    let text = render(guard, &mut p)?;
     let (names, values) = p.into_maps();
-    let mut text = extra.to_owned();
     let mut all_names = r.names.take().unwrap_or_default();
+    all_names.extend(names.unwrap_or_default());
     let mut all_values = r.values.take().unwrap_or_default();
-    let offset_n = all_names.len();
-    let offset_v = all_values.len();
-    let mut renames: Vec<(String, String)> = Vec::new();
-    for (placeholder, name) in names.unwrap_or_default() {
-        let index: usize = placeholder
-            .trim_start_matches("#n")
-            .parse()
-            .unwrap_or_default();
-        let fresh = format!("#m{}", index + offset_n);
-        renames.push((placeholder, fresh.clone()));
-        all_names.insert(fresh, name);
-    }
-    for (placeholder, value) in values.unwrap_or_default() {
-        let index: usize = placeholder
-            .trim_start_matches(":v")
-            .parse()
-            .unwrap_or_default();
-        let fresh = format!(":w{}", index + offset_v);
-        renames.push((placeholder, fresh.clone()));
-        all_values.insert(fresh, value);
-    }
-    // Longest placeholders first, so `#n1` does not rewrite part of `#n10`.
-    renames.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
-    for (from, to) in renames {
-        text = text.replace(&from, &to);
-    }
+    all_values.extend(values.unwrap_or_default());
     r.condition = Some(match r.condition.take() {
         Some(c) => format!("({c}) AND ({text})"),
         None => text,

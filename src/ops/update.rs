@@ -359,11 +359,8 @@ impl<E: Entity> Update<E> {
         }
         let changes = crate::unique::changes::<E>(Some(&old), &old_values, &new_values)?;
         let (mut r, expression, _) = self.render()?;
-        if let Some(guard) = changes.unchanged_since_read {
-            let mut p = Placeholders::default();
-            let mut text = String::new();
-            guard.render(&mut p, &mut text)?;
-            r = super::put::merge_condition(r, &text, p)?;
+        if let Some(guard) = &changes.unchanged_since_read {
+            r = super::put::merge_condition(r, guard)?;
         }
         let update = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&db.table_name)

@@ -218,8 +218,8 @@ impl<E: Entity> TransactAction for ConditionCheck<E> {
 /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
 /// let u = User::attrs();
 /// db.transact_write()
-///     .add(db.create(&Order { user: "u1".into(), id: 7 }))
-///     .add(db.update(UserKey { id: "u1".into() }).add(u.orders, 1))
+///     .action(db.create(&Order { user: "u1".into(), id: 7 }))
+///     .action(db.update(UserKey { id: "u1".into() }).add(u.orders, 1))
 ///     .client_request_token("order-u1-7")
 ///     .send()
 ///     .await?;
@@ -253,7 +253,7 @@ impl<T> TransactWrite<T> {
 
     /// Adds an action: `db.put(..)`, `db.create(..)`, `db.update(..)…`, `db.delete(..)`,
     /// or `db.condition_check(..)`.
-    pub fn add(mut self, action: impl TransactAction) -> Self {
+    pub fn action(mut self, action: impl TransactAction) -> Self {
         self.actions.push(action.into_action());
         self
     }

@@ -19,8 +19,8 @@ pub(crate) enum Backend {
 /// A table of its own for one test, on one backend.
 pub(crate) struct TestTable {
     pub(crate) db: Db<Tracker>,
-    // Keeps the embedded server alive for the test's duration.
-    _server: Option<LocalServer>,
+    /// The embedded server (kept alive for the test's duration), if that is the backend.
+    pub(crate) server: Option<LocalServer>,
 }
 
 /// A table name no other test (or earlier run against the same server) uses.
@@ -61,10 +61,7 @@ pub(crate) async fn table(backend: Backend, test: &str) -> TestTable {
     let (client, server) = client(backend);
     let db = Db::<Tracker>::with_table_name(client, unique_name(test));
     db.create_table().await.expect("table is created");
-    TestTable {
-        db,
-        _server: server,
-    }
+    TestTable { db, server }
 }
 
 /// Writes items of any entity type, a few requests at a time.
