@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use futures::stream::{Stream, TryStreamExt};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
 use super::cursor::{Cursor, Fingerprint};
 use super::keys::{self, KeyValue, KeyValues, SortKey};
@@ -23,7 +23,11 @@ use crate::table::{Index, IndexSchema, Table};
 /// built by [`Db::query`](crate::Db::query) from the partition key's field values.
 ///
 /// ```no_run
-/// # use dynamorm_doc::*;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "TENANT#{tenant_id}", sk = "PROJECT#{project_id}#TASK#{id}")]
+/// # pub struct Task { tenant_id: String, project_id: String, id: u32, points: u32 }
 /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
 /// use futures::TryStreamExt;
 /// let a = Task::attrs();
@@ -40,7 +44,6 @@ use crate::table::{Index, IndexSchema, Table};
 /// let mut stream = db.query(a.tenant_id.is("acme")).stream();
 /// while let Some(task) = stream.try_next().await? { /* … */ }
 /// # Ok(()) }
-/// # mod dynamorm_doc { pub use super::*; }
 /// ```
 #[must_use = "a query does nothing until it is sent (`all`, `first`, `count`, `page`, `stream`, …)"]
 pub struct Query<E, T = E> {
@@ -357,19 +360,22 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     }
 
     /// Results page by page, as an async stream; each page carries its cursor.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
         let prepared = self.prepare();
         futures::stream::once(async move { prepared })
             .map_ok(|(spec, start, reader)| page::pages(Arc::new(spec), start, reader))
             .try_flatten()
+            .boxed()
     }
 
-    /// Results one by one, as an async stream in constant memory.
-    pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send {
+    /// Results one by one, as an async stream in constant memory (boxed, so it is `Unpin`:
+    /// `while let Some(x) = stream.try_next().await?` works as is).
+    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
         let prepared = self.prepare();
         futures::stream::once(async move { prepared })
             .map_ok(|(spec, start, reader)| page::items(Arc::new(spec), start, reader))
             .try_flatten()
+            .boxed()
     }
 
     /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.

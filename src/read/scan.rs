@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::cursor::Fingerprint;
 use super::page::{self, Fetch, RawPage, Reader};
@@ -142,7 +142,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
     }
 
     /// Results one by one, as an async stream (segments merged as they arrive).
-    pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send {
+    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
         let limit = self.limit;
         let concurrency = self.concurrency;
         let reader = Reader {
@@ -160,7 +160,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
                 .flatten_unordered(concurrency)
             })
             .try_flatten();
-        merged.take(limit.unwrap_or(usize::MAX))
+        merged.take(limit.unwrap_or(usize::MAX)).boxed()
     }
 
     fn prepare(self) -> Result<Vec<ScanSegment>, Error> {

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints each measurement as a ratio against its baseline
+# (hand-written aws-sdk-dynamodb + serde_dynamo) measured in the same run.
+#
+#   bash scripts/bench.sh            # full run (a few minutes, release build)
+#   QUICK=1 bash scripts/bench.sh    # shorter measurement, noisier
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+args=(--noplot)
+if [ -n "${QUICK:-}" ]; then args+=(--warm-up-time 1 --measurement-time 3); fi
+cargo bench --bench marshal --bench overhead -- "${args[@]}"
+python3 scripts/ratios.py target/criterion
