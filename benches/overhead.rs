@@ -43,6 +43,7 @@ fn canned(responses: HashMap<&'static str, String>) -> Client {
         let target = request
             .headers()
             .get("x-amz-target")
+            .and_then(|t| t.to_str().ok())
             .and_then(|t| t.rsplit('.').next())
             .unwrap_or("");
         let body = responses
