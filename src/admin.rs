@@ -4,13 +4,29 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TableDescription, TableStatus,
-    TimeToLiveSpecification,
+    Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TableDescription, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::Error;
 use crate::db::Db;
 use crate::table::{Table, TableSchema};
+
+/// Options for [`Db::create_table_with`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TableOptions {
+    /// Enables DynamoDB Streams with this view type.
+    pub stream: Option<StreamViewType>,
+}
+
+impl TableOptions {
+    /// Enables a stream with `view` (e.g. `NewAndOldImages`).
+    pub fn stream(mut self, view: StreamViewType) -> Self {
+        self.stream = Some(view);
+        self
+    }
+}
 
 /// How long table operations wait for the table (and its indexes) to become active.
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -27,6 +43,20 @@ impl<T: Table> Db<T> {
     /// # Ok(()) }
     /// ```
     pub async fn create_table(&self) -> Result<(), Error> {
+        self.create_table_with(TableOptions::default()).await
+    }
+
+    /// [`Db::create_table`] with options, e.g. a stream:
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// use aws_sdk_dynamodb::types::StreamViewType;
+    /// db.create_table_with(dynamorm::TableOptions::default().stream(StreamViewType::NewAndOldImages))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_table_with(&self, options: TableOptions) -> Result<(), Error> {
         let schema = &T::SCHEMA;
         let mut request = self
             .client()
@@ -35,6 +65,15 @@ impl<T: Table> Db<T> {
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(attribute_definitions(schema)?))
             .set_key_schema(Some(key_schema(schema.partition_key(), schema.sort_key())?));
+        if let Some(view) = options.stream {
+            request = request.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(view)
+                    .build()
+                    .map_err(|e| Error::validation(e.to_string()))?,
+            );
+        }
         for index in schema.indexes() {
             request = request.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()

@@ -65,10 +65,12 @@ mod lifecycle;
 mod ops;
 pub mod read;
 mod registry;
+pub mod stream;
 mod table;
 pub mod transact;
 mod unique;
 
+pub use admin::TableOptions;
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use collection::Collection;
 pub use db::Db;
