@@ -117,7 +117,7 @@ impl<T: Table> Db<T> {
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        Update::new(self.inner.clone(), key.render())
+        Update::new(self.inner.clone(), &key)
     }
 
     /// Queries one partition for items of entity `E`, from the values of the partition

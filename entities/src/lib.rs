@@ -10,6 +10,7 @@
 //! | a user's assigned tasks by due date (sparse: only assigned tasks with a due date) | `GSI1` | `GSI1PK = USER#{assignee}`, `GSI1SK = DUE#{due}` |
 //! | an author's comments by time | `GSI2` | `GSI2PK = AUTHOR#{author}`, `GSI2SK = COMMENT#{created_at}` |
 //! | an owner's projects | `GSI2` | `GSI2PK = OWNER#{owner}`, `GSI2SK = PROJECT#{project_id}` |
+//! | a project's tasks in one status | `GSI2` | `GSI2PK = PROJECT#{project_id}#STATUS#{status}`, `GSI2SK = TASK#{task_id}` |
 //!
 //! `GSI1` and `GSI2` are overloaded: several entity types write their own keys into the same
 //! index attributes.
@@ -121,7 +122,8 @@ pub enum ProjectStatus {
     Archived,
 }
 
-/// A task in a project. Assigned tasks with a due date are in `GSI1` (a sparse index).
+/// A task in a project. Assigned tasks with a due date are in `GSI1` (a sparse index); every
+/// task is in `GSI2` by project and status (a key part chosen by an enum variant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
 #[dynamo(
     table = Tracker,
@@ -129,6 +131,11 @@ pub enum ProjectStatus {
     sk = "PROJECT#{project_id}#TASK#{task_id}"
 )]
 #[dynamo(index(GSI1, pk = "USER#{assignee}", sk = "DUE#{due}"))]
+#[dynamo(index(
+    GSI2,
+    pk = "PROJECT#{project_id}#STATUS#{status}",
+    sk = "TASK#{task_id}"
+))]
 pub struct Task {
     /// Tenant id.
     pub tenant_id: String,
@@ -154,7 +161,7 @@ pub struct Task {
 }
 
 /// A task's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     /// Not started.
@@ -163,6 +170,30 @@ pub enum TaskStatus {
     InProgress,
     /// Finished.
     Done,
+}
+
+/// The typed escape hatch for key parts: an enum variant picks the key text.
+impl dynamorm::KeyPart for TaskStatus {
+    fn write_key(&self, out: &mut String) -> Result<(), dynamorm::KeyError> {
+        out.push_str(match self {
+            TaskStatus::Open => "OPEN",
+            TaskStatus::InProgress => "IN_PROGRESS",
+            TaskStatus::Done => "DONE",
+        });
+        Ok(())
+    }
+
+    fn parse_key(encoded: &str) -> Result<Self, dynamorm::KeyError> {
+        match encoded {
+            "OPEN" => Ok(TaskStatus::Open),
+            "IN_PROGRESS" => Ok(TaskStatus::InProgress),
+            "DONE" => Ok(TaskStatus::Done),
+            other => Err(dynamorm::KeyError::malformed(
+                other,
+                "expected a task status",
+            )),
+        }
+    }
 }
 
 /// A comment on a task, sorted by time under it; listed by author through `GSI2`.

@@ -54,6 +54,7 @@ use crate::table::Table;
 pub struct Update<E> {
     db: Arc<Inner>,
     key: Result<PrimaryKey, KeyError>,
+    key_parts: Vec<String>,
     actions: Vec<Action>,
     condition: Option<Node>,
     return_old_on_failure: bool,
@@ -62,10 +63,23 @@ pub struct Update<E> {
 }
 
 impl<E: Entity> Update<E> {
-    pub(crate) fn new(db: Arc<Inner>, key: Result<PrimaryKey, KeyError>) -> Self {
+    pub(crate) fn new<K: crate::EntityKey<Entity = E>>(db: Arc<Inner>, key: &K) -> Self {
+        // The encoded primary-key parts: an index template may read them too.
+        let key_parts = (0..E::SCHEMA.primary_key_fields)
+            .map(|slot| {
+                let mut out = String::new();
+                key.write_key_part(slot, &mut out).map(|_| out)
+            })
+            .collect::<Result<Vec<_>, _>>();
+        let key = key_parts.and_then(|parts| key.render().map(|k| (k, parts)));
+        let (key, key_parts) = match key {
+            Ok((k, parts)) => (Ok(k), parts),
+            Err(e) => (Err(e), Vec::new()),
+        };
         Self {
             db,
             key,
+            key_parts,
             actions: Vec::new(),
             condition: None,
             return_old_on_failure: false,
@@ -447,6 +461,10 @@ impl<E: Entity> Update<E> {
             let mut untouched = None;
             for segment in fields {
                 if let crate::key::Segment::Part { field, slot } = segment {
+                    if *slot < self.key_parts.len() {
+                        // A primary-key field: known from the key, never changed here.
+                        continue;
+                    }
                     match value_of(*slot) {
                         Some(value) => {
                             touched = true;
@@ -478,15 +496,22 @@ impl<E: Entity> Update<E> {
                 )));
             }
             let mut failure = None;
-            let rendered = render_index(index, |slot, out| match value_of(slot).flatten() {
-                Some(value) => match E::write_key_part_from(slot, value, out) {
-                    Ok(present) => Ok(present),
-                    Err(e) => {
-                        failure = Some(e);
-                        Ok(false)
-                    }
-                },
-                None => Ok(false),
+            let key_parts = &self.key_parts;
+            let rendered = render_index(index, |slot, out| {
+                if let Some(part) = key_parts.get(slot) {
+                    out.push_str(part);
+                    return Ok(true);
+                }
+                match value_of(slot).flatten() {
+                    Some(value) => match E::write_key_part_from(slot, value, out) {
+                        Ok(present) => Ok(present),
+                        Err(e) => {
+                            failure = Some(e);
+                            Ok(false)
+                        }
+                    },
+                    None => Ok(false),
+                }
             })?;
             if let Some(e) = failure {
                 return Err(e);

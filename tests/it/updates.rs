@@ -255,6 +255,40 @@ async fn index_keys_follow_their_fields(#[case] backend: Backend) {
         "{raw:?}"
     );
 
+    // A template that also reads primary-key fields takes them from the key: setting the
+    // status alone re-renders GSI2 (`PROJECT#{project_id}#STATUS#{status}`).
+    assert_eq!(
+        raw["GSI2PK"].as_s().ok().map(String::as_str),
+        Some("PROJECT#p1#STATUS#OPEN")
+    );
+    t.db.update(original.key())
+        .set(a.status, TaskStatus::Done)
+        .send()
+        .await
+        .expect("status");
+    let raw = raw_get(&t.db, original.key()).await.expect("stored");
+    assert_eq!(
+        raw.get("GSI2PK")
+            .and_then(|v| v.as_s().ok())
+            .map(String::as_str),
+        Some("PROJECT#p1#STATUS#DONE"),
+        "{raw:?}"
+    );
+    let done =
+        t.db.query((a.project_id.is("p1"), a.status.is(TaskStatus::Done)))
+            .index(dynamorm_entities::Tracker::GSI2)
+            .all()
+            .await
+            .expect("by status");
+    assert_eq!(done.len(), 1);
+    let open =
+        t.db.query((a.project_id.is("p1"), a.status.is(TaskStatus::Open)))
+            .index(dynamorm_entities::Tracker::GSI2)
+            .count()
+            .await
+            .expect("count");
+    assert_eq!(open, 0);
+
     // Writing one attribute twice is refused before sending.
     let err =
         t.db.update(original.key())
