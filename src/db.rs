@@ -38,6 +38,14 @@ pub struct Db<T> {
 pub(crate) struct Inner {
     pub(crate) client: aws_sdk_dynamodb::Client,
     pub(crate) table_name: String,
+    pub(crate) capacity: crate::observe::Capacity,
+}
+
+impl Inner {
+    /// What to ask DynamoDB about consumed capacity.
+    pub(crate) fn capacity_mode(&self) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
+        self.capacity.mode.clone()
+    }
 }
 
 impl<T> Clone for Db<T> {
@@ -72,9 +80,47 @@ impl<T: Table> Db<T> {
             inner: Arc::new(Inner {
                 client,
                 table_name: table_name.into(),
+                capacity: crate::observe::Capacity::default(),
             }),
             table: PhantomData,
         }
+    }
+
+    /// Asks DynamoDB for the consumed capacity of every request (`Total`, or `Indexes` for a
+    /// per-index breakdown) and aggregates it in the returned handle's
+    /// [`capacity`](Db::capacity) collector (shared by its clones).
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # fn run(db: dynamorm::Db<App>) {
+    /// use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+    /// let db = db.with_consumed_capacity(ReturnConsumedCapacity::Indexes);
+    /// // … requests …
+    /// let report = db.capacity().take();
+    /// println!("{} units, by index {:?}", report.total, report.by_index);
+    /// # }
+    /// ```
+    pub fn with_consumed_capacity(
+        &self,
+        mode: aws_sdk_dynamodb::types::ReturnConsumedCapacity,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client: self.inner.client.clone(),
+                table_name: self.inner.table_name.clone(),
+                capacity: crate::observe::Capacity {
+                    mode: Some(mode),
+                    collector: crate::observe::CapacityCollector::default(),
+                },
+            }),
+            table: PhantomData,
+        }
+    }
+
+    /// The collector of consumed capacity (empty unless
+    /// [`with_consumed_capacity`](Db::with_consumed_capacity) was used).
+    pub fn capacity(&self) -> &crate::CapacityCollector {
+        &self.inner.capacity.collector
     }
 
     /// The SDK client, for anything dynamorm does not cover.

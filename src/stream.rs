@@ -69,6 +69,7 @@ impl<R> Changes<R> {
 }
 
 /// The parts of a stream record, whatever type it came in.
+#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 pub(crate) struct RawRecord {
     pub(crate) event_name: Option<String>,
     pub(crate) keys: Item,
@@ -78,6 +79,7 @@ pub(crate) struct RawRecord {
 }
 
 /// Decodes one raw record.
+#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>, Error> {
     let kind = match record.event_name.as_deref() {
         Some("INSERT") => ChangeKind::Insert,
@@ -114,6 +116,7 @@ pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>,
 
 /// Whether a record is about one of the library's own items (a unique-value sentinel):
 /// those are neither changes of an entity nor failures.
+#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 fn is_internal<R: Registry>(record: &RawRecord) -> bool {
     let table = &<R::Table as Table>::SCHEMA;
     let internal = |item: &Item, attribute: &str| matches!(item.get(attribute), Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) if crate::unique::is_internal(s));
@@ -126,6 +129,7 @@ fn is_internal<R: Registry>(record: &RawRecord) -> bool {
 
 /// Decodes every record, collecting failures instead of stopping at the first, and
 /// skipping records of the library's own items.
+#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 pub(crate) fn decode_all<R: Registry>(records: impl IntoIterator<Item = RawRecord>) -> Changes<R> {
     let mut out = Changes {
         changes: Vec::new(),

@@ -15,6 +15,7 @@ use crate::entity::{Entity, PrimaryKey};
 use crate::expr::{Node, Placeholders};
 use crate::item::Item;
 use crate::key::KeyPart;
+use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
 /// The discriminator of sentinel items, and the prefix registries skip.
@@ -157,7 +158,9 @@ pub(crate) async fn read_old<E: Entity>(
         .table_name(&db.table_name)
         .set_key(Some(key.to_item::<E::Table>()))
         .consistent_read(true)
+        .set_return_consumed_capacity(db.capacity_mode())
         .send()
+        .observed(db, Call::new("GetItem", E::SCHEMA.name))
         .await
         .map_err(|e| crate::error::service("GetItem", e))?;
     Ok(output.item)

@@ -13,6 +13,7 @@ use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::Table;
 
@@ -251,7 +252,9 @@ async fn send_chunk<T: Table>(
             .client
             .batch_get_item()
             .request_items(&db.table_name, request)
+            .set_return_consumed_capacity(db.capacity_mode())
             .send()
+            .observed(&db, Call::new("BatchGetItem", "*"))
             .await;
         match result {
             Ok(output) => {

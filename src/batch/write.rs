@@ -13,6 +13,7 @@ use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
+use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
 /// DynamoDB's limits for one BatchWriteItem request.
@@ -324,7 +325,9 @@ async fn send_chunk(
             .client
             .batch_write_item()
             .request_items(&db.table_name, batch)
+            .set_return_consumed_capacity(db.capacity_mode())
             .send()
+            .observed(&db, Call::new("BatchWriteItem", "*"))
             .await;
         match result {
             Ok(output) => {

@@ -13,6 +13,7 @@ use crate::db::Inner;
 use crate::entity::{Entity, PrimaryKey};
 use crate::expr::{Condition, Node, Placeholders};
 use crate::key::KeyError;
+use crate::observe::{Call, ObserveExt};
 
 /// A DeleteItem request for entity `E`, built by [`Db::delete`](crate::Db::delete).
 ///
@@ -122,7 +123,9 @@ impl<E: Entity> Delete<E> {
             .set_expression_attribute_values(r.values)
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(db.capacity_mode())
             .send()
+            .observed(&db, Call::new("DeleteItem", E::SCHEMA.name))
             .await;
         match result {
             Ok(output) => output

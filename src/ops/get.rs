@@ -7,6 +7,7 @@ use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, PrimaryKey};
 use crate::key::KeyError;
+use crate::observe::{Call, ObserveExt};
 
 /// A GetItem request for entity `E`, built by [`Db::get`](crate::Db::get).
 #[must_use = "a request does nothing until `.send().await`"]
@@ -47,7 +48,9 @@ impl<E: Entity> Get<E> {
             .table_name(&self.db.table_name)
             .set_key(Some(key.to_item::<E::Table>()))
             .consistent_read(self.consistent_read)
+            .set_return_consumed_capacity(self.db.capacity_mode())
             .send()
+            .observed(&self.db, Call::new("GetItem", E::SCHEMA.name))
             .await
             .map_err(|e| crate::error::service("GetItem", e))?;
         output.item.map(crate::entity::decode::<E>).transpose()

@@ -16,6 +16,7 @@ use crate::entity::Entity;
 use crate::expr::{Action, Condition, Node, Placeholders, Value, render_actions};
 use crate::item::Item;
 use crate::lifecycle::version_of;
+use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
 /// A PutItem request for entity `E`, built by [`Db::put`](crate::Db::put) or
@@ -145,7 +146,9 @@ impl<E: Entity> Put<E> {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
+                .set_return_consumed_capacity(db.capacity_mode())
                 .send()
+                .observed(&db, Call::new("PutItem", E::SCHEMA.name))
                 .await
                 .map(|_| ())
                 .map_err(|err| match err.as_service_error() {
@@ -166,7 +169,9 @@ impl<E: Entity> Put<E> {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
+                .set_return_consumed_capacity(db.capacity_mode())
                 .send()
+                .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
                 .await
                 .map(|_| ())
                 .map_err(|err| match err.as_service_error() {

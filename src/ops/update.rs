@@ -17,6 +17,7 @@ use crate::expr::{
     render_actions,
 };
 use crate::key::KeyError;
+use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
 /// An UpdateItem request for entity `E`, built by [`Db::update`](crate::Db::update).
@@ -322,7 +323,9 @@ impl<E: Entity> Update<E> {
             .set_expression_attribute_values(r.values)
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(db.capacity_mode())
             .send()
+            .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
             .await;
         match result {
             Ok(output) => match output.attributes {

@@ -16,6 +16,7 @@ use crate::db::Inner;
 use crate::entity::Entity;
 use crate::expr::{Attr, Condition, Node, Placeholders};
 use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::{Index, IndexSchema, Table};
 
@@ -387,6 +388,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                 .request(start.take(), None)
                 .select(Select::Count)
                 .send()
+                .observed(&spec.db, Call::new("Query", spec.entity).index(spec.index))
                 .await
                 .map_err(|e| crate::error::service("Query", e))?;
             total += usize::try_from(output.count).unwrap_or_default();
@@ -521,6 +523,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
         let (names, values) = p.into_maps();
         let spec = QuerySpec {
+            entity: self.output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
             key_condition,
@@ -606,6 +609,7 @@ fn render_sort(
 /// A validated, rendered query; sends one request per page.
 pub(crate) struct QuerySpec {
     db: Arc<Inner>,
+    entity: &'static str,
     index: Option<&'static str>,
     key_condition: String,
     filter: Option<String>,
@@ -638,6 +642,7 @@ impl QuerySpec {
             .consistent_read(self.consistent_read)
             .set_limit(limit)
             .set_exclusive_start_key(start)
+            .set_return_consumed_capacity(self.db.capacity_mode())
     }
 }
 
@@ -646,6 +651,7 @@ impl Fetch for QuerySpec {
         let output = self
             .request(start, limit)
             .send()
+            .observed(&self.db, Call::new("Query", self.entity).index(self.index))
             .await
             .map_err(|e| crate::error::service("Query", e))?;
         Ok(RawPage {

@@ -14,6 +14,7 @@ use crate::Error;
 use crate::db::Inner;
 use crate::expr::{Condition, Node, Placeholders};
 use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
 use crate::table::{IndexSchema, Table};
 
 /// A Scan, built by [`Db::scan`](crate::Db::scan) (one entity type) or
@@ -127,6 +128,10 @@ impl<S, T: Send + 'static> Scan<S, T> {
                         .request(start.take(), None)
                         .select(Select::Count)
                         .send()
+                        .observed(
+                            &segment.shared.db,
+                            Call::new("Scan", segment.shared.entity).index(segment.shared.index),
+                        )
                         .await
                         .map_err(|e| crate::error::service("Scan", e))?;
                     total += usize::try_from(output.count).unwrap_or_default();
@@ -194,6 +199,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
             key_attributes.extend(index.sort_key());
         }
         let shared = Arc::new(ScanShared {
+            entity: self.output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
             filter,
@@ -215,6 +221,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
 
 struct ScanShared {
     db: Arc<Inner>,
+    entity: &'static str,
     index: Option<&'static str>,
     filter: Option<String>,
     names: Option<crate::expr::Names>,
@@ -248,7 +255,8 @@ impl ScanSegment {
                 .set_expression_attribute_values(s.values.clone())
                 .consistent_read(s.consistent_read)
                 .set_limit(limit)
-                .set_exclusive_start_key(start);
+                .set_exclusive_start_key(start)
+                .set_return_consumed_capacity(s.db.capacity_mode());
         if s.total > 1 {
             request = request
                 .segment(i32::try_from(self.segment).unwrap_or(i32::MAX))
@@ -263,6 +271,10 @@ impl Fetch for ScanSegment {
         let output = self
             .request(start, limit)
             .send()
+            .observed(
+                &self.shared.db,
+                Call::new("Scan", self.shared.entity).index(self.shared.index),
+            )
             .await
             .map_err(|e| crate::error::service("Scan", e))?;
         Ok(RawPage {

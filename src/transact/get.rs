@@ -9,6 +9,7 @@ use crate::Error;
 use crate::db::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::Table;
 
@@ -144,7 +145,9 @@ impl<T: Table> TransactGet<T> {
             .client
             .transact_get_items()
             .set_transact_items(Some(items))
+            .set_return_consumed_capacity(self.db.capacity_mode())
             .send()
+            .observed(&self.db, Call::new("TransactGetItems", "*"))
             .await
             .map_err(|e| crate::error::service("TransactGetItems", e))?;
         Ok(TransactGetOutput {

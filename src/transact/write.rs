@@ -17,6 +17,7 @@ use crate::db::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::expr::{Condition, Placeholders};
 use crate::item::item_size;
+use crate::observe::{Call, ObserveExt};
 use crate::ops::{Delete, Put, Rendered, Update, and, is_entity, render};
 
 /// DynamoDB's limits for one TransactWriteItems request.
@@ -308,12 +309,19 @@ pub(crate) async fn execute(
     infos: Vec<(&'static str, PrimaryKey, bool)>,
     token: Option<String>,
 ) -> Result<(), Error> {
+    // The span names the entity type when the transaction has one.
+    let entity = match infos.first() {
+        Some((first, _, _)) if infos.iter().all(|(e, _, _)| e == first) => *first,
+        _ => "*",
+    };
     let result = db
         .client
         .transact_write_items()
         .set_transact_items(Some(items))
         .set_client_request_token(token)
+        .set_return_consumed_capacity(db.capacity_mode())
         .send()
+        .observed(db, Call::new("TransactWriteItems", entity))
         .await;
     match result {
         Ok(_) => Ok(()),

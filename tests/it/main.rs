@@ -10,6 +10,7 @@ mod harness;
 mod keys;
 mod lambda;
 mod lifecycle;
+mod observe;
 mod queries;
 mod registry;
 mod streams;

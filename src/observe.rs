@@ -1,0 +1,190 @@
+//! Observability of every request: a `tracing` span with the operation, table, index,
+//! entity type, consumed capacity and latency — never key or attribute values — and the
+//! [`CapacityCollector`] that aggregates consumed capacity.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use tracing::Instrument;
+
+/// Consumed capacity, aggregated (read and write capacity units together, as DynamoDB's
+/// `CapacityUnits` reports them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CapacityReport {
+    /// All capacity consumed.
+    pub total: f64,
+    /// By table name.
+    pub by_table: HashMap<String, f64>,
+    /// By global secondary index name (with `ReturnConsumedCapacity::Indexes`).
+    pub by_index: HashMap<String, f64>,
+    /// By entity type (`*` for requests over several types, e.g. registry queries).
+    pub by_entity: HashMap<&'static str, f64>,
+    /// How many responses reported capacity.
+    pub responses: u64,
+}
+
+/// A cheap, thread-safe aggregate of the capacity a [`Db`](crate::Db) consumed; read it
+/// with [`CapacityCollector::report`] and reset it with [`CapacityCollector::take`].
+///
+/// ```
+/// let collector = dynamorm::CapacityCollector::default();
+/// assert_eq!(collector.report().total, 0.0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CapacityCollector {
+    inner: Arc<Mutex<CapacityReport>>,
+}
+
+impl CapacityCollector {
+    /// The totals so far.
+    pub fn report(&self) -> CapacityReport {
+        self.inner.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The totals so far, resetting them to zero.
+    pub fn take(&self) -> CapacityReport {
+        self.inner
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default()
+    }
+
+    fn record(&self, entity: &'static str, consumed: &[ConsumedCapacity]) -> f64 {
+        let Ok(mut report) = self.inner.lock() else {
+            return 0.0;
+        };
+        let mut sum = 0.0;
+        for c in consumed {
+            let units = c.capacity_units.unwrap_or_default();
+            sum += units;
+            report.total += units;
+            if let Some(table) = &c.table_name {
+                *report.by_table.entry(table.clone()).or_default() += units;
+            }
+            for (index, capacity) in c.global_secondary_indexes.iter().flatten() {
+                *report.by_index.entry(index.clone()).or_default() +=
+                    capacity.capacity_units.unwrap_or_default();
+            }
+            *report.by_entity.entry(entity).or_default() += units;
+        }
+        if !consumed.is_empty() {
+            report.responses += 1;
+        }
+        sum
+    }
+}
+
+/// What the library tells DynamoDB and records about capacity.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Capacity {
+    pub(crate) mode: Option<ReturnConsumedCapacity>,
+    pub(crate) collector: CapacityCollector,
+}
+
+/// One request, for its span.
+pub(crate) struct Call {
+    pub(crate) operation: &'static str,
+    pub(crate) entity: &'static str,
+    pub(crate) index: Option<&'static str>,
+}
+
+/// Responses that report consumed capacity.
+pub(crate) trait Consumed {
+    fn consumed(&self) -> &[ConsumedCapacity];
+}
+
+macro_rules! single {
+    ($($t:ty),*) => {$(
+        impl Consumed for $t {
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                self.consumed_capacity.as_slice()
+            }
+        }
+    )*};
+}
+single!(
+    aws_sdk_dynamodb::operation::get_item::GetItemOutput,
+    aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
+    aws_sdk_dynamodb::operation::query::QueryOutput,
+    aws_sdk_dynamodb::operation::scan::ScanOutput
+);
+
+macro_rules! many {
+    ($($t:ty),*) => {$(
+        impl Consumed for $t {
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                self.consumed_capacity.as_deref().unwrap_or_default()
+            }
+        }
+    )*};
+}
+many!(
+    aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
+    aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+    aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput
+);
+
+/// Runs one request inside its span, recording latency, outcome and consumed capacity.
+pub(crate) async fn observe<T: Consumed, E>(
+    db: &crate::db::Inner,
+    call: Call,
+    request: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let span = tracing::debug_span!(
+        "dynamodb",
+        db.system = "dynamodb",
+        db.operation = call.operation,
+        db.table = %db.table_name,
+        db.index = call.index.unwrap_or(""),
+        entity = call.entity,
+        latency_ms = tracing::field::Empty,
+        consumed_capacity = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let result = request.instrument(span.clone()).await;
+    let latency = started.elapsed().as_secs_f64() * 1000.0;
+    span.record("latency_ms", latency);
+    match &result {
+        Ok(output) => {
+            let units = db.capacity.collector.record(call.entity, output.consumed());
+            if db.capacity.mode.is_some() {
+                span.record("consumed_capacity", units);
+            }
+            span.record("outcome", "ok");
+        }
+        Err(_) => {
+            span.record("outcome", "error");
+        }
+    }
+    result
+}
+
+/// `.send().observed(&db, call)`: runs a request future inside its span.
+pub(crate) trait ObserveExt<T: Consumed, E>: Future<Output = Result<T, E>> + Sized {
+    fn observed(self, db: &crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
+        observe(db, call, self)
+    }
+}
+
+impl<F, T: Consumed, E> ObserveExt<T, E> for F where F: Future<Output = Result<T, E>> {}
+
+impl Call {
+    pub(crate) fn new(operation: &'static str, entity: &'static str) -> Self {
+        Self {
+            operation,
+            entity,
+            index: None,
+        }
+    }
+
+    pub(crate) fn index(mut self, index: Option<&'static str>) -> Self {
+        self.index = index;
+        self
+    }
+}
