@@ -16,14 +16,24 @@ use crate::table::{Table, TableSchema};
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TableOptions {
-    /// Enables DynamoDB Streams with this view type.
+    /// Enables DynamoDB Streams with this view type (when the table is created).
     pub stream: Option<StreamViewType>,
+    /// Whether `ensure_table_with` waits until indexes it adds are active (the default);
+    /// DynamoDB Local never reports an index added to an existing table as active.
+    pub skip_waiting_for_new_indexes: bool,
 }
 
 impl TableOptions {
     /// Enables a stream with `view` (e.g. `NewAndOldImages`).
     pub fn stream(mut self, view: StreamViewType) -> Self {
         self.stream = Some(view);
+        self
+    }
+
+    /// Returns from `ensure_table_with` once an added index is requested, without waiting
+    /// for its backfill to finish.
+    pub fn skip_waiting_for_new_indexes(mut self) -> Self {
+        self.skip_waiting_for_new_indexes = true;
         self
     }
 }
@@ -111,21 +121,30 @@ impl<T: Table> Db<T> {
         Ok(())
     }
 
-    /// Creates the table if it does not exist; if it does, checks that its key schema and
-    /// indexes match the declaration ([`Error::TableMismatch`] otherwise). Idempotent.
+    /// Creates the table if it does not exist; if it does, checks that its key schema
+    /// matches the declaration ([`Error::TableMismatch`] otherwise) and adds any declared
+    /// index it lacks (UpdateTable, waiting until the index is active — on a large table
+    /// the backfill takes a while). Idempotent.
     pub async fn ensure_table(&self) -> Result<(), Error> {
+        self.ensure_table_with(TableOptions::default()).await
+    }
+
+    /// [`Db::ensure_table`] with options (a stream for a new table; whether to wait for
+    /// added indexes).
+    pub async fn ensure_table_with(&self, options: TableOptions) -> Result<(), Error> {
+        let wait = !options.skip_waiting_for_new_indexes;
         match self.describe().await? {
-            None => match self.create_table().await {
+            None => match self.create_table_with(options).await {
                 // Someone else created it between our describe and create.
                 Err(e) if e.code() == Some("ResourceInUseException") => {
                     self.wait_until_active().await?;
-                    self.check_matches().await
+                    self.check_matches(wait).await
                 }
                 other => other,
             },
             Some(_) => {
                 self.wait_until_active().await?;
-                self.check_matches().await
+                self.check_matches(wait).await
             }
         }
     }
@@ -138,6 +157,49 @@ impl<T: Table> Db<T> {
             .send()
             .await
             .map_err(|e| crate::error::service("DeleteTable", e))?;
+        Ok(())
+    }
+
+    /// Adds a declared index the table lacks (UpdateTable) and waits until it is active.
+    async fn add_index(&self, index: &crate::IndexSchema, wait: bool) -> Result<(), Error> {
+        let mut definitions = Vec::new();
+        for name in [Some(index.partition_key()), index.sort_key()]
+            .into_iter()
+            .flatten()
+        {
+            definitions.push(
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(|e| Error::validation(e.to_string()))?,
+            );
+        }
+        let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+            .index_name(index.name())
+            .set_key_schema(Some(key_schema(index.partition_key(), index.sort_key())?))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        self.client()
+            .update_table()
+            .table_name(self.table_name())
+            .set_attribute_definitions(Some(definitions))
+            .global_secondary_index_updates(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+                    .create(create)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| crate::error::service("UpdateTable", e))?;
+        if wait {
+            self.wait_until_active().await?;
+        }
         Ok(())
     }
 
@@ -184,7 +246,7 @@ impl<T: Table> Db<T> {
         }
     }
 
-    async fn check_matches(&self) -> Result<(), Error> {
+    async fn check_matches(&self, wait_for_new_indexes: bool) -> Result<(), Error> {
         let schema = &T::SCHEMA;
         let table = self.describe().await?.ok_or_else(|| Error::TableMismatch {
             table: self.table_name().to_owned(),
@@ -212,7 +274,7 @@ impl<T: Table> Db<T> {
                 .iter()
                 .find(|i| i.index_name() == Some(index.name()));
             match found {
-                None => return Err(mismatch(format!("index `{}` is missing", index.name()))),
+                None => self.add_index(index, wait_for_new_indexes).await?,
                 Some(found)
                     if !same_keys(found.key_schema(), index.partition_key(), index.sort_key()) =>
                 {

@@ -66,6 +66,7 @@ mod observe;
 mod ops;
 pub mod read;
 mod registry;
+mod report;
 pub mod stream;
 mod table;
 pub mod transact;
@@ -87,6 +88,7 @@ pub use observe::{CapacityCollector, CapacityReport};
 pub use ops::{Delete, Get, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
+pub use report::Report;
 pub use table::{Index, IndexSchema, Table, TableSchema};
 pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 

@@ -13,6 +13,7 @@ mod lifecycle;
 mod observe;
 mod queries;
 mod registry;
+mod report;
 mod streams;
 mod table;
 mod transactions;

@@ -1,0 +1,263 @@
+//! The access-pattern report: a Markdown description of a single-table design, generated
+//! from its registry, with the design problems that can be found statically.
+
+use std::fmt::Write as _;
+
+use crate::collection::Collection;
+use crate::entity::EntitySchema;
+use crate::key::{KeyTemplate, Segment};
+use crate::registry::Registry;
+use crate::table::{Table, TableSchema};
+
+/// A Markdown report of a table design: entity key templates, what lives in each index,
+/// collections, lifecycle attributes, and warnings.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "PROFILE")] pub struct User { id: String }
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "{name}")] pub struct Alias { id: String, name: String }
+/// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User), Alias(Alias) }
+/// let report = dynamorm::Report::new::<AppItem>().render();
+/// assert!(report.contains("### User"));
+/// // `Alias { name: "PROFILE" }` would overwrite a user's profile item:
+/// assert!(report.contains("`User` and `Alias` keys can collide on the table"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Report {
+    table: TableSchema,
+    entities: &'static [EntitySchema],
+    collections: Vec<(&'static str, Option<&'static str>, Vec<&'static str>)>,
+}
+
+impl Report {
+    /// A report of registry `R`'s table and entity types.
+    pub fn new<R: Registry>() -> Self {
+        Self {
+            table: <R::Table as Table>::SCHEMA,
+            entities: R::ENTITIES,
+            collections: Vec::new(),
+        }
+    }
+
+    /// Adds a collection to the report.
+    pub fn collection<C: Collection>(mut self) -> Self {
+        self.collections.push((
+            C::NAME,
+            C::INDEX.map(|i| i.name()),
+            C::MEMBERS.iter().map(|m| m.name).collect(),
+        ));
+        self
+    }
+
+    /// The design problems found: key collisions and unsafe prefixes.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, a) in self.entities.iter().enumerate() {
+            for b in &self.entities[i + 1..] {
+                if keys_can_collide(
+                    &a.partition_key,
+                    a.sort_key.as_ref(),
+                    &b.partition_key,
+                    b.sort_key.as_ref(),
+                ) {
+                    out.push(format!(
+                        "`{}` and `{}` keys can collide on the table: their templates match the same keys",
+                        a.name, b.name
+                    ));
+                }
+                for ia in a.indexes {
+                    for ib in b
+                        .indexes
+                        .iter()
+                        .filter(|ib| ib.index.name() == ia.index.name())
+                    {
+                        if keys_can_collide(
+                            &ia.partition_key,
+                            ia.sort_key.as_ref(),
+                            &ib.partition_key,
+                            ib.sort_key.as_ref(),
+                        ) {
+                            out.push(format!(
+                                "`{}` and `{}` keys can collide on index `{}`: a query there returns both",
+                                a.name,
+                                b.name,
+                                ia.index.name()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for e in self.entities {
+            let mut templates = vec![("the table", e.partition_key)];
+            templates.extend(e.indexes.iter().map(|i| (i.index.name(), i.partition_key)));
+            for (place, t) in templates {
+                if matches!(t.segments().first(), Some(Segment::Part { .. })) {
+                    out.push(format!(
+                        "`{}` partition key `{}` on {place} starts with a field: other entity types \
+                         cannot be told apart by a fixed prefix",
+                        e.name,
+                        t.source()
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// The report as Markdown.
+    pub fn render(&self) -> String {
+        let t = &self.table;
+        let mut s = String::new();
+        let _ = writeln!(s, "# Table `{}`\n", t.name());
+        let _ = writeln!(
+            s,
+            "Partition key `{}`, sort key {}, discriminator `{}`{}.\n",
+            t.partition_key(),
+            t.sort_key().map_or("none".to_owned(), |k| format!("`{k}`")),
+            t.discriminator(),
+            t.ttl()
+                .map_or(String::new(), |a| format!(", TTL attribute `{a}`"))
+        );
+        let _ = writeln!(s, "## Entities\n");
+        for e in self.entities {
+            let _ = writeln!(s, "### {}\n", e.name);
+            let _ = writeln!(s, "| where | partition key | sort key | sparse on |");
+            let _ = writeln!(s, "|---|---|---|---|");
+            let _ = writeln!(
+                s,
+                "| table | `{}` | {} | |",
+                e.partition_key.source(),
+                e.sort_key
+                    .map_or("".into(), |t| format!("`{}`", t.source()))
+            );
+            for i in e.indexes {
+                let optional: Vec<&str> = [Some(i.partition_key), i.sort_key]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|t| t.fields().collect::<Vec<_>>())
+                    .filter(|f| e.key_fields.iter().any(|k| k.field == *f && k.optional))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "| {} | `{}` | {} | {} |",
+                    i.index.name(),
+                    i.partition_key.source(),
+                    i.sort_key
+                        .map_or("".into(), |t| format!("`{}`", t.source())),
+                    optional
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let mut lifecycle = Vec::new();
+            if let Some(v) = e.version {
+                lifecycle.push(format!("version `{v}`"));
+            }
+            if let Some(v) = e.created_at {
+                lifecycle.push(format!("created at `{v}`"));
+            }
+            if let Some(v) = e.updated_at {
+                lifecycle.push(format!("updated at `{v}`"));
+            }
+            if let Some(v) = e.ttl {
+                lifecycle.push(format!("expires by `{v}`"));
+            }
+            for u in e.unique {
+                lifecycle.push(format!("unique `{}`", u.attribute));
+            }
+            if !lifecycle.is_empty() {
+                let _ = writeln!(s, "\nLifecycle: {}.", lifecycle.join(", "));
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(s, "## Indexes\n");
+        for index in t.indexes() {
+            let _ = writeln!(
+                s,
+                "### {} (`{}`{}, projects all attributes)\n",
+                index.name(),
+                index.partition_key(),
+                index
+                    .sort_key()
+                    .map_or(String::new(), |k| format!(" / `{k}`"))
+            );
+            let members: Vec<String> = self
+                .entities
+                .iter()
+                .flat_map(|e| {
+                    e.indexes
+                        .iter()
+                        .filter(|i| i.index.name() == index.name())
+                        .map(move |i| {
+                            format!(
+                                "- {}: `{}`{}",
+                                e.name,
+                                i.partition_key.source(),
+                                i.sort_key
+                                    .map_or(String::new(), |t| format!(" / `{}`", t.source()))
+                            )
+                        })
+                })
+                .collect();
+            if members.is_empty() {
+                let _ = writeln!(s, "No entity type writes keys to this index.\n");
+            } else {
+                let _ = writeln!(s, "{}\n", members.join("\n"));
+            }
+        }
+        if !self.collections.is_empty() {
+            let _ = writeln!(s, "## Collections\n");
+            for (name, index, members) in &self.collections {
+                let _ = writeln!(
+                    s,
+                    "- {name} (on {}): {}",
+                    index.map_or("the table".to_owned(), |i| format!("index `{i}`")),
+                    members.join(", ")
+                );
+            }
+            let _ = writeln!(s);
+        }
+        let warnings = self.warnings();
+        let _ = writeln!(s, "## Warnings\n");
+        if warnings.is_empty() {
+            let _ = writeln!(s, "None.");
+        } else {
+            for w in warnings {
+                let _ = writeln!(s, "- {w}");
+            }
+        }
+        s
+    }
+}
+
+/// Whether two templates can render the same key: same number of segments, and at each
+/// position either two fields, a field and fixed text (the field may hold that text), or
+/// equal fixed text.
+fn templates_can_match(a: &KeyTemplate, b: &KeyTemplate) -> bool {
+    let (a, b) = (a.segments(), b.segments());
+    a.len() == b.len()
+        && a.iter().zip(b).all(|pair| match pair {
+            (Segment::Literal(x), Segment::Literal(y)) => x == y,
+            _ => true,
+        })
+}
+
+fn keys_can_collide(
+    pa: &KeyTemplate,
+    sa: Option<&KeyTemplate>,
+    pb: &KeyTemplate,
+    sb: Option<&KeyTemplate>,
+) -> bool {
+    templates_can_match(pa, pb)
+        && match (sa, sb) {
+            (Some(x), Some(y)) => templates_can_match(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+}
