@@ -40,6 +40,7 @@ mod colliding {
 
     #[derive(Debug, dynamorm::Registry)]
     #[dynamo(table = Bad)]
+    #[allow(dead_code)] // only its schemas are read
     pub(crate) enum BadItem {
         User(User),
         Team(Team),
