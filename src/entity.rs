@@ -309,10 +309,13 @@ impl EntitySchema {
 /// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
 /// key cannot be rendered or the item exceeds 400 KB.
 pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
-    let mut item: Item = serde_dynamo::to_item(entity).map_err(|e| Error::Encode {
-        what: format!("a `{}` item", E::SCHEMA.name).into(),
-        message: e.to_string(),
-    })?;
+    // Keys are added to serde_dynamo's own map, so the conversion to the SDK's map below
+    // allocates it once at its final size.
+    let mut item: serde_dynamo::Item =
+        serde_dynamo::to_item(entity).map_err(|e| Error::Encode {
+            what: format!("a `{}` item", E::SCHEMA.name).into(),
+            message: e.to_string(),
+        })?;
     let table = &<E::Table as Table>::SCHEMA;
     let schema = &E::SCHEMA;
     let write = |slot: usize, out: &mut String| entity.write_key_part(slot, out);
@@ -322,34 +325,30 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
         None => None,
     };
     let key = PrimaryKey::checked(pk, sk)?;
-    item.insert(
-        table.partition_key().to_owned(),
-        AttributeValue::S(key.partition_key),
-    );
+    use serde_dynamo::AttributeValue as V;
+    item.insert(table.partition_key().to_owned(), V::S(key.partition_key));
     if let (Some(attr), Some(sk)) = (table.sort_key(), key.sort_key) {
-        item.insert(attr.to_owned(), AttributeValue::S(sk));
+        item.insert(attr.to_owned(), V::S(sk));
     }
     for index in schema.indexes {
         if let Some((pk, sk)) = render_index(index, write)? {
-            item.insert(
-                index.index.partition_key().to_owned(),
-                AttributeValue::S(pk),
-            );
+            item.insert(index.index.partition_key().to_owned(), V::S(pk));
             if let (Some(attr), Some(sk)) = (index.index.sort_key(), sk) {
-                item.insert(attr.to_owned(), AttributeValue::S(sk));
+                item.insert(attr.to_owned(), V::S(sk));
             }
         }
     }
     item.insert(
         table.discriminator().to_owned(),
-        AttributeValue::S(schema.name.to_owned()),
+        V::S(schema.name.to_owned()),
     );
     if let (Some(attribute), Some(seconds)) = (table.ttl(), entity.ttl_seconds()) {
-        item.insert(attribute.to_owned(), AttributeValue::N(seconds.to_string()));
+        item.insert(attribute.to_owned(), V::N(seconds.to_string()));
     }
     if let Some(attribute) = schema.updated_at {
-        item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);
+        item.insert(attribute.to_owned(), V::from(E::timestamp_now(attribute)?));
     }
+    let item: Item = item.into();
     item::check_size(schema.name, &item)?;
     Ok(item)
 }

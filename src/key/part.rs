@@ -203,13 +203,48 @@ impl KeyPart for bool {
 impl KeyPart for chrono::DateTime<chrono::Utc> {
     fn write_key(&self, out: &mut String) -> Result<(), KeyError> {
         use chrono::Datelike;
-        use std::fmt::Write;
         if !(0..=9999).contains(&self.year()) {
             return Err(KeyError::OutOfRange {
                 reason: "timestamps in keys must lie in the years 0000..=9999",
             });
         }
-        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9fZ"));
+        use chrono::Timelike;
+        // Written digit by digit: chrono's `format` machinery costs more than the rest of
+        // a key's rendering together.
+        let date = self.date_naive();
+        let time = self.time();
+        let mut buf = [0u8; 30];
+        let mut put = |at: usize, value: u32, width: usize| {
+            let mut v = value;
+            for i in (0..width).rev() {
+                buf[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, date.year().unsigned_abs(), 4);
+        put(5, date.month(), 2);
+        put(8, date.day(), 2);
+        put(11, time.hour(), 2);
+        put(14, time.minute(), 2);
+        // A leap second is stored by chrono as nanoseconds >= 1e9; keep it in the seconds.
+        let (second, nanos) = match time.nanosecond() {
+            n if n >= 1_000_000_000 => (60, n - 1_000_000_000),
+            n => (time.second(), n),
+        };
+        put(17, second, 2);
+        put(20, nanos, 9);
+        for (at, sep) in [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (29, b'Z'),
+        ] {
+            buf[at] = sep;
+        }
+        out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
         Ok(())
     }
     fn parse_key(encoded: &str) -> Result<Self, KeyError> {
