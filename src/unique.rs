@@ -165,3 +165,33 @@ pub(crate) async fn read_old<E: Entity>(
         .map_err(|e| crate::error::service("GetItem", e))?;
     Ok(output.item)
 }
+
+/// Sends an entity's write together with its sentinel releases and claims in one
+/// transaction, and maps a cancellation to the error the caller expects.
+pub(crate) async fn write_with_sentinels<E: Entity>(
+    db: &crate::db::Inner,
+    write: TransactWriteItem,
+    r: &crate::ops::Rendered,
+    changes: &Changes,
+) -> Result<(), Error> {
+    let mut items = vec![write];
+    let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
+    for key in &changes.release {
+        items.push(release::<E>(&db.table_name, key)?);
+        infos.push((SENTINEL, key.clone(), false));
+    }
+    let first_claim = items.len();
+    for (_, key) in &changes.claim {
+        items.push(claim::<E>(&db.table_name, key, &r.key)?);
+        infos.push((SENTINEL, key.clone(), false));
+    }
+    match crate::transact::execute(db, items, infos, None).await {
+        Err(Error::TransactionCanceled(canceled)) => Err(crate::ops::unique_failure::<E>(
+            r,
+            &canceled,
+            first_claim,
+            &changes.claim,
+        )),
+        other => other,
+    }
+}

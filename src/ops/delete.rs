@@ -47,11 +47,10 @@ impl<E: Entity> Delete<E> {
     /// called twice). A missing item is then [`Error::NotFound`], a false condition
     /// [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        let node = condition.into_node();
-        self.condition = Some(match self.condition.take() {
-            Some(c) => Node::And(Box::new(c), Box::new(node)),
-            None => node,
-        });
+        self.condition = Some(crate::ops::also(
+            self.condition.take(),
+            condition.into_node(),
+        ));
         self
     }
 
@@ -176,25 +175,10 @@ impl<E: Entity> Delete<E> {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(|e| Error::validation(e.to_string()))?;
-        let mut items = vec![
-            aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                .delete(delete)
-                .build(),
-        ];
-        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
-        for k in &changes.release {
-            items.push(crate::unique::release::<E>(&db.table_name, k)?);
-            infos.push((crate::unique::SENTINEL, k.clone(), false));
-        }
-        match crate::transact::execute(&db, items, infos, None).await {
-            Ok(()) => crate::entity::decode::<E>(old).map(Some),
-            Err(Error::TransactionCanceled(canceled)) => Err(super::put::unique_failure::<E>(
-                &r,
-                &canceled,
-                usize::MAX,
-                &[],
-            )),
-            Err(e) => Err(e),
-        }
+        let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .delete(delete)
+            .build();
+        crate::unique::write_with_sentinels::<E>(&db, write, &r, &changes).await?;
+        crate::entity::decode::<E>(old).map(Some)
     }
 }

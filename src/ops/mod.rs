@@ -10,6 +10,8 @@ pub use get::Get;
 pub use put::Put;
 pub use update::Update;
 
+pub(crate) use put::unique_failure;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
@@ -51,6 +53,14 @@ pub(crate) fn and(a: Node, b: Option<Node>) -> Node {
     match b {
         Some(b) => Node::And(Box::new(a), Box::new(b)),
         None => a,
+    }
+}
+
+/// `existing AND node`, or just `node` (conditions given twice are combined with `and`).
+pub(crate) fn also(existing: Option<Node>, node: Node) -> Node {
+    match existing {
+        Some(c) => Node::And(Box::new(c), Box::new(node)),
+        None => node,
     }
 }
 

@@ -47,11 +47,10 @@ impl<E: Entity> Put<E> {
     /// Writes only if `condition` holds for the item as stored (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        let node = condition.into_node();
-        self.condition = Some(match self.condition.take() {
-            Some(c) => Node::And(Box::new(c), Box::new(node)),
-            None => node,
-        });
+        self.condition = Some(crate::ops::also(
+            self.condition.take(),
+            condition.into_node(),
+        ));
         self
     }
 
@@ -211,27 +210,8 @@ impl<E: Entity> Put<E> {
             // The unique values must still be the ones just read.
             r = merge_condition(r, guard)?;
         }
-        let mut items = vec![write.into_transact_item::<E>(&db.table_name, &r)?];
-        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
-        for key in &changes.release {
-            items.push(crate::unique::release::<E>(&db.table_name, key)?);
-            infos.push((crate::unique::SENTINEL, key.clone(), false));
-        }
-        let first_claim = items.len();
-        for (_, key) in &changes.claim {
-            items.push(crate::unique::claim::<E>(&db.table_name, key, &r.key)?);
-            infos.push((crate::unique::SENTINEL, key.clone(), false));
-        }
-        match crate::transact::execute(&db, items, infos, None).await {
-            Ok(()) => Ok(()),
-            Err(Error::TransactionCanceled(canceled)) => Err(unique_failure::<E>(
-                &r,
-                &canceled,
-                first_claim,
-                &changes.claim,
-            )),
-            Err(e) => Err(e),
-        }
+        let write = write.into_transact_item::<E>(&db.table_name, &r)?;
+        crate::unique::write_with_sentinels::<E>(&db, write, &r, &changes).await
     }
 }
 

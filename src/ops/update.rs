@@ -192,11 +192,10 @@ impl<E: Entity> Update<E> {
     /// Updates only if `condition` holds for the stored item (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        let node = condition.into_node();
-        self.condition = Some(match self.condition.take() {
-            Some(c) => Node::And(Box::new(c), Box::new(node)),
-            None => node,
-        });
+        self.condition = Some(crate::ops::also(
+            self.condition.take(),
+            condition.into_node(),
+        ));
         self
     }
 
@@ -389,33 +388,10 @@ impl<E: Entity> Update<E> {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(|e| Error::validation(e.to_string()))?;
-        let mut items = vec![
-            aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                .update(update)
-                .build(),
-        ];
-        let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
-        for k in &changes.release {
-            items.push(crate::unique::release::<E>(&db.table_name, k)?);
-            infos.push((crate::unique::SENTINEL, k.clone(), false));
-        }
-        let first_claim = items.len();
-        for (_, k) in &changes.claim {
-            items.push(crate::unique::claim::<E>(&db.table_name, k, &r.key)?);
-            infos.push((crate::unique::SENTINEL, k.clone(), false));
-        }
-        match crate::transact::execute(&db, items, infos, None).await {
-            Ok(()) => {}
-            Err(Error::TransactionCanceled(canceled)) => {
-                return Err(super::put::unique_failure::<E>(
-                    &r,
-                    &canceled,
-                    first_claim,
-                    &changes.claim,
-                ));
-            }
-            Err(e) => return Err(e),
-        }
+        let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .update(update)
+            .build();
+        crate::unique::write_with_sentinels::<E>(&db, write, &r, &changes).await?;
         // Transactions return no values: read the result back.
         let item = crate::unique::read_old::<E>(&db, &r.key)
             .await?

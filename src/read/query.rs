@@ -185,11 +185,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
     /// read, and counted against DynamoDB's 1 MB page).
     pub fn filter(mut self, condition: Condition<E>) -> Self {
-        let node = condition.into_node();
-        self.filter = Some(match self.filter.take() {
-            Some(c) => Node::And(Box::new(c), Box::new(node)),
-            None => node,
-        });
+        self.filter = Some(crate::ops::also(self.filter.take(), condition.into_node()));
         self
     }
 

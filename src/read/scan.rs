@@ -72,11 +72,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
 
     /// Keeps only items for which `condition` holds.
     pub fn filter(mut self, condition: Condition<S>) -> Self {
-        let node = condition.into_node();
-        self.filter = Some(match self.filter.take() {
-            Some(c) => Node::And(Box::new(c), Box::new(node)),
-            None => node,
-        });
+        self.filter = Some(crate::ops::also(self.filter.take(), condition.into_node()));
         self
     }
 
