@@ -1,0 +1,197 @@
+//! End-to-end ratios against the embedded engine, measured in one run: batch writes, a
+//! large partition read, and the engine's start-up. Compare with the criterion benches
+//! (`scripts/bench.sh`) for client-side CPU per request.
+//!
+//!     cargo run --release --example io_ratios [ITEMS]
+//!
+//! - batch write: dynamorm's `batch_write` vs a sequential raw-SDK `PutItem` loop, and vs a
+//!   hand-written raw-SDK `BatchWriteItem` loop over pre-built 25-item chunks at the same
+//!   concurrency (the "ideal": ⌈N/25⌉ requests, no validation, no retry bookkeeping);
+//! - partition read: dynamorm's `stream()` vs the raw SDK's query paginator + `from_item`;
+//! - embedded engine start-up.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use dynamorm::Db;
+use dynamorm_entities::sample::{comment, project, task};
+use dynamorm_entities::{Comment, Project, Task, Tracker};
+use futures::{StreamExt, TryStreamExt};
+
+fn items(n: usize, tenant: &str) -> (Vec<Task>, Vec<Project>, Vec<Comment>) {
+    let mut tasks = Vec::new();
+    let mut projects = Vec::new();
+    let mut comments = Vec::new();
+    for i in 0..n {
+        let id = u32::try_from(i).unwrap_or(u32::MAX);
+        match i % 3 {
+            0 => tasks.push(task(tenant, "p", id)),
+            1 => projects.push(project(tenant, &format!("p{i}"), "ann")),
+            _ => comments.push(comment(tenant, "p", 1, &format!("c{i}"), "ann", 0)),
+        }
+    }
+    (tasks, projects, comments)
+}
+
+async fn fresh(client: &aws_sdk_dynamodb::Client, name: &str) -> Db<Tracker> {
+    let db = Db::<Tracker>::with_table_name(client.clone(), name);
+    db.create_table().await.expect("table");
+    db
+}
+
+fn row(name: &str, ours: Duration, baseline: Duration, target: &str) {
+    println!(
+        "{name:<40} {:>10.1} ms {:>10.1} ms {:>8.2} {target:>10}",
+        ours.as_secs_f64() * 1e3,
+        baseline.as_secs_f64() * 1e3,
+        ours.as_secs_f64() / baseline.as_secs_f64()
+    );
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let started = Instant::now();
+    let server = dynamorm_local::LocalServer::start()?;
+    let start_up = started.elapsed();
+    let client = server.client();
+    println!(
+        "{:<40} {:>13} {:>13} {:>8} {:>10}",
+        "measurement", "dynamorm", "baseline", "ratio", "target"
+    );
+
+    // Batch write: dynamorm.
+    let (tasks, projects, comments) = items(n, "acme");
+    let db = fresh(&client, "batch-dynamorm").await;
+    let t = Instant::now();
+    db.batch_write()
+        .put_all(&tasks)
+        .put_all(&projects)
+        .put_all(&comments)
+        .concurrency(4)
+        .send()
+        .await?
+        .into_result()?;
+    let ours = t.elapsed();
+
+    // Sequential raw PutItem loop.
+    let seq = fresh(&client, "batch-sequential").await;
+    let raw_items: Vec<dynamorm::Item> = tasks
+        .iter()
+        .map(dynamorm::to_item)
+        .chain(projects.iter().map(dynamorm::to_item))
+        .chain(comments.iter().map(dynamorm::to_item))
+        .collect::<Result<_, _>>()?;
+    let t = Instant::now();
+    for item in &raw_items {
+        client
+            .put_item()
+            .table_name(seq.table_name())
+            .set_item(Some(item.clone()))
+            .send()
+            .await?;
+    }
+    let sequential = t.elapsed();
+
+    // Ideal: pre-built 25-item BatchWriteItem requests at the same concurrency.
+    let ideal_db = fresh(&client, "batch-ideal").await;
+    let chunks: Vec<Vec<WriteRequest>> = raw_items
+        .chunks(25)
+        .map(|c| {
+            c.iter()
+                .map(|i| {
+                    WriteRequest::builder()
+                        .put_request(
+                            PutRequest::builder()
+                                .set_item(Some(i.clone()))
+                                .build()
+                                .expect("put"),
+                        )
+                        .build()
+                })
+                .collect()
+        })
+        .collect();
+    let t = Instant::now();
+    futures::stream::iter(chunks)
+        .map(|chunk| {
+            let client = client.clone();
+            let table = ideal_db.table_name().to_owned();
+            async move {
+                client
+                    .batch_write_item()
+                    .request_items(table, chunk)
+                    .send()
+                    .await
+            }
+        })
+        .buffer_unordered(4)
+        .try_collect::<Vec<_>>()
+        .await?;
+    let ideal = t.elapsed();
+    row(
+        &format!("batch write {n} items vs sequential puts"),
+        ours,
+        sequential,
+        "≤ 0.20",
+    );
+    row(
+        &format!("batch write {n} items vs ideal batches"),
+        ours,
+        ideal,
+        "≤ 1.20",
+    );
+
+    // Partition read: every task of tenant `acme` (a third of the items), streamed.
+    let a = Task::attrs();
+    let t = Instant::now();
+    let count = db
+        .query(a.tenant_id.is("acme"))
+        .page_size(1000)
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await?;
+    let ours = t.elapsed();
+    let t = Instant::now();
+    let mut raw_count = 0usize;
+    let mut pages = client
+        .query()
+        .table_name(db.table_name())
+        .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
+        .filter_expression("#t = :t")
+        .expression_attribute_names("#pk", "PK")
+        .expression_attribute_names("#sk", "SK")
+        .expression_attribute_names("#t", "_type")
+        .expression_attribute_values(":pk", AttributeValue::S("TENANT#acme".into()))
+        .expression_attribute_values(":sk", AttributeValue::S("PROJECT#".into()))
+        .expression_attribute_values(":t", AttributeValue::S("Task".into()))
+        .limit(1000)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for item in page?.items.unwrap_or_default() {
+            let _task: Task = serde_dynamo::from_item(item)?;
+            raw_count += 1;
+        }
+    }
+    let baseline = t.elapsed();
+    assert_eq!(count, raw_count);
+    row(
+        &format!("stream {count}-item collection vs paginator"),
+        ours,
+        baseline,
+        "≤ 1.10",
+    );
+    println!(
+        "{:<40} {:>10.2} ms {:>13} {:>8} {:>10}",
+        "embedded engine start-up",
+        start_up.as_secs_f64() * 1e3,
+        "",
+        "",
+        "≤ 5 ms"
+    );
+    Ok(())
+}
