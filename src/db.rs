@@ -206,6 +206,12 @@ impl<T: Table> Db<T> {
         crate::ConditionCheck::new(self.inner.clone(), key, condition)
     }
 
+    /// A migration of the table to the current key templates of registry `R`'s entities
+    /// (re-key and backfill; see [`Migrate`](crate::migrate::Migrate)).
+    pub fn migrate<R: Registry<Table = T>>(&self) -> crate::migrate::Migrate<R> {
+        crate::migrate::Migrate::new(self.inner.clone())
+    }
+
     /// A batch of puts and deletes of any entity types (any number: chunked by 25).
     pub fn batch_write(&self) -> crate::BatchWrite<T> {
         crate::BatchWrite::new(self.inner.clone())

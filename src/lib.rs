@@ -62,6 +62,7 @@ pub mod expr;
 mod item;
 pub mod key;
 mod lifecycle;
+pub mod migrate;
 mod observe;
 mod ops;
 pub mod read;

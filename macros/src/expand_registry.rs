@@ -113,6 +113,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         quote!(Self::#v(_) => ::core::option::Option::Some(<#ty as #krate::Entity>::SCHEMA.name),)
     });
     let other_arm = other.map(|v| quote!(Self::#v(_) => ::core::option::Option::None,));
+    let encode_arms = entities
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(entity) => #krate::to_item(entity),));
+    let other_encode = other.map(|v| quote!(Self::#v(item) => ::core::result::Result::Ok(::core::clone::Clone::clone(item)),));
     let kind_variants = entities.iter().map(|(v, ty)| {
         let doc = format!("A [`{}`] item.", quote!(#ty).to_string().replace(' ', ""));
         quote!(#[doc = #doc] #v,)
@@ -194,6 +198,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 match self {
                     #(#discriminator_arms)*
                     #other_arm
+                }
+            }
+
+            fn to_item(&self) -> ::core::result::Result<#krate::Item, #krate::Error> {
+                match self {
+                    #(#encode_arms)*
+                    #other_encode
                 }
             }
         }
