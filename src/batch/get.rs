@@ -38,6 +38,7 @@ pub struct BatchGetOutput<T> {
     items: Vec<Item>,
     failed: Vec<FailedGet>,
     requests: usize,
+    consumed_capacity: f64,
     table: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -75,6 +76,12 @@ impl<T: Table> BatchGetOutput<T> {
     /// How many BatchGetItem requests were sent (retries included).
     pub fn requests(&self) -> usize {
         self.requests
+    }
+
+    /// Capacity units the batch consumed, summed over its requests (when the `Db` asks for
+    /// consumed capacity with `with_consumed_capacity`; 0 otherwise).
+    pub fn consumed_capacity(&self) -> f64 {
+        self.consumed_capacity
     }
 
     /// `Ok(self)` when every key was read, otherwise [`Error::BatchIncomplete`].
@@ -201,7 +208,7 @@ impl<T: Table> BatchGet<T> {
             keys.chunks(MAX_KEYS).map(<[_]>::to_vec).collect();
         let db = self.db;
         let (retry, consistent) = (self.retry, self.consistent_read);
-        let results: Vec<(Vec<Item>, usize, Vec<FailedGet>)> = stream::iter(chunks)
+        let results: Vec<(Vec<Item>, super::Sent, Vec<FailedGet>)> = stream::iter(chunks)
             .map(|chunk| send_chunk::<T>(Arc::clone(&db), chunk, retry, consistent))
             .buffer_unordered(self.concurrency)
             .collect()
@@ -210,11 +217,13 @@ impl<T: Table> BatchGet<T> {
             items: Vec::new(),
             failed: Vec::new(),
             requests: 0,
+            consumed_capacity: 0.0,
             table: std::marker::PhantomData,
         };
-        for (items, requests, failed) in results {
+        for (items, sent, failed) in results {
             output.items.extend(items);
-            output.requests += requests;
+            output.requests += sent.requests;
+            output.consumed_capacity += sent.capacity;
             output.failed.extend(failed);
         }
         Ok(output)
@@ -226,13 +235,13 @@ async fn send_chunk<T: Table>(
     chunk: Vec<(&'static str, PrimaryKey)>,
     retry: RetryPolicy,
     consistent: bool,
-) -> (Vec<Item>, usize, Vec<FailedGet>) {
+) -> (Vec<Item>, super::Sent, Vec<FailedGet>) {
     let mut pending: HashMap<KeyOf, &'static str> = chunk
         .into_iter()
         .map(|(entity, key)| (key, entity))
         .collect();
     let mut found = Vec::new();
-    let mut requests = 0;
+    let mut sent = super::Sent::default();
     let mut last_error = String::new();
     for attempt in 0..retry.attempts() {
         if attempt > 0 {
@@ -245,9 +254,9 @@ async fn send_chunk<T: Table>(
             .build()
         {
             Ok(r) => r,
-            Err(e) => return (found, requests, failed(pending, &e.to_string())),
+            Err(e) => return (found, sent, failed(pending, &e.to_string())),
         };
-        requests += 1;
+        sent.requests += 1;
         let result = db
             .client
             .batch_get_item()
@@ -258,6 +267,7 @@ async fn send_chunk<T: Table>(
             .await;
         match result {
             Ok(output) => {
+                sent.add(output.consumed_capacity.as_deref());
                 let items = output
                     .responses
                     .and_then(|mut m| m.remove(&db.table_name))
@@ -281,7 +291,7 @@ async fn send_chunk<T: Table>(
                 // Keys neither returned nor unprocessed have no item.
                 pending.retain(|k, _| unprocessed.contains(k));
                 if pending.is_empty() {
-                    return (found, requests, Vec::new());
+                    return (found, sent, Vec::new());
                 }
                 last_error = "still unprocessed after the last attempt".into();
             }
@@ -290,11 +300,11 @@ async fn send_chunk<T: Table>(
             }
             Err(err) => {
                 let reason = crate::error::service("BatchGetItem", err).to_string();
-                return (found, requests, failed(pending, &reason));
+                return (found, sent, failed(pending, &reason));
             }
         }
     }
-    (found, requests, failed(pending, &last_error))
+    (found, sent, failed(pending, &last_error))
 }
 
 fn failed(pending: HashMap<KeyOf, &'static str>, reason: &str) -> Vec<FailedGet> {

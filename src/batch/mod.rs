@@ -16,6 +16,23 @@ use crate::entity::PrimaryKey;
 use crate::item::Item;
 use crate::table::{Table, TableSchema};
 
+/// What one chunk's requests cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Sent {
+    pub(crate) requests: usize,
+    pub(crate) capacity: f64,
+}
+
+impl Sent {
+    pub(crate) fn add(&mut self, consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCapacity]>) {
+        self.capacity += consumed
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.capacity_units.unwrap_or_default())
+            .sum::<f64>();
+    }
+}
+
 /// Items are matched to requests by their primary key.
 pub(crate) type KeyOf = PrimaryKey;
 

@@ -50,6 +50,7 @@ pub struct BatchWriteOutput {
     written: usize,
     failed: Vec<FailedWrite>,
     requests: usize,
+    consumed_capacity: f64,
 }
 
 impl BatchWriteOutput {
@@ -66,6 +67,12 @@ impl BatchWriteOutput {
     /// How many BatchWriteItem requests were sent (retries included).
     pub fn requests(&self) -> usize {
         self.requests
+    }
+
+    /// Capacity units the batch consumed, summed over its requests (when the `Db` asks for
+    /// consumed capacity with `with_consumed_capacity`; 0 otherwise).
+    pub fn consumed_capacity(&self) -> f64 {
+        self.consumed_capacity
     }
 
     /// `Ok(written)` when every write was applied, otherwise [`Error::BatchIncomplete`].
@@ -213,7 +220,7 @@ impl<T: Table> BatchWrite<T> {
         let db = self.db;
         let retry = self.retry;
         let table = T::SCHEMA;
-        let results: Vec<(usize, usize, Vec<FailedWrite>)> = stream::iter(chunks)
+        let results: Vec<(usize, super::Sent, Vec<FailedWrite>)> = stream::iter(chunks)
             .map(|chunk| send_chunk(Arc::clone(&db), chunk, retry, table))
             .buffer_unordered(self.concurrency)
             .collect()
@@ -222,10 +229,12 @@ impl<T: Table> BatchWrite<T> {
             written: 0,
             failed: Vec::new(),
             requests: 0,
+            consumed_capacity: 0.0,
         };
-        for (written, requests, failed) in results {
+        for (written, sent, failed) in results {
             output.written += written;
-            output.requests += requests;
+            output.requests += sent.requests;
+            output.consumed_capacity += sent.capacity;
             output.failed.extend(failed);
         }
         Ok(output)
@@ -309,18 +318,18 @@ async fn send_chunk(
     chunk: Vec<Pending>,
     retry: RetryPolicy,
     table: crate::TableSchema,
-) -> (usize, usize, Vec<FailedWrite>) {
+) -> (usize, super::Sent, Vec<FailedWrite>) {
     let total = chunk.len();
     let mut pending: HashMap<KeyOf, Pending> =
         chunk.into_iter().map(|w| (w.key.clone(), w)).collect();
-    let mut requests = 0;
+    let mut sent = super::Sent::default();
     let mut last_error = String::new();
     for attempt in 0..retry.attempts() {
         if attempt > 0 {
             retry.backoff(attempt).await;
         }
         let batch: Vec<WriteRequest> = pending.values().map(|w| w.request.clone()).collect();
-        requests += 1;
+        sent.requests += 1;
         let result = db
             .client
             .batch_write_item()
@@ -331,6 +340,7 @@ async fn send_chunk(
             .await;
         match result {
             Ok(output) => {
+                sent.add(output.consumed_capacity.as_deref());
                 let unprocessed = output
                     .unprocessed_items
                     .and_then(|mut m| m.remove(&db.table_name))
@@ -341,7 +351,7 @@ async fn send_chunk(
                     .collect();
                 pending.retain(|k, _| still.contains(k));
                 if pending.is_empty() {
-                    return (total, requests, Vec::new());
+                    return (total, sent, Vec::new());
                 }
                 last_error = "still unprocessed after the last attempt".into();
             }
@@ -350,15 +360,11 @@ async fn send_chunk(
             }
             Err(err) => {
                 let reason = crate::error::service("BatchWriteItem", err).to_string();
-                return (total - pending.len(), requests, failed(pending, &reason));
+                return (total - pending.len(), sent, failed(pending, &reason));
             }
         }
     }
-    (
-        total - pending.len(),
-        requests,
-        failed(pending, &last_error),
-    )
+    (total - pending.len(), sent, failed(pending, &last_error))
 }
 
 fn failed(pending: HashMap<KeyOf, Pending>, reason: &str) -> Vec<FailedWrite> {

@@ -44,15 +44,20 @@ async fn capacity_is_aggregated_per_table_index_and_entity(#[case] backend: Back
     let projects: Vec<_> = (0..30)
         .map(|i| project("acme", &format!("p{i}"), "ann"))
         .collect();
-    db.batch_write()
+    let out = db
+        .batch_write()
         .put_all(&projects)
         .send()
         .await
-        .expect("batch")
-        .into_result()
-        .expect("written");
+        .expect("batch");
+    let on_result = out.consumed_capacity();
+    out.into_result().expect("written");
     let batch = db.capacity().take();
     assert!(batch.responses >= 2 && batch.total >= 30.0, "{batch:?}");
+    assert_eq!(
+        on_result, batch.total,
+        "the batch result carries what it consumed"
+    );
     db.transact_write()
         .action(db.create(&tenant("acme")))
         .action(db.put(&project("acme", "q", "ann")))
