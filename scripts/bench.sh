@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and prints each measurement as a ratio against its baseline
-# (hand-written aws-sdk-dynamodb + serde_dynamo) measured in the same run.
+# Runs every benchmark and prints each measurement as a ratio against its baseline
+# (hand-written aws-sdk-dynamodb + serde_dynamo) measured in the same run: criterion
+# micro-benchmarks, end-to-end batch/stream ratios, allocations, streaming memory, start-up.
 #
 #   bash scripts/bench.sh            # full run (a few minutes, release build)
 #   QUICK=1 bash scripts/bench.sh    # shorter measurement, noisier
@@ -11,3 +12,15 @@ args=(--noplot)
 if [ -n "${QUICK:-}" ]; then args+=(--warm-up-time 1 --measurement-time 3); fi
 cargo bench --bench marshal --bench overhead -- "${args[@]}"
 python3 scripts/ratios.py target/criterion
+echo
+echo "== end to end against the embedded engine"
+cargo run --release -q --example io_ratios
+echo
+echo "== allocations per entity"
+cargo run --release -q --example allocations
+echo
+echo "== memory while streaming a partition"
+cargo run --release -q --example stream_memory -- 2000 20000 100000
+echo
+echo "== start-up (DynamoDB Local)"
+python3 scripts/startup.py
