@@ -1,44 +1,45 @@
-//! Marshalling cost: entity → item (with rendered keys, index keys and discriminator) and
-//! item → entity through the registry, against plain `serde_dynamo` on the same struct.
+//! Marshalling cost (criterion): entity → item (with rendered keys, index keys and
+//! discriminator) and item → entity through the registry, against plain `serde_dynamo` on
+//! the same struct; key render and parse alone.
 //!
-//! Run with `bash scripts/bench.sh`, which prints the ratios.
+//! Absolute times with criterion's statistics; `cargo bench --bench ratios` (run by
+//! `bash scripts/bench.sh`) measures the ratios, baseline and dynamorm interleaved.
+
+#[path = "workloads/marshal.rs"]
+mod workloads;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use dynamorm::{EntityKey, Item, Registry};
-use dynamorm_entities::sample::assigned_task;
-use dynamorm_entities::{Task, TaskKey, TrackerItem};
-
-fn sample() -> Task {
-    let mut task = assigned_task("acme-corporation", "apollo-launch", 4_711, "ann.lee", 3);
-    task.title = "Write the launch checklist and review it with the team".into();
-    task.tags = vec!["launch".into(), "docs".into(), "q3".into()];
-    task
-}
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use dynamorm::EntityKey;
+use dynamorm_entities::TaskKey;
+use workloads::Marshal;
 
 fn marshal(c: &mut Criterion) {
-    let task = sample();
+    let m = Marshal::new();
     let mut encode = c.benchmark_group("encode");
-    encode.bench_function("baseline", |b| {
-        b.iter(|| serde_dynamo::to_item::<_, Item>(black_box(&task)))
-    });
-    encode.bench_function("dynamorm", |b| {
-        b.iter(|| dynamorm::to_item(black_box(&task)))
-    });
+    encode.bench_function("baseline", |b| b.iter(|| m.encode_baseline()));
+    encode.bench_function("dynamorm", |b| b.iter(|| m.encode_dynamorm()));
     encode.finish();
 
-    let with_keys = dynamorm::to_item(&task).expect("encodes");
     let mut decode = c.benchmark_group("decode");
     decode.bench_function("baseline", |b| {
-        b.iter(|| serde_dynamo::from_item::<_, Task>(black_box(with_keys.clone())))
+        b.iter_batched(
+            || m.item.clone(),
+            Marshal::decode_baseline,
+            BatchSize::SmallInput,
+        )
     });
     decode.bench_function("dynamorm", |b| {
-        b.iter(|| TrackerItem::from_item(black_box(with_keys.clone())))
+        b.iter_batched(
+            || m.item.clone(),
+            Marshal::decode_dynamorm,
+            BatchSize::SmallInput,
+        )
     });
     decode.finish();
 
-    let key = task.key();
+    let key = m.task.key();
     let rendered = key.render().expect("renders");
     let mut keys = c.benchmark_group("keys");
     keys.bench_function("render", |b| b.iter(|| black_box(&key).render()));

@@ -309,13 +309,13 @@ impl EntitySchema {
 /// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
 /// key cannot be rendered or the item exceeds 400 KB.
 pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
-    // Keys are added to serde_dynamo's own map, so the conversion to the SDK's map below
-    // allocates it once at its final size.
-    let mut item: serde_dynamo::Item =
-        serde_dynamo::to_item(entity).map_err(|e| Error::Encode {
-            what: format!("a `{}` item", E::SCHEMA.name).into(),
-            message: e.to_string(),
-        })?;
+    // Room for the primary key, every index key and the discriminator, the timestamp and
+    // ttl: the map is allocated once at its final size.
+    let reserve = 4 + 2 * E::SCHEMA.indexes.len();
+    let mut item = crate::encode::to_item(entity, reserve).map_err(|e| Error::Encode {
+        what: format!("a `{}` item", E::SCHEMA.name).into(),
+        message: e.to_string(),
+    })?;
     let table = &<E::Table as Table>::SCHEMA;
     let schema = &E::SCHEMA;
     let write = |slot: usize, out: &mut String| entity.write_key_part(slot, out);
@@ -325,7 +325,7 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
         None => None,
     };
     let key = PrimaryKey::checked(pk, sk)?;
-    use serde_dynamo::AttributeValue as V;
+    use AttributeValue as V;
     item.insert(table.partition_key().to_owned(), V::S(key.partition_key));
     if let (Some(attr), Some(sk)) = (table.sort_key(), key.sort_key) {
         item.insert(attr.to_owned(), V::S(sk));
@@ -346,9 +346,8 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
         item.insert(attribute.to_owned(), V::N(seconds.to_string()));
     }
     if let Some(attribute) = schema.updated_at {
-        item.insert(attribute.to_owned(), V::from(E::timestamp_now(attribute)?));
+        item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);
     }
-    let item: Item = item.into();
     item::check_size(schema.name, &item)?;
     Ok(item)
 }
@@ -405,8 +404,7 @@ pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
 /// Decodes without looking at the discriminator (the registry already did).
 #[doc(hidden)]
 pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
-    item::check_known(entity, &item)?;
-    serde_dynamo::from_item(item).map_err(|e| Error::Decode {
+    crate::decode::from_item(item).map_err(|e| Error::Decode {
         entity,
         message: e.to_string(),
     })

@@ -46,7 +46,7 @@ fn value_size(v: &AttributeValue) -> usize {
                 .map(|(k, e)| 1 + k.len() + value_size(e))
                 .sum::<usize>()
         }
-        // Unknown variants never pass `check_known`; count them generously.
+        // The SDK's `Unknown` only arrives in responses, which are not size-checked.
         _ => 0,
     }
 }
@@ -82,33 +82,6 @@ pub(crate) fn check_size(entity: &'static str, item: &Item) -> Result<(), Error>
         });
     }
     Ok(())
-}
-
-/// Rejects attribute values of a type this SDK version does not know (converting them
-/// would panic inside serde_dynamo).
-pub(crate) fn check_known(entity: &'static str, item: &Item) -> Result<(), Error> {
-    fn known(v: &AttributeValue) -> bool {
-        match v {
-            AttributeValue::L(l) => l.iter().all(known),
-            AttributeValue::M(m) => m.values().all(known),
-            AttributeValue::S(_)
-            | AttributeValue::N(_)
-            | AttributeValue::B(_)
-            | AttributeValue::Bool(_)
-            | AttributeValue::Null(_)
-            | AttributeValue::Ss(_)
-            | AttributeValue::Ns(_)
-            | AttributeValue::Bs(_) => true,
-            _ => false,
-        }
-    }
-    match item.iter().find(|(_, v)| !known(v)) {
-        Some((name, _)) => Err(Error::Decode {
-            entity,
-            message: format!("attribute `{name}` has a type this SDK version does not know"),
-        }),
-        None => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,8 @@ mod admin;
 pub mod batch;
 mod collection;
 mod db;
+mod decode;
+mod encode;
 mod entity;
 mod error;
 pub mod expr;

@@ -108,7 +108,7 @@ impl VersionField for i64 {}
 
 /// The current time as field type `T` would serialize it.
 pub(crate) fn timestamp_now<T: Timestamp>() -> Result<AttributeValue, Error> {
-    serde_dynamo::to_attribute_value(T::now()).map_err(|e| Error::Encode {
+    crate::encode::to_attribute_value(&T::now()).map_err(|e| Error::Encode {
         what: "a timestamp".into(),
         message: e.to_string(),
     })

@@ -52,6 +52,9 @@ impl CapacityCollector {
     }
 
     fn record(&self, entity: &'static str, consumed: &[ConsumedCapacity]) -> f64 {
+        if consumed.is_empty() {
+            return 0.0;
+        }
         let Ok(mut report) = self.inner.lock() else {
             return 0.0;
         };
@@ -69,9 +72,7 @@ impl CapacityCollector {
             }
             *report.by_entity.entry(entity).or_default() += units;
         }
-        if !consumed.is_empty() {
-            report.responses += 1;
-        }
+        report.responses += 1;
         sum
     }
 }
@@ -130,11 +131,17 @@ many!(
 );
 
 /// Runs one request inside its span, recording latency, outcome and consumed capacity.
-pub(crate) async fn observe<T: Consumed, E>(
-    db: &crate::db::Inner,
+///
+/// The SDK's request future is several KB; it is boxed once here so that the operation's
+/// own future stays small and each move of it (every `.await` and combinator moves it)
+/// copies a pointer, not the request. A combinator rather than an `async fn`, which would
+/// hold the request twice (as its argument and as the instrumented future).
+pub(crate) fn observe<'a, T: Consumed, E>(
+    db: &'a crate::db::Inner,
     call: Call,
-    request: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
+    request: impl Future<Output = Result<T, E>> + 'a,
+) -> impl Future<Output = Result<T, E>> + 'a {
+    use futures::FutureExt;
     let span = tracing::debug_span!(
         "dynamodb",
         db.system = "dynamodb",
@@ -147,27 +154,37 @@ pub(crate) async fn observe<T: Consumed, E>(
         outcome = tracing::field::Empty,
     );
     let started = Instant::now();
-    let result = request.instrument(span.clone()).await;
-    let latency = started.elapsed().as_secs_f64() * 1000.0;
-    span.record("latency_ms", latency);
-    match &result {
-        Ok(output) => {
-            let units = db.capacity.collector.record(call.entity, output.consumed());
-            if db.capacity.mode.is_some() {
-                span.record("consumed_capacity", units);
+    let recorder = span.clone();
+    Box::pin(request).instrument(span).map(move |result| {
+        let span = recorder;
+        let latency = started.elapsed().as_secs_f64() * 1000.0;
+        span.record("latency_ms", latency);
+        match &result {
+            Ok(output) => {
+                let units = db.capacity.collector.record(call.entity, output.consumed());
+                if db.capacity.mode.is_some() {
+                    span.record("consumed_capacity", units);
+                }
+                span.record("outcome", "ok");
             }
-            span.record("outcome", "ok");
+            Err(_) => {
+                span.record("outcome", "error");
+            }
         }
-        Err(_) => {
-            span.record("outcome", "error");
-        }
-    }
-    result
+        result
+    })
 }
 
 /// `.send().observed(&db, call)`: runs a request future inside its span.
 pub(crate) trait ObserveExt<T: Consumed, E>: Future<Output = Result<T, E>> + Sized {
-    fn observed(self, db: &crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
+    fn observed<'a>(
+        self,
+        db: &'a crate::db::Inner,
+        call: Call,
+    ) -> impl Future<Output = Result<T, E>> + 'a
+    where
+        Self: 'a,
+    {
         observe(db, call, self)
     }
 }

@@ -29,7 +29,7 @@ pub(crate) struct Value(Result<AttributeValue, String>);
 
 impl Value {
     pub(crate) fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Self {
-        Self(serde_dynamo::to_attribute_value(value).map_err(|e| e.to_string()))
+        Self(crate::encode::to_attribute_value(value).map_err(|e| e.to_string()))
     }
 
     pub(crate) fn raw(value: AttributeValue) -> Self {

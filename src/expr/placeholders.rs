@@ -73,20 +73,24 @@ impl Placeholders {
 
     /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
-        let names: Names = self
-            .names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (format!("#n{}{i}", self.suffix), n))
-            .chain(self.raw_names)
-            .collect();
-        let values: Values = self
-            .values
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (format!(":v{}{i}", self.suffix), v))
-            .chain(self.raw_values)
-            .collect();
+        let suffix = self.suffix;
+        let placeholder = |prefix: &str, i: usize| {
+            let mut p = String::with_capacity(prefix.len() + suffix.len() + 3);
+            p.push_str(prefix);
+            p.push_str(suffix);
+            push_index(i, &mut p);
+            p
+        };
+        let mut names = Names::with_capacity(self.names.len() + self.raw_names.len());
+        for (i, n) in self.names.into_iter().enumerate() {
+            names.insert(placeholder("#n", i), n);
+        }
+        names.extend(self.raw_names);
+        let mut values = Values::with_capacity(self.values.len() + self.raw_values.len());
+        for (i, v) in self.values.into_iter().enumerate() {
+            values.insert(placeholder(":v", i), v);
+        }
+        values.extend(self.raw_values);
         (
             (!names.is_empty()).then_some(names),
             (!values.is_empty()).then_some(values),
@@ -122,6 +126,5 @@ impl Placeholders {
 }
 
 fn push_index(i: usize, out: &mut String) {
-    use std::fmt::Write;
-    let _ = write!(out, "{i}");
+    out.push_str(itoa::Buffer::new().format(i));
 }

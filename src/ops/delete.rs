@@ -109,7 +109,8 @@ impl<E: Entity> Delete<E> {
     /// Sends the request and returns the deleted entity, if there was one.
     pub async fn send(self) -> Result<Option<E>, Error> {
         if !E::SCHEMA.unique.is_empty() {
-            return self.send_with_unique().await;
+            // Boxed: the rare path's transaction future would otherwise size every delete.
+            return Box::pin(self.send_with_unique()).await;
         }
         let (r, db) = self.render()?;
         let result = db

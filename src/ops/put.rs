@@ -130,18 +130,20 @@ impl<E: Entity> Put<E> {
     /// Sends the request.
     pub async fn send(self) -> Result<(), Error> {
         if !E::SCHEMA.unique.is_empty() {
-            return self.send_with_unique().await;
+            // Boxed: the rare path's transaction future would otherwise size every put.
+            return Box::pin(self.send_with_unique()).await;
         }
-        let (r, write, db) = self.render()?;
+        // The request takes the expressions; the error path needs only the flags.
+        let (mut r, write, db) = self.render()?;
         let result = match write {
             PutWrite::Put(item) => db
                 .client
                 .put_item()
                 .table_name(&db.table_name)
                 .set_item(Some(item))
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names.clone())
-                .set_expression_attribute_values(r.values.clone())
+                .set_condition_expression(r.condition.take())
+                .set_expression_attribute_names(r.names.take())
+                .set_expression_attribute_values(r.values.take())
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
@@ -162,9 +164,9 @@ impl<E: Entity> Put<E> {
                 .table_name(&db.table_name)
                 .set_key(Some(r.key.to_item::<E::Table>()))
                 .update_expression(expression)
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names.clone())
-                .set_expression_attribute_values(r.values.clone())
+                .set_condition_expression(r.condition.take())
+                .set_expression_attribute_names(r.names.take())
+                .set_expression_attribute_values(r.values.take())
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )

@@ -308,7 +308,8 @@ impl<E: Entity> Update<E> {
     /// Sends the request and returns the entity as it is after the update.
     pub async fn send(self) -> Result<E, Error> {
         if self.touches_unique() {
-            return self.send_with_unique().await;
+            // Boxed: the rare path's transaction future would otherwise size every update.
+            return Box::pin(self.send_with_unique()).await;
         }
         let (r, update, db) = self.render()?;
         let result = db

@@ -10,6 +10,7 @@ mod harness;
 mod keys;
 mod lambda;
 mod lifecycle;
+mod marshal;
 mod migrate;
 mod observe;
 mod queries;

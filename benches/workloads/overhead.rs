@@ -1,0 +1,268 @@
+//! Per-operation workloads without a network: the SDK's HTTP client is replaced by one that
+//! answers canned responses, so what is measured is request building, signing,
+//! serialization, response parsing and decoding — dynamorm against the hand-written raw-SDK
+//! equivalent (with `serde_dynamo`) sending the same request.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_smithy_http_client::test_util::infallible_client_fn;
+use chrono::SecondsFormat;
+use dynamorm::read::Page;
+use dynamorm::{Db, Item};
+use dynamorm_entities::sample::assigned_task;
+use dynamorm_entities::{Task, TaskStatus, Tracker};
+use serde_json::{Value, json};
+
+/// An attribute value in DynamoDB's JSON wire format.
+fn wire(v: &AttributeValue) -> Value {
+    match v {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::L(l) => json!({ "L": l.iter().map(wire).collect::<Vec<_>>() }),
+        AttributeValue::M(m) => {
+            json!({ "M": m.iter().map(|(k, v)| (k.clone(), wire(v))).collect::<serde_json::Map<_, _>>() })
+        }
+        _ => json!({ "NULL": true }),
+    }
+}
+
+fn wire_item(item: &Item) -> Value {
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), wire(v))).collect())
+}
+
+/// A client whose every request is answered from `responses` by operation name.
+fn canned(responses: HashMap<&'static str, String>) -> Client {
+    // `BENCH_SHOW_REQUESTS=1` prints every request body: the way to check that both sides
+    // of a benchmark send the same request.
+    let show = std::env::var_os("BENCH_SHOW_REQUESTS").is_some();
+    let http = infallible_client_fn(move |request| {
+        if show {
+            eprintln!(
+                "{}",
+                String::from_utf8_lossy(request.body().bytes().unwrap_or_default())
+            );
+        }
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.to_str().ok())
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("");
+        let body = responses
+            .get(target)
+            .cloned()
+            .unwrap_or_else(|| "{}".into());
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/x-amz-json-1.0")
+            .body(body)
+            .unwrap_or_default()
+    });
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "bench"))
+        .endpoint_url("http://127.0.0.1:1")
+        .http_client(http)
+        .build();
+    Client::from_conf(config)
+}
+
+/// One client, answering canned responses, used by both sides.
+pub(crate) struct Overhead {
+    pub(crate) client: Client,
+    pub(crate) db: Db<Tracker>,
+    pub(crate) task: Task,
+}
+
+impl Overhead {
+    pub(crate) fn new() -> Self {
+        let task = assigned_task("acme", "apollo", 7, "ann", 3);
+        let item = dynamorm::to_item(&task).expect("encodes");
+        let page: Vec<Value> = (0..25)
+            .map(|i| {
+                let task = assigned_task("acme", "apollo", i, "ann", 3);
+                wire_item(&dynamorm::to_item(&task).expect("encodes"))
+            })
+            .collect();
+        let responses: HashMap<&'static str, String> = [
+            ("GetItem", json!({ "Item": wire_item(&item) }).to_string()),
+            ("PutItem", "{}".to_string()),
+            (
+                "UpdateItem",
+                json!({ "Attributes": wire_item(&item) }).to_string(),
+            ),
+            (
+                "Query",
+                json!({ "Items": page, "Count": 25, "ScannedCount": 25 }).to_string(),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let client = canned(responses);
+        let db = Db::<Tracker>::with_table_name(client.clone(), "bench");
+        Self { client, db, task }
+    }
+
+    /// The primary key, as a user writes it by hand without dynamorm.
+    fn raw_key(&self) -> Item {
+        let task = &self.task;
+        HashMap::from([
+            (
+                "PK".to_string(),
+                AttributeValue::S(format!("TENANT#{}", task.tenant_id)),
+            ),
+            (
+                "SK".to_string(),
+                AttributeValue::S(format!(
+                    "PROJECT#{}#TASK#{:010}",
+                    task.project_id, task.task_id
+                )),
+            ),
+        ])
+    }
+
+    pub(crate) async fn get_baseline(&self) -> Task {
+        let out = self
+            .client
+            .get_item()
+            .table_name("bench")
+            .set_key(Some(self.raw_key()))
+            .send()
+            .await
+            .expect("get");
+        serde_dynamo::from_item(out.item.expect("item")).expect("decodes")
+    }
+
+    pub(crate) async fn get_dynamorm(&self) -> Option<Task> {
+        self.db.get(self.task.key()).send().await.expect("get")
+    }
+
+    pub(crate) async fn put_baseline(&self) {
+        let task = &self.task;
+        let mut item: Item = serde_dynamo::to_item(task).expect("encodes");
+        item.extend(self.raw_key());
+        // The same item dynamorm writes: both index keys and the discriminator.
+        if let (Some(assignee), Some(due)) = (&task.assignee, &task.due) {
+            item.insert(
+                "GSI1PK".into(),
+                AttributeValue::S(format!("USER#{assignee}")),
+            );
+            item.insert(
+                "GSI1SK".into(),
+                AttributeValue::S(format!(
+                    "DUE#{}",
+                    due.to_rfc3339_opts(SecondsFormat::Nanos, true)
+                )),
+            );
+        }
+        item.insert(
+            "GSI2PK".into(),
+            AttributeValue::S(format!("PROJECT#{}#STATUS#OPEN", task.project_id)),
+        );
+        item.insert(
+            "GSI2SK".into(),
+            AttributeValue::S(format!("TASK#{:010}", task.task_id)),
+        );
+        item.insert("_type".into(), AttributeValue::S("Task".into()));
+        self.client
+            .put_item()
+            .table_name("bench")
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk) OR #t = :t")
+            .expression_attribute_names("#pk", "PK")
+            .expression_attribute_names("#t", "_type")
+            .expression_attribute_values(":t", AttributeValue::S("Task".into()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await
+            .expect("put");
+    }
+
+    pub(crate) async fn put_dynamorm(&self) {
+        self.db.put(&self.task).send().await.expect("put");
+    }
+
+    pub(crate) async fn update_baseline(&self) -> Task {
+        let out = self
+            .client
+            .update_item()
+            .table_name("bench")
+            .set_key(Some(self.raw_key()))
+            // Status is part of GSI2's partition key: the index keys are written with it,
+            // as dynamorm does.
+            .update_expression("SET #s = :s, #g = :g, #h = :h ADD #p :p")
+            .condition_expression("#t = :t")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#g", "GSI2PK")
+            .expression_attribute_names("#h", "GSI2SK")
+            .expression_attribute_names("#p", "points")
+            .expression_attribute_names("#t", "_type")
+            .expression_attribute_values(":s", AttributeValue::S("done".into()))
+            .expression_attribute_values(
+                ":g",
+                AttributeValue::S(format!("PROJECT#{}#STATUS#DONE", self.task.project_id)),
+            )
+            .expression_attribute_values(
+                ":h",
+                AttributeValue::S(format!("TASK#{:010}", self.task.task_id)),
+            )
+            .expression_attribute_values(":p", AttributeValue::N("1".into()))
+            .expression_attribute_values(":t", AttributeValue::S("Task".into()))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await
+            .expect("update");
+        serde_dynamo::from_item(out.attributes.expect("item")).expect("decodes")
+    }
+
+    pub(crate) async fn update_dynamorm(&self) -> Task {
+        let a = Task::attrs();
+        self.db
+            .update(self.task.key())
+            .set(a.status, TaskStatus::Done)
+            .add(a.points, 1)
+            .send()
+            .await
+            .expect("update")
+    }
+
+    pub(crate) async fn query_baseline(&self) -> Vec<Task> {
+        let out = self
+            .client
+            .query()
+            .table_name("bench")
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
+            .filter_expression("#t = :t")
+            .expression_attribute_names("#pk", "PK")
+            .expression_attribute_names("#sk", "SK")
+            .expression_attribute_names("#t", "_type")
+            .expression_attribute_values(":pk", AttributeValue::S("TENANT#acme".into()))
+            .expression_attribute_values(":sk", AttributeValue::S("PROJECT#apollo#TASK#".into()))
+            .expression_attribute_values(":t", AttributeValue::S("Task".into()))
+            .send()
+            .await
+            .expect("query");
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).expect("decodes"))
+            .collect()
+    }
+
+    pub(crate) async fn query_dynamorm(&self) -> Page<Task> {
+        let a = Task::attrs();
+        self.db
+            .query(a.tenant_id.is("acme"))
+            .sort_begins_with(a.project_id.is("apollo"))
+            .page()
+            .await
+            .expect("query")
+    }
+}
