@@ -218,38 +218,27 @@ impl Seq {
     }
 }
 
-impl ser::SerializeSeq for Seq {
-    type Ok = AttributeValue;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue, Error> {
-        Ok(AttributeValue::L(self.0))
-    }
+// One list builder behind serde's three sequence traits.
+macro_rules! list {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Seq {
+            type Ok = AttributeValue;
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.push(value)
+            }
+            fn end(self) -> Result<AttributeValue, Error> {
+                Ok(AttributeValue::L(self.0))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Seq {
-    type Ok = AttributeValue;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue, Error> {
-        Ok(AttributeValue::L(self.0))
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq {
-    type Ok = AttributeValue;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue, Error> {
-        Ok(AttributeValue::L(self.0))
-    }
-}
+list!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// A struct's map being built.
 pub(crate) struct Struct(Item);

@@ -41,7 +41,8 @@ impl Action {
 
 /// Renders `SET … REMOVE … ADD …` for `actions`.
 pub(crate) fn render_actions(actions: &[Action], p: &mut Placeholders) -> Result<String, Error> {
-    let mut set = String::new();
+    // ~16 bytes per action (`#n0 = :v0, `); sized once rather than grown.
+    let mut set = String::with_capacity(16 * actions.len());
     let mut remove = String::new();
     let mut add = String::new();
     for action in actions {
@@ -105,7 +106,7 @@ pub(crate) fn render_actions(actions: &[Action], p: &mut Placeholders) -> Result
             }
         }
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(set.len() + remove.len() + add.len() + 16);
     for (keyword, clause) in [("SET ", set), ("REMOVE ", remove), ("ADD ", add)] {
         if !clause.is_empty() {
             if !out.is_empty() {

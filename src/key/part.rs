@@ -110,9 +110,16 @@ impl<T: KeyPart + ?Sized> KeyPart for &T {
 
 /// Writes `n` zero-padded to `width` digits.
 fn write_padded(n: u128, width: usize, out: &mut String) {
-    use std::fmt::Write;
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{n:0width$}");
+    // Not `write!("{n:0width$}")`: fmt pads one `write_char` at a time, and every key with
+    // a number part goes through here.
+    let mut buffer = itoa::Buffer::new();
+    let digits = match u64::try_from(n) {
+        Ok(small) => buffer.format(small),
+        Err(_) => buffer.format(n),
+    };
+    out.reserve(width.max(digits.len()));
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
+    out.push_str(digits);
 }
 
 fn parse_digits(encoded: &str, width: usize) -> Result<u128, KeyError> {
