@@ -217,11 +217,19 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let w = Overhead::new();
+    operations(&runtime, &Overhead::new(), rounds, ", client side");
+
+    // The same requests end to end: the embedded engine on loopback answers them.
+    let server = dynamorm_local::LocalServer::start().expect("embedded engine");
+    let live = runtime.block_on(Overhead::live(server.client(), "ratios-end-to-end"));
+    operations(&runtime, &live, rounds, ", end to end (embedded engine)");
+}
+
+/// The per-request rows for `w`'s client.
+fn operations(runtime: &tokio::runtime::Runtime, w: &Overhead, rounds: usize, suffix: &str) {
     macro_rules! op {
         ($name:literal, $baseline:ident, $dynamorm:ident) => {{
             let side = |which: bool| {
-                let (w, runtime) = (&w, &runtime);
                 move |n: u64| {
                     runtime.block_on(async move {
                         let start = Instant::now();
@@ -236,14 +244,11 @@ fn main() {
                     })
                 }
             };
-            row($name, Some(1.05), &paired(rounds, side(false), side(true)));
+            let name = format!("{}{suffix}", $name);
+            row(&name, Some(1.05), &paired(rounds, side(false), side(true)));
         }};
     }
-    op!(
-        "get (client side, canned response)",
-        get_baseline,
-        get_dynamorm
-    );
+    op!("get", get_baseline, get_dynamorm);
     op!("put", put_baseline, put_dynamorm);
     op!("update", update_baseline, update_dynamorm);
     op!("query page (25 items)", query_baseline, query_dynamorm);

@@ -1,7 +1,7 @@
-//! Per-operation workloads without a network: the SDK's HTTP client is replaced by one that
-//! answers canned responses, so what is measured is request building, signing,
-//! serialization, response parsing and decoding — dynamorm against the hand-written raw-SDK
-//! equivalent (with `serde_dynamo`) sending the same request.
+//! Per-operation workloads: dynamorm against the hand-written raw-SDK equivalent (with
+//! `serde_dynamo`) sending the same request. Either without a network — the SDK's HTTP
+//! client answers canned responses, so what is measured is request building, signing,
+//! serialization, response parsing and decoding — or end to end against a live server.
 
 use std::collections::HashMap;
 
@@ -73,7 +73,12 @@ fn canned(responses: HashMap<&'static str, String>) -> Client {
     Client::from_conf(config)
 }
 
-/// One client, answering canned responses, used by both sides.
+/// The task every single-item workload reads and writes.
+fn the_task() -> Task {
+    assigned_task("acme", "apollo", 7, "ann", 3)
+}
+
+/// One client, used by both sides.
 pub(crate) struct Overhead {
     pub(crate) client: Client,
     pub(crate) db: Db<Tracker>,
@@ -81,8 +86,9 @@ pub(crate) struct Overhead {
 }
 
 impl Overhead {
+    /// Against a client answering canned responses.
     pub(crate) fn new() -> Self {
-        let task = assigned_task("acme", "apollo", 7, "ann", 3);
+        let task = the_task();
         let item = dynamorm::to_item(&task).expect("encodes");
         let page: Vec<Value> = (0..25)
             .map(|i| {
@@ -109,6 +115,28 @@ impl Overhead {
         Self { client, db, task }
     }
 
+    /// Against a live server: creates table `table` holding the task and a 25-task page.
+    #[allow(dead_code)] // the criterion bench measures only the canned variant
+    pub(crate) async fn live(client: Client, table: &str) -> Self {
+        let db = Db::<Tracker>::with_table_name(client.clone(), table);
+        db.create_table().await.expect("table");
+        let page: Vec<Task> = (0..25)
+            .map(|i| assigned_task("acme", "apollo", i, "ann", 3))
+            .collect();
+        db.batch_write()
+            .put_all(&page)
+            .send()
+            .await
+            .expect("batch")
+            .into_result()
+            .expect("written");
+        Self {
+            client,
+            db,
+            task: the_task(),
+        }
+    }
+
     /// The primary key, as a user writes it by hand without dynamorm.
     fn raw_key(&self) -> Item {
         let task = &self.task;
@@ -131,7 +159,7 @@ impl Overhead {
         let out = self
             .client
             .get_item()
-            .table_name("bench")
+            .table_name(self.db.table_name())
             .set_key(Some(self.raw_key()))
             .send()
             .await
@@ -172,7 +200,7 @@ impl Overhead {
         item.insert("_type".into(), AttributeValue::S("Task".into()));
         self.client
             .put_item()
-            .table_name("bench")
+            .table_name(self.db.table_name())
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk) OR #t = :t")
             .expression_attribute_names("#pk", "PK")
@@ -192,7 +220,7 @@ impl Overhead {
         let out = self
             .client
             .update_item()
-            .table_name("bench")
+            .table_name(self.db.table_name())
             .set_key(Some(self.raw_key()))
             // Status is part of GSI2's partition key: the index keys are written with it,
             // as dynamorm does.
@@ -237,7 +265,7 @@ impl Overhead {
         let out = self
             .client
             .query()
-            .table_name("bench")
+            .table_name(self.db.table_name())
             .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
             .filter_expression("#t = :t")
             .expression_attribute_names("#pk", "PK")
