@@ -131,17 +131,7 @@ pub trait EntityKey: Send + Sync + Sized {
 
     /// Renders the key attributes (partition key, and sort key if the table has one).
     fn render(&self) -> Result<PrimaryKey, KeyError> {
-        let schema = &Self::Entity::SCHEMA;
-        let pk = render_required(&schema.partition_key, |slot, out| {
-            self.write_key_part(slot, out)
-        })?;
-        let sk = match &schema.sort_key {
-            Some(t) => Some(render_required(t, |slot, out| {
-                self.write_key_part(slot, out)
-            })?),
-            None => None,
-        };
-        PrimaryKey::checked(pk, sk)
+        render_primary_key::<Self::Entity>(|slot, out| self.write_key_part(slot, out))
     }
 
     /// Parses stored key attribute values back into the typed key.
@@ -179,6 +169,19 @@ pub trait EntityKey: Send + Sync + Sized {
         }
         Self::from_parts(&parts)
     }
+}
+
+/// Renders `E`'s primary key from a writer of its key parts, by slot.
+pub(crate) fn render_primary_key<E: Entity>(
+    mut part: impl FnMut(usize, &mut String) -> Result<bool, KeyError>,
+) -> Result<PrimaryKey, KeyError> {
+    let schema = &E::SCHEMA;
+    let pk = render_required(&schema.partition_key, &mut part)?;
+    let sk = match &schema.sort_key {
+        Some(t) => Some(render_required(t, &mut part)?),
+        None => None,
+    };
+    PrimaryKey::checked(pk, sk)
 }
 
 fn render_required(

@@ -675,7 +675,7 @@ async fn update_keys(
         })
         .collect();
     let mut p = Placeholders::default();
-    let Ok(update) = render_actions(&actions, &mut p) else {
+    let Ok(update) = render_actions(actions, &mut p) else {
         return Err(Lost);
     };
     let condition = match unchanged

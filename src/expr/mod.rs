@@ -36,6 +36,13 @@ impl Value {
         Self(Ok(value))
     }
 
+    pub(crate) fn into_inner(self) -> Result<AttributeValue, Error> {
+        self.0.map_err(|message| Error::Encode {
+            what: "an expression value".into(),
+            message,
+        })
+    }
+
     pub(crate) fn get(&self) -> Result<&AttributeValue, Error> {
         self.0.as_ref().map_err(|message| Error::Encode {
             what: "an expression value".into(),

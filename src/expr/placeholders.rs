@@ -56,6 +56,12 @@ impl Placeholders {
         Ok(())
     }
 
+    /// Appends a fresh placeholder for `value`, taking it.
+    pub(crate) fn value_owned(&mut self, value: Value, out: &mut String) -> Result<(), Error> {
+        self.raw_value(value.into_inner()?, out);
+        Ok(())
+    }
+
     /// Appends a fresh placeholder for an attribute value the library supplies.
     pub(crate) fn raw_value(&mut self, value: AttributeValue, out: &mut String) {
         self.values.push(value);

@@ -308,7 +308,7 @@ fn put_as_update<E: Entity>(
         }
     }
     // A removed attribute may also be set (never: `known` excludes present ones).
-    render_actions(&actions, p)
+    render_actions(actions, p)
 }
 
 /// Adds `guard` to a rendered request's condition (its placeholders cannot collide).

@@ -72,7 +72,14 @@ impl<E: Entity> Update<E> {
                 key.write_key_part(slot, &mut out).map(|_| out)
             })
             .collect::<Result<Vec<_>, _>>();
-        let key = key_parts.and_then(|parts| key.render().map(|k| (k, parts)));
+        // The key is rendered from those parts: each is encoded once.
+        let key = key_parts.and_then(|parts| {
+            crate::entity::render_primary_key::<E>(|slot, out| {
+                out.push_str(&parts[slot]);
+                Ok(true)
+            })
+            .map(|k| (k, parts))
+        });
         let (key, key_parts) = match key {
             Ok((k, parts)) => (Ok(k), parts),
             Err(e) => (Err(e), Vec::new()),
@@ -285,7 +292,7 @@ impl<E: Entity> Update<E> {
         let version_guard = self.lifecycle()?;
         let key = self.key?;
         let mut p = Placeholders::default();
-        let update = render_actions(&self.actions, &mut p)?;
+        let update = render_actions(std::mem::take(&mut self.actions), &mut p)?;
         let user = match (version_guard, self.condition) {
             (Some(v), Some(c)) => Some(Node::And(Box::new(v), Box::new(c))),
             (v, c) => v.or(c),
