@@ -312,9 +312,9 @@ impl EntitySchema {
 /// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
 /// key cannot be rendered or the item exceeds 400 KB.
 pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
-    // Room for the primary key, every index key and the discriminator, the timestamp and
-    // ttl: the map is allocated once at its final size.
-    let reserve = 4 + 2 * E::SCHEMA.indexes.len();
+    // Room for the primary key (2), every index key (2 each), the discriminator, the ttl and
+    // `updated_at`: the map is allocated once at its final size.
+    let reserve = 5 + 2 * E::SCHEMA.indexes.len();
     let mut item = crate::encode::to_item(entity, reserve).map_err(|e| Error::Encode {
         what: format!("a `{}` item", E::SCHEMA.name).into(),
         message: e.to_string(),

@@ -37,16 +37,19 @@ impl Value {
     }
 
     pub(crate) fn into_inner(self) -> Result<AttributeValue, Error> {
-        self.0.map_err(|message| Error::Encode {
-            what: "an expression value".into(),
-            message,
-        })
+        self.0.map_err(unencodable)
     }
 
     pub(crate) fn get(&self) -> Result<&AttributeValue, Error> {
-        self.0.as_ref().map_err(|message| Error::Encode {
-            what: "an expression value".into(),
-            message: message.clone(),
-        })
+        self.0
+            .as_ref()
+            .map_err(|message| unencodable(message.clone()))
+    }
+}
+
+fn unencodable(message: String) -> Error {
+    Error::Encode {
+        what: "an expression value".into(),
+        message,
     }
 }
