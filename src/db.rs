@@ -163,7 +163,7 @@ impl<T: Table> Db<T> {
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        Update::new(self.inner.clone(), &key)
+        Update::new(self.inner.clone(), key)
     }
 
     /// Queries one partition for items of entity `E`, from the values of the partition

@@ -21,6 +21,18 @@ pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
     T::deserialize(ItemDeserializer(item))
 }
 
+/// Decodes one attribute value as `T`. A string is read in place, without copying it into
+/// serde_dynamo's value type (the path of every key field an update sets); anything else,
+/// or a string `T` does not take that way, goes through serde_dynamo.
+pub(crate) fn from_value<T: DeserializeOwned>(value: &AttributeValue) -> Result<T, Error> {
+    if let AttributeValue::S(s) = value
+        && let Ok(decoded) = T::deserialize(Text(s))
+    {
+        return Ok(decoded);
+    }
+    serde_dynamo::from_attribute_value(value.clone())
+}
+
 /// Converts a value to serde_dynamo's representation, refusing unknown types.
 fn convert(name: &str, value: AttributeValue) -> Result<SdValue, Error> {
     Ok(match value {
@@ -203,6 +215,44 @@ impl<'de> MapAccess<'de> for Attributes {
     }
 }
 
+/// A string value, decoded as serde_dynamo decodes an `S`: a string, `Some` for an
+/// option, the inner value of a newtype, or a unit variant's name.
+struct Text<'a>(&'a str);
+
+impl<'de> de::Deserializer<'de> for Text<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_str(self.0)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_enum(self.0.into_deserializer())
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
 /// An attribute name, decoded as serde_dynamo decodes map keys: as a string, or parsed
 /// when the key type is a number or a boolean.
 struct Name<'a>(&'a str);
@@ -353,5 +403,35 @@ mod tests {
         let ours = from_item::<B>(item.clone()).expect_err("wrong type");
         let theirs = serde_dynamo::from_item::<_, B>(item).expect_err("wrong type");
         assert_eq!(ours.to_string(), theirs.to_string());
+    }
+
+    #[test]
+    fn values_decode_as_serde_dynamo_decodes_them() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Id(String);
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Status {
+            InProgress,
+        }
+        fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(value: AttributeValue) {
+            let theirs = serde_dynamo::from_attribute_value::<_, T>(value.clone());
+            match (from_value::<T>(&value), theirs) {
+                (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs),
+                (Err(ours), Err(theirs)) => assert_eq!(ours.to_string(), theirs.to_string()),
+                (ours, theirs) => panic!("{value:?}: ours {ours:?}, serde_dynamo {theirs:?}"),
+            }
+        }
+        let s = |text: &str| AttributeValue::S(text.into());
+        same::<String>(s("a#b"));
+        same::<Option<String>>(s("x"));
+        same::<Option<String>>(AttributeValue::Null(true));
+        same::<Id>(s("u1"));
+        same::<Status>(s("in_progress"));
+        same::<Status>(s("unknown"));
+        same::<chrono::DateTime<chrono::Utc>>(s("2024-05-01T10:00:00.000000005Z"));
+        same::<u32>(AttributeValue::N("7".into()));
+        same::<u32>(s("7"));
+        same::<bool>(s("true"));
     }
 }

@@ -235,13 +235,18 @@ impl PrimaryKey {
 
     /// The key as the attribute map DynamoDB expects for table `T`.
     pub fn to_item<T: Table>(&self) -> Item {
+        self.clone().into_item::<T>()
+    }
+
+    /// [`to_item`](Self::to_item), taking the key.
+    pub(crate) fn into_item<T: Table>(self) -> Item {
         let mut item = Item::with_capacity(2);
         item.insert(
             T::SCHEMA.partition_key().to_owned(),
-            AttributeValue::S(self.partition_key.clone()),
+            AttributeValue::S(self.partition_key),
         );
-        if let (Some(attr), Some(sk)) = (T::SCHEMA.sort_key(), &self.sort_key) {
-            item.insert(attr.to_owned(), AttributeValue::S(sk.clone()));
+        if let (Some(attr), Some(sk)) = (T::SCHEMA.sort_key(), self.sort_key) {
+            item.insert(attr.to_owned(), AttributeValue::S(sk));
         }
         item
     }

@@ -128,11 +128,9 @@ pub mod __private {
         if matches!(value, AttributeValue::Null(_)) {
             return Ok(false);
         }
-        let decoded: T = serde_dynamo::from_attribute_value(value.clone()).map_err(|e| {
-            crate::Error::Decode {
-                entity,
-                message: format!("field `{field}`: {e}"),
-            }
+        let decoded: T = crate::decode::from_value(value).map_err(|e| crate::Error::Decode {
+            entity,
+            message: format!("field `{field}`: {e}"),
         })?;
         decoded.write_key(out)?;
         Ok(true)

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -452,8 +453,7 @@ async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(
                 .segment(i32::try_from(segment).unwrap_or(0))
                 .total_segments(i32::try_from(total).unwrap_or(1));
         }
-        let page = request
-            .send()
+        let page = pin!(request.send())
             .observed(&shared.db, Call::new("Scan", "*"))
             .await
             .map_err(|e| crate::error::service("Scan", e))?;
@@ -641,17 +641,18 @@ async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
 }
 
 async fn read_raw<T: Table>(db: &Inner, key: &PrimaryKey) -> Result<Option<Item>, Error> {
-    let output = db
-        .client
-        .get_item()
-        .table_name(&db.table_name)
-        .set_key(Some(key.to_item::<T>()))
-        .consistent_read(true)
-        .set_return_consumed_capacity(db.capacity_mode())
-        .send()
-        .observed(db, Call::new("GetItem", "*"))
-        .await
-        .map_err(|e| crate::error::service("GetItem", e))?;
+    let output = pin!(
+        db.client
+            .get_item()
+            .table_name(&db.table_name)
+            .set_key(Some(key.to_item::<T>()))
+            .consistent_read(true)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("GetItem", "*"))
+    .await
+    .map_err(|e| crate::error::service("GetItem", e))?;
     Ok(output.item)
 }
 
@@ -686,20 +687,22 @@ async fn update_keys(
         Err(_) => return Err(Lost),
     };
     let (names, values) = p.into_maps();
-    let result = shared
-        .db
-        .client
-        .update_item()
-        .table_name(&shared.db.table_name)
-        .set_key(Some(table_key))
-        .update_expression(update)
-        .set_condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .set_return_consumed_capacity(shared.db.capacity_mode())
-        .send()
-        .observed(&shared.db, Call::new("UpdateItem", "*"))
-        .await;
+    let result = pin!(
+        shared
+            .db
+            .client
+            .update_item()
+            .table_name(&shared.db.table_name)
+            .set_key(Some(table_key))
+            .update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_consumed_capacity(shared.db.capacity_mode())
+            .send()
+    )
+    .observed(&shared.db, Call::new("UpdateItem", "*"))
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(e)
@@ -778,16 +781,18 @@ async fn move_item(
     else {
         return Err(Lost);
     };
-    let result = shared
-        .db
-        .client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(put).build())
-        .transact_items(TransactWriteItem::builder().delete(delete).build())
-        .set_return_consumed_capacity(shared.db.capacity_mode())
-        .send()
-        .observed(&shared.db, Call::new("TransactWriteItems", "*"))
-        .await;
+    let result = pin!(
+        shared
+            .db
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .set_return_consumed_capacity(shared.db.capacity_mode())
+            .send()
+    )
+    .observed(&shared.db, Call::new("TransactWriteItems", "*"))
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(e) => {

@@ -3,11 +3,11 @@
 //! [`CapacityCollector`] that aggregates consumed capacity.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
-use tracing::Instrument;
 
 /// Consumed capacity, aggregated (read and write capacity units together, as DynamoDB's
 /// `CapacityUnits` reports them).
@@ -132,16 +132,19 @@ many!(
 
 /// Runs one request inside its span, recording latency, outcome and consumed capacity.
 ///
-/// The SDK's request future is several KB; it is boxed once here so that the operation's
-/// own future stays small and each move of it (every `.await` and combinator moves it)
-/// copies a pointer, not the request. A combinator rather than an `async fn`, which would
-/// hold the request twice (as its argument and as the instrumented future).
-pub(crate) fn observe<'a, T: Consumed, E>(
-    db: &'a crate::db::Inner,
+/// The request is polled through a pinned reference: the SDK's request future (several KB)
+/// stays where the caller pinned it, instead of being moved into a wrapper (a copy per
+/// move) or boxed (a large allocation per request). The span is entered around each poll,
+/// so the SDK's own events nest inside it.
+pub(crate) async fn observe<F, T, E>(
+    db: &crate::db::Inner,
     call: Call,
-    request: impl Future<Output = Result<T, E>> + 'a,
-) -> impl Future<Output = Result<T, E>> + 'a {
-    use futures::FutureExt;
+    mut request: Pin<&mut F>,
+) -> Result<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+    T: Consumed,
+{
     let span = tracing::debug_span!(
         "dynamodb",
         db.system = "dynamodb",
@@ -154,42 +157,40 @@ pub(crate) fn observe<'a, T: Consumed, E>(
         outcome = tracing::field::Empty,
     );
     let started = Instant::now();
-    let recorder = span.clone();
-    Box::pin(request).instrument(span).map(move |result| {
-        let span = recorder;
-        let latency = started.elapsed().as_secs_f64() * 1000.0;
-        span.record("latency_ms", latency);
-        match &result {
-            Ok(output) => {
-                let units = db.capacity.collector.record(call.entity, output.consumed());
-                if db.capacity.mode.is_some() {
-                    span.record("consumed_capacity", units);
-                }
-                span.record("outcome", "ok");
-            }
-            Err(_) => {
-                span.record("outcome", "error");
-            }
-        }
-        result
+    let result = std::future::poll_fn(|cx| {
+        let _entered = span.enter();
+        request.as_mut().poll(cx)
     })
+    .await;
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    match &result {
+        Ok(output) => {
+            let units = db.capacity.collector.record(call.entity, output.consumed());
+            if db.capacity.mode.is_some() {
+                span.record("consumed_capacity", units);
+            }
+            span.record("outcome", "ok");
+        }
+        Err(_) => {
+            span.record("outcome", "error");
+        }
+    }
+    result
 }
 
-/// `.send().observed(&db, call)`: runs a request future inside its span.
-pub(crate) trait ObserveExt<T: Consumed, E>: Future<Output = Result<T, E>> + Sized {
-    fn observed<'a>(
-        self,
-        db: &'a crate::db::Inner,
-        call: Call,
-    ) -> impl Future<Output = Result<T, E>> + 'a
-    where
-        Self: 'a,
-    {
+/// `pin!(client.….send()).observed(&db, call)`: runs a pinned request inside its span.
+pub(crate) trait ObserveExt<'a, T, E> {
+    fn observed(self, db: &'a crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>>;
+}
+
+impl<'a, F, T: Consumed, E> ObserveExt<'a, T, E> for Pin<&'a mut F>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    fn observed(self, db: &'a crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
         observe(db, call, self)
     }
 }
-
-impl<F, T: Consumed, E> ObserveExt<T, E> for F where F: Future<Output = Result<T, E>> {}
 
 impl Call {
     pub(crate) fn new(operation: &'static str, entity: &'static str) -> Self {

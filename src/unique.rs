@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Delete as SdkDelete, Put as SdkPut, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem,
 };
+use std::pin::pin;
 
 use crate::Error;
 use crate::entity::{Entity, PrimaryKey};
@@ -152,17 +153,18 @@ pub(crate) async fn read_old<E: Entity>(
     db: &crate::db::Inner,
     key: &PrimaryKey,
 ) -> Result<Option<Item>, Error> {
-    let output = db
-        .client
-        .get_item()
-        .table_name(&db.table_name)
-        .set_key(Some(key.to_item::<E::Table>()))
-        .consistent_read(true)
-        .set_return_consumed_capacity(db.capacity_mode())
-        .send()
-        .observed(db, Call::new("GetItem", E::SCHEMA.name))
-        .await
-        .map_err(|e| crate::error::service("GetItem", e))?;
+    let output = pin!(
+        db.client
+            .get_item()
+            .table_name(&db.table_name)
+            .set_key(Some(key.to_item::<E::Table>()))
+            .consistent_read(true)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("GetItem", E::SCHEMA.name))
+    .await
+    .map_err(|e| crate::error::service("GetItem", e))?;
     Ok(output.item)
 }
 

@@ -2,6 +2,7 @@
 //! answered or reported back.
 
 use std::collections::{HashMap, HashSet};
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
@@ -257,14 +258,15 @@ async fn send_chunk<T: Table>(
             Err(e) => return (found, sent, failed(pending, &e.to_string())),
         };
         sent.requests += 1;
-        let result = db
-            .client
-            .batch_get_item()
-            .request_items(&db.table_name, request)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-            .observed(&db, Call::new("BatchGetItem", "*"))
-            .await;
+        let result = pin!(
+            db.client
+                .batch_get_item()
+                .request_items(&db.table_name, request)
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(&db, Call::new("BatchGetItem", "*"))
+        .await;
         match result {
             Ok(output) => {
                 sent.add(output.consumed_capacity.as_deref());

@@ -2,6 +2,7 @@
 //! retried until every item is written or reported back.
 
 use std::collections::{HashMap, HashSet};
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
@@ -330,14 +331,15 @@ async fn send_chunk(
         }
         let batch: Vec<WriteRequest> = pending.values().map(|w| w.request.clone()).collect();
         sent.requests += 1;
-        let result = db
-            .client
-            .batch_write_item()
-            .request_items(&db.table_name, batch)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-            .observed(&db, Call::new("BatchWriteItem", "*"))
-            .await;
+        let result = pin!(
+            db.client
+                .batch_write_item()
+                .request_items(&db.table_name, batch)
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(&db, Call::new("BatchWriteItem", "*"))
+        .await;
         match result {
             Ok(output) => {
                 sent.add(output.consumed_capacity.as_deref());

@@ -85,6 +85,8 @@ pub(crate) enum Node {
     Exists(&'static str, bool),
     /// `#attr = :value` where both come from the library (key and discriminator guards).
     Equals(&'static str, AttributeValue),
+    /// `#discriminator = :type`: the entity-type guard, built without a value to clone.
+    IsType(&'static str, &'static str),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -299,6 +301,11 @@ impl Node {
                 p.name(name, out);
                 out.push_str(" = ");
                 p.raw_value(value.clone(), out);
+            }
+            Node::IsType(discriminator, name) => {
+                p.name(discriminator, out);
+                out.push_str(" = ");
+                p.raw_value(AttributeValue::S((*name).to_owned()), out);
             }
             Node::And(a, b) | Node::Or(a, b) => {
                 out.push('(');

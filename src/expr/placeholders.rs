@@ -13,7 +13,7 @@ pub(crate) type Names = HashMap<String, String>;
 pub(crate) type Values = HashMap<String, AttributeValue>;
 
 /// The `ExpressionAttributeNames` and `ExpressionAttributeValues` of one request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Placeholders {
     names: Vec<String>,
     values: Vec<AttributeValue>,
@@ -21,6 +21,19 @@ pub(crate) struct Placeholders {
     raw_values: Vec<(String, AttributeValue)>,
     /// Set for a second expression merged into a request: `#nx…`/`:vx…` then.
     suffix: &'static str,
+}
+
+impl Default for Placeholders {
+    fn default() -> Self {
+        // Room for a typical request's placeholders without regrowing.
+        Self {
+            names: Vec::with_capacity(8),
+            values: Vec::with_capacity(8),
+            raw_names: Vec::new(),
+            raw_values: Vec::new(),
+            suffix: "",
+        }
+    }
 }
 
 impl Placeholders {

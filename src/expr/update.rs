@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::{Placeholders, Value};
 
 /// An attribute name: static for declared fields, owned for attributes read off an item.
@@ -39,82 +41,102 @@ impl Action {
     }
 }
 
+/// The clause of an update expression an action belongs to, in rendering order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Clause {
+    Set,
+    Remove,
+    Add,
+}
+
+impl Clause {
+    fn of(action: &Action) -> Self {
+        match action {
+            Action::Remove(_) => Clause::Remove,
+            Action::Add(..) => Clause::Add,
+            _ => Clause::Set,
+        }
+    }
+
+    fn keyword(self) -> &'static str {
+        match self {
+            Clause::Set => "SET ",
+            Clause::Remove => "REMOVE ",
+            Clause::Add => "ADD ",
+        }
+    }
+}
+
 /// Renders `SET … REMOVE … ADD …` for `actions`.
 /// Consumes the actions: their values move into the request instead of being copied.
-pub(crate) fn render_actions(actions: Vec<Action>, p: &mut Placeholders) -> Result<String, Error> {
-    // ~16 bytes per action (`#n0 = :v0, `); sized once rather than grown.
-    let mut set = String::with_capacity(16 * actions.len());
-    let mut remove = String::new();
-    let mut add = String::new();
+pub(crate) fn render_actions(
+    mut actions: Vec<Action>,
+    p: &mut Placeholders,
+) -> Result<String, Error> {
+    // Grouped by clause (a stable sort keeps the caller's order within each), so the
+    // expression is written in one pass into one string.
+    actions.sort_by_key(Clause::of);
+    // ~24 bytes per action (`SET #n0 = :v0, `); sized once rather than grown.
+    let mut out = String::with_capacity(24 * actions.len());
+    let mut current = None;
     for action in actions {
-        let clause = match &action {
-            Action::Remove(_) => &mut remove,
-            Action::Add(..) => &mut add,
-            _ => &mut set,
-        };
-        if !clause.is_empty() {
-            clause.push_str(", ");
+        let clause = Clause::of(&action);
+        if current == Some(clause) {
+            out.push_str(", ");
+        } else {
+            if current.is_some() {
+                out.push(' ');
+            }
+            out.push_str(clause.keyword());
+            current = Some(clause);
         }
         match action {
             Action::Set(a, v) => {
-                p.name(&a, clause);
-                clause.push_str(" = ");
-                p.value_owned(v, clause)?;
+                p.name(&a, &mut out);
+                out.push_str(" = ");
+                p.value_owned(v, &mut out)?;
             }
             Action::SetIfNotExists(a, v) => {
-                p.name(&a, clause);
-                clause.push_str(" = if_not_exists(");
-                p.name(&a, clause);
-                clause.push_str(", ");
-                p.value_owned(v, clause)?;
-                clause.push(')');
+                p.name(&a, &mut out);
+                out.push_str(" = if_not_exists(");
+                p.name(&a, &mut out);
+                out.push_str(", ");
+                p.value_owned(v, &mut out)?;
+                out.push(')');
             }
             Action::Increment(a, v, negate) => {
-                p.name(&a, clause);
-                clause.push_str(" = ");
-                p.name(&a, clause);
-                clause.push_str(if negate { " - " } else { " + " });
-                p.value_owned(v, clause)?;
+                p.name(&a, &mut out);
+                out.push_str(" = ");
+                p.name(&a, &mut out);
+                out.push_str(if negate { " - " } else { " + " });
+                p.value_owned(v, &mut out)?;
             }
             Action::Append(a, v, prepend) => {
-                p.name(&a, clause);
-                clause.push_str(" = list_append(");
-                let mut existing = String::from("if_not_exists(");
-                p.name(&a, &mut existing);
-                existing.push_str(", ");
-                p.raw_value(
-                    aws_sdk_dynamodb::types::AttributeValue::L(Vec::new()),
-                    &mut existing,
-                );
-                existing.push(')');
-                let mut new = String::new();
-                p.value_owned(v, &mut new)?;
-                let (first, second) = if prepend {
-                    (&new, &existing)
-                } else {
-                    (&existing, &new)
-                };
-                clause.push_str(first);
-                clause.push_str(", ");
-                clause.push_str(second);
-                clause.push(')');
+                p.name(&a, &mut out);
+                out.push_str(" = list_append(");
+                let mut v = Some(v);
+                if prepend && let Some(v) = v.take() {
+                    p.value_owned(v, &mut out)?;
+                    out.push_str(", ");
+                }
+                // An absent list counts as empty.
+                out.push_str("if_not_exists(");
+                p.name(&a, &mut out);
+                out.push_str(", ");
+                p.raw_value(AttributeValue::L(Vec::new()), &mut out);
+                out.push(')');
+                if let Some(v) = v {
+                    out.push_str(", ");
+                    p.value_owned(v, &mut out)?;
+                }
+                out.push(')');
             }
-            Action::Remove(a) => p.name(&a, clause),
+            Action::Remove(a) => p.name(&a, &mut out),
             Action::Add(a, v) => {
-                p.name(&a, clause);
-                clause.push(' ');
-                p.value_owned(v, clause)?;
-            }
-        }
-    }
-    let mut out = String::with_capacity(set.len() + remove.len() + add.len() + 16);
-    for (keyword, clause) in [("SET ", set), ("REMOVE ", remove), ("ADD ", add)] {
-        if !clause.is_empty() {
-            if !out.is_empty() {
+                p.name(&a, &mut out);
                 out.push(' ');
+                p.value_owned(v, &mut out)?;
             }
-            out.push_str(keyword);
-            out.push_str(&clause);
         }
     }
     if out.is_empty() {

@@ -1,6 +1,7 @@
 //! [`Delete`]: delete one item by its typed key.
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -113,20 +114,23 @@ impl<E: Entity> Delete<E> {
             return Box::pin(self.send_with_unique()).await;
         }
         let (r, db) = self.render()?;
-        let result = db
-            .client
-            .delete_item()
-            .table_name(&db.table_name)
-            .set_key(Some(r.key.to_item::<E::Table>()))
-            .set_condition_expression(r.condition)
-            .set_expression_attribute_names(r.names)
-            .set_expression_attribute_values(r.values)
-            .return_values(ReturnValue::AllOld)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-            .observed(&db, Call::new("DeleteItem", E::SCHEMA.name))
-            .await;
+        let result = pin!(
+            db.client
+                .delete_item()
+                .table_name(&db.table_name)
+                .set_key(Some(r.key.into_item::<E::Table>()))
+                .set_condition_expression(r.condition)
+                .set_expression_attribute_names(r.names)
+                .set_expression_attribute_values(r.values)
+                .return_values(ReturnValue::AllOld)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(&db, Call::new("DeleteItem", E::SCHEMA.name))
+        .await;
         match result {
             Ok(output) => output
                 .attributes

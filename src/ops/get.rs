@@ -1,6 +1,7 @@
 //! [`Get`]: read one item by its typed key.
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use crate::Error;
@@ -41,18 +42,19 @@ impl<E: Entity> Get<E> {
     /// [`Error::WrongEntity`], never silently decoded.
     pub async fn send(self) -> Result<Option<E>, Error> {
         let key = self.key?;
-        let output = self
-            .db
-            .client
-            .get_item()
-            .table_name(&self.db.table_name)
-            .set_key(Some(key.to_item::<E::Table>()))
-            .consistent_read(self.consistent_read)
-            .set_return_consumed_capacity(self.db.capacity_mode())
-            .send()
-            .observed(&self.db, Call::new("GetItem", E::SCHEMA.name))
-            .await
-            .map_err(|e| crate::error::service("GetItem", e))?;
+        let output = pin!(
+            self.db
+                .client
+                .get_item()
+                .table_name(&self.db.table_name)
+                .set_key(Some(key.into_item::<E::Table>()))
+                .consistent_read(self.consistent_read)
+                .set_return_consumed_capacity(self.db.capacity_mode())
+                .send()
+        )
+        .observed(&self.db, Call::new("GetItem", E::SCHEMA.name))
+        .await
+        .map_err(|e| crate::error::service("GetItem", e))?;
         output.item.map(crate::entity::decode::<E>).transpose()
     }
 }

@@ -38,10 +38,7 @@ pub(crate) struct Rendered {
 
 /// `discriminator = E` — the guard that keeps a keyed write on its own entity type.
 pub(crate) fn is_entity<E: Entity>() -> Node {
-    Node::Equals(
-        <E::Table as Table>::SCHEMA.discriminator(),
-        AttributeValue::S(E::SCHEMA.name.to_owned()),
-    )
+    Node::IsType(<E::Table as Table>::SCHEMA.discriminator(), E::SCHEMA.name)
 }
 
 /// `attribute_exists(pk)` or its negation.
@@ -110,7 +107,8 @@ pub(crate) fn condition_failed<E: Entity>(
 
 /// Renders a condition into expression text and placeholder maps.
 pub(crate) fn render(node: &Node, p: &mut Placeholders) -> Result<String, Error> {
-    let mut text = String::new();
+    // Sized for a guard and a short condition, so it is rarely regrown.
+    let mut text = String::with_capacity(64);
     node.render(p, &mut text)?;
     Ok(text)
 }

@@ -1,6 +1,7 @@
 //! [`Put`]: write a whole entity (`put`), or one that must not exist yet (`create`).
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
@@ -136,51 +137,53 @@ impl<E: Entity> Put<E> {
         // The request takes the expressions; the error path needs only the flags.
         let (mut r, write, db) = self.render()?;
         let result = match write {
-            PutWrite::Put(item) => db
-                .client
-                .put_item()
-                .table_name(&db.table_name)
-                .set_item(Some(item))
-                .set_condition_expression(r.condition.take())
-                .set_expression_attribute_names(r.names.take())
-                .set_expression_attribute_values(r.values.take())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .set_return_consumed_capacity(db.capacity_mode())
-                .send()
-                .observed(&db, Call::new("PutItem", E::SCHEMA.name))
-                .await
-                .map(|_| ())
-                .map_err(|err| match err.as_service_error() {
-                    Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                        Ok(failed.item.clone())
-                    }
-                    _ => Err(crate::error::service("PutItem", err)),
-                }),
-            PutWrite::Update(expression) => db
-                .client
-                .update_item()
-                .table_name(&db.table_name)
-                .set_key(Some(r.key.to_item::<E::Table>()))
-                .update_expression(expression)
-                .set_condition_expression(r.condition.take())
-                .set_expression_attribute_names(r.names.take())
-                .set_expression_attribute_values(r.values.take())
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .set_return_consumed_capacity(db.capacity_mode())
-                .send()
-                .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
-                .await
-                .map(|_| ())
-                .map_err(|err| match err.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                        Ok(failed.item.clone())
-                    }
-                    _ => Err(crate::error::service("UpdateItem", err)),
-                }),
+            PutWrite::Put(item) => pin!(
+                db.client
+                    .put_item()
+                    .table_name(&db.table_name)
+                    .set_item(Some(item))
+                    .set_condition_expression(r.condition.take())
+                    .set_expression_attribute_names(r.names.take())
+                    .set_expression_attribute_values(r.values.take())
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .set_return_consumed_capacity(db.capacity_mode())
+                    .send()
+            )
+            .observed(&db, Call::new("PutItem", E::SCHEMA.name))
+            .await
+            .map(|_| ())
+            .map_err(|err| match err.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(failed.item.clone())
+                }
+                _ => Err(crate::error::service("PutItem", err)),
+            }),
+            PutWrite::Update(expression) => pin!(
+                db.client
+                    .update_item()
+                    .table_name(&db.table_name)
+                    .set_key(Some(r.key.to_item::<E::Table>()))
+                    .update_expression(expression)
+                    .set_condition_expression(r.condition.take())
+                    .set_expression_attribute_names(r.names.take())
+                    .set_expression_attribute_values(r.values.take())
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .set_return_consumed_capacity(db.capacity_mode())
+                    .send()
+            )
+            .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
+            .await
+            .map(|_| ())
+            .map_err(|err| match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(failed.item.clone())
+                }
+                _ => Err(crate::error::service("UpdateItem", err)),
+            }),
         };
         match result {
             Ok(()) => Ok(()),

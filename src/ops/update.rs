@@ -1,6 +1,7 @@
 //! [`Update`]: change attributes of an existing item with typed actions.
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -11,7 +12,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use super::{Rendered, and, condition_failed, is_entity, render};
 use crate::Error;
 use crate::db::Inner;
-use crate::entity::{Entity, PrimaryKey, render_index};
+use crate::entity::{Entity, EntityKey, PrimaryKey, render_index};
 use crate::expr::{
     Action, Attr, Condition, IntoValue, Node, Numeric, Placeholders, Settable, Value,
     render_actions,
@@ -51,11 +52,11 @@ use crate::table::Table;
 /// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until `.send().await`"]
-#[derive(Debug)]
-pub struct Update<E> {
+pub struct Update<E: Entity> {
     db: Arc<Inner>,
     key: Result<PrimaryKey, KeyError>,
-    key_parts: Vec<String>,
+    /// The typed key: an index template may read primary-key fields too.
+    typed_key: E::Key,
     actions: Vec<Action>,
     condition: Option<Node>,
     return_old_on_failure: bool,
@@ -63,32 +64,26 @@ pub struct Update<E> {
     entity: PhantomData<fn() -> E>,
 }
 
+impl<E: Entity> std::fmt::Debug for Update<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Update")
+            .field("entity", &E::SCHEMA.name)
+            .field("key", &self.key)
+            .field("actions", &self.actions)
+            .field("condition", &self.condition)
+            .field("expected_version", &self.expected_version)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<E: Entity> Update<E> {
-    pub(crate) fn new<K: crate::EntityKey<Entity = E>>(db: Arc<Inner>, key: &K) -> Self {
-        // The encoded primary-key parts: an index template may read them too.
-        let key_parts = (0..E::SCHEMA.primary_key_fields)
-            .map(|slot| {
-                let mut out = String::new();
-                key.write_key_part(slot, &mut out).map(|_| out)
-            })
-            .collect::<Result<Vec<_>, _>>();
-        // The key is rendered from those parts: each is encoded once.
-        let key = key_parts.and_then(|parts| {
-            crate::entity::render_primary_key::<E>(|slot, out| {
-                out.push_str(&parts[slot]);
-                Ok(true)
-            })
-            .map(|k| (k, parts))
-        });
-        let (key, key_parts) = match key {
-            Ok((k, parts)) => (Ok(k), parts),
-            Err(e) => (Err(e), Vec::new()),
-        };
+    pub(crate) fn new(db: Arc<Inner>, key: E::Key) -> Self {
         Self {
             db,
-            key,
-            key_parts,
-            actions: Vec::new(),
+            key: key.render(),
+            typed_key: key,
+            // Room for two actions and the index keys they imply, without regrowing.
+            actions: Vec::with_capacity(4),
             condition: None,
             return_old_on_failure: false,
             expected_version: None,
@@ -319,21 +314,24 @@ impl<E: Entity> Update<E> {
             return Box::pin(self.send_with_unique()).await;
         }
         let (r, update, db) = self.render()?;
-        let result = db
-            .client
-            .update_item()
-            .table_name(&db.table_name)
-            .set_key(Some(r.key.to_item::<E::Table>()))
-            .update_expression(update)
-            .set_condition_expression(r.condition)
-            .set_expression_attribute_names(r.names)
-            .set_expression_attribute_values(r.values)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-            .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
-            .await;
+        let result = pin!(
+            db.client
+                .update_item()
+                .table_name(&db.table_name)
+                .set_key(Some(r.key.into_item::<E::Table>()))
+                .update_expression(update)
+                .set_condition_expression(r.condition)
+                .set_expression_attribute_names(r.names)
+                .set_expression_attribute_values(r.values)
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
+        .await;
         match result {
             Ok(output) => match output.attributes {
                 Some(item) => crate::entity::decode::<E>(item),
@@ -448,7 +446,7 @@ impl<E: Entity> Update<E> {
             let mut untouched = None;
             for segment in fields {
                 if let crate::key::Segment::Part { field, slot } = segment {
-                    if *slot < self.key_parts.len() {
+                    if *slot < schema.primary_key_fields {
                         // A primary-key field: known from the key, never changed here.
                         continue;
                     }
@@ -483,11 +481,10 @@ impl<E: Entity> Update<E> {
                 )));
             }
             let mut failure = None;
-            let key_parts = &self.key_parts;
+            let typed_key = &self.typed_key;
             let rendered = render_index(index, |slot, out| {
-                if let Some(part) = key_parts.get(slot) {
-                    out.push_str(part);
-                    return Ok(true);
+                if slot < schema.primary_key_fields {
+                    return typed_key.write_key_part(slot, out);
                 }
                 match value_of(slot).flatten() {
                     Some(value) => match E::write_key_part_from(slot, value, out) {

@@ -2,6 +2,7 @@
 //! entity's templates, and every way to consume it (all, first, count, pages, stream).
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
@@ -380,13 +381,14 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         let (spec, mut start, _) = self.prepare()?;
         let mut total = 0usize;
         loop {
-            let output = spec
-                .request(start.take(), None)
-                .select(Select::Count)
-                .send()
-                .observed(&spec.db, Call::new("Query", spec.entity).index(spec.index))
-                .await
-                .map_err(|e| crate::error::service("Query", e))?;
+            let output = pin!(
+                spec.request(start.take(), None)
+                    .select(Select::Count)
+                    .send()
+            )
+            .observed(&spec.db, Call::new("Query", spec.entity).index(spec.index))
+            .await
+            .map_err(|e| crate::error::service("Query", e))?;
             total += usize::try_from(output.count).unwrap_or_default();
             match output.last_evaluated_key {
                 Some(key) => start = Some(key),
@@ -471,7 +473,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
 
         let filter = match (self.output.only, self.filter) {
             (Some(name), user) => Some(crate::ops::and(
-                Node::Equals(table.discriminator(), AttributeValue::S(name.to_owned())),
+                Node::IsType(table.discriminator(), name),
                 user,
             )),
             (None, user) => user,
@@ -644,9 +646,7 @@ impl QuerySpec {
 
 impl Fetch for QuerySpec {
     async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
-        let output = self
-            .request(start, limit)
-            .send()
+        let output = pin!(self.request(start, limit).send())
             .observed(&self.db, Call::new("Query", self.entity).index(self.index))
             .await
             .map_err(|e| crate::error::service("Query", e))?;

@@ -2,9 +2,10 @@
 //! segments merged into one stream.
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::cursor::Fingerprint;
@@ -120,16 +121,18 @@ impl<S, T: Send + 'static> Scan<S, T> {
                 let mut start = None;
                 let mut total = 0usize;
                 loop {
-                    let output = segment
-                        .request(start.take(), None)
-                        .select(Select::Count)
-                        .send()
-                        .observed(
-                            &segment.shared.db,
-                            Call::new("Scan", segment.shared.entity).index(segment.shared.index),
-                        )
-                        .await
-                        .map_err(|e| crate::error::service("Scan", e))?;
+                    let output = pin!(
+                        segment
+                            .request(start.take(), None)
+                            .select(Select::Count)
+                            .send()
+                    )
+                    .observed(
+                        &segment.shared.db,
+                        Call::new("Scan", segment.shared.entity).index(segment.shared.index),
+                    )
+                    .await
+                    .map_err(|e| crate::error::service("Scan", e))?;
                     total += usize::try_from(output.count).unwrap_or_default();
                     match output.last_evaluated_key {
                         Some(key) => start = Some(key),
@@ -174,7 +177,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
         let mut p = Placeholders::default();
         let filter = match (self.output.only, self.filter) {
             (Some(name), user) => Some(crate::ops::and(
-                Node::Equals(table.discriminator(), AttributeValue::S(name.to_owned())),
+                Node::IsType(table.discriminator(), name),
                 user,
             )),
             (None, user) => user,
@@ -264,9 +267,7 @@ impl ScanSegment {
 
 impl Fetch for ScanSegment {
     async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
-        let output = self
-            .request(start, limit)
-            .send()
+        let output = pin!(self.request(start, limit).send())
             .observed(
                 &self.shared.db,
                 Call::new("Scan", self.shared.entity).index(self.shared.index),

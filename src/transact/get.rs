@@ -1,6 +1,7 @@
 //! [`TransactGet`]: a consistent snapshot of up to 100 items of any entity types.
 
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{Get as SdkGet, TransactGetItem};
@@ -140,16 +141,17 @@ impl<T: Table> TransactGet<T> {
                 .map_err(|e| Error::validation(e.to_string()))?;
             items.push(TransactGetItem::builder().get(get).build());
         }
-        let output = self
-            .db
-            .client
-            .transact_get_items()
-            .set_transact_items(Some(items))
-            .set_return_consumed_capacity(self.db.capacity_mode())
-            .send()
-            .observed(&self.db, Call::new("TransactGetItems", "*"))
-            .await
-            .map_err(|e| crate::error::service("TransactGetItems", e))?;
+        let output = pin!(
+            self.db
+                .client
+                .transact_get_items()
+                .set_transact_items(Some(items))
+                .set_return_consumed_capacity(self.db.capacity_mode())
+                .send()
+        )
+        .observed(&self.db, Call::new("TransactGetItems", "*"))
+        .await
+        .map_err(|e| crate::error::service("TransactGetItems", e))?;
         Ok(TransactGetOutput {
             items: output
                 .responses

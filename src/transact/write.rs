@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -314,15 +315,16 @@ pub(crate) async fn execute(
         Some((first, _, _)) if infos.iter().all(|(e, _, _)| e == first) => *first,
         _ => "*",
     };
-    let result = db
-        .client
-        .transact_write_items()
-        .set_transact_items(Some(items))
-        .set_client_request_token(token)
-        .set_return_consumed_capacity(db.capacity_mode())
-        .send()
-        .observed(db, Call::new("TransactWriteItems", entity))
-        .await;
+    let result = pin!(
+        db.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .set_client_request_token(token)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("TransactWriteItems", entity))
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) => {
