@@ -20,7 +20,7 @@ echo
 echo "== end to end against the embedded engine"
 cargo run --release -q --example io_ratios
 echo
-echo "== allocations per entity"
+echo "== allocations per entity and per request"
 cargo run --release -q --example allocations
 echo
 echo "== memory while streaming a partition"
