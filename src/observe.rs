@@ -156,23 +156,22 @@ where
         consumed_capacity = tracing::field::Empty,
         outcome = tracing::field::Empty,
     );
-    let started = Instant::now();
+    // Without a subscriber that wants the span, there is nothing to time or record.
+    let started = (!span.is_disabled()).then(Instant::now);
     let result = std::future::poll_fn(|cx| {
         let _entered = span.enter();
         request.as_mut().poll(cx)
     })
     .await;
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    match &result {
-        Ok(output) => {
-            let units = db.capacity.collector.record(call.entity, output.consumed());
-            if db.capacity.mode.is_some() {
-                span.record("consumed_capacity", units);
-            }
-            span.record("outcome", "ok");
-        }
-        Err(_) => {
-            span.record("outcome", "error");
+    let units = match &result {
+        Ok(output) => Some(db.capacity.collector.record(call.entity, output.consumed())),
+        Err(_) => None,
+    };
+    if let Some(started) = started {
+        span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.record("outcome", if units.is_some() { "ok" } else { "error" });
+        if let (Some(units), Some(_)) = (units, &db.capacity.mode) {
+            span.record("consumed_capacity", units);
         }
     }
     result
