@@ -169,7 +169,7 @@ where
     };
     if let Some(started) = started {
         span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-        span.record("outcome", if units.is_some() { "ok" } else { "error" });
+        span.record("outcome", if result.is_ok() { "ok" } else { "error" });
         if let (Some(units), Some(_)) = (units, &db.capacity.mode) {
             span.record("consumed_capacity", units);
         }

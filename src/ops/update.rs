@@ -12,12 +12,11 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use super::{Rendered, and, condition_failed, is_entity, render};
 use crate::Error;
 use crate::db::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey, render_index};
+use crate::entity::{Entity, EntityKey, render_index};
 use crate::expr::{
     Action, Attr, Condition, IntoValue, Node, Numeric, Placeholders, Settable, Value,
     render_actions,
 };
-use crate::key::KeyError;
 use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
@@ -54,9 +53,8 @@ use crate::table::Table;
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Update<E: Entity> {
     db: Arc<Inner>,
-    key: Result<PrimaryKey, KeyError>,
-    /// The typed key: an index template may read primary-key fields too.
-    typed_key: E::Key,
+    /// The typed key, rendered with the request; index templates read its fields too.
+    key: E::Key,
     actions: Vec<Action>,
     condition: Option<Node>,
     return_old_on_failure: bool,
@@ -68,7 +66,7 @@ impl<E: Entity> std::fmt::Debug for Update<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Update")
             .field("entity", &E::SCHEMA.name)
-            .field("key", &self.key)
+            .field("key", &self.key.render())
             .field("actions", &self.actions)
             .field("condition", &self.condition)
             .field("expected_version", &self.expected_version)
@@ -80,8 +78,7 @@ impl<E: Entity> Update<E> {
     pub(crate) fn new(db: Arc<Inner>, key: E::Key) -> Self {
         Self {
             db,
-            key: key.render(),
-            typed_key: key,
+            key,
             // Room for two actions and the index keys they imply, without regrowing.
             actions: Vec::with_capacity(4),
             condition: None,
@@ -285,7 +282,7 @@ impl<E: Entity> Update<E> {
     pub(crate) fn render(mut self) -> Result<(Rendered, String, Arc<Inner>), Error> {
         self.sync_index_keys()?;
         let version_guard = self.lifecycle()?;
-        let key = self.key?;
+        let key = self.key.render()?;
         let mut p = Placeholders::default();
         let update = render_actions(std::mem::take(&mut self.actions), &mut p)?;
         let user = match (version_guard, self.condition) {
@@ -358,7 +355,7 @@ impl<E: Entity> Update<E> {
     /// transaction, guarded by the values read just before.
     async fn send_with_unique(self) -> Result<E, Error> {
         let db = Arc::clone(&self.db);
-        let key = self.key.clone()?;
+        let key = self.key.render()?;
         let old = crate::unique::read_old::<E>(&db, &key)
             .await?
             .ok_or(Error::NotFound {
@@ -481,10 +478,10 @@ impl<E: Entity> Update<E> {
                 )));
             }
             let mut failure = None;
-            let typed_key = &self.typed_key;
+            let key = &self.key;
             let rendered = render_index(index, |slot, out| {
                 if slot < schema.primary_key_fields {
-                    return typed_key.write_key_part(slot, out);
+                    return key.write_key_part(slot, out);
                 }
                 match value_of(slot).flatten() {
                     Some(value) => match E::write_key_part_from(slot, value, out) {
