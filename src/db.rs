@@ -4,6 +4,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::client::Inner;
 use crate::entity::{Entity, EntityKey};
 use crate::ops::{Delete, Get, Put, Update};
 use crate::read::{KeyValues, Query, Scan};
@@ -32,20 +33,6 @@ use crate::table::Table;
 pub struct Db<T> {
     pub(crate) inner: Arc<Inner>,
     table: PhantomData<fn() -> T>,
-}
-
-#[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) client: aws_sdk_dynamodb::Client,
-    pub(crate) table_name: String,
-    pub(crate) capacity: crate::observe::Capacity,
-}
-
-impl Inner {
-    /// What to ask DynamoDB about consumed capacity.
-    pub(crate) fn capacity_mode(&self) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
-        self.capacity.mode.clone()
-    }
 }
 
 impl<T> Clone for Db<T> {
@@ -203,7 +190,7 @@ impl<T: Table> Db<T> {
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        crate::ConditionCheck::new(self.inner.clone(), key, condition)
+        crate::ConditionCheck::new(key, condition)
     }
 
     /// A migration of the table to the current key templates of registry `R`'s entities

@@ -271,6 +271,8 @@ pub struct EntitySchema {
     pub attributes: &'static [&'static str],
     /// The `#[dynamo(version)]` attribute.
     pub version: Option<&'static str>,
+    /// The largest version the version field's type can hold (`u64::MAX` without one).
+    pub version_max: u64,
     /// The `#[dynamo(created_at)]` attribute.
     pub created_at: Option<&'static str>,
     /// The `#[dynamo(updated_at)]` attribute.
@@ -415,5 +417,26 @@ pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -
     crate::decode::from_item(item).map_err(|e| Error::Decode {
         entity,
         message: e.to_string(),
+    })
+}
+
+/// The primary key of an item of table `T`.
+pub(crate) fn key_of<T: Table>(item: &Item) -> Result<PrimaryKey, Error> {
+    key_from(item, &T::SCHEMA)
+        .ok_or_else(|| Error::validation("an item lacks its table's key attributes"))
+}
+
+/// The primary key of an item, if it has string key attributes.
+pub(crate) fn key_from(item: &Item, table: &crate::TableSchema) -> Option<PrimaryKey> {
+    let s = |attr: &str| match item.get(attr) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Some(PrimaryKey {
+        partition_key: s(table.partition_key())?,
+        sort_key: match table.sort_key() {
+            Some(attr) => Some(s(attr)?),
+            None => None,
+        },
     })
 }

@@ -30,7 +30,7 @@ pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
 }
 
-fn value_size(v: &AttributeValue) -> usize {
+pub(crate) fn value_size(v: &AttributeValue) -> usize {
     match v {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),

@@ -54,6 +54,7 @@ extern crate self as dynamorm;
 
 mod admin;
 pub mod batch;
+mod client;
 mod collection;
 mod db;
 mod decode;
@@ -74,6 +75,8 @@ pub mod stream;
 mod table;
 pub mod transact;
 mod unique;
+mod value_check;
+mod write;
 
 pub use admin::TableOptions;
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
@@ -113,6 +116,18 @@ pub mod __private {
 
     pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::decode_unchecked;
+    pub use crate::write::declared::Declared;
+    pub use inventory;
+
+    /// The `TypeId` of a table type, for [`Declared`].
+    pub fn type_id<T: 'static>() -> core::any::TypeId {
+        core::any::TypeId::of::<T>()
+    }
+
+    /// An entity's schema as a `'static` reference, for [`Declared`].
+    pub fn schema_of<E: crate::Entity>() -> &'static crate::EntitySchema {
+        const { &E::SCHEMA }
+    }
 
     /// Decodes one key-template field from an attribute value an update sets, and writes
     /// its key encoding; `false` when the value is null (an optional field set to `None`).

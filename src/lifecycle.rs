@@ -99,12 +99,22 @@ impl<T: TtlValue> TtlValue for Option<T> {
     }
 }
 
-/// Field types for `#[dynamo(version)]`.
+/// Field types for `#[dynamo(version)]`, with the largest version each can hold: a write
+/// whose next version would pass it is refused, so a stored version always decodes.
 #[doc(hidden)]
-pub trait VersionField {}
-impl VersionField for u64 {}
-impl VersionField for u32 {}
-impl VersionField for i64 {}
+pub trait VersionField {
+    /// The largest version the type holds.
+    const MAX: u64;
+}
+impl VersionField for u64 {
+    const MAX: u64 = u64::MAX;
+}
+impl VersionField for u32 {
+    const MAX: u64 = u32::MAX as u64;
+}
+impl VersionField for i64 {
+    const MAX: u64 = i64::MAX as u64;
+}
 
 /// The current time as field type `T` would serialize it.
 pub(crate) fn timestamp_now<T: Timestamp>() -> Result<AttributeValue, Error> {
@@ -125,12 +135,4 @@ pub(crate) fn ttl_from<T: TtlValue>(value: &AttributeValue) -> Result<Option<i64
             message: e.to_string(),
         })?;
     Ok(decoded.epoch_seconds())
-}
-
-/// The version number stored in `attribute` (0 when absent).
-pub(crate) fn version_of(item: &crate::Item, attribute: &str) -> Option<u64> {
-    match item.get(attribute) {
-        Some(AttributeValue::N(n)) => n.parse().ok(),
-        _ => None,
-    }
 }

@@ -137,7 +137,7 @@ many!(
 /// move) or boxed (a large allocation per request). The span is entered around each poll,
 /// so the SDK's own events nest inside it.
 pub(crate) async fn observe<F, T, E>(
-    db: &crate::db::Inner,
+    db: &crate::client::Inner,
     call: Call,
     mut request: Pin<&mut F>,
 ) -> Result<T, E>
@@ -179,14 +179,14 @@ where
 
 /// `pin!(client.….send()).observed(&db, call)`: runs a pinned request inside its span.
 pub(crate) trait ObserveExt<'a, T, E> {
-    fn observed(self, db: &'a crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>>;
+    fn observed(self, db: &'a crate::client::Inner, call: Call) -> impl Future<Output = Result<T, E>>;
 }
 
 impl<'a, F, T: Consumed, E> ObserveExt<'a, T, E> for Pin<&'a mut F>
 where
     F: Future<Output = Result<T, E>>,
 {
-    fn observed(self, db: &'a crate::db::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
+    fn observed(self, db: &'a crate::client::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
         observe(db, call, self)
     }
 }

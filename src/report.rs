@@ -248,7 +248,7 @@ fn templates_can_match(a: &KeyTemplate, b: &KeyTemplate) -> bool {
         })
 }
 
-fn keys_can_collide(
+pub(crate) fn keys_can_collide(
     pa: &KeyTemplate,
     sa: Option<&KeyTemplate>,
     pb: &KeyTemplate,

@@ -116,15 +116,36 @@ pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>,
 
 /// Whether a record is about one of the library's own items (a unique-value sentinel):
 /// those are neither changes of an entity nor failures.
+///
+/// With an image, the discriminator decides, and only the exact sentinel discriminator
+/// counts: no entity may be named with the `_dynamorm.` prefix (the derive refuses), so no
+/// entity's record is ever skipped, and an unknown `_dynamorm.…` discriminator is a
+/// failure like any unknown one. Without images (a keys-only stream), the sentinel key
+/// shape decides: partition key `_dynamorm.unique#…` and sort key `_dynamorm.unique`.
 #[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 fn is_internal<R: Registry>(record: &RawRecord) -> bool {
+    use aws_sdk_dynamodb::types::AttributeValue;
     let table = &<R::Table as Table>::SCHEMA;
-    let internal = |item: &Item, attribute: &str| matches!(item.get(attribute), Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) if crate::unique::is_internal(s));
-    internal(&record.keys, table.partition_key())
-        || [&record.old, &record.new]
-            .into_iter()
-            .flatten()
-            .any(|image| internal(image, table.discriminator()))
+    let string = |item: &Item, attribute: &str| match item.get(attribute) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let images: Vec<&Item> = [&record.old, &record.new]
+        .into_iter()
+        .flatten()
+        .filter(|image| !image.is_empty())
+        .collect();
+    if !images.is_empty() {
+        return images.iter().any(|image| {
+            string(image, table.discriminator())
+                .is_some_and(|d| crate::unique::is_internal(&d))
+        });
+    }
+    let sentinel_prefix = format!("{}#", crate::unique::SENTINEL);
+    string(&record.keys, table.partition_key()).is_some_and(|pk| pk.starts_with(&sentinel_prefix))
+        && table.sort_key().is_none_or(|sk| {
+            string(&record.keys, sk).as_deref() == Some(crate::unique::SENTINEL)
+        })
 }
 
 /// Decodes every record, collecting failures instead of stopping at the first, and
@@ -208,11 +229,17 @@ mod lambda {
 
     impl<R> Changes<R> {
         /// The Lambda response that asks to retry exactly the failed records.
+        ///
+        /// A failed record without a sequence number cannot be named: the response then
+        /// carries an empty `itemIdentifier`, which Lambda treats as a failure of the whole
+        /// batch — never a success for a record that failed.
         pub fn lambda_response(&self) -> DynamoDbEventResponse {
             let mut response = DynamoDbEventResponse::default();
+            let unnamed = self.failures.iter().any(|f| f.sequence_number.is_none());
             response.batch_item_failures = self
                 .failed_sequence_numbers()
                 .into_iter()
+                .chain(unnamed.then(String::new))
                 .map(|id| {
                     let mut failure = DynamoDbBatchItemFailure::default();
                     failure.item_identifier = Some(id);

@@ -1,33 +1,45 @@
-//! Unique constraints: one sentinel item per `#[dynamo(unique)]` value, written, moved and
-//! removed in the same transaction as the entity.
+//! Unique constraints: one sentinel item per `#[dynamo(unique)]` value, claimed, moved and
+//! released in the same transaction as the entity's own write.
 //!
 //! A sentinel's partition key is `_dynamorm.unique#<entity>#<field>#<value>` (each part
 //! escaped like any key part, so a value can never forge another sentinel), its sort key
-//! `_dynamorm.unique`, and its discriminator `_dynamorm.unique`; registry reads skip it.
+//! `_dynamorm.unique`, its discriminator `_dynamorm.unique` (a prefix no entity may be
+//! named with), and `owner`/`owner_sort` hold the owner's key.
+//!
+//! Every write of a unique entity is planned from a consistent read of the stored item and
+//! guarded by it: the stored unique values must still be the ones read (all of them, not
+//! only the changing ones — a put that keeps a value must not race an update that moves
+//! it), and no item may exist if none was read. A lost race is re-read and re-planned.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete as SdkDelete, Put as SdkPut, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use std::pin::pin;
 
 use crate::Error;
+use crate::client::Inner;
 use crate::entity::{Entity, PrimaryKey};
-use crate::expr::{Node, Placeholders};
+use crate::expr::{Node, all, or};
 use crate::item::Item;
 use crate::key::KeyPart;
 use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
+use crate::transact::CancelReason;
+use crate::write::guard::Target;
+use crate::write::plan::Write;
+use crate::write::{Outcome, Plan};
 
-/// The discriminator of sentinel items, and the prefix registries skip.
+/// The discriminator of sentinel items.
 pub(crate) const SENTINEL: &str = "_dynamorm.unique";
 
-/// Whether a discriminator belongs to the library's own items.
+/// How often a write re-reads and re-plans after losing a race before giving up.
+const ATTEMPTS: usize = 8;
+
+/// Whether a discriminator is that of the library's own items. Entity names may not start
+/// with `_dynamorm.` (the derive refuses), so no entity's item matches.
 pub(crate) fn is_internal(discriminator: &str) -> bool {
-    discriminator.starts_with("_dynamorm.")
+    discriminator == SENTINEL
 }
 
-/// The encoded unique values of a stored item.
+/// The encoded unique values of an item (`None` for an absent or null value).
 pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, Error> {
     E::SCHEMA
         .unique
@@ -61,16 +73,26 @@ pub(crate) fn sentinel_key<E: Entity>(field: &str, encoded: &str) -> Result<Prim
     })
 }
 
-/// A transaction action that claims a value: put the sentinel if no one holds it.
-pub(crate) fn claim<E: Entity>(
-    table_name: &str,
-    key: &PrimaryKey,
-    owner: &PrimaryKey,
-) -> Result<TransactWriteItem, Error> {
-    let table = &<E::Table as Table>::SCHEMA;
-    let mut item = key.to_item::<E::Table>();
+fn sentinel_target<E: Entity>() -> Target {
+    Target::raw(SENTINEL, &<E::Table as Table>::SCHEMA)
+}
+
+/// `owner = :pk [AND owner_sort = :sk]`: the sentinel belongs to `owner`.
+fn owned_by(owner: &PrimaryKey) -> Node {
+    let pk = Node::Equals("owner", AttributeValue::S(owner.partition_key.clone()));
+    let sk = owner
+        .sort_key
+        .as_ref()
+        .map(|sk| Node::Equals("owner_sort", AttributeValue::S(sk.clone())));
+    crate::expr::and(pk, sk)
+}
+
+/// The plan that claims a value for `owner`: put the sentinel if no one holds it.
+fn claim<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+    let target = sentinel_target::<E>();
+    let mut item = target.key_item(&key);
     item.insert(
-        table.discriminator().to_owned(),
+        target.discriminator.to_owned(),
         AttributeValue::S(SENTINEL.to_owned()),
     );
     item.insert(
@@ -80,77 +102,58 @@ pub(crate) fn claim<E: Entity>(
     if let Some(sk) = &owner.sort_key {
         item.insert("owner_sort".to_owned(), AttributeValue::S(sk.clone()));
     }
-    let mut p = Placeholders::default();
-    let condition = crate::ops::render(&Node::Exists(table.partition_key(), false), &mut p)?;
-    let (names, values) = p.into_maps();
-    let put = SdkPut::builder()
-        .table_name(table_name)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .build()
-        .map_err(|e| Error::validation(e.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
+    let absent = target.is_absent();
+    Plan::with_condition(
+        target,
+        key,
+        Write::Put(item),
+        Some(absent),
+        Outcome::raw(SENTINEL, target.discriminator),
+    )
 }
 
-/// A transaction action that releases a value.
-pub(crate) fn release<E: Entity>(
-    table_name: &str,
-    key: &PrimaryKey,
-) -> Result<TransactWriteItem, Error> {
-    let delete = SdkDelete::builder()
-        .table_name(table_name)
-        .set_key(Some(key.to_item::<E::Table>()))
-        .build()
-        .map_err(|e| Error::validation(e.to_string()))?;
-    Ok(TransactWriteItem::builder().delete(delete).build())
+/// The plan that releases `owner`'s value: delete the sentinel if it is absent or `owner`'s
+/// (never another owner's claim).
+fn release<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+    let target = sentinel_target::<E>();
+    let condition = or(target.is_absent(), owned_by(owner));
+    Plan::with_condition(
+        target,
+        key,
+        Write::Delete,
+        Some(condition),
+        Outcome::raw(SENTINEL, target.discriminator),
+    )
 }
 
-/// What a write changes about unique values: sentinels to claim and to release, and the
-/// condition that the stored values are still the ones read.
-pub(crate) struct Changes {
-    pub(crate) claim: Vec<(usize, PrimaryKey)>,
-    pub(crate) release: Vec<PrimaryKey>,
-    pub(crate) unchanged_since_read: Option<Node>,
+/// The stored item as a write of a unique entity read it, and the guard that it is unchanged.
+#[derive(Debug, Clone)]
+pub(crate) struct Read {
+    pub(crate) old: Option<Item>,
+    values: Vec<Option<String>>,
+    /// Every unique attribute still as read (`None` when the entity has none).
+    pub(crate) guard: Option<Node>,
 }
 
-/// Compares old and new unique values. `old` is `None` when there was no item.
-pub(crate) fn changes<E: Entity>(
-    old_item: Option<&Item>,
-    old: &[Option<String>],
-    new: &[Option<String>],
-) -> Result<Changes, Error> {
-    let mut out = Changes {
-        claim: Vec::new(),
-        release: Vec::new(),
-        unchanged_since_read: None,
+/// Reads the stored item with strong consistency, and the guard that it is unchanged.
+async fn read<E: Entity>(db: &Inner, key: &PrimaryKey) -> Result<Read, Error> {
+    let old = read_item::<E>(db, key).await?;
+    let values = match &old {
+        Some(item) => values_in::<E>(item)?,
+        None => vec![None; E::SCHEMA.unique.len()],
     };
-    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
-        let (before, after) = (old.get(i).cloned().flatten(), new.get(i).cloned().flatten());
-        if before == after {
-            continue;
-        }
-        if let Some(v) = &before {
-            out.release.push(sentinel_key::<E>(field.field, v)?);
-        }
-        if let Some(v) = &after {
-            out.claim.push((i, sentinel_key::<E>(field.field, v)?));
-        }
-        // The write only applies if the stored value is still the one we read.
-        let guard = match old_item.and_then(|item| item.get(field.attribute)) {
+    let guard = all(E::SCHEMA.unique.iter().map(|field| {
+        match old.as_ref().and_then(|item| item.get(field.attribute)) {
             Some(value) => Node::Equals(field.attribute, value.clone()),
             None => Node::Exists(field.attribute, false),
-        };
-        out.unchanged_since_read = Some(crate::ops::and(guard, out.unchanged_since_read.take()));
-    }
-    Ok(out)
+        }
+    }));
+    Ok(Read { old, values, guard })
 }
 
-/// Reads the stored item with strong consistency (for moving sentinels).
-pub(crate) async fn read_old<E: Entity>(
-    db: &crate::db::Inner,
+/// Reads the stored item with strong consistency.
+pub(crate) async fn read_item<E: Entity>(
+    db: &Inner,
     key: &PrimaryKey,
 ) -> Result<Option<Item>, Error> {
     let output = pin!(
@@ -168,32 +171,112 @@ pub(crate) async fn read_old<E: Entity>(
     Ok(output.item)
 }
 
-/// Sends an entity's write together with its sentinel releases and claims in one
-/// transaction, and maps a cancellation to the error the caller expects.
-pub(crate) async fn write_with_sentinels<E: Entity>(
-    db: &crate::db::Inner,
-    write: TransactWriteItem,
-    r: &crate::ops::Rendered,
-    changes: &Changes,
-) -> Result<(), Error> {
-    let mut items = vec![write];
-    let mut infos = vec![(r.entity, r.key.clone(), r.keep_old)];
-    for key in &changes.release {
-        items.push(release::<E>(&db.table_name, key)?);
-        infos.push((SENTINEL, key.clone(), false));
+/// Plans the sentinel moves from the values read to `new`, for the item at `owner`.
+fn sentinel_plans<E: Entity>(
+    read: &Read,
+    new: &[Option<String>],
+    owner: &PrimaryKey,
+) -> Result<(Vec<Plan>, Vec<usize>), Error> {
+    let mut releases = Vec::new();
+    let mut claims = Vec::new();
+    let mut claimed_fields = Vec::new();
+    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+        let (before, after) = (read.values[i].as_ref(), new.get(i).and_then(Option::as_ref));
+        if before == after {
+            continue;
+        }
+        if let Some(v) = before {
+            releases.push(release::<E>(sentinel_key::<E>(field.field, v)?, owner)?);
+        }
+        if let Some(v) = after {
+            claims.push(claim::<E>(sentinel_key::<E>(field.field, v)?, owner)?);
+            claimed_fields.push(i);
+        }
     }
-    let first_claim = items.len();
-    for (_, key) in &changes.claim {
-        items.push(claim::<E>(&db.table_name, key, &r.key)?);
-        infos.push((SENTINEL, key.clone(), false));
+    releases.extend(claims);
+    Ok((releases, claimed_fields))
+}
+
+/// Writes an entity with unique fields: reads the stored item at `key` (when `needs_read`;
+/// a create plans for "no item"), lets `plan` build the entity's write and its new unique
+/// values from that read (`None`: nothing to write), and sends it with the sentinel moves
+/// in one transaction. A race lost to a concurrent write is re-read and re-planned.
+/// Returns the item as it was read.
+pub(crate) async fn write<E, F>(
+    db: &Inner,
+    key: &PrimaryKey,
+    needs_read: bool,
+    mut plan: F,
+) -> Result<Option<Item>, Error>
+where
+    E: Entity,
+    F: FnMut(&Read) -> Result<Option<(Plan, Vec<Option<String>>)>, Error>,
+{
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let read = if needs_read {
+            read::<E>(db, key).await?
+        } else {
+            Read {
+                old: None,
+                values: vec![None; E::SCHEMA.unique.len()],
+                guard: None,
+            }
+        };
+        let Some((main, new_values)) = plan(&read)? else {
+            return Ok(read.old);
+        };
+        let outcome = main.outcome;
+        let (sentinels, claimed) = sentinel_plans::<E>(&read, &new_values, key)?;
+        let first_claim = 1 + sentinels.len() - claimed.len();
+        let mut plans = Vec::with_capacity(1 + sentinels.len());
+        plans.push(main);
+        plans.extend(sentinels);
+        let canceled = match crate::write::send::transaction(db, plans, None).await {
+            Ok(()) => return Ok(read.old),
+            Err(Error::TransactionCanceled(canceled)) => canceled,
+            Err(other) => return Err(other),
+        };
+        let mut retry = false;
+        let mut failure = None;
+        for action in &canceled.actions {
+            match &action.reason {
+                CancelReason::TransactionConflict => retry = true,
+                CancelReason::ConditionalCheckFailed if action.index == 0 => {
+                    // Lost to a concurrent write of the unique values (or of the item's
+                    // existence) since the read: plan again from a fresh read.
+                    let changed = match &action.old {
+                        Some(old) => {
+                            read.old.is_none() || values_in::<E>(old)? != read.values
+                        }
+                        None => read.old.is_some(),
+                    };
+                    if needs_read && changed {
+                        retry = true;
+                    } else {
+                        failure = Some(outcome.classify(action.old.clone()));
+                    }
+                }
+                CancelReason::ConditionalCheckFailed if action.index >= first_claim => {
+                    let field = claimed[action.index - first_claim];
+                    failure.get_or_insert(Error::UniqueViolation {
+                        entity: E::SCHEMA.name,
+                        field: E::SCHEMA.unique[field].field,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        if !retry {
+            return Err(Error::TransactionCanceled(canceled));
+        }
+        last = Some(canceled);
     }
-    match crate::transact::execute(db, items, infos, None).await {
-        Err(Error::TransactionCanceled(canceled)) => Err(crate::ops::unique_failure::<E>(
-            r,
-            &canceled,
-            first_claim,
-            &changes.claim,
-        )),
-        other => other,
-    }
+    Err(match last {
+        Some(canceled) => Error::TransactionCanceled(canceled),
+        None => Error::validation("unique write gave up"),
+    })
 }

@@ -202,6 +202,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             indexes.push((index, ipk, isk));
         }
     }
+    // The library's own items (unique-value sentinels) carry discriminators under this
+    // prefix; an entity named into it could be mistaken for one (and skipped by streams).
+    if let Some(name) = &attrs.name
+        && name.value().starts_with("_dynamorm.")
+    {
+        cx.error_spanned_by(name, "entity names starting with `_dynamorm.` are reserved for the library's own items");
+    }
     cx.check()?;
     let (Some(pk), sk) = (pk, sk) else {
         return Err(Vec::new());
@@ -413,6 +420,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         None => quote!(::core::option::Option::None),
     };
     let version_attr = opt_attr(version);
+    // The largest version the field's type holds: a write never stores one past it.
+    let version_max = match version {
+        Some(f) => {
+            let ty = f.ty;
+            quote!(<#ty as #krate::__private::VersionField>::MAX)
+        }
+        None => quote!(::core::primitive::u64::MAX),
+    };
     let created_attr = opt_attr(created);
     let updated_attr = opt_attr(updated);
     let ttl_attr = opt_attr(ttl);
@@ -537,6 +552,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             #(#reserved_checks)*
         };
 
+        #krate::__private::inventory::submit! {
+            #krate::__private::Declared {
+                table: #krate::__private::type_id::<#table>,
+                schema: #krate::__private::schema_of::<#ident>,
+            }
+        }
+
         impl #krate::Entity for #ident {
             type Table = #table;
             type Key = #key_ident;
@@ -549,6 +571,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 primary_key_fields: #primary_slots,
                 attributes: &[#(#all_attributes),*],
                 version: #version_attr,
+                version_max: #version_max,
                 created_at: #created_attr,
                 updated_at: #updated_attr,
                 ttl: #ttl_attr,

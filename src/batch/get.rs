@@ -11,7 +11,7 @@ use futures::stream::{self, StreamExt};
 use super::retry::{RetryPolicy, is_retryable};
 use super::{KeyOf, key_from};
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
@@ -21,7 +21,9 @@ use crate::table::Table;
 const MAX_KEYS: usize = 100;
 
 /// A key a batch get could not read after the last attempt.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
+#[derive(Clone, PartialEq)]
 pub struct FailedGet {
     /// The entity type.
     pub entity: &'static str,
@@ -29,6 +31,16 @@ pub struct FailedGet {
     pub key: PrimaryKey,
     /// Why.
     pub reason: String,
+}
+
+impl std::fmt::Debug for FailedGet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FailedGet")
+            .field("entity", &self.entity)
+            .field("key", &crate::error::RedactedKey(&self.key))
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 /// What a batch get read: the items found (keys with no item are simply absent), and the

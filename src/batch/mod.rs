@@ -7,14 +7,9 @@ mod write;
 
 pub use get::{BatchGet, BatchGetOutput, FailedGet};
 pub use retry::RetryPolicy;
-pub use write::{BatchWrite, BatchWriteOutput, FailedWrite, WriteKind};
+pub use write::{BatchWrite, BatchWriteOutput, FailedWrite, WriteKind, WriteOutcome};
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
-use crate::Error;
 use crate::entity::PrimaryKey;
-use crate::item::Item;
-use crate::table::{Table, TableSchema};
 
 /// What one chunk's requests cost.
 #[derive(Debug, Default, Clone, Copy)]
@@ -36,23 +31,4 @@ impl Sent {
 /// Items are matched to requests by their primary key.
 pub(crate) type KeyOf = PrimaryKey;
 
-/// The primary key of an item of table `T`.
-pub(crate) fn key_of<T: Table>(item: &Item) -> Result<PrimaryKey, Error> {
-    key_from(item, &T::SCHEMA)
-        .ok_or_else(|| Error::validation("an item lacks its table's key attributes"))
-}
-
-/// The primary key of an item, if it has string key attributes.
-pub(crate) fn key_from(item: &Item, table: &TableSchema) -> Option<PrimaryKey> {
-    let s = |attr: &str| match item.get(attr) {
-        Some(AttributeValue::S(s)) => Some(s.clone()),
-        _ => None,
-    };
-    Some(PrimaryKey {
-        partition_key: s(table.partition_key())?,
-        sort_key: match table.sort_key() {
-            Some(attr) => Some(s(attr)?),
-            None => None,
-        },
-    })
-}
+pub(crate) use crate::entity::{key_from, key_of};

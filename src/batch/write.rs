@@ -2,19 +2,18 @@
 //! retried until every item is written or reported back.
 
 use std::collections::{HashMap, HashSet};
-use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{self, StreamExt};
 
-use super::retry::{RetryPolicy, is_retryable};
+use super::retry::RetryPolicy;
+use crate::write::plan::Write;
 use super::{KeyOf, key_of};
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
-use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 
 /// DynamoDB's limits for one BatchWriteItem request.
@@ -31,7 +30,9 @@ pub enum WriteKind {
 }
 
 /// A write that was not applied after the last attempt, by key.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
+#[derive(Clone, PartialEq)]
 pub struct FailedWrite {
     /// The entity type.
     pub entity: &'static str,
@@ -41,6 +42,33 @@ pub struct FailedWrite {
     pub kind: WriteKind,
     /// Why: still unprocessed after the last attempt, or the error DynamoDB returned.
     pub reason: String,
+    /// Whether the write is known not to be applied, or its outcome is unknown.
+    pub outcome: WriteOutcome,
+}
+
+/// What is known about a write listed in [`BatchWriteOutput::failed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// DynamoDB did not apply it: it came back unprocessed, was refused (e.g. another
+    /// entity type's item is stored at its key), or was never sent.
+    NotApplied,
+    /// A request carrying it failed in a way that leaves the outcome unknown (a dropped
+    /// connection, a timeout, a 5xx): it may have been applied. Read the key to know.
+    /// Re-sending is safe in effect — batch writes are whole-item puts and deletes — but
+    /// may overwrite a newer write made meanwhile.
+    Unknown,
+}
+
+impl std::fmt::Debug for FailedWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FailedWrite")
+            .field("entity", &self.entity)
+            .field("key", &crate::error::RedactedKey(&self.key))
+            .field("kind", &self.kind)
+            .field("reason", &self.reason)
+            .field("outcome", &self.outcome)
+            .finish()
+    }
 }
 
 /// What a batch write did. Every write is either counted in `written` or listed in
@@ -95,8 +123,20 @@ struct Pending {
     entity: &'static str,
     key: PrimaryKey,
     kind: WriteKind,
-    request: WriteRequest,
+    via: Via,
     size: usize,
+    /// A request carrying it failed with an unknown outcome.
+    maybe_applied: bool,
+}
+
+/// How a write is sent.
+#[derive(Clone)]
+enum Via {
+    /// In a BatchWriteItem request: for entity types no other type shares keys with.
+    Batch(WriteRequest),
+    /// As its own conditional request guarded by the entity type (the same plan `put` or
+    /// `delete` sends): for entity types whose keys another declared type can render.
+    Guarded(Box<crate::write::Plan>),
 }
 
 /// A BatchWriteItem over any number of items of any entity types, built by
@@ -217,15 +257,21 @@ impl<T: Table> BatchWrite<T> {
                 )));
             }
         }
-        let chunks = chunk(writes);
+        let (guarded, plain): (Vec<Pending>, Vec<Pending>) = writes
+            .into_iter()
+            .partition(|w| matches!(w.via, Via::Guarded(_)));
+        let chunks = chunk(plain);
         let db = self.db;
         let retry = self.retry;
         let table = T::SCHEMA;
-        let results: Vec<(usize, super::Sent, Vec<FailedWrite>)> = stream::iter(chunks)
+        let batched = stream::iter(chunks)
             .map(|chunk| send_chunk(Arc::clone(&db), chunk, retry, table))
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+            .buffer_unordered(self.concurrency);
+        let singles = stream::iter(guarded)
+            .map(|w| send_guarded(Arc::clone(&db), w, retry))
+            .buffer_unordered(self.concurrency);
+        let mut results: Vec<(usize, super::Sent, Vec<FailedWrite>)> = batched.collect().await;
+        results.extend(singles.collect::<Vec<_>>().await);
         let mut output = BatchWriteOutput {
             written: 0,
             failed: Vec::new(),
@@ -255,21 +301,41 @@ fn batchable<E: Entity>() -> Result<(), Error> {
     Ok(())
 }
 
+/// The entity-type guard of a batch write sent on its own: the key holds nothing, or an
+/// item of this type.
+fn guarded<E: Entity>(key: PrimaryKey, write: Write) -> Result<Via, Error> {
+    let plan = crate::write::Plan::new(
+        key,
+        write,
+        crate::write::Guards::new(crate::write::Presence::AbsentOrSame),
+        &crate::write::guard::Target::of::<E>(),
+        crate::write::Outcome::of::<E>(),
+    )?;
+    Ok(Via::Guarded(Box::new(plan)))
+}
+
 fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
     batchable::<E>()?;
     let item = crate::entity::to_item(entity)?;
     let key = key_of::<E::Table>(&item)?;
     let size = item_size(&item);
-    let put = PutRequest::builder()
-        .set_item(Some(item))
-        .build()
-        .map_err(|e| Error::validation(e.to_string()))?;
+    let via = if crate::write::declared::shares_keys::<E>() {
+        guarded::<E>(key.clone(), Write::Put(item))?
+    } else {
+        crate::value_check::check_item(&item).map_err(|p| p.into_error("an item"))?;
+        let put = PutRequest::builder()
+            .set_item(Some(item))
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        Via::Batch(WriteRequest::builder().put_request(put).build())
+    };
     Ok(Pending {
         entity: E::SCHEMA.name,
         key,
         kind: WriteKind::Put,
-        request: WriteRequest::builder().put_request(put).build(),
+        via,
         size,
+        maybe_applied: false,
     })
 }
 
@@ -278,16 +344,22 @@ fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
     let key = key.render()?;
     let item = key.to_item::<<K::Entity as Entity>::Table>();
     let size = item_size(&item);
-    let delete = DeleteRequest::builder()
-        .set_key(Some(item))
-        .build()
-        .map_err(|e| Error::validation(e.to_string()))?;
+    let via = if crate::write::declared::shares_keys::<K::Entity>() {
+        guarded::<K::Entity>(key.clone(), Write::Delete)?
+    } else {
+        let delete = DeleteRequest::builder()
+            .set_key(Some(item))
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        Via::Batch(WriteRequest::builder().delete_request(delete).build())
+    };
     Ok(Pending {
         entity: K::Entity::SCHEMA.name,
         key,
         kind: WriteKind::Delete,
-        request: WriteRequest::builder().delete_request(delete).build(),
+        via,
         size,
+        maybe_applied: false,
     })
 }
 
@@ -329,18 +401,15 @@ async fn send_chunk(
         if attempt > 0 {
             retry.backoff(attempt).await;
         }
-        let batch: Vec<WriteRequest> = pending.values().map(|w| w.request.clone()).collect();
+        let batch: Vec<WriteRequest> = pending
+            .values()
+            .filter_map(|w| match &w.via {
+                Via::Batch(request) => Some(request.clone()),
+                Via::Guarded(_) => None,
+            })
+            .collect();
         sent.requests += 1;
-        let result = pin!(
-            db.client
-                .batch_write_item()
-                .request_items(&db.table_name, batch)
-                .set_return_consumed_capacity(db.capacity_mode())
-                .send()
-        )
-        .observed(&db, Call::new("BatchWriteItem", "*"))
-        .await;
-        match result {
+        match crate::write::send::batch_write(&db, batch).await {
             Ok(output) => {
                 sent.add(output.consumed_capacity.as_deref());
                 let unprocessed = output
@@ -357,16 +426,59 @@ async fn send_chunk(
                 }
                 last_error = "still unprocessed after the last attempt".into();
             }
-            Err(err) if is_retryable(&err) => {
-                last_error = crate::error::service("BatchWriteItem", err).to_string();
-            }
             Err(err) => {
-                let reason = crate::error::service("BatchWriteItem", err).to_string();
-                return (total - pending.len(), sent, failed(pending, &reason));
+                let error = crate::error::service("BatchWriteItem", err);
+                if error.outcome_unknown() {
+                    // The request may have been applied: its writes are no longer known
+                    // to be unapplied, whatever happens to the retries.
+                    for w in pending.values_mut() {
+                        w.maybe_applied = true;
+                    }
+                }
+                last_error = error.to_string();
+                if !(error.outcome_unknown() || error.is_throttling()) {
+                    return (total - pending.len(), sent, failed(pending, &last_error));
+                }
             }
         }
     }
     (total - pending.len(), sent, failed(pending, &last_error))
+}
+
+/// Sends one guarded write, retrying throttling and unknown outcomes (a put or delete
+/// re-sent has the same effect). Returns (written, requests sent, failed).
+async fn send_guarded(
+    db: Arc<Inner>,
+    write: Pending,
+    retry: RetryPolicy,
+) -> (usize, super::Sent, Vec<FailedWrite>) {
+    let Via::Guarded(plan) = &write.via else {
+        return (0, super::Sent::default(), Vec::new());
+    };
+    let mut sent = super::Sent::default();
+    let mut maybe_applied = false;
+    let mut reason = String::new();
+    for attempt in 0..retry.attempts() {
+        if attempt > 0 {
+            retry.backoff(attempt).await;
+        }
+        sent.requests += 1;
+        let plan = crate::write::Plan::clone(plan);
+        match crate::write::send::single(&db, plan, crate::write::send::Returns::Nothing).await {
+            Ok(_) => return (1, sent, Vec::new()),
+            Err(error) => {
+                maybe_applied |= error.outcome_unknown();
+                reason = error.to_string();
+                if !(error.outcome_unknown() || error.is_throttling()) {
+                    break;
+                }
+            }
+        }
+    }
+    let mut write = write;
+    write.maybe_applied |= maybe_applied;
+    let one: HashMap<KeyOf, Pending> = [(write.key.clone(), write)].into_iter().collect();
+    (0, sent, failed(one, &reason))
 }
 
 fn failed(pending: HashMap<KeyOf, Pending>, reason: &str) -> Vec<FailedWrite> {
@@ -377,6 +489,11 @@ fn failed(pending: HashMap<KeyOf, Pending>, reason: &str) -> Vec<FailedWrite> {
             key: w.key,
             kind: w.kind,
             reason: reason.to_owned(),
+            outcome: if w.maybe_applied {
+                WriteOutcome::Unknown
+            } else {
+                WriteOutcome::NotApplied
+            },
         })
         .collect()
 }

@@ -85,6 +85,9 @@ pub(crate) enum Node {
     Exists(&'static str, bool),
     /// `#attr = :value` where both come from the library (key and discriminator guards).
     Equals(&'static str, AttributeValue),
+    /// `#attr = :value` for an attribute read off a stored item (migration guards: the item
+    /// is still as read).
+    Stored(std::borrow::Cow<'static, str>, AttributeValue),
     /// `#discriminator = :type`: the entity-type guard, built without a value to clone.
     IsType(&'static str, &'static str),
     And(Box<Node>, Box<Node>),
@@ -302,6 +305,11 @@ impl Node {
                 out.push_str(" = ");
                 p.raw_value(value.clone(), out);
             }
+            Node::Stored(name, value) => {
+                p.name(name, out);
+                out.push_str(" = ");
+                p.raw_value(value.clone(), out);
+            }
             Node::IsType(discriminator, name) => {
                 p.name(discriminator, out);
                 out.push_str(" = ");
@@ -328,8 +336,14 @@ impl Node {
                 names,
                 values,
             } => {
+                // Parsed first: text that is not exactly one condition over its own declared
+                // placeholders (`x) OR (y`, `#n0`) could regroup or read the library's guards.
+                super::raw::check(expression, names, values)?;
                 p.add_raw(names, values)?;
+                // Its own parentheses, so no operator in the text binds with what surrounds it.
+                out.push('(');
                 out.push_str(expression);
+                out.push(')');
             }
         }
         Ok(())

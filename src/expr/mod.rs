@@ -8,13 +8,16 @@
 //! just work and no value is ever spliced into expression text.
 
 mod attr;
+mod combine;
 mod condition;
 mod placeholders;
+mod raw;
 mod update;
 
 pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
 
+pub(crate) use combine::{all, also, and, less_than, or};
 pub(crate) use condition::Node;
 pub(crate) use placeholders::{Names, Placeholders, Values};
 pub(crate) use update::{Action, render_actions};
@@ -52,4 +55,12 @@ fn unencodable(message: String) -> Error {
         what: "an expression value".into(),
         message,
     }
+}
+
+/// Renders a condition into expression text, allocating its placeholders in `p`.
+pub(crate) fn render_condition(node: &Node, p: &mut Placeholders) -> Result<String, Error> {
+    // Sized for a guard and a short condition, so it is rarely regrown.
+    let mut text = String::with_capacity(64);
+    node.render(p, &mut text)?;
+    Ok(text)
 }

@@ -37,15 +37,6 @@ impl Default for Placeholders {
 }
 
 impl Placeholders {
-    /// Placeholders that cannot collide with those of a default `Placeholders` (for a
-    /// condition added to an already rendered request).
-    pub(crate) fn secondary() -> Self {
-        Self {
-            suffix: "x",
-            ..Self::default()
-        }
-    }
-
     /// Appends the placeholder for attribute `name` (reusing one already allocated).
     pub(crate) fn name(&mut self, name: &str, out: &mut String) {
         let i = match self.names.iter().position(|n| n == name) {
@@ -117,7 +108,11 @@ impl Placeholders {
     }
 
     /// Adds a raw expression's own names and values, checking they cannot clash with the
-    /// generated `#n…`/`:v…` placeholders.
+    /// generated `#n…`/`:v…` placeholders, nor with another raw expression of the request.
+    ///
+    /// Why the second check: the maps are keyed by placeholder, so two raw conditions
+    /// declaring `#p` (or `:min`) differently would silently leave one of them reading the
+    /// other's attribute (or value). The same declaration twice (a condition reused) is fine.
     pub(crate) fn add_raw(
         &mut self,
         names: &[(String, String)],
@@ -129,7 +124,15 @@ impl Placeholders {
                     "raw expression name placeholder `{placeholder}` must start with `#` but not `#n`"
                 )));
             }
-            self.raw_names.push((placeholder.clone(), name.clone()));
+            match self.raw_names.iter().find(|(p, _)| p == placeholder) {
+                Some((_, existing)) if existing == name => {}
+                Some(_) => {
+                    return Err(Error::validation(format!(
+                        "raw expression name placeholder `{placeholder}` is declared by two raw conditions with different attributes"
+                    )));
+                }
+                None => self.raw_names.push((placeholder.clone(), name.clone())),
+            }
         }
         for (placeholder, value) in values {
             if !placeholder.starts_with(':') || placeholder.starts_with(":v") {
@@ -137,8 +140,17 @@ impl Placeholders {
                     "raw expression value placeholder `{placeholder}` must start with `:` but not `:v`"
                 )));
             }
-            self.raw_values
-                .push((placeholder.clone(), value.get()?.clone()));
+            let value = value.get()?;
+            match self.raw_values.iter().find(|(p, _)| p == placeholder) {
+                Some((_, existing)) if existing == value => {}
+                // The values themselves stay out of the message: they may be personal data.
+                Some(_) => {
+                    return Err(Error::validation(format!(
+                        "raw expression value placeholder `{placeholder}` is declared by two raw conditions with different values"
+                    )));
+                }
+                None => self.raw_values.push((placeholder.clone(), value.clone())),
+            }
         }
         Ok(())
     }

@@ -61,6 +61,13 @@ pub enum KeyError {
         /// DynamoDB's limit in bytes.
         max: usize,
     },
+    /// A rendered key is empty, which DynamoDB rejects for every key attribute (e.g.
+    /// `pk = "{id}"` with an empty `id`).
+    #[error("key attribute `{attribute}` would be empty; DynamoDB rejects empty key values")]
+    Empty {
+        /// The key attribute, e.g. `PK`.
+        attribute: &'static str,
+    },
     /// A key needs a field that has no value.
     #[error("key field `{field}` has no value")]
     MissingField {
@@ -84,8 +91,11 @@ pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// The largest sort key DynamoDB accepts, in bytes.
 pub const MAX_SORT_KEY_BYTES: usize = 1024;
 
-/// Checks a rendered key against DynamoDB's size limit for its attribute.
+/// Checks a rendered key against DynamoDB's limits for its attribute: not empty, not too long.
 pub(crate) fn check_len(attribute: &'static str, key: &str, max: usize) -> Result<(), KeyError> {
+    if key.is_empty() {
+        return Err(KeyError::Empty { attribute });
+    }
     if key.len() > max {
         return Err(KeyError::TooLong {
             attribute,

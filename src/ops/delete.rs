@@ -1,20 +1,17 @@
 //! [`Delete`]: delete one item by its typed key.
 
 use std::marker::PhantomData;
-use std::pin::pin;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-
-use super::{Rendered, condition_failed, exists, is_entity, render};
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::{Entity, PrimaryKey};
-use crate::expr::{Condition, Node, Placeholders};
+use crate::expr::{Condition, Node};
 use crate::key::KeyError;
-use crate::observe::{Call, ObserveExt};
+use crate::write::guard::{Target, version};
+use crate::write::plan::Write;
+use crate::write::send::{self, Returns};
+use crate::write::{Guards, Outcome, Plan, Presence};
 
 /// A DeleteItem request for entity `E`, built by [`Db::delete`](crate::Db::delete).
 ///
@@ -48,7 +45,7 @@ impl<E: Entity> Delete<E> {
     /// called twice). A missing item is then [`Error::NotFound`], a false condition
     /// [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(crate::ops::also(
+        self.condition = Some(crate::expr::also(
             self.condition.take(),
             condition.into_node(),
         ));
@@ -68,13 +65,12 @@ impl<E: Entity> Delete<E> {
         self
     }
 
-    /// Renders the request; also used by transactions.
-    pub(crate) fn render(self) -> Result<(Rendered, Arc<Inner>), Error> {
+    /// The plan of this delete (transactions use it too), with its client; `unique` is the
+    /// guard that the stored unique values are the ones read.
+    fn plan(self, unique: Option<Node>) -> Result<(Plan, Arc<Inner>), Error> {
         let key = self.key?;
         let version = match (self.expected_version, E::SCHEMA.version) {
-            (Some(v), Some(attribute)) => {
-                Some(Node::Equals(attribute, AttributeValue::N(v.to_string())))
-            }
+            (Some(v), Some(attribute)) => Some(version::is(attribute, v)),
             (Some(_), None) => {
                 return Err(Error::validation(format!(
                     "`{}` has no `#[dynamo(version)]` field",
@@ -83,28 +79,26 @@ impl<E: Entity> Delete<E> {
             }
             (None, _) => None,
         };
-        let user = match (version, self.condition) {
-            (Some(v), Some(c)) => Some(Node::And(Box::new(v), Box::new(c))),
-            (v, c) => v.or(c),
-        };
-        let guard = match user {
-            Some(c) => Node::And(Box::new(is_entity::<E>()), Box::new(c)),
-            None => Node::Or(Box::new(exists::<E>(false)), Box::new(is_entity::<E>())),
-        };
-        let mut p = Placeholders::default();
-        let condition = render(&guard, &mut p)?;
-        let (names, values) = p.into_maps();
-        let rendered = Rendered {
-            entity: E::SCHEMA.name,
-            key,
-            condition: Some(condition),
-            names,
-            values,
-            keep_old: self.return_old_on_failure,
-            create: false,
-            expected_version: self.expected_version,
-        };
-        Ok((rendered, self.db))
+        // Unconditional: absent or this type. With a condition or version: must exist.
+        let conditional = version.is_some() || self.condition.is_some();
+        let mut guards = Guards::new(if conditional {
+            Presence::Same
+        } else {
+            Presence::AbsentOrSame
+        });
+        guards.version = version;
+        guards.unique = unique;
+        guards.user = self.condition;
+        let mut outcome = Outcome::of::<E>();
+        outcome.keep_old = self.return_old_on_failure;
+        outcome.expected_version = self.expected_version;
+        let plan = Plan::new(key, Write::Delete, guards, &Target::of::<E>(), outcome)?;
+        Ok((plan, self.db))
+    }
+
+    /// The plan of this delete, for transactions.
+    pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
+        self.plan(None)
     }
 
     /// Sends the request and returns the deleted entity, if there was one.
@@ -113,77 +107,44 @@ impl<E: Entity> Delete<E> {
             // Boxed: the rare path's transaction future would otherwise size every delete.
             return Box::pin(self.send_with_unique()).await;
         }
-        let (r, db) = self.render()?;
-        let result = pin!(
-            db.client
-                .delete_item()
-                .table_name(&db.table_name)
-                .set_key(Some(r.key.into_item::<E::Table>()))
-                .set_condition_expression(r.condition)
-                .set_expression_attribute_names(r.names)
-                .set_expression_attribute_values(r.values)
-                .return_values(ReturnValue::AllOld)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld
-                )
-                .set_return_consumed_capacity(db.capacity_mode())
-                .send()
-        )
-        .observed(&db, Call::new("DeleteItem", E::SCHEMA.name))
-        .await;
-        match result {
-            Ok(output) => output
-                .attributes
-                .map(crate::entity::decode::<E>)
-                .transpose(),
-            Err(err) => {
-                let Some(DeleteItemError::ConditionalCheckFailedException(failed)) =
-                    err.as_service_error()
-                else {
-                    return Err(crate::error::service("DeleteItem", err));
-                };
-                Err(condition_failed::<E>(
-                    failed.item.clone(),
-                    r.keep_old,
-                    r.expected_version,
-                ))
-            }
-        }
+        let (plan, db) = self.plan(None)?;
+        send::single(&db, plan, Returns::Old)
+            .await?
+            .map(crate::entity::decode::<E>)
+            .transpose()
     }
 
     /// A delete that also releases the entity's unique values, in one transaction.
     async fn send_with_unique(self) -> Result<Option<E>, Error> {
         let db = Arc::clone(&self.db);
-        let key = self.key.clone()?;
-        let Some(old) = crate::unique::read_old::<E>(&db, &key).await? else {
-            // Nothing to release; the plain delete reports a missing item as it should.
-            return match self.condition.is_some() || self.expected_version.is_some() {
-                true => Err(Error::NotFound {
-                    entity: E::SCHEMA.name,
-                }),
-                false => Ok(None),
+        let key: PrimaryKey = self.key.clone()?;
+        let conditional = self.condition.is_some() || self.expected_version.is_some();
+        let none = vec![None; E::SCHEMA.unique.len()];
+        let this = self;
+        let spec = (this.condition, this.return_old_on_failure, this.expected_version);
+        let old = crate::unique::write::<E, _>(&db, &key, true, |read| {
+            if read.old.is_none() {
+                // Nothing to release.
+                return Ok(None);
+            }
+            let delete = Delete::<E> {
+                db: Arc::clone(&db),
+                key: Ok(key.clone()),
+                condition: spec.0.clone(),
+                return_old_on_failure: spec.1,
+                expected_version: spec.2,
+                entity: PhantomData,
             };
-        };
-        let old_values = crate::unique::values_in::<E>(&old)?;
-        let none = vec![None; old_values.len()];
-        let changes = crate::unique::changes::<E>(Some(&old), &old_values, &none)?;
-        let (mut r, _) = self.render()?;
-        if let Some(guard) = &changes.unchanged_since_read {
-            r = super::put::merge_condition(r, guard)?;
+            let (plan, _) = delete.plan(read.guard.clone())?;
+            Ok(Some((plan, none.clone())))
+        })
+        .await?;
+        match old {
+            Some(old) => crate::entity::decode::<E>(old).map(Some),
+            None if conditional => Err(Error::NotFound {
+                entity: E::SCHEMA.name,
+            }),
+            None => Ok(None),
         }
-        let delete = aws_sdk_dynamodb::types::Delete::builder()
-            .table_name(&db.table_name)
-            .set_key(Some(r.key.to_item::<E::Table>()))
-            .set_condition_expression(r.condition.clone())
-            .set_expression_attribute_names(r.names.clone())
-            .set_expression_attribute_values(r.values.clone())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
-        let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .delete(delete)
-            .build();
-        crate::unique::write_with_sentinels::<E>(&db, write, &r, &changes).await?;
-        crate::entity::decode::<E>(old).map(Some)
     }
 }

@@ -5,7 +5,7 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::{Entity, PrimaryKey};
 use crate::key::KeyError;
 use crate::observe::{Call, ObserveExt};

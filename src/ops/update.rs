@@ -1,24 +1,20 @@
 //! [`Update`]: change attributes of an existing item with typed actions.
 
 use std::marker::PhantomData;
-use std::pin::pin;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-
-use super::{Rendered, and, condition_failed, is_entity, render};
 use crate::Error;
-use crate::db::Inner;
-use crate::entity::{Entity, EntityKey, render_index};
-use crate::expr::{
-    Action, Attr, Condition, IntoValue, Node, Numeric, Placeholders, Settable, Value,
-    render_actions,
-};
-use crate::observe::{Call, ObserveExt};
+use crate::client::Inner;
+use crate::entity::{Entity, EntityKey, PrimaryKey, render_index};
+use crate::expr::{Action, Attr, Condition, IntoValue, Node, Numeric, Settable, Value};
 use crate::table::Table;
+use crate::write::guard::{Target, version};
+use crate::write::plan::Write;
+use crate::write::send::{self, Returns};
+use crate::write::{Guards, Outcome, Plan, Presence};
 
 /// An UpdateItem request for entity `E`, built by [`Db::update`](crate::Db::update).
 ///
@@ -191,7 +187,7 @@ impl<E: Entity> Update<E> {
     /// Updates only if `condition` holds for the stored item (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(crate::ops::also(
+        self.condition = Some(crate::expr::also(
             self.condition.take(),
             condition.into_node(),
         ));
@@ -239,12 +235,14 @@ impl<E: Entity> Update<E> {
                 attribute.into(),
                 Value::raw(AttributeValue::N("1".into())),
             ));
-            if let Some(expected) = self.expected_version {
-                guard = Some(Node::Equals(
-                    attribute,
-                    AttributeValue::N(expected.to_string()),
-                ));
-            }
+            guard = Some(match self.expected_version {
+                // The increment must stay in the field type's range.
+                Some(expected) => {
+                    version::next::<E>(expected)?;
+                    version::is(attribute, expected)
+                }
+                None => version::below(attribute, schema.version_max),
+            });
         } else if self.expected_version.is_some() {
             return Err(Error::validation(format!(
                 "`{}` has no `#[dynamo(version)]` field",
@@ -278,30 +276,29 @@ impl<E: Entity> Update<E> {
         Ok(guard)
     }
 
-    /// Renders the request (key, update expression); also used by transactions.
-    pub(crate) fn render(mut self) -> Result<(Rendered, String, Arc<Inner>), Error> {
+    /// Validates the actions, adds the index-key and lifecycle actions, and renders the key:
+    /// everything of the plan but the unique-value guard.
+    pub(crate) fn prepare(mut self) -> Result<(Prepared, Arc<Inner>), Error> {
         self.sync_index_keys()?;
-        let version_guard = self.lifecycle()?;
+        let version = self.lifecycle()?;
         let key = self.key.render()?;
-        let mut p = Placeholders::default();
-        let update = render_actions(std::mem::take(&mut self.actions), &mut p)?;
-        let user = match (version_guard, self.condition) {
-            (Some(v), Some(c)) => Some(Node::And(Box::new(v), Box::new(c))),
-            (v, c) => v.or(c),
-        };
-        let condition = render(&and(is_entity::<E>(), user), &mut p)?;
-        let (names, values) = p.into_maps();
-        let rendered = Rendered {
-            entity: E::SCHEMA.name,
+        let mut outcome = Outcome::of::<E>();
+        outcome.keep_old = self.return_old_on_failure;
+        outcome.expected_version = self.expected_version;
+        let prepared = Prepared {
             key,
-            condition: Some(condition),
-            names,
-            values,
-            keep_old: self.return_old_on_failure,
-            create: false,
-            expected_version: self.expected_version,
+            actions: self.actions,
+            version,
+            condition: self.condition,
+            outcome,
         };
-        Ok((rendered, update, self.db))
+        Ok((prepared, self.db))
+    }
+
+    /// The plan of this update (transactions use it too), with its client.
+    pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
+        let (prepared, db) = self.prepare()?;
+        Ok((prepared.plan::<E>(None)?, db))
     }
 
     /// Sends the request and returns the entity as it is after the update.
@@ -310,93 +307,45 @@ impl<E: Entity> Update<E> {
             // Boxed: the rare path's transaction future would otherwise size every update.
             return Box::pin(self.send_with_unique()).await;
         }
-        let (r, update, db) = self.render()?;
-        let result = pin!(
-            db.client
-                .update_item()
-                .table_name(&db.table_name)
-                .set_key(Some(r.key.into_item::<E::Table>()))
-                .update_expression(update)
-                .set_condition_expression(r.condition)
-                .set_expression_attribute_names(r.names)
-                .set_expression_attribute_values(r.values)
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld
-                )
-                .set_return_consumed_capacity(db.capacity_mode())
-                .send()
-        )
-        .observed(&db, Call::new("UpdateItem", E::SCHEMA.name))
-        .await;
-        match result {
-            Ok(output) => match output.attributes {
-                Some(item) => crate::entity::decode::<E>(item),
-                None => Err(Error::NotFound {
-                    entity: E::SCHEMA.name,
-                }),
-            },
-            Err(err) => {
-                let Some(UpdateItemError::ConditionalCheckFailedException(failed)) =
-                    err.as_service_error()
-                else {
-                    return Err(crate::error::service("UpdateItem", err));
-                };
-                Err(condition_failed::<E>(
-                    failed.item.clone(),
-                    r.keep_old,
-                    r.expected_version,
-                ))
-            }
+        let (plan, db) = self.into_plan()?;
+        match send::single(&db, plan, Returns::New).await? {
+            Some(item) => crate::entity::decode::<E>(item),
+            None => Err(Error::NotFound {
+                entity: E::SCHEMA.name,
+            }),
         }
     }
 
     /// An update that changes unique values: the update and the sentinel moves in one
     /// transaction, guarded by the values read just before.
     async fn send_with_unique(self) -> Result<E, Error> {
-        let db = Arc::clone(&self.db);
-        let key = self.key.render()?;
-        let old = crate::unique::read_old::<E>(&db, &key)
-            .await?
-            .ok_or(Error::NotFound {
-                entity: E::SCHEMA.name,
-            })?;
-        let old_values = crate::unique::values_in::<E>(&old)?;
-        let mut new_values = old_values.clone();
-        for (i, field) in E::SCHEMA.unique.iter().enumerate() {
-            for action in &self.actions {
-                match action {
-                    Action::Set(name, value) if name == field.attribute => {
-                        let mut out = String::new();
-                        new_values[i] =
-                            E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+        let (prepared, db) = self.prepare()?;
+        let key = prepared.key.clone();
+        crate::unique::write::<E, _>(&db, &key, true, |read| {
+            let Some(old) = &read.old else {
+                return Err(Error::NotFound {
+                    entity: E::SCHEMA.name,
+                });
+            };
+            let mut new_values = crate::unique::values_in::<E>(old)?;
+            for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+                for action in &prepared.actions {
+                    match action {
+                        Action::Set(name, value) if name == field.attribute => {
+                            let mut out = String::new();
+                            new_values[i] =
+                                E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+                        }
+                        Action::Remove(name) if name == field.attribute => new_values[i] = None,
+                        _ => {}
                     }
-                    Action::Remove(name) if name == field.attribute => new_values[i] = None,
-                    _ => {}
                 }
             }
-        }
-        let changes = crate::unique::changes::<E>(Some(&old), &old_values, &new_values)?;
-        let (mut r, expression, _) = self.render()?;
-        if let Some(guard) = &changes.unchanged_since_read {
-            r = super::put::merge_condition(r, guard)?;
-        }
-        let update = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&db.table_name)
-            .set_key(Some(r.key.to_item::<E::Table>()))
-            .update_expression(expression)
-            .set_condition_expression(r.condition.clone())
-            .set_expression_attribute_names(r.names.clone())
-            .set_expression_attribute_values(r.values.clone())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
-        let write = aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .update(update)
-            .build();
-        crate::unique::write_with_sentinels::<E>(&db, write, &r, &changes).await?;
+            Ok(Some((prepared.clone().plan::<E>(read.guard.clone())?, new_values)))
+        })
+        .await?;
         // Transactions return no values: read the result back.
-        let item = crate::unique::read_old::<E>(&db, &r.key)
+        let item = crate::unique::read_item::<E>(&db, &key)
             .await?
             .ok_or(Error::NotFound {
                 entity: E::SCHEMA.name,
@@ -522,5 +471,34 @@ impl<E: Entity> Update<E> {
         // maps each index once, so `extra` never repeats an attribute.
         self.actions.extend(extra);
         Ok(())
+    }
+}
+
+/// An update with every action and guard but the unique-value one: cloned for each attempt
+/// of a unique write.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    key: PrimaryKey,
+    actions: Vec<Action>,
+    version: Option<Node>,
+    condition: Option<Node>,
+    outcome: Outcome,
+}
+
+impl Prepared {
+    /// The plan: the item must exist and be an `E`, at the expected version (or one that
+    /// can still be incremented), with the unique values as read, and the caller's condition.
+    fn plan<E: Entity>(self, unique: Option<Node>) -> Result<Plan, Error> {
+        let mut guards = Guards::new(Presence::Same);
+        guards.version = self.version;
+        guards.unique = unique;
+        guards.user = self.condition;
+        Plan::new(
+            self.key,
+            Write::Update(self.actions),
+            guards,
+            &Target::of::<E>(),
+            self.outcome,
+        )
     }
 }

@@ -13,7 +13,7 @@ use super::keys::{self, KeyValue, KeyValues, SortKey};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use crate::Error;
 use crate::collection::Collection;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::Entity;
 use crate::expr::{Attr, Condition, Node, Placeholders};
 use crate::item::Item;
@@ -186,7 +186,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
     /// read, and counted against DynamoDB's 1 MB page).
     pub fn filter(mut self, condition: Condition<E>) -> Self {
-        self.filter = Some(crate::ops::also(self.filter.take(), condition.into_node()));
+        self.filter = Some(crate::expr::also(self.filter.take(), condition.into_node()));
         self
     }
 
@@ -472,14 +472,14 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         let fingerprint = identity.finish();
 
         let filter = match (self.output.only, self.filter) {
-            (Some(name), user) => Some(crate::ops::and(
+            (Some(name), user) => Some(crate::expr::and(
                 Node::IsType(table.discriminator(), name),
                 user,
             )),
             (None, user) => user,
         };
         let filter = filter
-            .map(|node| crate::ops::render(&node, &mut p))
+            .map(|node| crate::expr::render_condition(&node, &mut p))
             .transpose()?;
         let projection = if self.projection.is_empty() {
             None

@@ -12,7 +12,7 @@ use super::cursor::Fingerprint;
 use super::page::{self, Fetch, RawPage, Reader};
 use super::query::Output;
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::expr::{Condition, Node, Placeholders};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
@@ -73,7 +73,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
 
     /// Keeps only items for which `condition` holds.
     pub fn filter(mut self, condition: Condition<S>) -> Self {
-        self.filter = Some(crate::ops::also(self.filter.take(), condition.into_node()));
+        self.filter = Some(crate::expr::also(self.filter.take(), condition.into_node()));
         self
     }
 
@@ -176,14 +176,14 @@ impl<S, T: Send + 'static> Scan<S, T> {
         }
         let mut p = Placeholders::default();
         let filter = match (self.output.only, self.filter) {
-            (Some(name), user) => Some(crate::ops::and(
+            (Some(name), user) => Some(crate::expr::and(
                 Node::IsType(table.discriminator(), name),
                 user,
             )),
             (None, user) => user,
         };
         let filter = filter
-            .map(|node| crate::ops::render(&node, &mut p))
+            .map(|node| crate::expr::render_condition(&node, &mut p))
             .transpose()?;
         let (names, values) = p.into_maps();
         let fingerprint = Fingerprint::default()

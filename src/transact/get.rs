@@ -7,7 +7,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{Get as SdkGet, TransactGetItem};
 
 use crate::Error;
-use crate::db::Inner;
+use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};

@@ -7,7 +7,6 @@ mod write;
 pub use get::{TransactGet, TransactGetOutput};
 pub use write::{Action, ConditionCheck, TransactAction, TransactWrite};
 
-pub(crate) use write::execute;
 
 use crate::Error;
 use crate::entity::{Entity, PrimaryKey};
@@ -49,7 +48,10 @@ impl CancelReason {
 }
 
 /// One action that made a transaction fail.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the key's length, not its text, and whether the old item was returned, not
+/// its values; read them from [`key`](Self::key) and [`old`](Self::old).
+#[derive(Clone, PartialEq)]
 pub struct CancelledAction {
     /// Its position in the transaction (0-based, in the order added).
     pub index: usize,
@@ -80,12 +82,38 @@ impl CancelledAction {
 
 /// A cancelled transaction: only the actions that failed are listed (DynamoDB reports
 /// `None` for the others).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` redacts keys and items (see [`CancelledAction`]).
+#[derive(Clone, PartialEq)]
 pub struct TransactionCanceled {
     /// The failed actions, by index.
     pub actions: Vec<CancelledAction>,
     /// DynamoDB's message.
     pub message: Option<String>,
+}
+
+impl std::fmt::Debug for CancelledAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let old = self.old.as_ref().filter(|_| self.keep_old);
+        f.debug_struct("CancelledAction")
+            .field("index", &self.index)
+            .field("entity", &self.entity)
+            .field("key", &crate::error::RedactedKey(&self.key))
+            .field("reason", &self.reason)
+            .field("message", &self.message)
+            .field("exists", &self.exists)
+            .field("old", &old.map(crate::error::RedactedItem))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TransactionCanceled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionCanceled")
+            .field("actions", &self.actions)
+            .field("message", &self.message)
+            .finish()
+    }
 }
 
 impl std::fmt::Display for TransactionCanceled {

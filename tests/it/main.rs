@@ -20,3 +20,4 @@ mod streams;
 mod table;
 mod transactions;
 mod updates;
+mod write_guarantees;

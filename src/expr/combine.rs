@@ -1,0 +1,46 @@
+//! Combinators over condition trees, for composing the library's guards with the caller's
+//! conditions. Each keeps its operands grouped: `Node::render` parenthesises both sides of
+//! every `AND`/`OR`, so no operand can change another's meaning.
+
+use super::Node;
+
+/// `a AND b`, or `a` alone.
+pub(crate) fn and(a: Node, b: Option<Node>) -> Node {
+    match b {
+        Some(b) => Node::And(Box::new(a), Box::new(b)),
+        None => a,
+    }
+}
+
+/// `existing AND node`, or `node` alone (a builder's `.condition()` called twice).
+pub(crate) fn also(existing: Option<Node>, node: Node) -> Node {
+    match existing {
+        Some(c) => Node::And(Box::new(c), Box::new(node)),
+        None => node,
+    }
+}
+
+/// `a OR b`.
+pub(crate) fn or(a: Node, b: Node) -> Node {
+    Node::Or(Box::new(a), Box::new(b))
+}
+
+/// Every node joined with `AND`, in order; `None` when there are none.
+pub(crate) fn all(nodes: impl IntoIterator<Item = Node>) -> Option<Node> {
+    nodes
+        .into_iter()
+        .reduce(|a, b| Node::And(Box::new(a), Box::new(b)))
+}
+
+/// `attribute < value`, for a value the library supplies.
+pub(crate) fn less_than(
+    attribute: &'static str,
+    value: aws_sdk_dynamodb::types::AttributeValue,
+) -> Node {
+    use super::condition::{CmpOp, Operand};
+    Node::Compare(
+        Operand::Path(attribute),
+        CmpOp::Lt,
+        Operand::Value(super::Value::raw(value)),
+    )
+}

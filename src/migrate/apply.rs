@@ -1,0 +1,230 @@
+//! Applying one item's key change through the write pipeline: an index-key update in
+//! place, or a move (put under the new key, delete the old one, in one transaction), each
+//! guarded by the item as read; a lost race is re-read and re-decided.
+
+use std::pin::pin;
+use std::sync::atomic::Ordering;
+
+use crate::Error;
+use crate::client::Inner;
+use crate::entity::PrimaryKey;
+use crate::expr::{Action, Value};
+use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
+use crate::registry::Registry;
+use crate::table::Table;
+use crate::transact::CancelReason;
+use crate::write::guard::Target;
+use crate::write::plan::Write;
+use crate::write::send::{self, Returns};
+use crate::write::{Outcome, Plan};
+
+use super::plan::{Change, Decision, decide, item_unchanged, keys_unchanged};
+use super::{KeyChange, Shared};
+
+/// How many times an item is re-read after losing a race before it is reported.
+const ATTEMPTS: usize = 5;
+
+/// Rewrites one item if its keys changed; retries a lost race from a fresh read.
+pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
+    let table = &<R::Table as Table>::SCHEMA;
+    for _attempt in 0..ATTEMPTS {
+        let change = match decide::<R>(&item, shared.only) {
+            Decision::Skip => return,
+            Decision::Fail(key, error) => return shared.fail(key, error),
+            Decision::Change(change) => change,
+        };
+        sample(shared, table, &item, &change);
+        let counter = if change.moves {
+            &shared.counts.moved
+        } else {
+            &shared.counts.updated
+        };
+        if shared.dry_run {
+            counter.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let Some(old_key) = crate::entity::key_from(&item, table) else {
+            return shared.fail(None, Error::validation("an item lacks its table's key attributes"));
+        };
+        let result = if change.moves {
+            move_item(&shared.db, table, &item, &old_key, change).await
+        } else {
+            update_keys(&shared.db, table, &item, &old_key, change).await
+        };
+        match result {
+            Ok(Applied::Done) => {
+                counter.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            Ok(Applied::Lost) => {
+                // Someone wrote the item since it was read: start again from a fresh read.
+                match read_raw::<R::Table>(&shared.db, &old_key).await {
+                    Ok(Some(fresh)) => item = fresh,
+                    Ok(None) => return, // deleted meanwhile: nothing to migrate
+                    Err(error) => return shared.fail(Some(old_key), error),
+                }
+            }
+            Err(error) => return shared.fail(Some(old_key), error),
+        }
+    }
+    shared.fail(
+        crate::entity::key_from(&item, table),
+        Error::validation("the item kept changing during the migration; re-run to retry it"),
+    );
+}
+
+/// Whether a guarded write applied or lost its race.
+enum Applied {
+    Done,
+    Lost,
+}
+
+fn sample(shared: &Shared, table: &crate::TableSchema, item: &Item, change: &Change) {
+    let Ok(mut samples) = shared.samples.lock() else {
+        return;
+    };
+    if samples.len() >= 10 {
+        return;
+    }
+    let keys = super::plan::all_key_attributes(table);
+    let pick = |i: &Item| {
+        keys.iter()
+            .filter_map(|a| {
+                i.get(*a)
+                    .and_then(|v| v.as_s().ok())
+                    .map(|s| ((*a).to_owned(), s.clone()))
+            })
+            .collect()
+    };
+    samples.push(KeyChange {
+        entity: change.discriminator.clone(),
+        old: pick(item),
+        new: pick(&change.rendered),
+    });
+}
+
+fn target(table: &crate::TableSchema) -> Target {
+    Target::raw("*", table)
+}
+
+fn outcome(table: &crate::TableSchema) -> Outcome {
+    Outcome::raw("*", table.discriminator())
+}
+
+/// Rewrites the changed index-key attributes in place.
+async fn update_keys(
+    db: &Inner,
+    table: &crate::TableSchema,
+    item: &Item,
+    key: &PrimaryKey,
+    change: Change,
+) -> Result<Applied, Error> {
+    let actions: Vec<Action> = change
+        .changed
+        .iter()
+        .map(|a| match change.rendered.get(*a) {
+            Some(v) => Action::Set((*a).into(), Value::raw(v.clone())),
+            None => Action::Remove((*a).into()),
+        })
+        .collect();
+    let guard = keys_unchanged(item, table, change.entity);
+    let plan = Plan::with_condition(
+        target(table),
+        key.clone(),
+        Write::Update(actions),
+        guard,
+        outcome(table),
+    )?;
+    match send::single(db, plan, Returns::Nothing).await {
+        Ok(_) => Ok(Applied::Done),
+        Err(e) if is_lost(&e) => Ok(Applied::Lost),
+        Err(e) => Err(e),
+    }
+}
+
+/// A failed guard: the outcome classification of a raw plan never reports success.
+fn is_lost(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::ConditionFailed(_)
+            | Error::NotFound { .. }
+            | Error::WrongEntity { .. }
+            | Error::MissingDiscriminator { .. }
+    )
+}
+
+/// Moves the item to its new primary key: put (the new key must be free) and delete (the
+/// item must be exactly as read) in one transaction.
+async fn move_item(
+    db: &Inner,
+    table: &crate::TableSchema,
+    item: &Item,
+    old_key: &PrimaryKey,
+    change: Change,
+) -> Result<Applied, Error> {
+    // The moved item keeps every stored attribute; only its key attributes change.
+    let mut moved = item.clone();
+    for a in super::plan::all_key_attributes(table) {
+        match change.rendered.get(a) {
+            Some(v) => {
+                moved.insert(a.to_owned(), v.clone());
+            }
+            None => {
+                moved.remove(a);
+            }
+        }
+    }
+    let Some(new_key) = crate::entity::key_from(&moved, table) else {
+        return Err(Error::validation("the new item lacks its table's key attributes"));
+    };
+    let t = target(table);
+    let put = Plan::with_condition(
+        t,
+        new_key,
+        Write::Put(moved),
+        Some(t.is_absent()),
+        outcome(table),
+    )?;
+    let delete = Plan::with_condition(
+        t,
+        old_key.clone(),
+        Write::Delete,
+        item_unchanged(item, table, change.entity),
+        outcome(table),
+    )?;
+    match send::transaction(db, vec![put, delete], None).await {
+        Ok(()) => Ok(Applied::Done),
+        Err(Error::TransactionCanceled(canceled)) => {
+            let target_taken = canceled
+                .actions
+                .iter()
+                .any(|a| a.index == 0 && a.reason == CancelReason::ConditionalCheckFailed);
+            if target_taken {
+                Err(Error::validation(
+                    "the new primary key is taken by another item: two items map to the same key",
+                ))
+            } else {
+                // The item changed since it was read (or a transaction conflicted).
+                Ok(Applied::Lost)
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn read_raw<T: Table>(db: &Inner, key: &PrimaryKey) -> Result<Option<Item>, Error> {
+    let output = pin!(
+        db.client
+            .get_item()
+            .table_name(&db.table_name)
+            .set_key(Some(key.to_item::<T>()))
+            .consistent_read(true)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("GetItem", "*"))
+    .await
+    .map_err(|e| crate::error::service("GetItem", e))?;
+    Ok(output.item)
+}

@@ -1,0 +1,421 @@
+//! [`Migrate`]: re-key and backfill a live table after its design changed — every item's
+//! key attributes recomputed from the entity's *current* templates, and only the items
+//! whose stored keys differ rewritten, each guarded so a concurrent write is never
+//! clobbered. Resumable from checkpoints, rate-limited, with progress reports.
+
+//!
+//! - `checkpoint.rs`: where a run stands, and where that is kept;
+//! - `plan.rs`: what one item needs (nothing, index keys rewritten, or a move) and the
+//!   guard that it is still as read;
+//! - `apply.rs`: sending that through the write pipeline, re-reading on a lost race;
+//! - this file: the builder, the parallel scan, progress and the report.
+
+mod apply;
+mod checkpoint;
+mod plan;
+
+pub use checkpoint::{Checkpoint, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState};
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::stream::{self, StreamExt};
+
+use crate::Error;
+use crate::client::Inner;
+use crate::entity::PrimaryKey;
+use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
+use crate::registry::Registry;
+use apply::migrate_item;
+use plan::key_attributes;
+
+/// Counts reported while a migration runs, and in its final report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// Items read.
+    pub scanned: u64,
+    /// Items whose index keys were rewritten in place.
+    pub updated: u64,
+    /// Items moved to a new primary key.
+    pub moved: u64,
+    /// Items that could not be decoded or rewritten (see the report's `failures`).
+    pub failed: u64,
+    /// Time since the run started.
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// Items read per second.
+    pub fn rate(&self) -> f64 {
+        self.scanned as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// A key change, old and new key attributes (for dry-run samples).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyChange {
+    /// The entity type.
+    pub entity: String,
+    /// The key attributes as stored.
+    pub old: BTreeMap<String, String>,
+    /// The key attributes the current templates render (absent ones are removed).
+    pub new: BTreeMap<String, String>,
+}
+
+/// An item the migration did not rewrite.
+#[derive(Debug)]
+pub struct MigrationFailure {
+    /// Its primary key, when it had one.
+    pub key: Option<PrimaryKey>,
+    /// Why.
+    pub error: Error,
+}
+
+/// What a migration run did.
+#[must_use = "a migration can leave failed items behind; check `failures`"]
+#[derive(Debug)]
+pub struct MigrationReport {
+    /// The counts.
+    pub progress: Progress,
+    /// Items not rewritten, with the reason.
+    pub failures: Vec<MigrationFailure>,
+    /// Up to 10 example key changes.
+    pub samples: Vec<KeyChange>,
+    /// `false` when the run was stopped before the end (re-run to continue).
+    pub complete: bool,
+    /// Whether anything was written (`false` for a dry run).
+    pub dry_run: bool,
+}
+
+type StopSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// A migration of a table to its entities' current key templates, built by
+/// [`Db::migrate`](crate::Db::migrate).
+///
+/// - an index key that changed is rewritten in place (UpdateItem), on the condition that
+///   the attributes it was computed from, the stored keys and the version are still what
+///   was read; a lost race is retried from a fresh read;
+/// - a changed primary key is a move: the item (all its attributes) is put under the new key
+///   and deleted under the old one in one transaction, under the same condition;
+/// - items that do not decode are reported, not touched.
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))] pub struct App;
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER", index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+/// # pub struct User { id: String, email: String }
+/// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// use dynamorm::migrate::FileCheckpoint;
+/// let preview = db.migrate::<AppItem>().dry_run().run().await?;
+/// println!("would rewrite {} items, e.g. {:?}", preview.progress.updated, preview.samples.first());
+/// let report = db
+///     .migrate::<AppItem>()
+///     .segments(4)
+///     .rate_limit(500.0)
+///     .checkpoint(FileCheckpoint::new("migration.json"))
+///     .stop_on(async { let _ = tokio::signal::ctrl_c().await; })
+///     .run()
+///     .await?;
+/// assert!(report.complete && report.failures.is_empty());
+/// # Ok(()) }
+/// ```
+#[must_use = "a migration does nothing until `.run().await`"]
+pub struct Migrate<R> {
+    db: Arc<Inner>,
+    only: Option<&'static str>,
+    segments: u32,
+    page_size: i32,
+    items_per_second: Option<f64>,
+    dry_run: bool,
+    checkpoint: Option<Arc<dyn Checkpoint>>,
+    stop: Option<StopSignal>,
+    on_progress: Option<ProgressFn>,
+    registry: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> std::fmt::Debug for Migrate<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migrate")
+            .field("only", &self.only)
+            .field("segments", &self.segments)
+            .field("dry_run", &self.dry_run)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Registry> Migrate<R> {
+    pub(crate) fn new(db: Arc<Inner>) -> Self {
+        Self {
+            db,
+            only: None,
+            segments: 1,
+            page_size: 100,
+            items_per_second: None,
+            dry_run: false,
+            checkpoint: None,
+            stop: None,
+            on_progress: None,
+            registry: std::marker::PhantomData,
+        }
+    }
+
+    /// Migrates only items of entity `E` (others are read and left alone).
+    pub fn only<E: crate::Entity<Table = R::Table>>(mut self) -> Self {
+        self.only = Some(E::SCHEMA.name);
+        self
+    }
+
+    /// Scans in `n` parallel segments.
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n.max(1);
+        self
+    }
+
+    /// Items per scan request (default 100).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = i32::try_from(n).unwrap_or(i32::MAX).max(1);
+        self
+    }
+
+    /// Reads at most `items_per_second` items per second, to leave capacity to the
+    /// application.
+    pub fn rate_limit(mut self, items_per_second: f64) -> Self {
+        self.items_per_second = Some(items_per_second.max(0.001));
+        self
+    }
+
+    /// Counts what would change and samples old → new keys, writing nothing.
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self
+    }
+
+    /// Saves progress after every page and resumes from the saved state.
+    pub fn checkpoint(mut self, checkpoint: impl Checkpoint + 'static) -> Self {
+        self.checkpoint = Some(Arc::new(checkpoint));
+        self
+    }
+
+    /// Stops cleanly at the next page boundary (with a saved checkpoint) when `signal`
+    /// completes, e.g. `tokio::signal::ctrl_c()`.
+    pub fn stop_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.stop = Some(Box::pin(signal));
+        self
+    }
+
+    /// Called after every page with the counts so far.
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs the migration.
+    pub async fn run(self) -> Result<MigrationReport, Error> {
+        let state = match &self.checkpoint {
+            Some(c) => c.load()?,
+            None => None,
+        };
+        let mut state = state.unwrap_or_default();
+        if state.segments.len() != self.segments as usize {
+            if state
+                .segments
+                .iter()
+                .any(|s| s.done || s.last_key.is_some())
+            {
+                return Err(Error::validation(format!(
+                    "the checkpoint has {} segments; resume with the same number",
+                    state.segments.len()
+                )));
+            }
+            state.segments = vec![SegmentState::default(); self.segments as usize];
+        }
+        let shared = Arc::new(Shared {
+            db: self.db,
+            only: self.only,
+            dry_run: self.dry_run,
+            page_size: self.page_size,
+            items_per_second: self.items_per_second,
+            state: Mutex::new(state),
+            checkpoint: self.checkpoint,
+            stop: AtomicBool::new(false),
+            on_progress: self.on_progress,
+            counts: Counts::default(),
+            failures: Mutex::new(Vec::new()),
+            samples: Mutex::new(Vec::new()),
+            started: Instant::now(),
+        });
+        let watcher = self.stop.map(|signal| {
+            let watcher = Arc::clone(&shared);
+            tokio::spawn(async move {
+                signal.await;
+                watcher.stop.store(true, Ordering::SeqCst);
+            })
+        });
+        let results: Vec<Result<(), Error>> = stream::iter(0..self.segments)
+            .map(|segment| run_segment::<R>(Arc::clone(&shared), segment))
+            .buffer_unordered(self.segments as usize)
+            .collect()
+            .await;
+        for r in results {
+            r?;
+        }
+        let complete = shared
+            .state
+            .lock()
+            .map(|s| s.segments.iter().all(|s| s.done))
+            .unwrap_or(false);
+        if let Some(watcher) = watcher {
+            watcher.abort();
+        }
+        Ok(MigrationReport {
+            progress: shared.progress(),
+            failures: shared
+                .failures
+                .lock()
+                .map(|mut f| std::mem::take(&mut *f))
+                .unwrap_or_default(),
+            samples: shared
+                .samples
+                .lock()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default(),
+            complete,
+            dry_run: shared.dry_run,
+        })
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    scanned: AtomicU64,
+    updated: AtomicU64,
+    moved: AtomicU64,
+    failed: AtomicU64,
+}
+
+struct Shared {
+    db: Arc<Inner>,
+    only: Option<&'static str>,
+    dry_run: bool,
+    page_size: i32,
+    items_per_second: Option<f64>,
+    state: Mutex<MigrationState>,
+    checkpoint: Option<Arc<dyn Checkpoint>>,
+    stop: AtomicBool,
+    on_progress: Option<ProgressFn>,
+    counts: Counts,
+    failures: Mutex<Vec<MigrationFailure>>,
+    samples: Mutex<Vec<KeyChange>>,
+    started: Instant,
+}
+
+impl Shared {
+    fn progress(&self) -> Progress {
+        Progress {
+            scanned: self.counts.scanned.load(Ordering::Relaxed),
+            updated: self.counts.updated.load(Ordering::Relaxed),
+            moved: self.counts.moved.load(Ordering::Relaxed),
+            failed: self.counts.failed.load(Ordering::Relaxed),
+            elapsed: self.started.elapsed(),
+        }
+    }
+
+    fn fail(&self, key: Option<PrimaryKey>, error: Error) {
+        self.counts.failed.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut f) = self.failures.lock() {
+            f.push(MigrationFailure { key, error });
+        }
+    }
+}
+
+fn strings(item: &Item) -> BTreeMap<String, String> {
+    item.iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
+        .collect()
+}
+
+async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(), Error> {
+    let total = shared.state.lock().map(|s| s.segments.len()).unwrap_or(1);
+    loop {
+        let (done, start) = {
+            let state = shared
+                .state
+                .lock()
+                .map_err(|_| Error::validation("poisoned"))?;
+            let s = &state.segments[segment as usize];
+            (
+                s.done,
+                s.last_key.as_ref().map(|k| {
+                    k.iter()
+                        .map(|(a, v)| (a.clone(), AttributeValue::S(v.clone())))
+                        .collect::<Item>()
+                }),
+            )
+        };
+        if done || shared.stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut request = shared
+            .db
+            .client
+            .scan()
+            .table_name(&shared.db.table_name)
+            .consistent_read(true)
+            .limit(shared.page_size)
+            .set_exclusive_start_key(start)
+            .set_return_consumed_capacity(shared.db.capacity_mode());
+        if total > 1 {
+            request = request
+                .segment(i32::try_from(segment).unwrap_or(0))
+                .total_segments(i32::try_from(total).unwrap_or(1));
+        }
+        let page = pin!(request.send())
+            .observed(&shared.db, Call::new("Scan", "*"))
+            .await
+            .map_err(|e| crate::error::service("Scan", e))?;
+        let items = page.items.unwrap_or_default();
+        let last_processed = items.last().map(|i| key_attributes::<R>(i));
+        for item in items {
+            shared.counts.scanned.fetch_add(1, Ordering::Relaxed);
+            migrate_item::<R>(&shared, item).await;
+        }
+        {
+            let mut state = shared
+                .state
+                .lock()
+                .map_err(|_| Error::validation("poisoned"))?;
+            let s = &mut state.segments[segment as usize];
+            match page.last_evaluated_key {
+                Some(key) => s.last_key = Some(strings(&key)),
+                None => {
+                    s.done = true;
+                    s.last_key = last_processed.map(|k| strings(&k));
+                }
+            }
+            if let Some(c) = &shared.checkpoint {
+                c.save(&state)?;
+            }
+        }
+        if let Some(f) = &shared.on_progress {
+            f(&shared.progress());
+        }
+        if let Some(rate) = shared.items_per_second {
+            let scanned = shared.counts.scanned.load(Ordering::Relaxed) as f64;
+            let due = Duration::from_secs_f64(scanned / rate);
+            if let Some(wait) = due.checked_sub(shared.started.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+

@@ -1,0 +1,144 @@
+//! What one scanned item needs, decided without sending anything: its keys re-rendered
+//! with the current templates, compared with the stored ones, and the guard that the item
+//! is still as read when the change is written.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Error;
+use crate::entity::{EntitySchema, PrimaryKey};
+use crate::expr::{Node, all};
+use crate::item::Item;
+use crate::registry::Registry;
+use crate::table::{Table, TableSchema};
+
+/// What to do with one item.
+pub(super) enum Decision {
+    /// Nothing: a library item, another entity type than asked for, or keys up to date.
+    Skip,
+    /// The item cannot be migrated.
+    Fail(Option<PrimaryKey>, Error),
+    /// Its keys changed.
+    Change(Change),
+}
+
+/// A key change of one item.
+pub(super) struct Change {
+    pub(super) discriminator: String,
+    /// The item as the current templates render it.
+    pub(super) rendered: Item,
+    /// Key attributes whose stored value differs from the rendered one.
+    pub(super) changed: Vec<&'static str>,
+    /// Whether the primary key changed (a move) or only index keys (an update in place).
+    pub(super) moves: bool,
+    pub(super) entity: Option<&'static EntitySchema>,
+}
+
+/// The table's key attributes (primary and every index).
+pub(super) fn all_key_attributes(t: &TableSchema) -> Vec<&'static str> {
+    let mut out = vec![t.partition_key()];
+    out.extend(t.sort_key());
+    for i in t.indexes() {
+        out.push(i.partition_key());
+        out.extend(i.sort_key());
+    }
+    out
+}
+
+/// The primary-key attributes of an item.
+pub(super) fn key_attributes<R: Registry>(item: &Item) -> Item {
+    let t = &<R::Table as Table>::SCHEMA;
+    [Some(t.partition_key()), t.sort_key()]
+        .into_iter()
+        .flatten()
+        .filter_map(|a| item.get(a).map(|v| (a.to_owned(), v.clone())))
+        .collect()
+}
+
+/// Decides what `item` needs under registry `R`'s current templates.
+pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
+    let table = &<R::Table as Table>::SCHEMA;
+    let discriminator = match item.get(table.discriminator()) {
+        Some(AttributeValue::S(d)) => d.clone(),
+        _ => {
+            return Decision::Fail(
+                crate::entity::key_from(item, table),
+                Error::MissingDiscriminator {
+                    attribute: table.discriminator(),
+                },
+            );
+        }
+    };
+    if crate::unique::is_internal(&discriminator) || only.is_some_and(|o| o != discriminator) {
+        return Decision::Skip;
+    }
+    let key = || crate::entity::key_from(item, table);
+    let rendered = match R::from_item(item.clone()).and_then(|decoded| decoded.to_item()) {
+        Ok(rendered) => rendered,
+        Err(error) => return Decision::Fail(key(), error),
+    };
+    let changed: Vec<&'static str> = all_key_attributes(table)
+        .into_iter()
+        .filter(|a| item.get(*a) != rendered.get(*a))
+        .collect();
+    if changed.is_empty() {
+        return Decision::Skip;
+    }
+    let moves = changed
+        .iter()
+        .any(|a| *a == table.partition_key() || Some(*a) == table.sort_key());
+    Decision::Change(Change {
+        entity: R::entity(&discriminator),
+        discriminator,
+        rendered,
+        changed,
+        moves,
+    })
+}
+
+/// The guard of an index-key update in place: every key attribute, the fields the
+/// templates read and the version are as read. Other attributes may change meanwhile —
+/// the update writes only key attributes, so it cannot lose those writes.
+pub(super) fn keys_unchanged(
+    item: &Item,
+    table: &TableSchema,
+    entity: Option<&EntitySchema>,
+) -> Option<Node> {
+    let mut guarded = all_key_attributes(table);
+    if let Some(e) = entity {
+        guarded.extend(e.key_fields.iter().map(|k| k.attribute));
+        guarded.extend(e.version);
+    }
+    guarded.sort_unstable();
+    guarded.dedup();
+    all(guarded.into_iter().map(|a| match item.get(a) {
+        Some(v) => Node::Equals(a, v.clone()),
+        None => Node::Exists(a, false),
+    }))
+}
+
+/// The guard of a move: the whole item is as read — every stored attribute has its value,
+/// and every attribute the entity declares (or the table maintains) that was absent is
+/// still absent. A move copies the item, so any concurrent write must make it fail.
+pub(super) fn item_unchanged(
+    item: &Item,
+    table: &TableSchema,
+    entity: Option<&EntitySchema>,
+) -> Option<Node> {
+    let mut names: Vec<&String> = item.keys().collect();
+    names.sort();
+    let present = names
+        .into_iter()
+        .map(|name| Node::Stored(name.clone().into(), item[name].clone()));
+    let mut declared: Vec<&'static str> = all_key_attributes(table);
+    declared.extend(table.ttl());
+    if let Some(e) = entity {
+        declared.extend(e.attributes.iter().copied());
+    }
+    declared.sort_unstable();
+    declared.dedup();
+    let absent = declared
+        .into_iter()
+        .filter(|a| !item.contains_key(*a))
+        .map(|a| Node::Exists(a, false));
+    all(present.chain(absent))
+}

@@ -1,0 +1,99 @@
+//! What a failed write condition means, decided from the item as it was when the condition
+//! failed (DynamoDB returns it with `ReturnValuesOnConditionCheckFailure::ALL_OLD`).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::guard::version;
+use crate::Error;
+use crate::entity::Entity;
+use crate::error::ConditionFailed;
+use crate::item::Item;
+use crate::table::Table;
+
+/// How to report a write's failed condition: plain data carried by every [`Plan`](super::Plan).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outcome {
+    pub(crate) entity: &'static str,
+    pub(crate) discriminator: &'static str,
+    /// The version attribute and the largest version its type holds.
+    pub(crate) version: Option<(&'static str, u64)>,
+    /// The version the write expected to find.
+    pub(crate) expected_version: Option<u64>,
+    /// `create`: an existing item means "already exists".
+    pub(crate) create: bool,
+    /// Carry the old item in [`Error::ConditionFailed`].
+    pub(crate) keep_old: bool,
+}
+
+impl Outcome {
+    pub(crate) fn of<E: Entity>() -> Self {
+        Self {
+            entity: E::SCHEMA.name,
+            discriminator: <E::Table as Table>::SCHEMA.discriminator(),
+            version: E::SCHEMA.version.map(|a| (a, E::SCHEMA.version_max)),
+            expected_version: None,
+            create: false,
+            keep_old: false,
+        }
+    }
+
+    /// For writes of no declared entity type (migration moves, sentinels).
+    pub(crate) fn raw(entity: &'static str, discriminator: &'static str) -> Self {
+        Self {
+            entity,
+            discriminator,
+            version: None,
+            expected_version: None,
+            create: false,
+            keep_old: false,
+        }
+    }
+
+    /// The error for a failed condition, given the item as it was (`None`: no item).
+    pub(crate) fn classify(&self, old: Option<Item>) -> Error {
+        let entity = self.entity;
+        let Some(old) = old else {
+            return match self.expected_version {
+                Some(expected) if expected > 0 => Error::VersionConflict {
+                    entity,
+                    expected,
+                    found: None,
+                },
+                _ => Error::NotFound { entity },
+            };
+        };
+        if self.create && self.expected_version.is_none_or(|v| v == 0) {
+            return Error::AlreadyExists { entity };
+        }
+        match old.get(self.discriminator) {
+            Some(AttributeValue::S(found)) if found == entity => {
+                if let Some((attribute, max)) = self.version {
+                    let found = version::of(&old, attribute);
+                    if found.is_some_and(|v| v >= max) {
+                        return Error::VersionExhausted { entity };
+                    }
+                    if let Some(expected) = self.expected_version
+                        && found != Some(expected)
+                    {
+                        return Error::VersionConflict {
+                            entity,
+                            expected,
+                            found,
+                        };
+                    }
+                }
+                Error::ConditionFailed(Box::new(ConditionFailed::new(
+                    entity,
+                    self.keep_old.then_some(old),
+                )))
+            }
+            Some(AttributeValue::S(found)) => Error::WrongEntity {
+                expected: entity,
+                found: found.clone(),
+            },
+            _ => Error::MissingDiscriminator {
+                attribute: self.discriminator,
+            },
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The guards the library puts on writes, composed with the caller's condition in one
+//! place so that every path carries the same ones.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Error;
+use crate::entity::Entity;
+use crate::expr::{Node, all, or};
+use crate::item::Item;
+use crate::table::Table;
+
+/// What a write may find stored at its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Nothing (`create`, a first version, a put planned from a read that found nothing).
+    Absent,
+    /// Nothing, or an item of the same entity type (`put`, an unconditional `delete`).
+    AbsentOrSame,
+    /// An item of the same entity type (`update`, a conditional `delete`, a check).
+    Same,
+}
+
+/// Who a guard is for: the attributes it names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    pub(crate) entity: &'static str,
+    pub(crate) discriminator: &'static str,
+    pub(crate) partition_key: &'static str,
+    pub(crate) sort_key: Option<&'static str>,
+}
+
+impl Target {
+    pub(crate) fn of<E: Entity>() -> Self {
+        let table = &<E::Table as Table>::SCHEMA;
+        Self {
+            entity: E::SCHEMA.name,
+            discriminator: table.discriminator(),
+            partition_key: table.partition_key(),
+            sort_key: table.sort_key(),
+        }
+    }
+
+    /// Writes of no declared entity type on table `schema` (sentinels, migration moves).
+    pub(crate) fn raw(entity: &'static str, schema: &crate::TableSchema) -> Self {
+        Self {
+            entity,
+            discriminator: schema.discriminator(),
+            partition_key: schema.partition_key(),
+            sort_key: schema.sort_key(),
+        }
+    }
+
+    /// The key as the attribute map DynamoDB expects.
+    pub(crate) fn key_item(&self, key: &crate::PrimaryKey) -> Item {
+        let mut item = Item::with_capacity(2);
+        item.insert(
+            self.partition_key.to_owned(),
+            AttributeValue::S(key.partition_key.clone()),
+        );
+        if let (Some(attribute), Some(sk)) = (self.sort_key, &key.sort_key) {
+            item.insert(attribute.to_owned(), AttributeValue::S(sk.clone()));
+        }
+        item
+    }
+
+    /// `discriminator = entity`.
+    pub(crate) fn is_same(&self) -> Node {
+        Node::IsType(self.discriminator, self.entity)
+    }
+
+    /// `attribute_not_exists(pk)`.
+    pub(crate) fn is_absent(&self) -> Node {
+        Node::Exists(self.partition_key, false)
+    }
+}
+
+/// Every condition one write carries, before rendering.
+#[derive(Debug)]
+pub(crate) struct Guards {
+    pub(crate) presence: Presence,
+    /// The version the stored item must have, or that it is below the maximum.
+    pub(crate) version: Option<Node>,
+    /// The stored unique values are still the ones read.
+    pub(crate) unique: Option<Node>,
+    /// The caller's condition.
+    pub(crate) user: Option<Node>,
+}
+
+impl Guards {
+    pub(crate) fn new(presence: Presence) -> Self {
+        Self {
+            presence,
+            version: None,
+            unique: None,
+            user: None,
+        }
+    }
+
+    /// The whole condition: `presence AND version AND unique AND (user)`. Each operand is
+    /// a grouped subtree, so the caller's condition cannot weaken the library's.
+    pub(crate) fn into_node(self, target: &Target) -> Node {
+        let presence = match self.presence {
+            Presence::Absent => target.is_absent(),
+            Presence::AbsentOrSame => or(target.is_absent(), target.is_same()),
+            Presence::Same => target.is_same(),
+        };
+        let rest = all([self.version, self.unique, self.user].into_iter().flatten());
+        crate::expr::and(presence, rest)
+    }
+}
+
+/// Optimistic locking, in one place: what a write expects, and what it stores next.
+pub(crate) mod version {
+    use super::*;
+
+    /// `version = expected`.
+    pub(crate) fn is(attribute: &'static str, expected: u64) -> Node {
+        Node::Equals(attribute, number(expected))
+    }
+
+    /// `attribute_not_exists(version) OR version < max`: an increment stays in range.
+    pub(crate) fn below(attribute: &'static str, max: u64) -> Node {
+        or(
+            Node::Exists(attribute, false),
+            crate::expr::less_than(attribute, number(max)),
+        )
+    }
+
+    /// The version after `current`, or [`Error::VersionExhausted`] when the field's type
+    /// cannot hold it (nothing is sent).
+    pub(crate) fn next<E: Entity>(current: u64) -> Result<u64, Error> {
+        match current.checked_add(1) {
+            Some(next) if next <= E::SCHEMA.version_max => Ok(next),
+            _ => Err(Error::VersionExhausted {
+                entity: E::SCHEMA.name,
+            }),
+        }
+    }
+
+    /// The version stored in `item` under `attribute`, if it is a number.
+    pub(crate) fn of(item: &Item, attribute: &str) -> Option<u64> {
+        match item.get(attribute) {
+            Some(AttributeValue::N(n)) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn number(n: u64) -> AttributeValue {
+        AttributeValue::N(itoa::Buffer::new().format(n).to_owned())
+    }
+}

@@ -1,0 +1,291 @@
+//! The one place writes and table administration reach the SDK: a [`Plan`] as a single
+//! request or as a transaction item, batch requests, and table calls — each through
+//! `observe`, each failure classified.
+
+use std::pin::pin;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemOutput};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update, WriteRequest,
+};
+
+use super::plan::{Op, Plan, check_transaction};
+use crate::Error;
+use crate::client::Inner;
+use crate::item::Item;
+use crate::observe::{Call, ObserveExt};
+use crate::transact::{CancelReason, CancelledAction, TransactionCanceled};
+
+/// What a single write returns on success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Returns {
+    Nothing,
+    /// The item as it was (delete).
+    Old,
+    /// The item as it is after the write (update).
+    New,
+}
+
+fn on_failure() -> ReturnValuesOnConditionCheckFailure {
+    ReturnValuesOnConditionCheckFailure::AllOld
+}
+
+/// Sends one plan as PutItem, UpdateItem or DeleteItem; a failed condition is classified by
+/// the plan's [`Outcome`](super::Outcome).
+pub(crate) async fn single(db: &Inner, plan: Plan, returns: Returns) -> Result<Option<Item>, Error> {
+    let key = plan.key_item();
+    let Plan {
+        op,
+        condition,
+        names,
+        values,
+        outcome,
+        ..
+    } = plan;
+    let call = Call::new(op_name(&op), outcome.entity);
+    match op {
+        Op::Put(item) => pin!(
+            db.client
+                .put_item()
+                .table_name(&db.table_name)
+                .set_item(Some(item))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .set_return_values((returns == Returns::Old).then_some(ReturnValue::AllOld))
+                .return_values_on_condition_check_failure(on_failure())
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(db, call)
+        .await
+        .map(|o| o.attributes)
+        .map_err(|err| match err.as_service_error() {
+            Some(PutItemError::ConditionalCheckFailedException(f)) => {
+                outcome.classify(f.item.clone())
+            }
+            _ => crate::error::service("PutItem", err),
+        }),
+        Op::Update(expression) => pin!(
+            db.client
+                .update_item()
+                .table_name(&db.table_name)
+                .set_key(Some(key))
+                .update_expression(expression)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .set_return_values(match returns {
+                    Returns::Nothing => None,
+                    Returns::Old => Some(ReturnValue::AllOld),
+                    Returns::New => Some(ReturnValue::AllNew),
+                })
+                .return_values_on_condition_check_failure(on_failure())
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(db, call)
+        .await
+        .map(|o| o.attributes)
+        .map_err(|err| match err.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(f)) => {
+                outcome.classify(f.item.clone())
+            }
+            _ => crate::error::service("UpdateItem", err),
+        }),
+        Op::Delete => pin!(
+            db.client
+                .delete_item()
+                .table_name(&db.table_name)
+                .set_key(Some(key))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .set_return_values((returns == Returns::Old).then_some(ReturnValue::AllOld))
+                .return_values_on_condition_check_failure(on_failure())
+                .set_return_consumed_capacity(db.capacity_mode())
+                .send()
+        )
+        .observed(db, call)
+        .await
+        .map(|o| o.attributes)
+        .map_err(|err| match err.as_service_error() {
+            Some(DeleteItemError::ConditionalCheckFailedException(f)) => {
+                outcome.classify(f.item.clone())
+            }
+            _ => crate::error::service("DeleteItem", err),
+        }),
+        Op::Check => Err(Error::validation(
+            "a condition check is only valid inside a transaction",
+        )),
+    }
+}
+
+fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::Put(_) => "PutItem",
+        Op::Update(_) => "UpdateItem",
+        Op::Delete => "DeleteItem",
+        Op::Check => "ConditionCheck",
+    }
+}
+
+/// A plan as one action of a TransactWriteItems request.
+pub(crate) fn transact_item(table_name: &str, plan: Plan) -> Result<TransactWriteItem, Error> {
+    let key = plan.key_item();
+    let Plan {
+        op,
+        condition,
+        names,
+        values,
+        ..
+    } = plan;
+    let built = |e: aws_sdk_dynamodb::error::BuildError| Error::validation(e.to_string());
+    let item = TransactWriteItem::builder();
+    Ok(match op {
+        Op::Put(it) => item
+            .put(
+                Put::builder()
+                    .table_name(table_name)
+                    .set_item(Some(it))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(on_failure())
+                    .build()
+                    .map_err(built)?,
+            )
+            .build(),
+        Op::Update(expression) => item
+            .update(
+                Update::builder()
+                    .table_name(table_name)
+                    .set_key(Some(key))
+                    .update_expression(expression)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(on_failure())
+                    .build()
+                    .map_err(built)?,
+            )
+            .build(),
+        Op::Delete => item
+            .delete(
+                Delete::builder()
+                    .table_name(table_name)
+                    .set_key(Some(key))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(on_failure())
+                    .build()
+                    .map_err(built)?,
+            )
+            .build(),
+        Op::Check => item
+            .condition_check(
+                ConditionCheck::builder()
+                    .table_name(table_name)
+                    .set_key(Some(key))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(on_failure())
+                    .build()
+                    .map_err(built)?,
+            )
+            .build(),
+    })
+}
+
+/// Sends plans as one transaction (checked first: count, targets, 4 MB). A cancellation is
+/// an [`Error::TransactionCanceled`] naming each failed action by index, entity type and
+/// key, with the item as it was.
+pub(crate) async fn transaction(
+    db: &Inner,
+    plans: Vec<Plan>,
+    token: Option<String>,
+) -> Result<(), Error> {
+    check_transaction(&plans)?;
+    // The span names the entity type when the transaction has one.
+    let first = plans[0].outcome.entity;
+    let entity = if plans.iter().all(|p| p.outcome.entity == first) {
+        first
+    } else {
+        "*"
+    };
+    let mut infos = Vec::with_capacity(plans.len());
+    let mut items = Vec::with_capacity(plans.len());
+    for plan in plans {
+        infos.push((plan.outcome.entity, plan.key.clone(), plan.outcome.keep_old));
+        items.push(transact_item(&db.table_name, plan)?);
+    }
+    let result = pin!(
+        db.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .set_client_request_token(token)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("TransactWriteItems", entity))
+    .await;
+    let err = match result {
+        Ok(_) => return Ok(()),
+        Err(err) => err,
+    };
+    let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) =
+        err.as_service_error()
+    else {
+        return Err(crate::error::service("TransactWriteItems", err));
+    };
+    let reasons = canceled.cancellation_reasons();
+    let actions = infos
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, (entity, key, keep_old))| {
+            let reason = reasons.get(index)?;
+            let code = CancelReason::from_code(reason.code()?);
+            if code == CancelReason::None {
+                return None;
+            }
+            Some(CancelledAction {
+                index,
+                entity,
+                key,
+                reason: code,
+                message: reason.message().map(str::to_owned),
+                exists: reason.item.is_some(),
+                old: reason.item.clone(),
+                keep_old,
+            })
+        })
+        .collect();
+    Err(Error::TransactionCanceled(Box::new(TransactionCanceled {
+        actions,
+        message: canceled.message().map(str::to_owned),
+    })))
+}
+
+/// Sends one BatchWriteItem request; the caller retries and accounts for every write.
+pub(crate) async fn batch_write(
+    db: &Inner,
+    requests: Vec<WriteRequest>,
+) -> Result<BatchWriteItemOutput, SdkError<BatchWriteItemError>> {
+    pin!(
+        db.client
+            .batch_write_item()
+            .request_items(&db.table_name, requests)
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("BatchWriteItem", "*"))
+    .await
+}
