@@ -3,13 +3,14 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    AttributeDefinition, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
     TableDescription, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::Error;
 use crate::db::Db;
+use crate::write::send::admin;
 use crate::table::{Table, TableSchema};
 
 /// Options for [`Db::create_table_with`].
@@ -68,24 +69,19 @@ impl<T: Table> Db<T> {
     /// ```
     pub async fn create_table_with(&self, options: TableOptions) -> Result<(), Error> {
         let schema = &T::SCHEMA;
-        let mut request = self
-            .client()
-            .create_table()
-            .table_name(self.table_name())
-            .billing_mode(BillingMode::PayPerRequest)
-            .set_attribute_definitions(Some(attribute_definitions(schema)?))
-            .set_key_schema(Some(key_schema(schema.partition_key(), schema.sort_key())?));
-        if let Some(view) = options.stream {
-            request = request.stream_specification(
+        let stream = match options.stream {
+            Some(view) => Some(
                 StreamSpecification::builder()
                     .stream_enabled(true)
                     .stream_view_type(view)
                     .build()
                     .map_err(|e| Error::validation(e.to_string()))?,
-            );
-        }
+            ),
+            None => None,
+        };
+        let mut indexes = Vec::with_capacity(schema.indexes().len());
         for index in schema.indexes() {
-            request = request.global_secondary_indexes(
+            indexes.push(
                 GlobalSecondaryIndex::builder()
                     .index_name(index.name())
                     .set_key_schema(Some(key_schema(index.partition_key(), index.sort_key())?))
@@ -98,25 +94,21 @@ impl<T: Table> Db<T> {
                     .map_err(|e| Error::validation(e.to_string()))?,
             );
         }
-        request
-            .send()
-            .await
-            .map_err(|e| crate::error::service("CreateTable", e))?;
+        let spec = admin::TableSpec {
+            attribute_definitions: attribute_definitions(schema)?,
+            key_schema: key_schema(schema.partition_key(), schema.sort_key())?,
+            indexes,
+            stream,
+        };
+        admin::create_table(&self.inner, spec).await?;
         self.wait_until_active().await?;
         if let Some(attribute) = schema.ttl() {
-            self.client()
-                .update_time_to_live()
-                .table_name(self.table_name())
-                .time_to_live_specification(
-                    TimeToLiveSpecification::builder()
-                        .attribute_name(attribute)
-                        .enabled(true)
-                        .build()
-                        .map_err(|e| Error::validation(e.to_string()))?,
-                )
-                .send()
-                .await
-                .map_err(|e| crate::error::service("UpdateTimeToLive", e))?;
+            let ttl = TimeToLiveSpecification::builder()
+                .attribute_name(attribute)
+                .enabled(true)
+                .build()
+                .map_err(|e| Error::validation(e.to_string()))?;
+            admin::enable_ttl(&self.inner, ttl).await?;
         }
         Ok(())
     }
@@ -151,13 +143,7 @@ impl<T: Table> Db<T> {
 
     /// Deletes the table (and everything in it).
     pub async fn delete_table(&self) -> Result<(), Error> {
-        self.client()
-            .delete_table()
-            .table_name(self.table_name())
-            .send()
-            .await
-            .map_err(|e| crate::error::service("DeleteTable", e))?;
-        Ok(())
+        admin::delete_table(&self.inner).await
     }
 
     /// Adds a declared index the table lacks (UpdateTable) and waits until it is active.
@@ -185,18 +171,10 @@ impl<T: Table> Db<T> {
             )
             .build()
             .map_err(|e| Error::validation(e.to_string()))?;
-        self.client()
-            .update_table()
-            .table_name(self.table_name())
-            .set_attribute_definitions(Some(definitions))
-            .global_secondary_index_updates(
-                aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
-                    .create(create)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| crate::error::service("UpdateTable", e))?;
+        let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+            .create(create)
+            .build();
+        admin::add_index(&self.inner, definitions, update).await?;
         if wait {
             self.wait_until_active().await?;
         }
@@ -204,22 +182,7 @@ impl<T: Table> Db<T> {
     }
 
     async fn describe(&self) -> Result<Option<TableDescription>, Error> {
-        match self
-            .client()
-            .describe_table()
-            .table_name(self.table_name())
-            .send()
-            .await
-        {
-            Ok(output) => Ok(output.table),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(crate::error::service("DescribeTable", e)),
-        }
+        admin::describe_table(&self.inner).await
     }
 
     async fn wait_until_active(&self) -> Result<(), Error> {

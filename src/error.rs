@@ -224,7 +224,7 @@ pub enum Error {
     ///     "DynamoDB PutItem timed out (request has timed out); it may or may not have been applied"
     /// );
     /// ```
-    #[error("DynamoDB {operation} timed out ({}); it may or may not have been applied", TransportDetail(.source.as_ref()))]
+    #[error("DynamoDB {operation} timed out ({}); it may or may not have been applied", TransportDetail::timeout(.source.as_ref()))]
     Timeout {
         /// The DynamoDB operation, e.g. `PutItem`.
         operation: &'static str,
@@ -245,7 +245,7 @@ pub enum Error {
     /// let err = Error::Io { operation: "GetItem", source: "dispatch failure".into() };
     /// assert!(err.is_io() && err.outcome_unknown() && !err.is_timeout());
     /// ```
-    #[error("DynamoDB {operation} failed with an I/O error ({}); it may or may not have been applied", TransportDetail(.source.as_ref()))]
+    #[error("DynamoDB {operation} failed with an I/O error ({}); it may or may not have been applied", TransportDetail::io(.source.as_ref()))]
     Io {
         /// The DynamoDB operation, e.g. `PutItem`.
         operation: &'static str,
@@ -494,7 +494,7 @@ impl fmt::Debug for Error {
                 .field("operation", operation)
                 .field(
                     "source",
-                    &format_args!("{}", TransportDetail(source.as_ref())),
+                    &format_args!("{}", TransportDetail::timeout(source.as_ref())),
                 )
                 .finish(),
             Self::Io { operation, source } => f
@@ -502,7 +502,7 @@ impl fmt::Debug for Error {
                 .field("operation", operation)
                 .field(
                     "source",
-                    &format_args!("{}", TransportDetail(source.as_ref())),
+                    &format_args!("{}", TransportDetail::io(source.as_ref())),
                 )
                 .finish(),
             Self::Service(e) => f.debug_tuple("Service").field(e).finish(),
@@ -747,17 +747,37 @@ impl fmt::Debug for RedactedKeyError<'_> {
 }
 
 /// The SDK error of a timeout or I/O error, as `Display` shows it: the SDK's kind (e.g.
-/// `dispatch failure`), then the HTTP client's error chain, which describes the connection
-/// only. Anything below a response error (which could quote the response) is left out.
-struct TransportDetail<'a>(&'a (dyn std::error::Error + Send + Sync + 'static));
+/// `dispatch failure`), then the error chain below it when it cannot quote the response: the
+/// whole chain of a timeout, the HTTP client's chain (which describes the connection only)
+/// of an I/O error. Anything below a response error is left out.
+struct TransportDetail<'a> {
+    source: &'a (dyn std::error::Error + Send + Sync + 'static),
+    whole_chain: bool,
+}
+
+impl<'a> TransportDetail<'a> {
+    fn timeout(source: &'a (dyn std::error::Error + Send + Sync + 'static)) -> Self {
+        Self {
+            source,
+            whole_chain: true,
+        }
+    }
+
+    fn io(source: &'a (dyn std::error::Error + Send + Sync + 'static)) -> Self {
+        Self {
+            source,
+            whole_chain: false,
+        }
+    }
+}
 
 impl fmt::Display for TransportDetail<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
+        write!(f, "{}", self.source)?;
         let mut link = self
-            .0
+            .source
             .source()
-            .filter(|e| e.downcast_ref::<ConnectorError>().is_some());
+            .filter(|e| self.whole_chain || e.downcast_ref::<ConnectorError>().is_some());
         while let Some(e) = link {
             write!(f, ": {e}")?;
             link = e.source();
@@ -788,7 +808,9 @@ const FIELD_PREFIX: &str = "field `";
 ///   are kept, as is serde_json's ` at line L column C` suffix.
 ///
 /// Any other message is redacted from its first quote (`` ` ``, `"`, or `'` opening a word)
-/// to the last quote of the same kind, repeatedly: whatever a custom error quotes is gone.
+/// to the last quote of the same kind (for `'`, the last one closing a word), repeatedly:
+/// whatever a custom error quotes is gone, even if it contains the quote character. Values a
+/// custom error shows without quotes cannot be recognised.
 pub(crate) fn redact_message(message: &str) -> Cow<'_, str> {
     let (prefix, body) = split_field_prefix(message);
     let (body, position) = split_position(body);
@@ -948,13 +970,30 @@ fn redact_quoted(text: &str) -> Cow<'_, str> {
         out.push_str(REDACTED);
         redacted = true;
         let after = &rest[at + 1..];
-        rest = after.rfind(quote).map_or("", |end| &after[end + 1..]);
+        rest = closing_quote(after, quote).map_or("", |end| &after[end + 1..]);
     }
     if !redacted {
         return Cow::Borrowed(text);
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// The last `quote` in `text`; for `'`, the last one that ends a word (not an apostrophe).
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    if quote != '\'' {
+        return text.rfind(quote);
+    }
+    text.char_indices()
+        .rev()
+        .find(|&(at, c)| {
+            c == quote
+                && text[at + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|next| !next.is_alphanumeric())
+        })
+        .map(|(at, _)| at)
 }
 
 /// The first `` ` `` or `"`, or `'` at the start of a word (not an apostrophe).
@@ -1340,9 +1379,14 @@ mod tests {
     fn error_kinds_of_sdk_errors() {
         let timeout = service(
             "GetItem",
-            PutSdkError::timeout_error("request has timed out"),
+            PutSdkError::timeout_error("operation timeout occurred after 300ms"),
         );
         assert!(timeout.is_timeout() && !timeout.is_io() && timeout.outcome_unknown());
+        assert_eq!(
+            timeout.to_string(),
+            "DynamoDB GetItem timed out (request has timed out: operation timeout occurred after \
+             300ms); it may or may not have been applied"
+        );
         assert!(timeout.source().is_some_and(|s| s.is::<PutSdkError>()));
         assert_eq!(timeout.code(), None);
 

@@ -130,6 +130,24 @@ many!(
     aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput
 );
 
+macro_rules! none {
+    ($($t:ty),*) => {$(
+        impl Consumed for $t {
+            fn consumed(&self) -> &[ConsumedCapacity] {
+                &[]
+            }
+        }
+    )*};
+}
+// Table administration reports no capacity, but is observed like every request.
+none!(
+    aws_sdk_dynamodb::operation::create_table::CreateTableOutput,
+    aws_sdk_dynamodb::operation::update_table::UpdateTableOutput,
+    aws_sdk_dynamodb::operation::delete_table::DeleteTableOutput,
+    aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput,
+    aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput
+);
+
 /// Runs one request inside its span, recording latency, outcome and consumed capacity.
 ///
 /// The request is polled through a pinned reference: the SDK's request future (several KB)
@@ -179,14 +197,22 @@ where
 
 /// `pin!(client.….send()).observed(&db, call)`: runs a pinned request inside its span.
 pub(crate) trait ObserveExt<'a, T, E> {
-    fn observed(self, db: &'a crate::client::Inner, call: Call) -> impl Future<Output = Result<T, E>>;
+    fn observed(
+        self,
+        db: &'a crate::client::Inner,
+        call: Call,
+    ) -> impl Future<Output = Result<T, E>>;
 }
 
 impl<'a, F, T: Consumed, E> ObserveExt<'a, T, E> for Pin<&'a mut F>
 where
     F: Future<Output = Result<T, E>>,
 {
-    fn observed(self, db: &'a crate::client::Inner, call: Call) -> impl Future<Output = Result<T, E>> {
+    fn observed(
+        self,
+        db: &'a crate::client::Inner,
+        call: Call,
+    ) -> impl Future<Output = Result<T, E>> {
         observe(db, call, self)
     }
 }

@@ -27,17 +27,10 @@ use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Outcome, Plan};
 
-/// The discriminator of sentinel items.
-pub(crate) const SENTINEL: &str = "_dynamorm.unique";
+use crate::write::internal::SENTINEL;
 
 /// How often a write re-reads and re-plans after losing a race before giving up.
 const ATTEMPTS: usize = 8;
-
-/// Whether a discriminator is that of the library's own items. Entity names may not start
-/// with `_dynamorm.` (the derive refuses), so no entity's item matches.
-pub(crate) fn is_internal(discriminator: &str) -> bool {
-    discriminator == SENTINEL
-}
 
 /// The encoded unique values of an item (`None` for an absent or null value).
 pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, Error> {
@@ -246,9 +239,7 @@ where
                     // Lost to a concurrent write of the unique values (or of the item's
                     // existence) since the read: plan again from a fresh read.
                     let changed = match &action.old {
-                        Some(old) => {
-                            read.old.is_none() || values_in::<E>(old)? != read.values
-                        }
+                        Some(old) => read.old.is_none() || values_in::<E>(old)? != read.values,
                         None => read.old.is_some(),
                     };
                     if needs_read && changed {

@@ -207,7 +207,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     if let Some(name) = &attrs.name
         && name.value().starts_with("_dynamorm.")
     {
-        cx.error_spanned_by(name, "entity names starting with `_dynamorm.` are reserved for the library's own items");
+        cx.error_spanned_by(
+            name,
+            "entity names starting with `_dynamorm.` are reserved for the library's own items",
+        );
     }
     cx.check()?;
     let (Some(pk), sk) = (pk, sk) else {

@@ -8,13 +8,13 @@ use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{self, StreamExt};
 
 use super::retry::RetryPolicy;
-use crate::write::plan::Write;
 use super::{KeyOf, key_of};
 use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
 use crate::table::Table;
+use crate::write::plan::Write;
 
 /// DynamoDB's limits for one BatchWriteItem request.
 const MAX_WRITES: usize = 25;
@@ -142,11 +142,26 @@ enum Via {
 /// A BatchWriteItem over any number of items of any entity types, built by
 /// [`Db::batch_write`](crate::Db::batch_write).
 ///
-/// Writes are checked before anything is sent (keys render, items fit in 400 KB, no key
-/// appears twice — DynamoDB rejects that — and no entity with unique or version fields,
-/// whose conditions a batch cannot express), split into requests of at most 25 writes and
-/// 16 MB, sent with bounded concurrency, and unprocessed items and throttled requests are
-/// retried with backoff (see [`RetryPolicy`]).
+/// Writes are checked before anything is sent (keys render, items fit in 400 KB and hold
+/// only values DynamoDB accepts, no key appears twice — DynamoDB rejects that — and no
+/// entity with unique or version fields, whose conditions a batch cannot express), split
+/// into requests of at most 25 writes and 16 MB, sent with bounded concurrency, and
+/// unprocessed items and throttled requests are retried with backoff (see [`RetryPolicy`]).
+///
+/// **Entity types.** BatchWriteItem carries no conditions: a batch put replaces, and a batch
+/// delete deletes, whatever is stored at the key. So only entity types whose primary-key
+/// templates no other declared entity type of the table (nor a unique-value sentinel) can
+/// render go into BatchWriteItem requests. Writes of an entity type that can share keys —
+/// the same analysis as [`Report`](crate::Report)'s "can collide" warning — are sent as
+/// single PutItem/DeleteItem requests guarded by the entity type, like `put` and `delete`:
+/// a write that would touch another type's item is listed in
+/// [`failed`](BatchWriteOutput::failed) as [`WriteOutcome::NotApplied`], and that item is
+/// untouched.
+///
+/// **Outcomes.** Every write is counted in [`written`](BatchWriteOutput::written) or listed
+/// in `failed()` with its [`WriteOutcome`]: `NotApplied` when DynamoDB did not apply it,
+/// `Unknown` when a request carrying it was lost in flight (a dropped connection, a timeout,
+/// a 5xx) — it may have been applied.
 ///
 /// ```no_run
 /// # use serde::{Deserialize, Serialize};

@@ -126,6 +126,28 @@ impl<E> Condition<E> {
     /// placeholders. Name placeholders must start with `#` and value placeholders with `:`,
     /// but not `#n`/`:v`, which the library uses.
     ///
+    /// The text is parsed (DynamoDB's condition grammar: comparisons, `BETWEEN`, `IN`, the
+    /// functions, `AND`/`OR`/`NOT`, parentheses) before anything is sent. It must be exactly
+    /// one condition — `x) OR (y` is refused, so it can never regroup the library's own
+    /// guards — and use exactly the placeholders it declares. Anything else is an
+    /// [`Error::Validation`](crate::Error::Validation) from `send`, with nothing sent.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
+    /// # pub struct Task { id: String, points: u32 }
+    /// # async fn run(db: dynamorm::Db<App>) {
+    /// use dynamorm::{Condition, Error};
+    /// let escape: Condition<Task> =
+    ///     Condition::raw("attribute_exists(#p)) OR (attribute_not_exists(#p)").name("#p", "points");
+    /// let task = Task { id: "t1".into(), points: 1 };
+    /// let err = db.put(&task).condition(escape).send().await.unwrap_err();
+    /// assert!(matches!(err, Error::Validation { .. }));
+    /// # }
+    /// ```
+    ///
     /// ```
     /// # use serde::{Deserialize, Serialize};
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
@@ -340,10 +362,10 @@ impl Node {
                 // placeholders (`x) OR (y`, `#n0`) could regroup or read the library's guards.
                 super::raw::check(expression, names, values)?;
                 p.add_raw(names, values)?;
-                // Its own parentheses, so no operator in the text binds with what surrounds it.
-                out.push('(');
+                // No parentheses of its own: a checked condition is one whole expression, and
+                // `AND`/`OR`/`NOT` already parenthesise their operands (DynamoDB rejects
+                // `((…))` as redundant).
                 out.push_str(expression);
-                out.push(')');
             }
         }
         Ok(())

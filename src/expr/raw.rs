@@ -865,6 +865,12 @@ mod tests {
     use super::*;
     use crate::expr::{Condition, Node, Placeholders};
 
+    /// `(placeholder, attribute)` pairs as written in a test case.
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+
+    /// Declared names and values, as `check` takes them.
+    type Declared = (Vec<(String, String)>, Vec<(String, Value)>);
+
     /// Declared names from `(placeholder, attribute)` pairs, to keep the cases short.
     fn names(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -901,7 +907,7 @@ mod tests {
     fn accepts_every_form_of_the_grammar() {
         let p = &[("#p", "points")][..];
         let pq = &[("#p", "points"), ("#q", "quota")][..];
-        let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+        let cases: &[(&str, Pairs, &[&str])] = &[
             ("#p = :a", p, &[":a"]),
             ("#p <> :a", p, &[":a"]),
             ("#p < :a", p, &[":a"]),
@@ -1007,7 +1013,7 @@ mod tests {
 
     /// A valid raw condition is wrapped in its own parentheses after the guard.
     #[test]
-    fn rendering_wraps_raw_text_in_parentheses() {
+    fn rendering_groups_raw_text_once() {
         let guard = Node::IsType("type", "Task");
         let raw = Condition::<()>::raw("#p > :min OR attribute_not_exists(#p)")
             .name("#p", "points")
@@ -1021,7 +1027,7 @@ mod tests {
         }
         assert_eq!(
             text,
-            "(#n0 = :v0) AND ((#p > :min OR attribute_not_exists(#p)))"
+            "(#n0 = :v0) AND (#p > :min OR attribute_not_exists(#p))"
         );
         let (names, values) = p.into_maps();
         let names = names.unwrap_or_default();
@@ -1049,7 +1055,7 @@ mod tests {
         let same = points().or(points()).into_node();
         assert_eq!(
             render(&same).ok().as_deref(),
-            Some("((#p > :min)) OR ((#p > :min))")
+            Some("(#p > :min) OR (#p > :min)")
         );
         let other_attribute = points()
             .and(
@@ -1085,7 +1091,7 @@ mod tests {
         .into_node();
         assert_eq!(
             render(&node).ok().as_deref(),
-            Some("NOT ((#a = :x OR #b = :x))")
+            Some("NOT (#a = :x OR #b = :x)")
         );
     }
 
@@ -1456,7 +1462,7 @@ mod tests {
     }
 
     /// Declares exactly the pool placeholders `text` uses, as a caller would.
-    fn declare(text: &str) -> (Vec<(String, String)>, Vec<(String, Value)>) {
+    fn declare(text: &str) -> Declared {
         // Used as a whole token: not followed by another word character (`#a` in `#ab`).
         let used = |p: &str| {
             text.match_indices(p)

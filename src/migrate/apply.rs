@@ -45,7 +45,10 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             return;
         }
         let Some(old_key) = crate::entity::key_from(&item, table) else {
-            return shared.fail(None, Error::validation("an item lacks its table's key attributes"));
+            return shared.fail(
+                None,
+                Error::validation("an item lacks its table's key attributes"),
+            );
         };
         let result = if change.moves {
             move_item(&shared.db, table, &item, &old_key, change).await
@@ -176,7 +179,9 @@ async fn move_item(
         }
     }
     let Some(new_key) = crate::entity::key_from(&moved, table) else {
-        return Err(Error::validation("the new item lacks its table's key attributes"));
+        return Err(Error::validation(
+            "the new item lacks its table's key attributes",
+        ));
     };
     let t = target(table);
     let put = Plan::with_condition(

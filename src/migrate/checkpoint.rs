@@ -90,4 +90,3 @@ impl Checkpoint for MemoryCheckpoint {
         Ok(())
     }
 }
-

@@ -418,4 +418,3 @@ async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(
         }
     }
 }
-

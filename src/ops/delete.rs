@@ -121,7 +121,11 @@ impl<E: Entity> Delete<E> {
         let conditional = self.condition.is_some() || self.expected_version.is_some();
         let none = vec![None; E::SCHEMA.unique.len()];
         let this = self;
-        let spec = (this.condition, this.return_old_on_failure, this.expected_version);
+        let spec = (
+            this.condition,
+            this.return_old_on_failure,
+            this.expected_version,
+        );
         let old = crate::unique::write::<E, _>(&db, &key, true, |read| {
             if read.old.is_none() {
                 // Nothing to release.

@@ -191,4 +191,3 @@ fn put_as_update<E: Entity>(
     // A removed attribute is never also set: `known` excludes present ones.
     actions
 }
-

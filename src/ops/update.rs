@@ -341,7 +341,10 @@ impl<E: Entity> Update<E> {
                     }
                 }
             }
-            Ok(Some((prepared.clone().plan::<E>(read.guard.clone())?, new_values)))
+            Ok(Some((
+                prepared.clone().plan::<E>(read.guard.clone())?,
+                new_values,
+            )))
         })
         .await?;
         // Transactions return no values: read the result back.

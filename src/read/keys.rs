@@ -203,6 +203,25 @@ pub(crate) fn render_prefix(
         }
         Ok(())
     })?;
+    // No stored key is longer than DynamoDB's limit, so a longer value matches nothing:
+    // refuse it before sending, as a `get` would.
+    let max = if what == "partition key" {
+        crate::key::MAX_PARTITION_KEY_BYTES
+    } else {
+        crate::key::MAX_SORT_KEY_BYTES
+    };
+    if prefix.len() > max {
+        return Err(crate::key::KeyError::TooLong {
+            attribute: if what == "partition key" {
+                "partition key"
+            } else {
+                "sort key"
+            },
+            len: prefix.len(),
+            max,
+        }
+        .into());
+    }
     Ok((prefix, values.len() == fields.len()))
 }
 

@@ -12,8 +12,8 @@ use super::cursor::{Cursor, Fingerprint};
 use super::keys::{self, KeyValue, KeyValues, SortKey};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use crate::Error;
-use crate::collection::Collection;
 use crate::client::Inner;
+use crate::collection::Collection;
 use crate::entity::Entity;
 use crate::expr::{Attr, Condition, Node, Placeholders};
 use crate::item::Item;
@@ -93,7 +93,7 @@ pub(crate) fn registry_output<R: Registry>() -> Output<R> {
             // The library's own items (unique-value sentinels) are not entities.
             let attribute = <R::Table as Table>::SCHEMA.discriminator();
             if let Some(AttributeValue::S(d)) = item.get(attribute)
-                && crate::unique::is_internal(d)
+                && crate::write::internal::is_internal(d)
             {
                 return Ok(None);
             }

@@ -7,7 +7,6 @@ mod write;
 pub use get::{TransactGet, TransactGetOutput};
 pub use write::{Action, ConditionCheck, TransactAction, TransactWrite};
 
-
 use crate::Error;
 use crate::entity::{Entity, PrimaryKey};
 use crate::item::Item;

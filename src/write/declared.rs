@@ -33,15 +33,24 @@ inventory::collect!(Declared);
 const SENTINEL_PK: KeyTemplate = KeyTemplate::new(
     "_dynamorm.unique#{entity}#{field}#{value}",
     &[
-        Segment::Literal(crate::unique::SENTINEL),
-        Segment::Part { field: "entity", slot: 0 },
-        Segment::Part { field: "field", slot: 1 },
-        Segment::Part { field: "value", slot: 2 },
+        Segment::Literal(crate::write::internal::SENTINEL),
+        Segment::Part {
+            field: "entity",
+            slot: 0,
+        },
+        Segment::Part {
+            field: "field",
+            slot: 1,
+        },
+        Segment::Part {
+            field: "value",
+            slot: 2,
+        },
     ],
 );
 const SENTINEL_SK: KeyTemplate = KeyTemplate::new(
     "_dynamorm.unique",
-    &[Segment::Literal(crate::unique::SENTINEL)],
+    &[Segment::Literal(crate::write::internal::SENTINEL)],
 );
 
 /// Whether an item of `E` can sit at a key another declared type (or a sentinel) can

@@ -38,7 +38,11 @@ fn on_failure() -> ReturnValuesOnConditionCheckFailure {
 
 /// Sends one plan as PutItem, UpdateItem or DeleteItem; a failed condition is classified by
 /// the plan's [`Outcome`](super::Outcome).
-pub(crate) async fn single(db: &Inner, plan: Plan, returns: Returns) -> Result<Option<Item>, Error> {
+pub(crate) async fn single(
+    db: &Inner,
+    plan: Plan,
+    returns: Returns,
+) -> Result<Option<Item>, Error> {
     let key = plan.key_item();
     let Plan {
         op,
@@ -288,4 +292,109 @@ pub(crate) async fn batch_write(
     )
     .observed(db, Call::new("BatchWriteItem", "*"))
     .await
+}
+
+/// Table administration: the calls `admin.rs` makes from the declaration, sent here so
+/// they are observed like every other request.
+pub(crate) mod admin {
+    use std::pin::pin;
+
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate,
+        KeySchemaElement, StreamSpecification, TableDescription, TimeToLiveSpecification,
+    };
+
+    use crate::Error;
+    use crate::client::Inner;
+    use crate::observe::{Call, ObserveExt};
+
+    /// A table as CreateTable takes it.
+    pub(crate) struct TableSpec {
+        pub(crate) attribute_definitions: Vec<AttributeDefinition>,
+        pub(crate) key_schema: Vec<KeySchemaElement>,
+        pub(crate) indexes: Vec<GlobalSecondaryIndex>,
+        pub(crate) stream: Option<StreamSpecification>,
+    }
+
+    /// CreateTable, on-demand billing.
+    pub(crate) async fn create_table(db: &Inner, spec: TableSpec) -> Result<(), Error> {
+        pin!(
+            db.client
+                .create_table()
+                .table_name(&db.table_name)
+                .billing_mode(BillingMode::PayPerRequest)
+                .set_attribute_definitions(Some(spec.attribute_definitions))
+                .set_key_schema(Some(spec.key_schema))
+                .set_global_secondary_indexes(
+                    (!spec.indexes.is_empty()).then_some(spec.indexes)
+                )
+                .set_stream_specification(spec.stream)
+                .send()
+        )
+        .observed(db, Call::new("CreateTable", "*"))
+        .await
+        .map(drop)
+        .map_err(|e| crate::error::service("CreateTable", e))
+    }
+
+    /// UpdateTimeToLive.
+    pub(crate) async fn enable_ttl(db: &Inner, spec: TimeToLiveSpecification) -> Result<(), Error> {
+        pin!(
+            db.client
+                .update_time_to_live()
+                .table_name(&db.table_name)
+                .time_to_live_specification(spec)
+                .send()
+        )
+        .observed(db, Call::new("UpdateTimeToLive", "*"))
+        .await
+        .map(drop)
+        .map_err(|e| crate::error::service("UpdateTimeToLive", e))
+    }
+
+    /// DeleteTable.
+    pub(crate) async fn delete_table(db: &Inner) -> Result<(), Error> {
+        pin!(db.client.delete_table().table_name(&db.table_name).send())
+            .observed(db, Call::new("DeleteTable", "*"))
+            .await
+            .map(drop)
+            .map_err(|e| crate::error::service("DeleteTable", e))
+    }
+
+    /// UpdateTable adding one index.
+    pub(crate) async fn add_index(
+        db: &Inner,
+        definitions: Vec<AttributeDefinition>,
+        update: GlobalSecondaryIndexUpdate,
+    ) -> Result<(), Error> {
+        pin!(
+            db.client
+                .update_table()
+                .table_name(&db.table_name)
+                .set_attribute_definitions(Some(definitions))
+                .global_secondary_index_updates(update)
+                .send()
+        )
+        .observed(db, Call::new("UpdateTable", "*"))
+        .await
+        .map(drop)
+        .map_err(|e| crate::error::service("UpdateTable", e))
+    }
+
+    /// DescribeTable; `None` when the table does not exist.
+    pub(crate) async fn describe_table(db: &Inner) -> Result<Option<TableDescription>, Error> {
+        match pin!(db.client.describe_table().table_name(&db.table_name).send())
+            .observed(db, Call::new("DescribeTable", "*"))
+            .await
+        {
+            Ok(output) => Ok(output.table),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(crate::error::service("DescribeTable", e)),
+        }
+    }
 }

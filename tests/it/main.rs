@@ -6,6 +6,7 @@
 
 mod batch;
 mod crud;
+mod errors;
 mod harness;
 mod keys;
 mod lambda;
@@ -20,4 +21,5 @@ mod streams;
 mod table;
 mod transactions;
 mod updates;
+mod wire;
 mod write_guarantees;

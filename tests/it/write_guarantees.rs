@@ -288,8 +288,7 @@ pub(crate) struct WgTagged {
     pub(crate) label: String,
 }
 
-/// Whether an error is `Error::VersionExhausted` (matched by name: the variant is being
-/// added to the library concurrently).
+/// Whether an error is `Error::VersionExhausted`.
 pub(crate) fn is_version_exhausted(err: &dynamorm::Error) -> bool {
-    format!("{err:?}").starts_with("VersionExhausted")
+    matches!(err, dynamorm::Error::VersionExhausted { .. })
 }

@@ -2,12 +2,12 @@
 //! with `{:?}` and `{}`, is searched for the secret values the items hold.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamorm::{Condition, Entity, Error};
+use dynamorm::{Condition, Error};
 use dynamorm_entities::sample::{task, tenant, user};
 use dynamorm_entities::{Task, Tenant, User};
 use rstest::rstest;
 
-use super::{WgAlpha, WgBeta, WgBetaKey, WgMeasure, bounded};
+use super::{WgAlpha, WgBeta, WgBetaKey, WgMeasure, WgTagged, bounded};
 use crate::harness::{Backend, table};
 
 const MAIL: &str = "secret.mail.4f1e@hidden.example";
@@ -120,6 +120,16 @@ async fn errors_never_print_stored_values(#[case] backend: Backend) {
                 id: "m".into(),
                 value: f64::NAN,
                 label: NOTE.into(),
+            })
+            .send()
+            .await,
+        );
+        push(
+            "put of a string set with a duplicate",
+            db.put(&WgTagged {
+                id: "t".into(),
+                tags: vec![NOTE.into(), MAIL.into(), NOTE.into()],
+                label: "label".into(),
             })
             .send()
             .await,

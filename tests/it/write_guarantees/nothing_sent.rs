@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use dynamorm::{Entity, Error};
+use dynamorm::Error;
 use dynamorm_entities::Task;
 use dynamorm_entities::sample::task;
 use dynamorm_local::FaultConfig;

@@ -165,12 +165,19 @@ async fn unique_put_racing_an_email_update_never_duplicates_the_value(#[case] ba
     })
     .await;
     let items = scan_raw(db).await;
+    let problems = audit_unique(&items, &[&User::SCHEMA]);
+    println!(
+        "put vs update of the e-mail: table audit: {} items, {} problems",
+        items.len(),
+        problems.len()
+    );
     counts.assert_clean("put vs update of the e-mail");
     assert_audit_clean(&items, "put vs update of the e-mail");
 }
 
-/// Create vs create of one value, update vs delete, and a put and an update that both move
-/// the value: afterwards every value has exactly one sentinel, owned by its holder.
+/// Create vs create of one value, update vs delete, a put and an update that both move the
+/// value, and a put keeping the value vs a delete: afterwards every value has exactly one
+/// sentinel, owned by its holder.
 #[rstest]
 #[case::embedded(Backend::Embedded)]
 #[case::ddb_local(Backend::DdbLocal)]
@@ -297,7 +304,49 @@ async fn unique_races_leave_every_value_with_exactly_one_sentinel(#[case] backen
     })
     .await;
 
+    // A put that keeps the value (changing another field) vs a delete: the put must not
+    // bring the item back without its sentinel.
+    let mut put_delete = Counts::default();
+    bounded(120, "put/delete rounds", async {
+        for i in 0..20 {
+            put_delete.rounds += 1;
+            let a = format!("p{i}@race.example");
+            let u = user_with(&format!("p{i}"), &a);
+            db.create(&u).send().await.expect("create");
+            let mut renamed = u.clone();
+            renamed.name = format!("Renamed {i}");
+            let (put, delete) = tokio::join!(db.put(&renamed).send(), db.delete(u.key()).send());
+            let now = stored(db, &u).await;
+            if put.is_err() && now.as_ref().is_some_and(|n| n.name == renamed.name) {
+                put_delete.misreported += 1;
+            }
+            for e in [put.err(), delete.err()].into_iter().flatten() {
+                put_delete.error(&e);
+            }
+            match &now {
+                Some(n) => check_held(db, n, &format!("p{i}"), &mut put_delete).await,
+                None => check_free(db, &a, &format!("p{i}"), &mut put_delete).await,
+            }
+        }
+    })
+    .await;
+
     let items = scan_raw(db).await;
+    let problems = audit_unique(&items, &[&User::SCHEMA]);
+    println!(
+        "all unique races: table audit: {} items, {} problems",
+        items.len(),
+        problems.len()
+    );
+    for (what, c) in [
+        ("put (same value) vs delete", &put_delete),
+        ("create vs create", &creates),
+        ("update vs delete", &deletes),
+        ("put (move) vs update (move)", &moves),
+    ] {
+        println!("{what}: {c:?}");
+    }
+    put_delete.assert_clean("put (same value) vs delete");
     creates.assert_clean("create vs create");
     deletes.assert_clean("update vs delete");
     moves.assert_clean("put (move) vs update (move)");

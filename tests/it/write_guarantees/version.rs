@@ -2,7 +2,7 @@
 //! stored version that no longer decodes.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamorm::Entity;
+
 use dynamorm_entities::Tenant;
 use dynamorm_entities::sample::tenant;
 use rstest::rstest;
