@@ -3,15 +3,15 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TableDescription, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
+    TableStatus, TimeToLiveSpecification,
 };
 
 use crate::Error;
 use crate::db::Db;
-use crate::write::send::admin;
 use crate::table::{Table, TableSchema};
+use crate::write::send::admin;
 
 /// Options for [`Db::create_table_with`].
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -9,7 +9,7 @@
 pub(crate) struct Inner {
     pub(crate) client: aws_sdk_dynamodb::Client,
     pub(crate) table_name: String,
-    pub(crate) capacity: crate::observe::Capacity,
+    pub(crate) capacity: crate::capacity::Capacity,
 }
 
 impl Inner {

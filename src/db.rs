@@ -67,7 +67,7 @@ impl<T: Table> Db<T> {
             inner: Arc::new(Inner {
                 client,
                 table_name: table_name.into(),
-                capacity: crate::observe::Capacity::default(),
+                capacity: crate::capacity::Capacity::default(),
             }),
             table: PhantomData,
         }
@@ -95,9 +95,9 @@ impl<T: Table> Db<T> {
             inner: Arc::new(Inner {
                 client: self.inner.client.clone(),
                 table_name: self.inner.table_name.clone(),
-                capacity: crate::observe::Capacity {
+                capacity: crate::capacity::Capacity {
                     mode: Some(mode),
-                    collector: crate::observe::CapacityCollector::default(),
+                    collector: crate::capacity::CapacityCollector::default(),
                 },
             }),
             table: PhantomData,

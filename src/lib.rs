@@ -54,6 +54,7 @@ extern crate self as dynamorm;
 
 mod admin;
 pub mod batch;
+mod capacity;
 mod client;
 mod collection;
 mod db;
@@ -80,6 +81,7 @@ mod write;
 
 pub use admin::TableOptions;
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
+pub use capacity::{CapacityCollector, CapacityReport};
 pub use collection::Collection;
 pub use db::Db;
 pub use entity::{
@@ -90,7 +92,6 @@ pub use expr::{Attr, Condition};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
-pub use observe::{CapacityCollector, CapacityReport};
 pub use ops::{Delete, Get, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;

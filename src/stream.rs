@@ -137,14 +137,15 @@ fn is_internal<R: Registry>(record: &RawRecord) -> bool {
         .collect();
     if !images.is_empty() {
         return images.iter().any(|image| {
-            string(image, table.discriminator()).is_some_and(|d| crate::write::internal::is_internal(&d))
+            string(image, table.discriminator())
+                .is_some_and(|d| crate::write::internal::is_internal(&d))
         });
     }
     let sentinel_prefix = format!("{}#", crate::write::internal::SENTINEL);
     string(&record.keys, table.partition_key()).is_some_and(|pk| pk.starts_with(&sentinel_prefix))
-        && table
-            .sort_key()
-            .is_none_or(|sk| string(&record.keys, sk).as_deref() == Some(crate::write::internal::SENTINEL))
+        && table.sort_key().is_none_or(|sk| {
+            string(&record.keys, sk).as_deref() == Some(crate::write::internal::SENTINEL)
+        })
 }
 
 /// Decodes every record, collecting failures instead of stopping at the first, and

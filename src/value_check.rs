@@ -923,7 +923,14 @@ mod tests {
         assert_eq!(check_value(&nested(31)), Ok(()));
         let found = problem(&nested(32));
         assert_eq!(found.reason, reason::TOO_DEEP);
-        assert_eq!(found.path, ["n"].into_iter().chain(["*"; 31]).collect::<Vec<_>>().join("."));
+        assert_eq!(
+            found.path,
+            ["n"]
+                .into_iter()
+                .chain(["*"; 31])
+                .collect::<Vec<_>>()
+                .join(".")
+        );
 
         let item: HashMap<String, AttributeValue> = [("data".to_owned(), nested(32))].into();
         assert_eq!(

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use futures::stream::{self, StreamExt};
 
 use super::retry::{RetryPolicy, is_retryable};
-use super::{KeyOf, key_from};
+use super::{FailedGet, KeyOf, key_from};
 use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
@@ -19,29 +19,6 @@ use crate::registry::Registry;
 use crate::table::Table;
 
 const MAX_KEYS: usize = 100;
-
-/// A key a batch get could not read after the last attempt.
-///
-/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
-#[derive(Clone, PartialEq)]
-pub struct FailedGet {
-    /// The entity type.
-    pub entity: &'static str,
-    /// The key.
-    pub key: PrimaryKey,
-    /// Why.
-    pub reason: String,
-}
-
-impl std::fmt::Debug for FailedGet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FailedGet")
-            .field("entity", &self.entity)
-            .field("key", &crate::error::RedactedKey(&self.key))
-            .field("reason", &self.reason)
-            .finish()
-    }
-}
 
 /// What a batch get read: the items found (keys with no item are simply absent), and the
 /// keys that could not be read after the last attempt.

@@ -5,9 +5,10 @@ mod get;
 mod retry;
 mod write;
 
-pub use get::{BatchGet, BatchGetOutput, FailedGet};
+pub use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
+pub use get::{BatchGet, BatchGetOutput};
 pub use retry::RetryPolicy;
-pub use write::{BatchWrite, BatchWriteOutput, FailedWrite, WriteKind, WriteOutcome};
+pub use write::{BatchWrite, BatchWriteOutput};
 
 use crate::entity::PrimaryKey;
 

@@ -68,7 +68,9 @@ pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
             );
         }
     };
-    if crate::write::internal::is_internal(&discriminator) || only.is_some_and(|o| o != discriminator) {
+    if crate::write::internal::is_internal(&discriminator)
+        || only.is_some_and(|o| o != discriminator)
+    {
         return Decision::Skip;
     }
     let key = || crate::entity::key_from(item, table);

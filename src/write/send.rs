@@ -18,9 +18,9 @@ use aws_sdk_dynamodb::types::{
 use super::plan::{Op, Plan, check_transaction};
 use crate::Error;
 use crate::client::Inner;
+use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
-use crate::transact::{CancelReason, CancelledAction, TransactionCanceled};
 
 /// What a single write returns on success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,9 +325,7 @@ pub(crate) mod admin {
                 .billing_mode(BillingMode::PayPerRequest)
                 .set_attribute_definitions(Some(spec.attribute_definitions))
                 .set_key_schema(Some(spec.key_schema))
-                .set_global_secondary_indexes(
-                    (!spec.indexes.is_empty()).then_some(spec.indexes)
-                )
+                .set_global_secondary_indexes((!spec.indexes.is_empty()).then_some(spec.indexes))
                 .set_stream_specification(spec.stream)
                 .send()
         )

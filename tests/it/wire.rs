@@ -213,9 +213,382 @@ fn the_task() -> Task {
 
 // ---- put / create -------------------------------------------------------------------------
 
+/// A put replaces an item of its own type or fills an empty key: never another type's item.
 #[tokio::test]
 async fn wire_put_plain() {
     let w = Wire::new(&[]);
     w.db().put(&the_task()).send().await.expect("sent");
     pin(&w.only("PutItem"), json!(null));
+}
+
+/// A create requires the key to be empty.
+#[tokio::test]
+async fn wire_create_plain() {
+    let w = Wire::new(&[]);
+    w.db().create(&the_task()).send().await.expect("sent");
+    pin(&w.only("PutItem"), json!(null));
+}
+
+/// A versioned entity at version 0 is created: stored at version 1 with `created_at` set.
+#[tokio::test]
+async fn wire_put_versioned_new() {
+    let w = Wire::new(&[]);
+    w.db().put(&tenant("acme")).send().await.expect("sent");
+    pin(&w.only("PutItem"), json!(null));
+}
+
+/// A put of a stored versioned entity with `created_at` is an UpdateItem: it requires the
+/// version read, increments it, keeps the stored `created_at` and removes the attributes
+/// the new value lacks.
+#[tokio::test]
+async fn wire_put_versioned_existing() {
+    let w = Wire::new(&[]);
+    let stored_tenant = Tenant {
+        version: 3,
+        ..tenant("acme")
+    };
+    w.db().put(&stored_tenant).send().await.expect("sent");
+    pin(&w.only("UpdateItem"), json!(null));
+}
+
+/// The caller's typed condition is and-ed after the library's guard, in its own group.
+#[tokio::test]
+async fn wire_put_typed_condition() {
+    let w = Wire::new(&[]);
+    let a = Task::attrs();
+    w.db()
+        .put(&the_task())
+        .condition(a.status.eq(TaskStatus::Open).and(a.points.lt(5)))
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("PutItem"), json!(null));
+}
+
+/// A raw condition keeps its own placeholders next to the library's.
+#[tokio::test]
+async fn wire_put_raw_condition() {
+    let w = Wire::new(&[]);
+    w.db()
+        .put(&the_task())
+        .condition(
+            Condition::raw("#p < :max AND attribute_exists(title)")
+                .name("#p", "points")
+                .value(":max", &10u32),
+        )
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("PutItem"), json!(null));
+}
+
+// ---- update -------------------------------------------------------------------------------
+
+/// Every kind of action, with the index keys they imply: `status` re-renders `GSI2PK`,
+/// removing `assignee` removes `GSI1PK`/`GSI1SK` (the sparse index).
+#[tokio::test]
+async fn wire_update_actions() {
+    let w = Wire::new(&[("UpdateItem", json!({ "Attributes": stored(&the_task()) }))]);
+    let a = Task::attrs();
+    w.db()
+        .update(the_task().key())
+        .set(a.status, TaskStatus::Done)
+        .set(a.title, "Ship it")
+        .add(a.points, 2)
+        .append(a.tags, ["urgent".to_owned()])
+        .remove(a.assignee)
+        .condition(a.status.ne(TaskStatus::Done))
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("UpdateItem"), json!(null));
+}
+
+/// Setting every field of an index key re-renders both of its attributes.
+#[tokio::test]
+async fn wire_update_index_keys() {
+    let w = Wire::new(&[("UpdateItem", json!({ "Attributes": stored(&the_task()) }))]);
+    let a = Task::attrs();
+    w.db()
+        .update(task("acme", "apollo", 7).key())
+        .set(a.assignee, "bob")
+        .set(a.due, epoch())
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("UpdateItem"), json!(null));
+}
+
+/// `if_version`: the stored version must be the one read; it is incremented.
+#[tokio::test]
+async fn wire_update_if_version() {
+    let w = Wire::new(&[(
+        "UpdateItem",
+        json!({ "Attributes": stored(&tenant("acme")) }),
+    )]);
+    w.db()
+        .update(tenant("acme").key())
+        .set(Tenant::attrs().name, "Acme Inc.")
+        .if_version(3)
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("UpdateItem"), json!(null));
+}
+
+/// A versioned entity updated without `if_version` still increments the version, guarded
+/// so that the increment stays in the field's range.
+#[tokio::test]
+async fn wire_update_versioned_without_if_version() {
+    let w = Wire::new(&[(
+        "UpdateItem",
+        json!({ "Attributes": stored(&tenant("acme")) }),
+    )]);
+    w.db()
+        .update(tenant("acme").key())
+        .add(Tenant::attrs().task_count, 1)
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("UpdateItem"), json!(null));
+}
+
+// ---- delete -------------------------------------------------------------------------------
+
+/// An unconditional delete removes nothing of another type, and returns the old item.
+#[tokio::test]
+async fn wire_delete_unconditional() {
+    let w = Wire::new(&[]);
+    let deleted = w.db().delete(the_task().key()).send().await.expect("sent");
+    assert_eq!(deleted, None);
+    pin(&w.only("DeleteItem"), json!(null));
+}
+
+/// A conditional delete requires the item (of this type) to exist.
+#[tokio::test]
+async fn wire_delete_conditional() {
+    let w = Wire::new(&[]);
+    w.db()
+        .delete(the_task().key())
+        .condition(Task::attrs().status.eq(TaskStatus::Done))
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("DeleteItem"), json!(null));
+}
+
+/// `if_version` on a delete.
+#[tokio::test]
+async fn wire_delete_if_version() {
+    let w = Wire::new(&[]);
+    w.db()
+        .delete(tenant("acme").key())
+        .if_version(3)
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("DeleteItem"), json!(null));
+}
+
+// ---- transactions and batches -------------------------------------------------------------
+
+/// One action of each kind, in the order added.
+#[tokio::test]
+async fn wire_transact_write_put_update_delete_check() {
+    let w = Wire::new(&[]);
+    let db = w.db();
+    let a = Task::attrs();
+    db.transact_write()
+        .action(db.put(&the_task()))
+        .action(
+            db.update(task("acme", "apollo", 8).key())
+                .set(a.title, "Renamed")
+                .condition(a.points.ge(1)),
+        )
+        .action(db.delete(task("acme", "apollo", 9).key()))
+        .action(db.condition_check(
+            tenant("acme").key(),
+            Tenant::attrs().plan.eq(dynamorm_entities::Plan::Pro),
+        ))
+        .client_request_token("wire-token")
+        .send()
+        .await
+        .expect("sent");
+    pin(&w.only("TransactWriteItems"), json!(null));
+}
+
+/// Puts and deletes of entity types no other type shares keys with go in one
+/// BatchWriteItem, unconditionally.
+#[tokio::test]
+async fn wire_batch_write_put_and_delete() {
+    let w = Wire::new(&[]);
+    let out = w
+        .db()
+        .batch_write()
+        .put(&the_task())
+        .put(&project("acme", "apollo", "ann"))
+        .delete(comment("acme", "apollo", 7, "c1", "ann", 5).key())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.failed(), []);
+    let mut body = w.only("BatchWriteItem");
+    if let Some(Value::Array(requests)) = body.pointer_mut("/RequestItems/tracker") {
+        requests.sort_by_key(Value::to_string);
+    }
+    pin(&body, json!(null));
+}
+
+// ---- unique values ------------------------------------------------------------------------
+
+/// A put of a user whose key holds nothing: a consistent read, then the user and the claim
+/// of its e-mail's sentinel in one transaction, each requiring what was read.
+#[tokio::test]
+async fn wire_put_unique_new() {
+    let w = Wire::new(&[("GetItem", json!({}))]);
+    w.db().put(&user("acme", "u1")).send().await.expect("sent");
+    let sent = w.sent();
+    let operations: Vec<&str> = sent.iter().map(|s| s.operation.as_str()).collect();
+    assert_eq!(operations, ["GetItem", "TransactWriteItems"]);
+    pin(&sent[0].body, json!(null));
+    pin(&sent[1].body, json!(null));
+}
+
+/// A put that changes a stored user's e-mail: the old value's sentinel is released, the
+/// new one claimed, and the user's write requires the e-mail read.
+#[tokio::test]
+async fn wire_put_unique_changed() {
+    let old = User {
+        email: "old@acme.example".into(),
+        ..user("acme", "u1")
+    };
+    let w = Wire::new(&[("GetItem", json!({ "Item": stored(&old) }))]);
+    w.db().put(&user("acme", "u1")).send().await.expect("sent");
+    let sent = w.sent();
+    let operations: Vec<&str> = sent.iter().map(|s| s.operation.as_str()).collect();
+    assert_eq!(operations, ["GetItem", "TransactWriteItems"]);
+    pin(&sent[0].body, json!(null));
+    pin(&sent[1].body, json!(null));
+}
+
+// ---- invalid input: refused before anything is sent ---------------------------------------
+
+#[tokio::test]
+async fn wire_put_invalid_nan() {
+    let w = Wire::new(&[]);
+    let nan = WireMeasure {
+        id: "m".into(),
+        value: f64::NAN,
+    };
+    let err = w.wire_db().put(&nan).send().await.expect_err("refused");
+    assert!(
+        matches!(err, Error::Validation { .. } | Error::Encode { .. }),
+        "{err:?}"
+    );
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_update_invalid_nan() {
+    let w = Wire::new(&[]);
+    let err = w
+        .wire_db()
+        .update(WireMeasureKey { id: "m".into() })
+        .set(WireMeasure::attrs().value, f64::NAN)
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, Error::Validation { .. } | Error::Encode { .. }),
+        "{err:?}"
+    );
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_put_invalid_empty_key() {
+    let w = Wire::new(&[]);
+    let bare = WireBare {
+        id: String::new(),
+        n: 1,
+    };
+    let err = w.wire_db().put(&bare).send().await.expect_err("refused");
+    assert!(
+        matches!(err, Error::Key(_) | Error::Validation { .. }),
+        "{err:?}"
+    );
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_delete_invalid_empty_key() {
+    let w = Wire::new(&[]);
+    let err = w
+        .wire_db()
+        .delete(WireBareKey { id: String::new() })
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, Error::Key(_) | Error::Validation { .. }),
+        "{err:?}"
+    );
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_put_invalid_raw_condition() {
+    let w = Wire::new(&[]);
+    let err = w
+        .db()
+        .put(&the_task())
+        .condition(Condition::raw("x) OR (y"))
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    w.assert_nothing_sent();
+}
+
+/// One invalid action refuses the whole transaction.
+#[tokio::test]
+async fn wire_transact_write_invalid_raw_condition() {
+    let w = Wire::new(&[]);
+    let db = w.db();
+    let err = db
+        .transact_write()
+        .action(db.put(&the_task()))
+        .action(db.condition_check(tenant("acme").key(), Condition::raw("x) OR (y")))
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_put_invalid_version_exhausted() {
+    let w = Wire::new(&[]);
+    let at_max = Tenant {
+        version: u64::MAX,
+        ..tenant("acme")
+    };
+    let err = w.db().put(&at_max).send().await.expect_err("refused");
+    assert!(matches!(err, Error::VersionExhausted { .. }), "{err:?}");
+    w.assert_nothing_sent();
+}
+
+#[tokio::test]
+async fn wire_update_invalid_version_exhausted() {
+    let w = Wire::new(&[]);
+    let err = w
+        .db()
+        .update(tenant("acme").key())
+        .set(Tenant::attrs().name, "Acme")
+        .if_version(u64::MAX)
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, Error::VersionExhausted { .. }), "{err:?}");
+    w.assert_nothing_sent();
 }

@@ -5,6 +5,9 @@
 //! decode and encode messages as `<redacted>`, and the SDK error behind a
 //! [`ServiceError`] is only reachable through [`std::error::Error::source`].
 
+pub(crate) mod cancel;
+pub(crate) mod failed;
+
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
@@ -188,16 +191,16 @@ pub enum Error {
     },
     /// A transaction was cancelled; nothing was written.
     #[error("{0}")]
-    TransactionCanceled(Box<crate::transact::TransactionCanceled>),
+    TransactionCanceled(Box<cancel::TransactionCanceled>),
     /// A batch finished with writes or keys still unprocessed after the last attempt.
     #[error("batch incomplete: {done} done, {} writes and {} keys failed", failed_writes.len(), failed_keys.len())]
     BatchIncomplete {
         /// Writes applied, or items read.
         done: usize,
         /// Writes not applied.
-        failed_writes: Vec<crate::batch::FailedWrite>,
+        failed_writes: Vec<failed::FailedWrite>,
         /// Keys not read.
-        failed_keys: Vec<crate::batch::FailedGet>,
+        failed_keys: Vec<failed::FailedGet>,
     },
     /// The table exists but does not match its declaration.
     #[error("table `{table}` does not match its declaration: {reason}")]
@@ -1021,8 +1024,8 @@ mod tests {
     use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
 
     use super::*;
-    use crate::batch::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
-    use crate::transact::{CancelReason, CancelledAction, TransactionCanceled};
+    use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
+    use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 
     const SECRET: &str = "s3cr3t-value";
     const SECRET_NUMBER: &str = "987654321";

@@ -1,0 +1,121 @@
+//! Why a transaction was cancelled, action by action: part of [`Error`], kept beside it
+//! so that the error type, the transaction builders and the write pipeline all depend on
+//! this module and not on each other.
+
+use crate::Error;
+use crate::entity::{Entity, PrimaryKey};
+use crate::item::Item;
+
+/// Why DynamoDB cancelled one action of a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// The action was fine (DynamoDB's `None`); never listed as a failure.
+    None,
+    /// Its condition (or the library's guard: item exists / not exists / is this entity
+    /// type) was not met.
+    ConditionalCheckFailed,
+    /// Another transaction or write touched the item at the same time; retry.
+    TransactionConflict,
+    /// Throttled; retry later.
+    Throttled,
+    /// An item collection of a local secondary index is too large.
+    ItemCollectionSizeLimitExceeded,
+    /// DynamoDB rejected the action as invalid.
+    ValidationError,
+    /// Any other code, as DynamoDB sent it.
+    Other(String),
+}
+
+impl CancelReason {
+    pub(crate) fn from_code(code: &str) -> Self {
+        match code {
+            "None" => Self::None,
+            "ConditionalCheckFailed" => Self::ConditionalCheckFailed,
+            "TransactionConflict" => Self::TransactionConflict,
+            "ThrottlingError" | "ProvisionedThroughputExceeded" => Self::Throttled,
+            "ItemCollectionSizeLimitExceeded" => Self::ItemCollectionSizeLimitExceeded,
+            "ValidationError" => Self::ValidationError,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// One action that made a transaction fail.
+///
+/// `Debug` shows the key's length, not its text, and whether the old item was returned, not
+/// its values; read them from [`key`](Self::key) and [`old`](Self::old).
+#[derive(Clone, PartialEq)]
+pub struct CancelledAction {
+    /// Its position in the transaction (0-based, in the order added).
+    pub index: usize,
+    /// Its entity type.
+    pub entity: &'static str,
+    /// Its item's key.
+    pub key: PrimaryKey,
+    /// Why it failed.
+    pub reason: CancelReason,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// Whether the item existed when the action failed.
+    pub exists: bool,
+    pub(crate) old: Option<Item>,
+    pub(crate) keep_old: bool,
+}
+
+impl CancelledAction {
+    /// The item as it was, decoded, when the action asked for it with
+    /// `return_old_on_failure()` and the item existed.
+    pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
+        self.old
+            .clone()
+            .filter(|_| self.keep_old)
+            .map(crate::entity::decode::<E>)
+    }
+}
+
+/// A cancelled transaction: only the actions that failed are listed (DynamoDB reports
+/// `None` for the others).
+///
+/// `Debug` redacts keys and items (see [`CancelledAction`]).
+#[derive(Clone, PartialEq)]
+pub struct TransactionCanceled {
+    /// The failed actions, by index.
+    pub actions: Vec<CancelledAction>,
+    /// DynamoDB's message.
+    pub message: Option<String>,
+}
+
+impl std::fmt::Debug for CancelledAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let old = self.old.as_ref().filter(|_| self.keep_old);
+        f.debug_struct("CancelledAction")
+            .field("index", &self.index)
+            .field("entity", &self.entity)
+            .field("key", &crate::error::RedactedKey(&self.key))
+            .field("reason", &self.reason)
+            .field("message", &self.message)
+            .field("exists", &self.exists)
+            .field("old", &old.map(crate::error::RedactedItem))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TransactionCanceled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionCanceled")
+            .field("actions", &self.actions)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::fmt::Display for TransactionCanceled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "transaction cancelled:")?;
+        for a in &self.actions {
+            write!(f, " action {} (`{}`): {:?};", a.index, a.entity, a.reason)?;
+        }
+        Ok(())
+    }
+}
