@@ -364,8 +364,8 @@ impl Node {
                 p.add_raw(names, values)?;
                 // No parentheses of its own: a checked condition is one whole expression, and
                 // `AND`/`OR`/`NOT` already parenthesise their operands (DynamoDB rejects
-                // `((…))` as redundant).
-                out.push_str(expression);
+                // `((…))` as redundant, so the text's own enclosing pair goes too).
+                out.push_str(super::raw::without_enclosing_parentheses(expression));
             }
         }
         Ok(())

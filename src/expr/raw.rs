@@ -117,6 +117,36 @@ pub(crate) fn check(
 
 /// Wraps a reason as the validation error every failed check returns, so all messages share
 /// one prefix that points at the raw condition.
+/// `text` without the parentheses that enclose all of it (`((a = :b))` → `a = :b`), for
+/// text [`check`] accepted: the library groups every operand itself, and DynamoDB rejects
+/// `((…))` as redundant.
+pub(crate) fn without_enclosing_parentheses(text: &str) -> &str {
+    let mut text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    while text.starts_with('(') && text.ends_with(')') && encloses_all(text) {
+        text = text[1..text.len() - 1].trim_matches(|c: char| c.is_ascii_whitespace());
+    }
+    text
+}
+
+/// Whether the `(` opening `text` closes at its last byte (checked text has balanced
+/// parentheses and no string literals).
+fn encloses_all(text: &str) -> bool {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i == text.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn invalid(reason: String) -> Error {
     Error::validation(format!("invalid raw condition: {reason}"))
 }
@@ -1012,6 +1042,20 @@ mod tests {
     }
 
     /// A valid raw condition is wrapped in its own parentheses after the guard.
+    #[test]
+    fn enclosing_parentheses_are_dropped_once_checked() {
+        assert_eq!(without_enclosing_parentheses("((#p < :max))"), "#p < :max");
+        assert_eq!(without_enclosing_parentheses(" ( #p < :max ) "), "#p < :max");
+        assert_eq!(
+            without_enclosing_parentheses("(#a = :x) OR (#b = :x)"),
+            "(#a = :x) OR (#b = :x)"
+        );
+        assert_eq!(
+            without_enclosing_parentheses("attribute_exists(#a)"),
+            "attribute_exists(#a)"
+        );
+    }
+
     #[test]
     fn rendering_groups_raw_text_once() {
         let guard = Node::IsType("type", "Task");

@@ -129,3 +129,25 @@ pub(crate) fn caller_fields(mut tenant: dynamorm_entities::Tenant) -> dynamorm_e
     tenant.updated_at = None;
     tenant
 }
+
+/// Every raw item of the table (all pages, strongly consistent), sentinels included.
+pub(crate) async fn scan_raw(db: &Db<Tracker>) -> Vec<dynamorm::Item> {
+    let mut items = Vec::new();
+    let mut start: Option<dynamorm::Item> = None;
+    loop {
+        let out = db
+            .client()
+            .scan()
+            .table_name(db.table_name())
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("raw scan");
+        items.extend(out.items.unwrap_or_default());
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return items,
+        }
+    }
+}

@@ -23,3 +23,4 @@ mod transactions;
 mod updates;
 mod wire;
 mod write_guarantees;
+mod write_races;

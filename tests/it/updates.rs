@@ -180,6 +180,22 @@ async fn conditions_evaluate_on_the_server_as_written(#[case] backend: Backend) 
                 .value(":min", &2),
             true,
         ),
+        (
+            // Its own enclosing parentheses: the server rejects `((…))` as redundant, so
+            // the library must not send them twice.
+            "raw_parenthesised",
+            Condition::raw("((#p > :min))")
+                .name("#p", "points")
+                .value(":min", &2),
+            true,
+        ),
+        (
+            "raw_negated",
+            !Condition::raw("(#p > :min) OR (#p < :min)")
+                .name("#p", "points")
+                .value(":min", &2),
+            false,
+        ),
     ];
     let err =
         t.db.put(&stored)

@@ -4,9 +4,14 @@
 //! `ReturnValues`, `ReturnValuesOnConditionCheckFailure`). A change to what goes on the wire
 //! shows as a diff here.
 //!
-//! Two things are normalised before comparing, and only these: timestamps the library sets
-//! to the current time (`created_at`, `updated_at`) read `"<now>"`, and the write requests
-//! of a BatchWriteItem (sent in hash-map order) are sorted.
+//! Three things are normalised before comparing, and only these: timestamps the library sets
+//! to the current time (`created_at`, `updated_at`) read `"<now>"`, the random
+//! `ClientRequestToken` the SDK adds to a TransactWriteItems sent without one reads
+//! `"<sdk-generated>"`, and the write requests of a BatchWriteItem (sent in hash-map order)
+//! are sorted by key. Maps compare regardless of order.
+//!
+//! The `wire_*_invalid_*` tests show that invalid input is refused before any request is
+//! built: nothing is captured at all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,7 +23,7 @@ use aws_smithy_http_client::test_util::infallible_client_fn;
 use chrono::{DateTime, Duration, Utc};
 use dynamorm::{Condition, Db, Entity, Error, Item};
 use dynamorm_entities::sample::{assigned_task, comment, epoch, project, task, tenant, user};
-use dynamorm_entities::{ProjectStatus, Task, TaskStatus, Tenant, Tracker, User};
+use dynamorm_entities::{Task, TaskStatus, Tenant, Tracker, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -158,6 +163,16 @@ fn pin(actual: &Value, expected: Value) {
     assert_eq!(*actual, expected);
 }
 
+/// The body with the `ClientRequestToken` the SDK generates for a TransactWriteItems
+/// without one (a random UUID) replaced by `"<sdk-generated>"`.
+fn sdk_token(body: &Value) -> Value {
+    let mut body = body.clone();
+    let token = body.get_mut("ClientRequestToken").expect("a token");
+    assert_eq!(token.as_str().map(str::len), Some(36), "a UUID: {token}");
+    *token = json!("<sdk-generated>");
+    body
+}
+
 /// An attribute value in DynamoDB's JSON wire format.
 fn wire_value(v: &AttributeValue) -> Value {
     match v {
@@ -168,7 +183,8 @@ fn wire_value(v: &AttributeValue) -> Value {
         AttributeValue::Ns(n) => json!({ "NS": n }),
         AttributeValue::L(l) => json!({ "L": l.iter().map(wire_value).collect::<Vec<_>>() }),
         AttributeValue::M(m) => json!({ "M": wire_item(m) }),
-        _ => json!({ "NULL": true }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        other => panic!("no canned-response form for {other:?}"),
     }
 }
 
@@ -218,7 +234,34 @@ fn the_task() -> Task {
 async fn wire_put_plain() {
     let w = Wire::new(&[]);
     w.db().put(&the_task()).send().await.expect("sent");
-    pin(&w.only("PutItem"), json!(null));
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "tracker",
+            "Item": {
+                "GSI1PK": { "S": "USER#ann" },
+                "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                "GSI2SK": { "S": "TASK#0000000007" },
+                "PK": { "S": "TENANT#acme" },
+                "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                "_type": { "S": "Task" },
+                "assignee": { "S": "ann" },
+                "due": { "S": "2026-01-08T09:00:00Z" },
+                "points": { "N": "1" },
+                "project_id": { "S": "apollo" },
+                "status": { "S": "open" },
+                "tags": { "L": [] },
+                "task_id": { "N": "7" },
+                "tenant_id": { "S": "acme" },
+                "title": { "S": "Task 7" },
+            },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A create requires the key to be empty.
@@ -226,7 +269,33 @@ async fn wire_put_plain() {
 async fn wire_create_plain() {
     let w = Wire::new(&[]);
     w.db().create(&the_task()).send().await.expect("sent");
-    pin(&w.only("PutItem"), json!(null));
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "tracker",
+            "Item": {
+                "GSI1PK": { "S": "USER#ann" },
+                "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                "GSI2SK": { "S": "TASK#0000000007" },
+                "PK": { "S": "TENANT#acme" },
+                "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                "_type": { "S": "Task" },
+                "assignee": { "S": "ann" },
+                "due": { "S": "2026-01-08T09:00:00Z" },
+                "points": { "N": "1" },
+                "project_id": { "S": "apollo" },
+                "status": { "S": "open" },
+                "tags": { "L": [] },
+                "task_id": { "N": "7" },
+                "tenant_id": { "S": "acme" },
+                "title": { "S": "Task 7" },
+            },
+            "ConditionExpression": "attribute_not_exists(#n0)",
+            "ExpressionAttributeNames": { "#n0": "PK" },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A versioned entity at version 0 is created: stored at version 1 with `created_at` set.
@@ -234,7 +303,27 @@ async fn wire_create_plain() {
 async fn wire_put_versioned_new() {
     let w = Wire::new(&[]);
     w.db().put(&tenant("acme")).send().await.expect("sent");
-    pin(&w.only("PutItem"), json!(null));
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "tracker",
+            "Item": {
+                "PK": { "S": "TENANT#acme" },
+                "SK": { "S": "TENANT" },
+                "_type": { "S": "Tenant" },
+                "created_at": { "S": "<now>" },
+                "name": { "S": "Tenant acme" },
+                "plan": { "S": "pro" },
+                "task_count": { "N": "0" },
+                "tenant_id": { "S": "acme" },
+                "updated_at": { "S": "<now>" },
+                "version": { "N": "1" },
+            },
+            "ConditionExpression": "attribute_not_exists(#n0)",
+            "ExpressionAttributeNames": { "#n0": "PK" },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A put of a stored versioned entity with `created_at` is an UpdateItem: it requires the
@@ -248,7 +337,39 @@ async fn wire_put_versioned_existing() {
         ..tenant("acme")
     };
     w.db().put(&stored_tenant).send().await.expect("sent");
-    pin(&w.only("UpdateItem"), json!(null));
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
+            "UpdateExpression": "SET #n0 = if_not_exists(#n0, :v0), #n1 = :v1, #n2 = :v2, #n3 = :v3, #n4 = :v4, #n5 = :v5, #n6 = :v6, #n7 = :v7 REMOVE #n8",
+            "ConditionExpression": "(#n1 = :v8) AND (#n7 = :v9)",
+            "ExpressionAttributeNames": {
+                "#n0": "created_at",
+                "#n1": "_type",
+                "#n2": "name",
+                "#n3": "plan",
+                "#n4": "task_count",
+                "#n5": "tenant_id",
+                "#n6": "updated_at",
+                "#n7": "version",
+                "#n8": "expires",
+            },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "<now>" },
+                ":v1": { "S": "Tenant" },
+                ":v2": { "S": "Tenant acme" },
+                ":v3": { "S": "pro" },
+                ":v4": { "N": "0" },
+                ":v5": { "S": "acme" },
+                ":v6": { "S": "<now>" },
+                ":v7": { "N": "4" },
+                ":v8": { "S": "Tenant" },
+                ":v9": { "N": "3" },
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// The caller's typed condition is and-ed after the library's guard, in its own group.
@@ -262,7 +383,34 @@ async fn wire_put_typed_condition() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("PutItem"), json!(null));
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "tracker",
+            "Item": {
+                "GSI1PK": { "S": "USER#ann" },
+                "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                "GSI2SK": { "S": "TASK#0000000007" },
+                "PK": { "S": "TENANT#acme" },
+                "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                "_type": { "S": "Task" },
+                "assignee": { "S": "ann" },
+                "due": { "S": "2026-01-08T09:00:00Z" },
+                "points": { "N": "1" },
+                "project_id": { "S": "apollo" },
+                "status": { "S": "open" },
+                "tags": { "L": [] },
+                "task_id": { "N": "7" },
+                "tenant_id": { "S": "acme" },
+                "title": { "S": "Task 7" },
+            },
+            "ConditionExpression": "((attribute_not_exists(#n0)) OR (#n1 = :v0)) AND ((#n2 = :v1) AND (#n3 < :v2))",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "status", "#n3": "points" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Task" }, ":v1": { "S": "open" }, ":v2": { "N": "5" } },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A raw condition keeps its own placeholders next to the library's.
@@ -279,7 +427,34 @@ async fn wire_put_raw_condition() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("PutItem"), json!(null));
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "tracker",
+            "Item": {
+                "GSI1PK": { "S": "USER#ann" },
+                "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                "GSI2SK": { "S": "TASK#0000000007" },
+                "PK": { "S": "TENANT#acme" },
+                "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                "_type": { "S": "Task" },
+                "assignee": { "S": "ann" },
+                "due": { "S": "2026-01-08T09:00:00Z" },
+                "points": { "N": "1" },
+                "project_id": { "S": "apollo" },
+                "status": { "S": "open" },
+                "tags": { "L": [] },
+                "task_id": { "N": "7" },
+                "tenant_id": { "S": "acme" },
+                "title": { "S": "Task 7" },
+            },
+            "ConditionExpression": "((attribute_not_exists(#n0)) OR (#n1 = :v0)) AND (#p < :max AND attribute_exists(title))",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#p": "points" },
+            "ExpressionAttributeValues": { ":max": { "N": "10" }, ":v0": { "S": "Task" } },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 // ---- update -------------------------------------------------------------------------------
@@ -301,7 +476,40 @@ async fn wire_update_actions() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("UpdateItem"), json!(null));
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
+            "UpdateExpression": "SET #n0 = :v0, #n1 = :v1, #n2 = list_append(if_not_exists(#n2, :v2), :v3), #n3 = :v4, #n4 = :v5 REMOVE #n5, #n6, #n7 ADD #n8 :v6",
+            "ConditionExpression": "(#n9 = :v7) AND (#n0 <> :v8)",
+            "ExpressionAttributeNames": {
+                "#n0": "status",
+                "#n1": "title",
+                "#n2": "tags",
+                "#n3": "GSI2PK",
+                "#n4": "GSI2SK",
+                "#n5": "assignee",
+                "#n6": "GSI1PK",
+                "#n7": "GSI1SK",
+                "#n8": "points",
+                "#n9": "_type",
+            },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "done" },
+                ":v1": { "S": "Ship it" },
+                ":v2": { "L": [] },
+                ":v3": { "L": [{ "S": "urgent" }] },
+                ":v4": { "S": "PROJECT#apollo#STATUS#DONE" },
+                ":v5": { "S": "TASK#0000000007" },
+                ":v6": { "N": "2" },
+                ":v7": { "S": "Task" },
+                ":v8": { "S": "done" },
+            },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// Setting every field of an index key re-renders both of its attributes.
@@ -316,7 +524,31 @@ async fn wire_update_index_keys() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("UpdateItem"), json!(null));
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
+            "UpdateExpression": "SET #n0 = :v0, #n1 = :v1, #n2 = :v2, #n3 = :v3",
+            "ConditionExpression": "#n4 = :v4",
+            "ExpressionAttributeNames": {
+                "#n0": "assignee",
+                "#n1": "due",
+                "#n2": "GSI1PK",
+                "#n3": "GSI1SK",
+                "#n4": "_type",
+            },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "bob" },
+                ":v1": { "S": "2026-01-05T09:00:00Z" },
+                ":v2": { "S": "USER#bob" },
+                ":v3": { "S": "DUE#2026-01-05T09:00:00.000000000Z" },
+                ":v4": { "S": "Task" },
+            },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// `if_version`: the stored version must be the one read; it is incremented.
@@ -333,7 +565,25 @@ async fn wire_update_if_version() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("UpdateItem"), json!(null));
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
+            "UpdateExpression": "SET #n0 = :v0, #n1 = :v1 ADD #n2 :v2",
+            "ConditionExpression": "(#n3 = :v3) AND (#n2 = :v4)",
+            "ExpressionAttributeNames": { "#n0": "name", "#n1": "updated_at", "#n2": "version", "#n3": "_type" },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "Acme Inc." },
+                ":v1": { "S": "<now>" },
+                ":v2": { "N": "1" },
+                ":v3": { "S": "Tenant" },
+                ":v4": { "N": "3" },
+            },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A versioned entity updated without `if_version` still increments the version, guarded
@@ -350,7 +600,25 @@ async fn wire_update_versioned_without_if_version() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("UpdateItem"), json!(null));
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
+            "UpdateExpression": "SET #n0 = :v0 ADD #n1 :v1, #n2 :v2",
+            "ConditionExpression": "(#n3 = :v3) AND ((attribute_not_exists(#n2)) OR (#n2 < :v4))",
+            "ExpressionAttributeNames": { "#n0": "updated_at", "#n1": "task_count", "#n2": "version", "#n3": "_type" },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "<now>" },
+                ":v1": { "N": "1" },
+                ":v2": { "N": "1" },
+                ":v3": { "S": "Tenant" },
+                ":v4": { "N": "18446744073709551615" },
+            },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 // ---- delete -------------------------------------------------------------------------------
@@ -361,7 +629,18 @@ async fn wire_delete_unconditional() {
     let w = Wire::new(&[]);
     let deleted = w.db().delete(the_task().key()).send().await.expect("sent");
     assert_eq!(deleted, None);
-    pin(&w.only("DeleteItem"), json!(null));
+    pin(
+        &w.only("DeleteItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+            "ReturnValues": "ALL_OLD",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// A conditional delete requires the item (of this type) to exist.
@@ -374,7 +653,18 @@ async fn wire_delete_conditional() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("DeleteItem"), json!(null));
+    pin(
+        &w.only("DeleteItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
+            "ConditionExpression": "(#n0 = :v0) AND (#n1 = :v1)",
+            "ExpressionAttributeNames": { "#n0": "_type", "#n1": "status" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Task" }, ":v1": { "S": "done" } },
+            "ReturnValues": "ALL_OLD",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 /// `if_version` on a delete.
@@ -387,7 +677,18 @@ async fn wire_delete_if_version() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("DeleteItem"), json!(null));
+    pin(
+        &w.only("DeleteItem"),
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
+            "ConditionExpression": "(#n0 = :v0) AND (#n1 = :v1)",
+            "ExpressionAttributeNames": { "#n0": "_type", "#n1": "version" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Tenant" }, ":v1": { "N": "3" } },
+            "ReturnValues": "ALL_OLD",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
 }
 
 // ---- transactions and batches -------------------------------------------------------------
@@ -414,7 +715,82 @@ async fn wire_transact_write_put_update_delete_check() {
         .send()
         .await
         .expect("sent");
-    pin(&w.only("TransactWriteItems"), json!(null));
+    pin(
+        &w.only("TransactWriteItems"),
+        json!({
+            "TransactItems": [
+                {
+                    "Put": {
+                        "TableName": "tracker",
+                        "Item": {
+                            "GSI1PK": { "S": "USER#ann" },
+                            "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                            "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                            "GSI2SK": { "S": "TASK#0000000007" },
+                            "PK": { "S": "TENANT#acme" },
+                            "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                            "_type": { "S": "Task" },
+                            "assignee": { "S": "ann" },
+                            "due": { "S": "2026-01-08T09:00:00Z" },
+                            "points": { "N": "1" },
+                            "project_id": { "S": "apollo" },
+                            "status": { "S": "open" },
+                            "tags": { "L": [] },
+                            "task_id": { "N": "7" },
+                            "tenant_id": { "S": "acme" },
+                            "title": { "S": "Task 7" },
+                        },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "Update": {
+                        "TableName": "tracker",
+                        "Key": {
+                            "PK": { "S": "TENANT#acme" },
+                            "SK": { "S": "PROJECT#apollo#TASK#0000000008" },
+                        },
+                        "UpdateExpression": "SET #n0 = :v0",
+                        "ConditionExpression": "(#n1 = :v1) AND (#n2 >= :v2)",
+                        "ExpressionAttributeNames": { "#n0": "title", "#n1": "_type", "#n2": "points" },
+                        "ExpressionAttributeValues": {
+                            ":v0": { "S": "Renamed" },
+                            ":v1": { "S": "Task" },
+                            ":v2": { "N": "1" },
+                        },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "Delete": {
+                        "TableName": "tracker",
+                        "Key": {
+                            "PK": { "S": "TENANT#acme" },
+                            "SK": { "S": "PROJECT#apollo#TASK#0000000009" },
+                        },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": "tracker",
+                        "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
+                        "ConditionExpression": "(#n0 = :v0) AND (#n1 = :v1)",
+                        "ExpressionAttributeNames": { "#n0": "_type", "#n1": "plan" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "Tenant" }, ":v1": { "S": "pro" } },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+            ],
+            "ClientRequestToken": "wire-token",
+        }),
+    );
 }
 
 /// Puts and deletes of entity types no other type shares keys with go in one
@@ -433,10 +809,74 @@ async fn wire_batch_write_put_and_delete() {
         .expect("sent");
     assert_eq!(out.failed(), []);
     let mut body = w.only("BatchWriteItem");
+    // Sent in hash-map order: sorted by key here.
     if let Some(Value::Array(requests)) = body.pointer_mut("/RequestItems/tracker") {
-        requests.sort_by_key(Value::to_string);
+        requests.sort_by_key(|r| {
+            let key = r
+                .pointer("/PutRequest/Item")
+                .or_else(|| r.pointer("/DeleteRequest/Key"))
+                .cloned()
+                .unwrap_or_default();
+            (key["PK"]["S"].to_string(), key["SK"]["S"].to_string())
+        });
     }
-    pin(&body, json!(null));
+    pin(
+        &body,
+        json!({
+            "RequestItems": {
+                "tracker": [
+                    {
+                        "PutRequest": {
+                            "Item": {
+                                "GSI2PK": { "S": "OWNER#ann" },
+                                "GSI2SK": { "S": "PROJECT#apollo" },
+                                "PK": { "S": "TENANT#acme" },
+                                "SK": { "S": "PROJECT#apollo" },
+                                "_type": { "S": "Project" },
+                                "name": { "S": "Project apollo" },
+                                "owner": { "S": "ann" },
+                                "project_id": { "S": "apollo" },
+                                "status": { "S": "active" },
+                                "tenant_id": { "S": "acme" },
+                            },
+                        },
+                    },
+                    {
+                        "PutRequest": {
+                            "Item": {
+                                "GSI1PK": { "S": "USER#ann" },
+                                "GSI1SK": { "S": "DUE#2026-01-08T09:00:00.000000000Z" },
+                                "GSI2PK": { "S": "PROJECT#apollo#STATUS#OPEN" },
+                                "GSI2SK": { "S": "TASK#0000000007" },
+                                "PK": { "S": "TENANT#acme" },
+                                "SK": { "S": "PROJECT#apollo#TASK#0000000007" },
+                                "_type": { "S": "Task" },
+                                "assignee": { "S": "ann" },
+                                "due": { "S": "2026-01-08T09:00:00Z" },
+                                "points": { "N": "1" },
+                                "project_id": { "S": "apollo" },
+                                "status": { "S": "open" },
+                                "tags": { "L": [] },
+                                "task_id": { "N": "7" },
+                                "tenant_id": { "S": "acme" },
+                                "title": { "S": "Task 7" },
+                            },
+                        },
+                    },
+                    {
+                        "DeleteRequest": {
+                            "Key": {
+                                "PK": { "S": "TENANT#acme" },
+                                "SK": {
+                                    "S": "PROJECT#apollo#TASK#0000000007#COMMENT#2026-01-05T09:05:00.000000000Z#c1",
+                                },
+                            },
+                        },
+                    },
+                ],
+            },
+        }),
+    );
 }
 
 // ---- unique values ------------------------------------------------------------------------
@@ -450,8 +890,57 @@ async fn wire_put_unique_new() {
     let sent = w.sent();
     let operations: Vec<&str> = sent.iter().map(|s| s.operation.as_str()).collect();
     assert_eq!(operations, ["GetItem", "TransactWriteItems"]);
-    pin(&sent[0].body, json!(null));
-    pin(&sent[1].body, json!(null));
+    pin(
+        &sent[0].body,
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "USER#u1" } },
+            "ConsistentRead": true,
+        }),
+    );
+    pin(
+        &sdk_token(&sent[1].body),
+        json!({
+            "TransactItems": [
+                {
+                    "Put": {
+                        "TableName": "tracker",
+                        "Item": {
+                            "GSI1PK": { "S": "EMAIL#u1@acme.example" },
+                            "GSI1SK": { "S": "USER" },
+                            "PK": { "S": "TENANT#acme" },
+                            "SK": { "S": "USER#u1" },
+                            "_type": { "S": "User" },
+                            "email": { "S": "u1@acme.example" },
+                            "name": { "S": "User u1" },
+                            "role": { "S": "member" },
+                            "tenantId": { "S": "acme" },
+                            "userId": { "S": "u1" },
+                        },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) AND (attribute_not_exists(#n1))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "email" },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "Put": {
+                        "TableName": "tracker",
+                        "Item": {
+                            "PK": { "S": "_dynamorm.unique#User#email#u1@acme.example" },
+                            "SK": { "S": "_dynamorm.unique" },
+                            "_type": { "S": "_dynamorm.unique" },
+                            "owner": { "S": "TENANT#acme" },
+                            "owner_sort": { "S": "USER#u1" },
+                        },
+                        "ConditionExpression": "attribute_not_exists(#n0)",
+                        "ExpressionAttributeNames": { "#n0": "PK" },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+            ],
+            "ClientRequestToken": "<sdk-generated>",
+        }),
+    );
 }
 
 /// A put that changes a stored user's e-mail: the old value's sentinel is released, the
@@ -467,12 +956,76 @@ async fn wire_put_unique_changed() {
     let sent = w.sent();
     let operations: Vec<&str> = sent.iter().map(|s| s.operation.as_str()).collect();
     assert_eq!(operations, ["GetItem", "TransactWriteItems"]);
-    pin(&sent[0].body, json!(null));
-    pin(&sent[1].body, json!(null));
+    pin(
+        &sent[0].body,
+        json!({
+            "TableName": "tracker",
+            "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "USER#u1" } },
+            "ConsistentRead": true,
+        }),
+    );
+    pin(
+        &sdk_token(&sent[1].body),
+        json!({
+            "TransactItems": [
+                {
+                    "Put": {
+                        "TableName": "tracker",
+                        "Item": {
+                            "GSI1PK": { "S": "EMAIL#u1@acme.example" },
+                            "GSI1SK": { "S": "USER" },
+                            "PK": { "S": "TENANT#acme" },
+                            "SK": { "S": "USER#u1" },
+                            "_type": { "S": "User" },
+                            "email": { "S": "u1@acme.example" },
+                            "name": { "S": "User u1" },
+                            "role": { "S": "member" },
+                            "tenantId": { "S": "acme" },
+                            "userId": { "S": "u1" },
+                        },
+                        "ConditionExpression": "((attribute_not_exists(#n0)) OR (#n1 = :v0)) AND (#n2 = :v1)",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "email" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "User" }, ":v1": { "S": "old@acme.example" } },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "Delete": {
+                        "TableName": "tracker",
+                        "Key": {
+                            "PK": { "S": "_dynamorm.unique#User#email#old@acme.example" },
+                            "SK": { "S": "_dynamorm.unique" },
+                        },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (#n2 = :v1))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "owner", "#n2": "owner_sort" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "TENANT#acme" }, ":v1": { "S": "USER#u1" } },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+                {
+                    "Put": {
+                        "TableName": "tracker",
+                        "Item": {
+                            "PK": { "S": "_dynamorm.unique#User#email#u1@acme.example" },
+                            "SK": { "S": "_dynamorm.unique" },
+                            "_type": { "S": "_dynamorm.unique" },
+                            "owner": { "S": "TENANT#acme" },
+                            "owner_sort": { "S": "USER#u1" },
+                        },
+                        "ConditionExpression": "attribute_not_exists(#n0)",
+                        "ExpressionAttributeNames": { "#n0": "PK" },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    },
+                },
+            ],
+            "ClientRequestToken": "<sdk-generated>",
+        }),
+    );
 }
 
 // ---- invalid input: refused before anything is sent ---------------------------------------
 
+/// A NaN in an item (DynamoDB numbers are finite).
 #[tokio::test]
 async fn wire_put_invalid_nan() {
     let w = Wire::new(&[]);
@@ -488,6 +1041,7 @@ async fn wire_put_invalid_nan() {
     w.assert_nothing_sent();
 }
 
+/// A NaN set by an update.
 #[tokio::test]
 async fn wire_update_invalid_nan() {
     let w = Wire::new(&[]);
@@ -505,6 +1059,7 @@ async fn wire_update_invalid_nan() {
     w.assert_nothing_sent();
 }
 
+/// An empty partition key (`pk = "{id}"` with an empty `id`).
 #[tokio::test]
 async fn wire_put_invalid_empty_key() {
     let w = Wire::new(&[]);
@@ -520,6 +1075,7 @@ async fn wire_put_invalid_empty_key() {
     w.assert_nothing_sent();
 }
 
+/// An empty partition key in a delete.
 #[tokio::test]
 async fn wire_delete_invalid_empty_key() {
     let w = Wire::new(&[]);
@@ -536,6 +1092,7 @@ async fn wire_delete_invalid_empty_key() {
     w.assert_nothing_sent();
 }
 
+/// Raw text that would regroup the library's guard: `(guard) AND (x) OR (y)`.
 #[tokio::test]
 async fn wire_put_invalid_raw_condition() {
     let w = Wire::new(&[]);
@@ -566,6 +1123,7 @@ async fn wire_transact_write_invalid_raw_condition() {
     w.assert_nothing_sent();
 }
 
+/// A put whose next version would not fit the field (`u64::MAX + 1`).
 #[tokio::test]
 async fn wire_put_invalid_version_exhausted() {
     let w = Wire::new(&[]);
@@ -578,6 +1136,7 @@ async fn wire_put_invalid_version_exhausted() {
     w.assert_nothing_sent();
 }
 
+/// An update at `if_version(u64::MAX)`, whose increment would not fit.
 #[tokio::test]
 async fn wire_update_invalid_version_exhausted() {
     let w = Wire::new(&[]);

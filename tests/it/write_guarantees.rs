@@ -39,27 +39,7 @@ pub(crate) async fn bounded<F: Future>(secs: u64, what: &str, f: F) -> F::Output
     }
 }
 
-/// Every raw item of the table (all pages, strongly consistent), sentinels included.
-pub(crate) async fn scan_raw(db: &Db<Tracker>) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut start: Option<HashMap<String, AttributeValue>> = None;
-    loop {
-        let out = db
-            .client()
-            .scan()
-            .table_name(db.table_name())
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("raw scan");
-        items.extend(out.items.unwrap_or_default());
-        match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return items,
-        }
-    }
-}
+pub(crate) use crate::harness::scan_raw;
 
 /// A string attribute of a raw item.
 pub(crate) fn s<'a>(item: &'a Item, attribute: &str) -> Option<&'a str> {
