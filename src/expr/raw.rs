@@ -1045,7 +1045,10 @@ mod tests {
     #[test]
     fn enclosing_parentheses_are_dropped_once_checked() {
         assert_eq!(without_enclosing_parentheses("((#p < :max))"), "#p < :max");
-        assert_eq!(without_enclosing_parentheses(" ( #p < :max ) "), "#p < :max");
+        assert_eq!(
+            without_enclosing_parentheses(" ( #p < :max ) "),
+            "#p < :max"
+        );
         assert_eq!(
             without_enclosing_parentheses("(#a = :x) OR (#b = :x)"),
             "(#a = :x) OR (#b = :x)"

@@ -23,10 +23,23 @@ use crate::write::{Guards, Outcome, Plan, Presence};
 pub struct Delete<E> {
     db: Arc<Inner>,
     key: Result<PrimaryKey, KeyError>,
-    condition: Option<Node>,
-    return_old_on_failure: bool,
-    expected_version: Option<u64>,
+    spec: Spec,
     entity: PhantomData<fn() -> E>,
+}
+
+/// A delete as data, apart from its key (which may have failed to render).
+#[derive(Debug, Clone, Default)]
+struct Spec {
+    condition: Option<Node>,
+    keep_old: bool,
+    expected_version: Option<u64>,
+}
+
+impl Spec {
+    /// With a condition or a version the item must exist.
+    fn conditional(&self) -> bool {
+        self.condition.is_some() || self.expected_version.is_some()
+    }
 }
 
 impl<E: Entity> Delete<E> {
@@ -34,9 +47,7 @@ impl<E: Entity> Delete<E> {
         Self {
             db,
             key,
-            condition: None,
-            return_old_on_failure: false,
-            expected_version: None,
+            spec: Spec::default(),
             entity: PhantomData,
         }
     }
@@ -45,8 +56,8 @@ impl<E: Entity> Delete<E> {
     /// called twice). A missing item is then [`Error::NotFound`], a false condition
     /// [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(crate::expr::also(
-            self.condition.take(),
+        self.spec.condition = Some(crate::expr::also(
+            self.spec.condition.take(),
             condition.into_node(),
         ));
         self
@@ -54,51 +65,20 @@ impl<E: Entity> Delete<E> {
 
     /// On a failed condition, carry the stored item in the error.
     pub fn return_old_on_failure(mut self) -> Self {
-        self.return_old_on_failure = true;
+        self.spec.keep_old = true;
         self
     }
 
     /// Optimistic locking: delete only if the item's `#[dynamo(version)]` is `version`;
     /// otherwise [`Error::VersionConflict`] (or [`Error::NotFound`] with no item).
     pub fn if_version(mut self, version: u64) -> Self {
-        self.expected_version = Some(version);
+        self.spec.expected_version = Some(version);
         self
-    }
-
-    /// The plan of this delete (transactions use it too), with its client; `unique` is the
-    /// guard that the stored unique values are the ones read.
-    fn plan(self, unique: Option<Node>) -> Result<(Plan, Arc<Inner>), Error> {
-        let key = self.key?;
-        let version = match (self.expected_version, E::SCHEMA.version) {
-            (Some(v), Some(attribute)) => Some(version::is(attribute, v)),
-            (Some(_), None) => {
-                return Err(Error::validation(format!(
-                    "`{}` has no `#[dynamo(version)]` field",
-                    E::SCHEMA.name
-                )));
-            }
-            (None, _) => None,
-        };
-        // Unconditional: absent or this type. With a condition or version: must exist.
-        let conditional = version.is_some() || self.condition.is_some();
-        let mut guards = Guards::new(if conditional {
-            Presence::Same
-        } else {
-            Presence::AbsentOrSame
-        });
-        guards.version = version;
-        guards.unique = unique;
-        guards.user = self.condition;
-        let mut outcome = Outcome::of::<E>();
-        outcome.keep_old = self.return_old_on_failure;
-        outcome.expected_version = self.expected_version;
-        let plan = Plan::new(key, Write::Delete, guards, &Target::of::<E>(), outcome)?;
-        Ok((plan, self.db))
     }
 
     /// The plan of this delete, for transactions.
     pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
-        self.plan(None)
+        Ok((plan::<E>(self.key?, self.spec, None)?, self.db))
     }
 
     /// Sends the request and returns the deleted entity, if there was one.
@@ -107,7 +87,7 @@ impl<E: Entity> Delete<E> {
             // Boxed: the rare path's transaction future would otherwise size every delete.
             return Box::pin(self.send_with_unique()).await;
         }
-        let (plan, db) = self.plan(None)?;
+        let (plan, db) = self.into_plan()?;
         send::single(&db, plan, Returns::Old)
             .await?
             .map(crate::entity::decode::<E>)
@@ -116,30 +96,16 @@ impl<E: Entity> Delete<E> {
 
     /// A delete that also releases the entity's unique values, in one transaction.
     async fn send_with_unique(self) -> Result<Option<E>, Error> {
-        let db = Arc::clone(&self.db);
-        let key: PrimaryKey = self.key.clone()?;
-        let conditional = self.condition.is_some() || self.expected_version.is_some();
+        let key = self.key?;
+        let spec = self.spec;
+        let conditional = spec.conditional();
         let none = vec![None; E::SCHEMA.unique.len()];
-        let this = self;
-        let spec = (
-            this.condition,
-            this.return_old_on_failure,
-            this.expected_version,
-        );
-        let old = crate::unique::write::<E, _>(&db, &key, true, |read| {
+        let old = crate::unique::write::<E, _>(&self.db, &key, true, |read| {
             if read.old.is_none() {
-                // Nothing to release.
+                // Nothing to release; nothing to delete.
                 return Ok(None);
             }
-            let delete = Delete::<E> {
-                db: Arc::clone(&db),
-                key: Ok(key.clone()),
-                condition: spec.0.clone(),
-                return_old_on_failure: spec.1,
-                expected_version: spec.2,
-                entity: PhantomData,
-            };
-            let (plan, _) = delete.plan(read.guard.clone())?;
+            let plan = plan::<E>(key.clone(), spec.clone(), read.guard.clone())?;
             Ok(Some((plan, none.clone())))
         })
         .await?;
@@ -151,4 +117,32 @@ impl<E: Entity> Delete<E> {
             None => Ok(None),
         }
     }
+}
+
+/// Plans a delete: unconditional, the key holds nothing or an `E`; with a condition or a
+/// version, an `E` that meets them. `unique` is the guard that the stored unique values
+/// are the ones read.
+fn plan<E: Entity>(key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<Plan, Error> {
+    let version = match (spec.expected_version, E::SCHEMA.version) {
+        (Some(v), Some(attribute)) => Some(version::is(attribute, v)),
+        (Some(_), None) => {
+            return Err(Error::validation(format!(
+                "`{}` has no `#[dynamo(version)]` field",
+                E::SCHEMA.name
+            )));
+        }
+        (None, _) => None,
+    };
+    let mut guards = Guards::new(if spec.conditional() {
+        Presence::Same
+    } else {
+        Presence::AbsentOrSame
+    });
+    guards.version = version;
+    guards.unique = unique;
+    guards.user = spec.condition;
+    let mut outcome = Outcome::of::<E>();
+    outcome.keep_old = spec.keep_old;
+    outcome.expected_version = spec.expected_version;
+    Plan::new(key, Write::Delete, guards, &Target::of::<E>(), outcome)
 }

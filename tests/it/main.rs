@@ -23,4 +23,5 @@ mod transactions;
 mod updates;
 mod wire;
 mod write_guarantees;
+mod write_properties;
 mod write_races;
