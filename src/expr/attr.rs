@@ -186,14 +186,33 @@ impl<E, T: Collection, K> Attr<E, T, K> {
 }
 
 /// Numeric attributes, for `add`, `increment` and `decrement`.
-pub trait Numeric: Serialize {}
-macro_rules! numeric {
-    ($($t:ty),*) => { $(impl Numeric for $t {})* };
+///
+/// An integer type gives its range, so arithmetic that would store a number the field
+/// cannot hold (a `u64` counter decremented below 0) is refused by a condition instead of
+/// leaving an item that no longer decodes.
+pub trait Numeric: Serialize {
+    /// The smallest and largest value the type holds (integers; `None` for floats).
+    fn bounds() -> Option<(i128, i128)> {
+        None
+    }
 }
-numeric!(
-    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
+macro_rules! integer {
+    ($($t:ty),*) => { $(impl Numeric for $t {
+        fn bounds() -> Option<(i128, i128)> {
+            Some((i128::try_from(<$t>::MIN).unwrap_or(i128::MIN), i128::try_from(<$t>::MAX).unwrap_or(i128::MAX)))
+        }
+    })* };
+}
+integer!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 );
-impl<T: Numeric> Numeric for Option<T> {}
+impl Numeric for f32 {}
+impl Numeric for f64 {}
+impl<T: Numeric> Numeric for Option<T> {
+    fn bounds() -> Option<(i128, i128)> {
+        T::bounds()
+    }
+}
 
 /// A value accepted where an attribute of type `T` is expected: a `T`, a `T` for an
 /// `Option<T>` attribute, or a `&str` for a `String` attribute.

@@ -2,7 +2,10 @@
 //! conditions. Each keeps its operands grouped: `Node::render` parenthesises both sides of
 //! every `AND`/`OR`, so no operand can change another's meaning.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::Node;
+use super::condition::{CmpOp, Operand};
 
 /// `a AND b`, or `a` alone.
 pub(crate) fn and(a: Node, b: Option<Node>) -> Node {
@@ -33,14 +36,24 @@ pub(crate) fn all(nodes: impl IntoIterator<Item = Node>) -> Option<Node> {
 }
 
 /// `attribute < value`, for a value the library supplies.
-pub(crate) fn less_than(
-    attribute: &'static str,
-    value: aws_sdk_dynamodb::types::AttributeValue,
-) -> Node {
-    use super::condition::{CmpOp, Operand};
+pub(crate) fn less_than(attribute: &'static str, value: AttributeValue) -> Node {
+    compare(attribute, CmpOp::Lt, value)
+}
+
+/// `attribute <= value`, for a value the library supplies.
+pub(crate) fn at_most(attribute: &'static str, value: AttributeValue) -> Node {
+    compare(attribute, CmpOp::Le, value)
+}
+
+/// `attribute >= value`, for a value the library supplies.
+pub(crate) fn at_least(attribute: &'static str, value: AttributeValue) -> Node {
+    compare(attribute, CmpOp::Ge, value)
+}
+
+fn compare(attribute: &'static str, op: CmpOp, value: AttributeValue) -> Node {
     Node::Compare(
         Operand::Path(attribute),
-        CmpOp::Lt,
+        op,
         Operand::Value(super::Value::raw(value)),
     )
 }

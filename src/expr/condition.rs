@@ -279,6 +279,9 @@ impl Node {
                 r.render(p, out)?;
             }
             Node::Between(x, lo, hi) => {
+                if let (Operand::Value(l), Operand::Value(h)) = (lo, hi) {
+                    super::check_between(l.get()?, h.get()?)?;
+                }
                 x.render(p, out)?;
                 out.push_str(" BETWEEN ");
                 lo.render(p, out)?;

@@ -17,7 +17,7 @@ mod update;
 pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
 
-pub(crate) use combine::{all, also, and, less_than, or};
+pub(crate) use combine::{all, also, and, at_least, at_most, less_than, or};
 pub(crate) use condition::Node;
 pub(crate) use placeholders::{Names, Placeholders, Values};
 pub(crate) use update::{Action, render_actions};
@@ -63,4 +63,31 @@ pub(crate) fn render_condition(node: &Node, p: &mut Placeholders) -> Result<Stri
     let mut text = String::with_capacity(64);
     node.render(p, &mut text)?;
     Ok(text)
+}
+
+/// Checks the bounds of `BETWEEN` as DynamoDB does: both of one type (string, number or
+/// binary) and the lower one not above the upper one.
+pub(crate) fn check_between(lo: &AttributeValue, hi: &AttributeValue) -> Result<(), Error> {
+    let ordered = match (lo, hi) {
+        (AttributeValue::S(a), AttributeValue::S(b)) => a <= b,
+        (AttributeValue::B(a), AttributeValue::B(b)) => a.as_ref() <= b.as_ref(),
+        (AttributeValue::N(a), AttributeValue::N(b)) => {
+            match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a <= b,
+                // Malformed numbers are the value check's to report.
+                _ => true,
+            }
+        }
+        _ => {
+            return Err(Error::validation(
+                "the bounds of BETWEEN must be two strings, two numbers or two binaries",
+            ));
+        }
+    };
+    if !ordered {
+        return Err(Error::validation(
+            "the lower bound of BETWEEN is above the upper bound, which DynamoDB rejects",
+        ));
+    }
+    Ok(())
 }

@@ -552,6 +552,13 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     fn primary(&mut self) -> Result<(), Error> {
         match self.peek().map(|t| t.kind) {
             Some(Tok::Open) => {
+                if self.redundant_group(self.pos) {
+                    return Err(invalid(format!(
+                        "redundant parentheses at byte {} (a group holding only another group), \
+                         which DynamoDB rejects",
+                        self.peek().map_or(self.end, |t| t.at)
+                    )));
+                }
                 self.pos += 1;
                 self.enter()?;
                 self.condition()?;
@@ -566,6 +573,36 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
             },
             _ => self.comparison(),
         }
+    }
+
+    /// Whether the group opening at token `open` holds nothing but another group: `((…))`,
+    /// which DynamoDB rejects as redundant.
+    fn redundant_group(&self, open: usize) -> bool {
+        match (self.matching(open), self.matching(open + 1)) {
+            (Some(outer), Some(inner)) => inner + 1 == outer,
+            _ => false,
+        }
+    }
+
+    /// The index of the `)` closing the `(` at token `open`, if `open` is a `(`.
+    fn matching(&self, open: usize) -> Option<usize> {
+        if self.tokens.get(open)?.kind != Tok::Open {
+            return None;
+        }
+        let mut depth = 0usize;
+        for (i, token) in self.tokens.iter().enumerate().skip(open) {
+            match token.kind {
+                Tok::Open => depth += 1,
+                Tok::Close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// The error for `word(` where `word` is not a function (or is one in the wrong case).
@@ -592,7 +629,15 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
             }
             Function::BeginsWith => {
                 self.expect(Tok::Comma, "`,`")?;
-                self.value_placeholder("a `:value` placeholder holding the prefix")?;
+                let i = self.value_placeholder("a `:value` placeholder holding the prefix")?;
+                let (placeholder, value) = &self.values[i];
+                if let Ok(value) = value.get()
+                    && !matches!(value, AttributeValue::S(_) | AttributeValue::B(_))
+                {
+                    return Err(invalid(format!(
+                        "`{placeholder}`, the prefix in begins_with, must be a string or binary"
+                    )));
+                }
             }
             Function::Contains => {
                 self.expect(Tok::Comma, "`,`")?;
@@ -623,6 +668,14 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
                     return Err(self.unexpected("AND (of BETWEEN … AND …)"));
                 }
                 let high = self.operand()?;
+                if let (Operand::Value(lo), Operand::Value(hi)) = (&low, &high) {
+                    let value = |p: &str| self.values.iter().find(|(q, _)| q == p).map(|(_, v)| v);
+                    if let (Some(Ok(lo)), Some(Ok(hi))) =
+                        (value(lo).map(Value::get), value(hi).map(Value::get))
+                    {
+                        super::check_between(lo, hi)?;
+                    }
+                }
                 self.distinct(&first, &[low, high], "BETWEEN")
             }
             Some(Tok::Word(w)) if w.eq_ignore_ascii_case("IN") => {
@@ -913,7 +966,7 @@ mod tests {
     fn values(placeholders: &[&str]) -> Vec<(String, Value)> {
         placeholders
             .iter()
-            .map(|&p| (p.to_owned(), Value::encode(&3)))
+            .map(|&p| (p.to_owned(), Value::encode(&"v")))
             .collect()
     }
 
@@ -974,7 +1027,7 @@ mod tests {
             ),
             ("(#p = :a)", p, &[":a"]),
             (
-                "((#p = :a OR #q = :b)) AND (NOT (#p < :b))",
+                "(#p = :a OR #q = :b) AND (NOT (#p < :b))",
                 pq,
                 &[":a", ":b"],
             ),
@@ -1042,6 +1095,70 @@ mod tests {
     }
 
     /// A valid raw condition is wrapped in its own parentheses after the guard.
+    #[test]
+    fn rejects_redundant_parentheses() {
+        let n = &[("#p", "points")][..];
+        for text in [
+            "((#p = :a))",
+            "NOT ((#p = :a))",
+            "((#p = :a)) OR #p < :a",
+            "#p < :a AND (((#p = :a) OR #p > :a))",
+        ] {
+            let r = reason(text, n, &[":a"]);
+            assert!(r.contains("redundant parentheses"), "{text}: {r}");
+        }
+        accepts("(#p = :a) OR (#p < :a)", n, &[":a"]);
+        accepts("NOT (#p = :a)", n, &[":a"]);
+    }
+
+    #[test]
+    fn checks_begins_with_and_between_values() {
+        let n = &[("#p", "label")][..];
+        let with = |pairs: &[(&str, Value)]| {
+            pairs
+                .iter()
+                .map(|(p, v)| ((*p).to_owned(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        let names = names(n);
+        let number = with(&[(":a", Value::encode(&5))]);
+        assert!(check("begins_with(#p, :a)", &names, &number).is_err());
+        let bounds = |lo: Value, hi: Value| with(&[(":lo", lo), (":hi", hi)]);
+        let between = "#p BETWEEN :lo AND :hi";
+        assert!(
+            check(
+                between,
+                &names,
+                &bounds(Value::encode(&1), Value::encode(&5))
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                between,
+                &names,
+                &bounds(Value::encode(&5), Value::encode(&1))
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                between,
+                &names,
+                &bounds(Value::encode("b"), Value::encode("a"))
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                between,
+                &names,
+                &bounds(Value::encode("a"), Value::encode(&1))
+            )
+            .is_err()
+        );
+    }
+
     #[test]
     fn enclosing_parentheses_are_dropped_once_checked() {
         assert_eq!(without_enclosing_parentheses("((#p < :max))"), "#p < :max");
@@ -1379,7 +1496,15 @@ mod tests {
     #[test]
     fn caps_nesting_depth() {
         let n = &[("#p", "points")][..];
-        let nested = |depth: usize| format!("{}#p = :a{}", "(".repeat(depth), ")".repeat(depth));
+        // Each group holds a comparison beside the next group (a group holding only a group
+        // is redundant, which DynamoDB rejects).
+        let nested = |depth: usize| {
+            format!(
+                "{}#p = :a{}",
+                "(#p = :a AND ".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
         accepts(&nested(MAX_DEPTH), n, &[":a"]);
         let r = reason(&nested(MAX_DEPTH + 1), n, &[":a"]);
         assert!(r.contains("nested more than"), "{r}");
@@ -1503,7 +1628,7 @@ mod tests {
                 (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} AND {b}")),
                 (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) or ({b})")),
                 inner.clone().prop_map(|a| format!("NOT ({a})")),
-                inner.prop_map(|a| format!("({a})")),
+                inner.prop_map(|a| format!("({a}) AND #a = :x")),
             ]
         })
     }
@@ -1524,7 +1649,7 @@ mod tests {
             .into_iter()
             .chain([":lo"])
             .filter(|p| used(p))
-            .map(|p| (p.to_owned(), Value::encode(&1)))
+            .map(|p| (p.to_owned(), Value::encode(&"v")))
             .collect();
         (n, v)
     }
@@ -1563,8 +1688,11 @@ mod tests {
             let (n, v) = declare(&text);
             if text.len() <= MAX_LEN {
                 prop_assert!(check(&text, &n, &v).is_ok(), "{text}: {:?}", check(&text, &n, &v));
+                // Wrapped once more it is still one condition, unless that makes a group
+                // of a group (redundant parentheses, which DynamoDB rejects).
                 let wrapped = format!("({text})");
-                prop_assert!(check(&wrapped, &n, &v).is_ok());
+                let redundant = text.starts_with('(') && without_enclosing_parentheses(&text) != text;
+                prop_assert_eq!(check(&wrapped, &n, &v).is_ok(), !redundant, "{}", wrapped);
                 // Appending an unbalanced `)` always fails.
                 let escaping = format!("{text}) OR (#a = :x");
                 prop_assert!(check(&escaping, &n, &v).is_err(), "{}", escaping);

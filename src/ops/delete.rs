@@ -100,6 +100,8 @@ impl<E: Entity> Delete<E> {
         let spec = self.spec;
         let conditional = spec.conditional();
         let none = vec![None; E::SCHEMA.unique.len()];
+        // Planned once before the read, so invalid input sends nothing at all.
+        plan::<E>(key.clone(), spec.clone(), None)?;
         let old = crate::unique::write::<E, _>(&self.db, &key, true, |read| {
             if read.old.is_none() {
                 // Nothing to release; nothing to delete.

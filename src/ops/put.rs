@@ -89,6 +89,8 @@ impl<E: Entity> Put<E> {
         let new_values = crate::unique::values_in::<E>(&item)?;
         let key = crate::entity::key_of::<E::Table>(&item)?;
         let spec = self.spec;
+        // Planned once before the read, so invalid input sends nothing at all.
+        plan::<E>(item.clone(), spec.clone(), None)?;
         crate::unique::write::<E, _>(&self.db, &key, !spec.create, |read| {
             let plan = plan::<E>(item.clone(), spec.clone(), Some(read))?;
             Ok(Some((plan, new_values.clone())))
@@ -125,8 +127,11 @@ pub(crate) fn plan<E: Entity>(
         let next = version::next::<E>(current)?;
         item.insert(attribute.to_owned(), version::number(next));
         outcome.expected_version = Some(current);
-        if current == 0 {
+        if spec.create {
+            // `create` requires no item, whatever version the value carries.
+        } else if current == 0 {
             create = true;
+            outcome.first_version = true;
             guards.presence = Presence::Absent;
         } else {
             guards.presence = Presence::Same;
@@ -140,7 +145,7 @@ pub(crate) fn plan<E: Entity>(
             guards.presence = Presence::Absent;
         }
     }
-    outcome.create = create;
+    outcome.create = spec.create;
     let write = match schema.created_at {
         Some(attribute) if create => {
             item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);

@@ -53,6 +53,8 @@ pub struct Update<E: Entity> {
     key: E::Key,
     actions: Vec<Action>,
     condition: Option<Node>,
+    /// Conditions that keep arithmetic within the fields' integer types.
+    bounds: Option<Node>,
     return_old_on_failure: bool,
     expected_version: Option<u64>,
     entity: PhantomData<fn() -> E>,
@@ -70,6 +72,13 @@ impl<E: Entity> std::fmt::Debug for Update<E> {
     }
 }
 
+/// Which way arithmetic moves a number.
+#[derive(Clone, Copy)]
+enum Step {
+    Add,
+    Subtract,
+}
+
 impl<E: Entity> Update<E> {
     pub(crate) fn new(db: Arc<Inner>, key: E::Key) -> Self {
         Self {
@@ -78,6 +87,7 @@ impl<E: Entity> Update<E> {
             // Room for two actions and the index keys they imply, without regrowing.
             actions: Vec::with_capacity(4),
             condition: None,
+            bounds: None,
             return_old_on_failure: false,
             expected_version: None,
             entity: PhantomData,
@@ -119,10 +129,10 @@ impl<E: Entity> Update<E> {
     /// `ADD attr value`: adds to a number, treating a missing attribute as 0 (an atomic
     /// counter).
     pub fn add<T: Numeric>(mut self, attr: Attr<E, T, Settable>, value: impl IntoValue<T>) -> Self {
-        self.actions.push(Action::Add(
-            attr.name().into(),
-            crate::expr::Value::encode(&value.into_value()),
-        ));
+        let value = crate::expr::Value::encode(&value.into_value());
+        // ADD counts a missing attribute as 0, and `value` itself is in range.
+        self.keep_in_range::<T>(attr.name(), &value, Step::Add, true);
+        self.actions.push(Action::Add(attr.name().into(), value));
         self
     }
 
@@ -132,11 +142,10 @@ impl<E: Entity> Update<E> {
         attr: Attr<E, T, Settable>,
         by: impl IntoValue<T>,
     ) -> Self {
-        self.actions.push(Action::Increment(
-            attr.name().into(),
-            crate::expr::Value::encode(&by.into_value()),
-            false,
-        ));
+        let by = crate::expr::Value::encode(&by.into_value());
+        self.keep_in_range::<T>(attr.name(), &by, Step::Add, false);
+        self.actions
+            .push(Action::Increment(attr.name().into(), by, false));
         self
     }
 
@@ -146,12 +155,49 @@ impl<E: Entity> Update<E> {
         attr: Attr<E, T, Settable>,
         by: impl IntoValue<T>,
     ) -> Self {
-        self.actions.push(Action::Increment(
-            attr.name().into(),
-            crate::expr::Value::encode(&by.into_value()),
-            true,
-        ));
+        let by = crate::expr::Value::encode(&by.into_value());
+        self.keep_in_range::<T>(attr.name(), &by, Step::Subtract, false);
+        self.actions
+            .push(Action::Increment(attr.name().into(), by, true));
         self
+    }
+
+    /// Adds the condition that `attribute ± step` stays within `T`'s range (integers), so
+    /// the stored item still decodes: `attribute <= MAX - step` or `attribute >= MIN + step`.
+    /// A failure is [`Error::ConditionFailed`]. `absent_ok`: a missing attribute counts as 0.
+    fn keep_in_range<T: Numeric>(
+        &mut self,
+        attribute: &'static str,
+        step: &Value,
+        direction: Step,
+        absent_ok: bool,
+    ) {
+        let (Some((min, max)), Ok(AttributeValue::N(n))) = (T::bounds(), step.get()) else {
+            return;
+        };
+        let Ok(n) = n.parse::<i128>() else { return };
+        let n = match direction {
+            Step::Add => Some(n),
+            Step::Subtract => n.checked_neg(),
+        };
+        let bound = match n {
+            Some(n) if n >= 0 => max.checked_sub(n).map(|b| (b, true)),
+            Some(n) => min.checked_sub(n).map(|b| (b, false)),
+            None => None,
+        };
+        let Some((bound, upper)) = bound else { return };
+        let value = AttributeValue::N(bound.to_string());
+        let within = if upper {
+            crate::expr::at_most(attribute, value)
+        } else {
+            crate::expr::at_least(attribute, value)
+        };
+        let guard = if absent_ok {
+            crate::expr::or(Node::Exists(attribute, false), within)
+        } else {
+            within
+        };
+        self.bounds = Some(crate::expr::also(self.bounds.take(), guard));
     }
 
     /// Appends elements to a list (an absent list counts as empty).
@@ -288,7 +334,7 @@ impl<E: Entity> Update<E> {
         let prepared = Prepared {
             key,
             actions: self.actions,
-            version,
+            version: crate::expr::all(version.into_iter().chain(self.bounds)),
             condition: self.condition,
             outcome,
         };
@@ -321,6 +367,8 @@ impl<E: Entity> Update<E> {
     async fn send_with_unique(self) -> Result<E, Error> {
         let (prepared, db) = self.prepare()?;
         let key = prepared.key.clone();
+        // Planned once before the read, so invalid input sends nothing at all.
+        prepared.clone().plan::<E>(None)?;
         crate::unique::write::<E, _>(&db, &key, true, |read| {
             let Some(old) = &read.old else {
                 return Err(Error::NotFound {
@@ -483,6 +531,7 @@ impl<E: Entity> Update<E> {
 pub(crate) struct Prepared {
     key: PrimaryKey,
     actions: Vec<Action>,
+    /// The version guard and the range guards of arithmetic.
     version: Option<Node>,
     condition: Option<Node>,
     outcome: Outcome,

@@ -19,8 +19,10 @@ pub(crate) struct Outcome {
     pub(crate) version: Option<(&'static str, u64)>,
     /// The version the write expected to find.
     pub(crate) expected_version: Option<u64>,
-    /// `create`: an existing item means "already exists".
+    /// `create`: any item at the key means "already exists".
     pub(crate) create: bool,
+    /// A put at version 0: an existing item of the same type means "already exists".
+    pub(crate) first_version: bool,
     /// Carry the old item in [`Error::ConditionFailed`].
     pub(crate) keep_old: bool,
 }
@@ -33,6 +35,7 @@ impl Outcome {
             version: E::SCHEMA.version.map(|a| (a, E::SCHEMA.version_max)),
             expected_version: None,
             create: false,
+            first_version: false,
             keep_old: false,
         }
     }
@@ -45,6 +48,7 @@ impl Outcome {
             version: None,
             expected_version: None,
             create: false,
+            first_version: false,
             keep_old: false,
         }
     }
@@ -62,10 +66,13 @@ impl Outcome {
                 _ => Error::NotFound { entity },
             };
         };
-        if self.create && self.expected_version.is_none_or(|v| v == 0) {
+        if self.create {
             return Error::AlreadyExists { entity };
         }
         match old.get(self.discriminator) {
+            Some(AttributeValue::S(found)) if found == entity && self.first_version => {
+                Error::AlreadyExists { entity }
+            }
             Some(AttributeValue::S(found)) if found == entity => {
                 if let Some((attribute, max)) = self.version {
                     let found = version::of(&old, attribute);

@@ -91,9 +91,19 @@ impl Plan {
             None => None,
         };
         let (names, values) = p.into_maps();
+        let mut value_bytes = 0;
         for value in values.iter().flat_map(|v| v.values()) {
             crate::value_check::check_value(value)
                 .map_err(|problem| problem.into_error("an expression value"))?;
+            value_bytes += crate::item::value_size(value);
+        }
+        if matches!(op, Op::Update(_)) && value_bytes > crate::item::MAX_ITEM_BYTES {
+            // What an update sets can never be larger than the item it is written into.
+            return Err(Error::ItemTooLarge {
+                entity: outcome.entity,
+                size: value_bytes,
+                max: crate::item::MAX_ITEM_BYTES,
+            });
         }
         if key.partition_key.is_empty() || key.sort_key.as_deref() == Some("") {
             return Err(Error::validation("an empty key value; DynamoDB rejects it"));
