@@ -744,6 +744,13 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
                     let Some(Tok::Digits(d)) = self.peek().map(|t| t.kind) else {
                         return Err(self.unexpected("a list index (digits)"));
                     };
+                    // DynamoDB rejects an index it cannot hold as a 32-bit integer.
+                    if d.parse::<i32>().is_err() {
+                        return Err(invalid(format!(
+                            "list index at byte {} is larger than DynamoDB accepts",
+                            self.peek().map_or(self.end, |t| t.at)
+                        )));
+                    }
                     self.pos += 1;
                     self.expect(Tok::CloseBracket, "`]`")?;
                     segments.push(Segment::Index(d));
@@ -1095,6 +1102,14 @@ mod tests {
     }
 
     /// A valid raw condition is wrapped in its own parentheses after the guard.
+    #[test]
+    fn rejects_list_indexes_out_of_range() {
+        let n = &[("#t", "tags")][..];
+        accepts("#t[2147483647] = :a", n, &[":a"]);
+        let r = reason("#t[99999999999999999999] = :a", n, &[":a"]);
+        assert!(r.contains("list index"), "{r}");
+    }
+
     #[test]
     fn rejects_redundant_parentheses() {
         let n = &[("#p", "points")][..];

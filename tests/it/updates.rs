@@ -184,7 +184,7 @@ async fn conditions_evaluate_on_the_server_as_written(#[case] backend: Backend) 
             // Its own enclosing parentheses: the server rejects `((…))` as redundant, so
             // the library must not send them twice.
             "raw_parenthesised",
-            Condition::raw("((#p > :min))")
+            Condition::raw("(#p > :min)")
                 .name("#p", "points")
                 .value(":min", &2),
             true,
