@@ -140,12 +140,12 @@ struct WpMemberShadow {
 #[dynamo(table = Tracker)]
 #[allow(dead_code)] // decoded to check, never read
 enum WpItem {
-    WpGauge(WpGauge),
-    WpGaugeShadow(WpGaugeShadow),
-    WpLedger(WpLedger),
-    WpLedgerShadow(WpLedgerShadow),
-    WpMember(WpMember),
-    WpMemberShadow(WpMemberShadow),
+    Gauge(WpGauge),
+    GaugeShadow(WpGaugeShadow),
+    Ledger(WpLedger),
+    LedgerShadow(WpLedgerShadow),
+    Member(WpMember),
+    MemberShadow(WpMemberShadow),
 }
 
 // --- generated inputs --------------------------------------------------------------------
@@ -1708,7 +1708,7 @@ fn key_of_item(item: &Item) -> Key {
             .cloned()
             .unwrap_or_default()
     };
-    (s(schema.partition_key()), schema.sort_key().map(|sk| s(sk)))
+    (s(schema.partition_key()), schema.sort_key().map(s))
 }
 
 fn key_item(key: &Key) -> Item {
@@ -2515,11 +2515,13 @@ fn random_conditional_writes_keep_the_write_guarantees() {
         case_no: AtomicUsize::new(0),
     };
 
-    let mut config = Config::default();
-    config.cases = cases;
-    config.failure_persistence = None;
-    config.rng_seed = RngSeed::Fixed(seed);
-    config.max_shrink_iters = 0;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
+        max_shrink_iters: 0,
+        ..Config::default()
+    };
     let mut runner = TestRunner::new(config);
     let started = Instant::now();
     let run = runner.run(&case(), |case| {
