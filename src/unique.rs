@@ -205,7 +205,6 @@ where
     E: Entity,
     F: FnMut(&Read) -> Result<Option<(Plan, Vec<Option<String>>)>, Error>,
 {
-    let mut last = None;
     for _ in 0..ATTEMPTS {
         let read = if needs_read {
             read::<E>(db, key).await?
@@ -264,10 +263,9 @@ where
         if !retry {
             return Err(Error::TransactionCanceled(canceled));
         }
-        last = Some(canceled);
     }
-    Err(match last {
-        Some(canceled) => Error::TransactionCanceled(canceled),
-        None => Error::validation("unique write gave up"),
+    Err(Error::Contended {
+        entity: E::SCHEMA.name,
+        attempts: ATTEMPTS,
     })
 }

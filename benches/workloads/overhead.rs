@@ -225,7 +225,9 @@ impl Overhead {
             // Status is part of GSI2's partition key: the index keys are written with it,
             // as dynamorm does.
             .update_expression("SET #s = :s, #g = :g, #h = :h ADD #p :p")
-            .condition_expression("#t = :t")
+            // The entity guard, and `points` (a u32) kept in range by the increment, as
+            // dynamorm does.
+            .condition_expression("(#t = :t) AND ((attribute_not_exists(#p)) OR (#p <= :max))")
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#g", "GSI2PK")
             .expression_attribute_names("#h", "GSI2SK")
@@ -242,6 +244,7 @@ impl Overhead {
             )
             .expression_attribute_values(":p", AttributeValue::N("1".into()))
             .expression_attribute_values(":t", AttributeValue::S("Task".into()))
+            .expression_attribute_values(":max", AttributeValue::N((u32::MAX - 1).to_string()))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()

@@ -100,6 +100,28 @@ pub enum Error {
         /// The entity type.
         entity: &'static str,
     },
+    /// A write that re-reads and re-plans after losing a race to a concurrent write (a
+    /// unique-value write, a migration move) lost it every time; nothing was written by the
+    /// last attempt. Retry later.
+    ///
+    /// ```
+    /// use dynamorm::Error;
+    ///
+    /// let err = Error::Contended { entity: "User", attempts: 8 };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "`User` item kept changing: 8 attempts lost the race to concurrent writes"
+    /// );
+    /// ```
+    #[error(
+        "`{entity}` item kept changing: {attempts} attempts lost the race to concurrent writes"
+    )]
+    Contended {
+        /// The entity type (`*` when the item's type is not a declared one).
+        entity: &'static str,
+        /// How many times the write was planned and sent.
+        attempts: usize,
+    },
     /// A `#[dynamo(unique)]` value is taken by another item.
     #[error("`{entity}` field `{field}` must be unique, and the value is taken")]
     UniqueViolation {
@@ -426,6 +448,11 @@ impl fmt::Debug for Error {
             Self::VersionExhausted { entity } => f
                 .debug_struct("VersionExhausted")
                 .field("entity", entity)
+                .finish(),
+            Self::Contended { entity, attempts } => f
+                .debug_struct("Contended")
+                .field("entity", entity)
+                .field("attempts", attempts)
                 .finish(),
             Self::UniqueViolation { entity, field } => f
                 .debug_struct("UniqueViolation")
@@ -1195,6 +1222,10 @@ mod tests {
                 found: Some(4),
             },
             Error::VersionExhausted { entity: "User" },
+            Error::Contended {
+                entity: "User",
+                attempts: 8,
+            },
             Error::UniqueViolation {
                 entity: "User",
                 field: "email",

@@ -71,9 +71,16 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             Err(error) => return shared.fail(Some(old_key), error),
         }
     }
+    let entity = match item.get(table.discriminator()) {
+        Some(aws_sdk_dynamodb::types::AttributeValue::S(d)) => R::entity(d).map_or("*", |e| e.name),
+        _ => "*",
+    };
     shared.fail(
         crate::entity::key_from(&item, table),
-        Error::validation("the item kept changing during the migration; re-run to retry it"),
+        Error::Contended {
+            entity,
+            attempts: ATTEMPTS,
+        },
     );
 }
 
@@ -206,9 +213,10 @@ async fn move_item(
                 .iter()
                 .any(|a| a.index == 0 && a.reason == CancelReason::ConditionalCheckFailed);
             if target_taken {
-                Err(Error::validation(
-                    "the new primary key is taken by another item: two items map to the same key",
-                ))
+                // Another item already has the new key: two items map to one key.
+                Err(Error::AlreadyExists {
+                    entity: change.entity.map_or("*", |e| e.name),
+                })
             } else {
                 // The item changed since it was read (or a transaction conflicted).
                 Ok(Applied::Lost)
