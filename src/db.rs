@@ -190,7 +190,7 @@ impl<T: Table> Db<T> {
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        crate::ConditionCheck::new(key, condition)
+        crate::ConditionCheck::new(self.inner.table_name.clone(), key, condition)
     }
 
     /// A migration of the table to the current key templates of registry `R`'s entities

@@ -95,12 +95,13 @@ fn claim<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> 
     if let Some(sk) = &owner.sort_key {
         item.insert("owner_sort".to_owned(), AttributeValue::S(sk.clone()));
     }
-    let absent = target.is_absent();
+    // Free, or already this owner's (a retried write that claimed it before).
+    let free = or(target.is_absent(), owned_by(owner));
     Plan::with_condition(
         target,
         key,
         Write::Put(item),
-        Some(absent),
+        Some(free),
         Outcome::raw(SENTINEL, target.discriminator),
     )
 }
@@ -109,7 +110,10 @@ fn claim<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> 
 /// (never another owner's claim).
 fn release<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
     let target = sentinel_target::<E>();
-    let condition = or(target.is_absent(), owned_by(owner));
+    let condition = or(
+        target.is_absent(),
+        crate::expr::and(target.is_same(), Some(owned_by(owner))),
+    );
     Plan::with_condition(
         target,
         key,
@@ -224,7 +228,10 @@ where
         let mut plans = Vec::with_capacity(1 + sentinels.len());
         plans.push(main);
         plans.extend(sentinels);
-        let canceled = match crate::write::send::transaction(db, plans, None).await {
+        // A token per attempt: the SDK's own retry of a request whose response was lost
+        // is then applied once, not reported as a conflict with itself.
+        let token = Some(format!("{:032x}", fastrand::u128(..)));
+        let canceled = match crate::write::send::transaction(db, plans, token).await {
             Ok(()) => return Ok(read.old),
             Err(Error::TransactionCanceled(canceled)) => canceled,
             Err(other) => return Err(other),
@@ -257,12 +264,14 @@ where
                 _ => {}
             }
         }
+        // A lost race first: after a fresh read the claim may be ours already, or moot.
+        if retry {
+            continue;
+        }
         if let Some(error) = failure {
             return Err(error);
         }
-        if !retry {
-            return Err(Error::TransactionCanceled(canceled));
-        }
+        return Err(Error::TransactionCanceled(canceled));
     }
     Err(Error::Contended {
         entity: E::SCHEMA.name,

@@ -86,7 +86,8 @@ impl Problem {
 /// The problem's path is relative to `value`: empty for the value itself, `[2]` or `a.b`
 /// for what is inside it.
 pub(crate) fn check_value(value: &AttributeValue) -> Result<(), Problem> {
-    walk(value, 1).map_err(Failure::into_problem)
+    // No attribute name above this value: every map key in the path may be data.
+    walk(value, 1).map_err(|f| f.render(false))
 }
 
 /// Checks every attribute of an item: its name and its value.
@@ -209,6 +210,12 @@ impl<'a> Failure<'a> {
     /// outermost key (an attribute name the entity declares) is written out; a nested map
     /// key can be data (a map keyed by e-mail address) and is written as `*`.
     fn into_problem(self) -> Problem {
+        self.render(true)
+    }
+
+    /// The problem, its path written outermost first; with `named_root`, the outermost key
+    /// is an attribute name and written out, every other map key (data) as `*`.
+    fn render(self, named_root: bool) -> Problem {
         let mut path = String::new();
         for (depth, segment) in self.segments.iter().rev().enumerate() {
             match segment {
@@ -216,7 +223,7 @@ impl<'a> Failure<'a> {
                     if !path.is_empty() {
                         path.push('.');
                     }
-                    path.push_str(if depth == 0 { key } else { "*" });
+                    path.push_str(if depth == 0 && named_root { key } else { "*" });
                 }
                 Segment::Index(index) => {
                     // Writing to a `String` cannot fail.
@@ -862,7 +869,7 @@ mod tests {
         assert_eq!(
             problem(&value),
             Problem {
-                path: "a.*[2]".to_owned(),
+                path: "*.*[2]".to_owned(),
                 reason: reason::MALFORMED_NUMBER
             }
         );
@@ -923,14 +930,8 @@ mod tests {
         assert_eq!(check_value(&nested(31)), Ok(()));
         let found = problem(&nested(32));
         assert_eq!(found.reason, reason::TOO_DEEP);
-        assert_eq!(
-            found.path,
-            ["n"]
-                .into_iter()
-                .chain(["*"; 31])
-                .collect::<Vec<_>>()
-                .join(".")
-        );
+        // Under a value (no attribute name above it) every map key is data: `*`.
+        assert_eq!(found.path, ["*"; 32].join("."));
 
         let item: HashMap<String, AttributeValue> = [("data".to_owned(), nested(32))].into();
         assert_eq!(

@@ -414,6 +414,18 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             );
         }
     }
+    if let (Some(ttl), Some(first_unique)) = (ttl, unique.first()) {
+        // TTL deletes the item but not its unique-value sentinels, which would then hold
+        // the values forever.
+        lifecycle_errors.error_spanned_by(
+            first_unique.ident,
+            format!(
+                "an entity with a `ttl` field (`{}`) cannot have `unique` fields: expiry deletes \
+                 the item but not the sentinels that hold its unique values",
+                ttl.ident
+            ),
+        );
+    }
     lifecycle_errors.check()?;
     let opt_attr = |f: Option<&Field<'_>>| match f {
         Some(f) => {

@@ -208,10 +208,15 @@ async fn move_item(
     match send::transaction(db, vec![put, delete], None).await {
         Ok(()) => Ok(Applied::Done),
         Err(Error::TransactionCanceled(canceled)) => {
-            let target_taken = canceled
-                .actions
-                .iter()
-                .any(|a| a.index == 0 && a.reason == CancelReason::ConditionalCheckFailed);
+            // The new key taken while the old item is still as read: two items map to one
+            // key. (Both failing means someone else moved it meanwhile: a lost race.)
+            let failed = |index| {
+                canceled
+                    .actions
+                    .iter()
+                    .any(|a| a.index == index && a.reason == CancelReason::ConditionalCheckFailed)
+            };
+            let target_taken = failed(0) && !failed(1);
             if target_taken {
                 // Another item already has the new key: two items map to one key.
                 Err(Error::AlreadyExists {

@@ -70,12 +70,22 @@ pub struct KeyChange {
 }
 
 /// An item the migration did not rewrite.
-#[derive(Debug)]
+///
+/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
 pub struct MigrationFailure {
     /// Its primary key, when it had one.
     pub key: Option<PrimaryKey>,
     /// Why.
     pub error: Error,
+}
+
+impl std::fmt::Debug for MigrationFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MigrationFailure")
+            .field("key", &self.key.as_ref().map(crate::error::RedactedKey))
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 /// What a migration run did.
@@ -177,7 +187,8 @@ impl<R: Registry> Migrate<R> {
 
     /// Scans in `n` parallel segments.
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n.max(1);
+        // DynamoDB's parallel scan takes at most 1,000,000 segments.
+        self.segments = n.clamp(1, 1_000_000);
         self
     }
 

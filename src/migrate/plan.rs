@@ -88,8 +88,19 @@ pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
     let moves = changed
         .iter()
         .any(|a| *a == table.partition_key() || Some(*a) == table.sort_key());
+    let entity = R::entity(&discriminator);
+    if moves && entity.is_some_and(|e| !e.unique.is_empty()) {
+        // Its sentinels name the owner's key: a move would leave them naming the old one.
+        return Decision::Fail(
+            key(),
+            Error::validation(
+                "moving the primary key of an entity with unique fields is not supported: \
+                 its unique-value sentinels name the old key",
+            ),
+        );
+    }
     Decision::Change(Change {
-        entity: R::entity(&discriminator),
+        entity,
         discriminator,
         rendered,
         changed,
@@ -106,6 +117,7 @@ pub(super) fn keys_unchanged(
     entity: Option<&EntitySchema>,
 ) -> Option<Node> {
     let mut guarded = all_key_attributes(table);
+    guarded.push(table.discriminator());
     if let Some(e) = entity {
         guarded.extend(e.key_fields.iter().map(|k| k.attribute));
         guarded.extend(e.version);

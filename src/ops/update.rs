@@ -331,6 +331,7 @@ impl<E: Entity> Update<E> {
         let mut outcome = Outcome::of::<E>();
         outcome.keep_old = self.return_old_on_failure;
         outcome.expected_version = self.expected_version;
+        outcome.increments = E::SCHEMA.version.is_some();
         let prepared = Prepared {
             key,
             actions: self.actions,
@@ -412,6 +413,21 @@ impl<E: Entity> Update<E> {
             if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
                 return Err(Error::validation(format!(
                     "attribute `{attribute}` is written twice in one update"
+                )));
+            }
+            if schema.unique.iter().any(|u| u.attribute == attribute)
+                && !matches!(action, Action::Set(..) | Action::Remove(_))
+            {
+                // Its sentinel moves with the value, which only `set` and `remove` name.
+                return Err(Error::validation(format!(
+                    "attribute `{attribute}` is unique; only `set` or `remove` can change it"
+                )));
+            }
+            if let Action::Add(_, step) | Action::Increment(_, step, _) = action
+                && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
+            {
+                return Err(Error::validation(format!(
+                    "arithmetic on `{attribute}` needs a number, not null"
                 )));
             }
             if let Some(slot) = schema.key_slot(attribute)

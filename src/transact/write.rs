@@ -29,6 +29,8 @@ mod sealed {
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Action {
+    /// The table of the `Db` the action was built from: a transaction may span tables.
+    table: String,
     plan: Plan,
 }
 
@@ -46,8 +48,11 @@ impl<E: Entity> TransactAction for Put<E> {
         if !E::SCHEMA.unique.is_empty() {
             return Err(unique_in_transaction::<E>());
         }
-        let (plan, _) = self.into_plan()?;
-        Ok(Action { plan })
+        let (plan, db) = self.into_plan()?;
+        Ok(Action {
+            table: db.table_name.clone(),
+            plan,
+        })
     }
 }
 
@@ -57,8 +62,11 @@ impl<E: Entity> TransactAction for Update<E> {
         if self.touches_unique() {
             return Err(unique_in_transaction::<E>());
         }
-        let (plan, _) = self.into_plan()?;
-        Ok(Action { plan })
+        let (plan, db) = self.into_plan()?;
+        Ok(Action {
+            table: db.table_name.clone(),
+            plan,
+        })
     }
 }
 
@@ -68,8 +76,11 @@ impl<E: Entity> TransactAction for Delete<E> {
         if !E::SCHEMA.unique.is_empty() {
             return Err(unique_in_transaction::<E>());
         }
-        let (plan, _) = self.into_plan()?;
-        Ok(Action { plan })
+        let (plan, db) = self.into_plan()?;
+        Ok(Action {
+            table: db.table_name.clone(),
+            plan,
+        })
     }
 }
 
@@ -79,14 +90,20 @@ impl<E: Entity> TransactAction for Delete<E> {
 #[must_use = "a condition check does nothing until added to a transaction"]
 #[derive(Debug)]
 pub struct ConditionCheck<E> {
+    table: String,
     key: Result<PrimaryKey, crate::KeyError>,
     condition: Condition<E>,
     return_old_on_failure: bool,
 }
 
 impl<E: Entity> ConditionCheck<E> {
-    pub(crate) fn new<K: EntityKey<Entity = E>>(key: K, condition: Condition<E>) -> Self {
+    pub(crate) fn new<K: EntityKey<Entity = E>>(
+        table: String,
+        key: K,
+        condition: Condition<E>,
+    ) -> Self {
         Self {
+            table,
             key: key.render(),
             condition,
             return_old_on_failure: false,
@@ -109,7 +126,10 @@ impl<E: Entity> TransactAction for ConditionCheck<E> {
         let mut outcome = Outcome::of::<E>();
         outcome.keep_old = self.return_old_on_failure;
         let plan = Plan::new(key, Write::Check, guards, &Target::of::<E>(), outcome)?;
-        Ok(Action { plan })
+        Ok(Action {
+            table: self.table,
+            plan,
+        })
     }
 }
 
@@ -178,11 +198,11 @@ impl<T> TransactWrite<T> {
 
     /// Sends the transaction.
     pub async fn send(self) -> Result<(), Error> {
-        let plans: Vec<Plan> = self
+        let actions: Vec<(String, Plan)> = self
             .actions
             .into_iter()
-            .map(|a| a.map(|a| a.plan))
+            .map(|a| a.map(|a| (a.table, a.plan)))
             .collect::<Result<_, _>>()?;
-        crate::write::send::transaction(&self.db, plans, self.token).await
+        crate::write::send::transaction_in(&self.db, actions, self.token).await
     }
 }

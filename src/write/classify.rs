@@ -23,6 +23,8 @@ pub(crate) struct Outcome {
     pub(crate) create: bool,
     /// A put at version 0: an existing item of the same type means "already exists".
     pub(crate) first_version: bool,
+    /// An update that increments the version under the `version < max` guard.
+    pub(crate) increments: bool,
     /// Carry the old item in [`Error::ConditionFailed`].
     pub(crate) keep_old: bool,
 }
@@ -36,6 +38,7 @@ impl Outcome {
             expected_version: None,
             create: false,
             first_version: false,
+            increments: false,
             keep_old: false,
         }
     }
@@ -49,6 +52,7 @@ impl Outcome {
             expected_version: None,
             create: false,
             first_version: false,
+            increments: false,
             keep_old: false,
         }
     }
@@ -76,9 +80,6 @@ impl Outcome {
             Some(AttributeValue::S(found)) if found == entity => {
                 if let Some((attribute, max)) = self.version {
                     let found = version::of(&old, attribute);
-                    if found.is_some_and(|v| v >= max) {
-                        return Error::VersionExhausted { entity };
-                    }
                     if let Some(expected) = self.expected_version
                         && found != Some(expected)
                     {
@@ -87,6 +88,14 @@ impl Outcome {
                             expected,
                             found,
                         };
+                    }
+                    // Only an increment without an expected version is guarded by the
+                    // maximum (`version < max`).
+                    if self.increments
+                        && self.expected_version.is_none()
+                        && found.is_some_and(|v| v >= max)
+                    {
+                        return Error::VersionExhausted { entity };
                     }
                 }
                 Error::ConditionFailed(Box::new(ConditionFailed::new(

@@ -171,16 +171,16 @@ pub(crate) const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 
 /// Checks a transaction before it is sent: 1 to 100 actions, no two on one item, at most
 /// 4 MB counting every action (puts, updates, deletes and checks alike).
-pub(crate) fn check_transaction(plans: &[Plan]) -> Result<(), Error> {
-    if plans.is_empty() || plans.len() > MAX_TRANSACTION_ACTIONS {
+pub(crate) fn check_transaction(actions: &[(String, Plan)]) -> Result<(), Error> {
+    if actions.is_empty() || actions.len() > MAX_TRANSACTION_ACTIONS {
         return Err(Error::validation(format!(
             "a transaction takes 1 to {MAX_TRANSACTION_ACTIONS} actions, got {}",
-            plans.len()
+            actions.len()
         )));
     }
-    let mut targets = std::collections::HashSet::with_capacity(plans.len());
-    for (index, plan) in plans.iter().enumerate() {
-        if !targets.insert(&plan.key) {
+    let mut targets = std::collections::HashSet::with_capacity(actions.len());
+    for (index, (table, plan)) in actions.iter().enumerate() {
+        if !targets.insert((table, &plan.key)) {
             return Err(Error::validation(format!(
                 "action {index} (`{}`) targets an item another action of the transaction \
                  already targets; DynamoDB rejects that",
@@ -188,7 +188,10 @@ pub(crate) fn check_transaction(plans: &[Plan]) -> Result<(), Error> {
             )));
         }
     }
-    let size: usize = plans.iter().map(Plan::size).sum();
+    let size: usize = actions
+        .iter()
+        .map(|(table, plan)| table.len() + plan.size())
+        .sum();
     if size > MAX_TRANSACTION_BYTES {
         return Err(Error::validation(format!(
             "the transaction is {size} bytes; DynamoDB allows at most {MAX_TRANSACTION_BYTES}"

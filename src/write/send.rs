@@ -209,27 +209,38 @@ pub(crate) fn transact_item(table_name: &str, plan: Plan) -> Result<TransactWrit
     })
 }
 
-/// Sends plans as one transaction (checked first: count, targets, 4 MB). A cancellation is
-/// an [`Error::TransactionCanceled`] naming each failed action by index, entity type and
-/// key, with the item as it was.
+/// Sends plans on `db`'s table as one transaction; see [`transaction_in`].
 pub(crate) async fn transaction(
     db: &Inner,
     plans: Vec<Plan>,
     token: Option<String>,
 ) -> Result<(), Error> {
-    check_transaction(&plans)?;
+    let table = &db.table_name;
+    let actions = plans.into_iter().map(|p| (table.clone(), p)).collect();
+    transaction_in(db, actions, token).await
+}
+
+/// Sends plans, each on its own table, as one transaction (checked first: count, targets,
+/// 4 MB). A cancellation is an [`Error::TransactionCanceled`] naming each failed action by
+/// index, entity type and key, with the item as it was.
+pub(crate) async fn transaction_in(
+    db: &Inner,
+    actions: Vec<(String, Plan)>,
+    token: Option<String>,
+) -> Result<(), Error> {
+    check_transaction(&actions)?;
     // The span names the entity type when the transaction has one.
-    let first = plans[0].outcome.entity;
-    let entity = if plans.iter().all(|p| p.outcome.entity == first) {
+    let first = actions[0].1.outcome.entity;
+    let entity = if actions.iter().all(|(_, p)| p.outcome.entity == first) {
         first
     } else {
         "*"
     };
-    let mut infos = Vec::with_capacity(plans.len());
-    let mut items = Vec::with_capacity(plans.len());
-    for plan in plans {
+    let mut infos = Vec::with_capacity(actions.len());
+    let mut items = Vec::with_capacity(actions.len());
+    for (table, plan) in actions {
         infos.push((plan.outcome.entity, plan.key.clone(), plan.outcome.keep_old));
-        items.push(transact_item(&db.table_name, plan)?);
+        items.push(transact_item(&table, plan)?);
     }
     let result = pin!(
         db.client

@@ -11,6 +11,7 @@ mod batch;
 mod leaks;
 mod nothing_sent;
 mod raw_condition;
+mod review;
 mod streams;
 mod unique;
 mod version;
