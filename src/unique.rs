@@ -168,6 +168,19 @@ pub(crate) async fn read_item<E: Entity>(
     Ok(output.item)
 }
 
+/// A random token shaped like a UUID (DynamoDB takes 1 to 36 characters).
+fn random_token() -> String {
+    let hex = format!("{:032x}", fastrand::u128(..));
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// Plans the sentinel moves from the values read to `new`, for the item at `owner`.
 fn sentinel_plans<E: Entity>(
     read: &Read,
@@ -230,7 +243,7 @@ where
         plans.extend(sentinels);
         // A token per attempt: the SDK's own retry of a request whose response was lost
         // is then applied once, not reported as a conflict with itself.
-        let token = Some(format!("{:032x}", fastrand::u128(..)));
+        let token = Some(random_token());
         let canceled = match crate::write::send::transaction(db, plans, token).await {
             Ok(()) => return Ok(read.old),
             Err(Error::TransactionCanceled(canceled)) => canceled,

@@ -163,8 +163,9 @@ fn pin(actual: &Value, expected: Value) {
     assert_eq!(*actual, expected);
 }
 
-/// The body with the `ClientRequestToken` the SDK generates for a TransactWriteItems
-/// without one (a random UUID) replaced by `"<sdk-generated>"`.
+/// The body with the random, UUID-shaped `ClientRequestToken` of a unique-value
+/// transaction (one per attempt, so an SDK retry of a lost response applies once) replaced
+/// by `"<sdk-generated>"`.
 fn sdk_token(body: &Value) -> Value {
     let mut body = body.clone();
     let token = body.get_mut("ClientRequestToken").expect("a token");
@@ -934,8 +935,9 @@ async fn wire_put_unique_new() {
                             "owner": { "S": "TENANT#acme" },
                             "owner_sort": { "S": "USER#u1" },
                         },
-                        "ConditionExpression": "attribute_not_exists(#n0)",
-                        "ExpressionAttributeNames": { "#n0": "PK" },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (#n2 = :v1))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "owner", "#n2": "owner_sort" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "TENANT#acme" }, ":v1": { "S": "USER#u1" } },
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     },
                 },
@@ -998,9 +1000,9 @@ async fn wire_put_unique_changed() {
                             "PK": { "S": "_dynamorm.unique#User#email#old@acme.example" },
                             "SK": { "S": "_dynamorm.unique" },
                         },
-                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (#n2 = :v1))",
-                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "owner", "#n2": "owner_sort" },
-                        "ExpressionAttributeValues": { ":v0": { "S": "TENANT#acme" }, ":v1": { "S": "USER#u1" } },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((#n2 = :v1) AND (#n3 = :v2)))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "owner", "#n3": "owner_sort" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "_dynamorm.unique" }, ":v1": { "S": "TENANT#acme" }, ":v2": { "S": "USER#u1" } },
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     },
                 },
@@ -1014,8 +1016,9 @@ async fn wire_put_unique_changed() {
                             "owner": { "S": "TENANT#acme" },
                             "owner_sort": { "S": "USER#u1" },
                         },
-                        "ConditionExpression": "attribute_not_exists(#n0)",
-                        "ExpressionAttributeNames": { "#n0": "PK" },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (#n2 = :v1))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "owner", "#n2": "owner_sort" },
+                        "ExpressionAttributeValues": { ":v0": { "S": "TENANT#acme" }, ":v1": { "S": "USER#u1" } },
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     },
                 },
