@@ -52,13 +52,18 @@ impl Target {
 
     /// The key as the attribute map DynamoDB expects.
     pub(crate) fn key_item(&self, key: &crate::PrimaryKey) -> Item {
+        self.into_key_item(key.clone())
+    }
+
+    /// [`key_item`](Self::key_item), taking the key (no string copies on the request path).
+    pub(crate) fn into_key_item(&self, key: crate::PrimaryKey) -> Item {
         let mut item = Item::with_capacity(2);
         item.insert(
             self.partition_key.to_owned(),
-            AttributeValue::S(key.partition_key.clone()),
+            AttributeValue::S(key.partition_key),
         );
-        if let (Some(attribute), Some(sk)) = (self.sort_key, &key.sort_key) {
-            item.insert(attribute.to_owned(), AttributeValue::S(sk.clone()));
+        if let (Some(attribute), Some(sk)) = (self.sort_key, key.sort_key) {
+            item.insert(attribute.to_owned(), AttributeValue::S(sk));
         }
         item
     }

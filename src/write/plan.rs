@@ -119,11 +119,6 @@ impl Plan {
         })
     }
 
-    /// The key as the attribute map DynamoDB expects.
-    pub(crate) fn key_item(&self) -> Item {
-        self.target.key_item(&self.key)
-    }
-
     /// The bytes this write adds to a transaction, as DynamoDB's 4 MB limit counts them
     /// (an estimate on the safe side: key, item or expression, and every value).
     pub(crate) fn size(&self) -> usize {

@@ -43,14 +43,14 @@ pub(crate) async fn single(
     plan: Plan,
     returns: Returns,
 ) -> Result<Option<Item>, Error> {
-    let key = plan.key_item();
     let Plan {
+        target,
+        key,
         op,
         condition,
         names,
         values,
         outcome,
-        ..
     } = plan;
     let call = Call::new(op_name(&op), outcome.entity);
     match op {
@@ -80,7 +80,7 @@ pub(crate) async fn single(
             db.client
                 .update_item()
                 .table_name(&db.table_name)
-                .set_key(Some(key))
+                .set_key(Some(target.into_key_item(key)))
                 .update_expression(expression)
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
@@ -107,7 +107,7 @@ pub(crate) async fn single(
             db.client
                 .delete_item()
                 .table_name(&db.table_name)
-                .set_key(Some(key))
+                .set_key(Some(target.into_key_item(key)))
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
@@ -142,14 +142,16 @@ fn op_name(op: &Op) -> &'static str {
 
 /// A plan as one action of a TransactWriteItems request.
 pub(crate) fn transact_item(table_name: &str, plan: Plan) -> Result<TransactWriteItem, Error> {
-    let key = plan.key_item();
     let Plan {
+        target,
+        key,
         op,
         condition,
         names,
         values,
         ..
     } = plan;
+    let key = target.into_key_item(key);
     let built = |e: aws_sdk_dynamodb::error::BuildError| Error::validation(e.to_string());
     let item = TransactWriteItem::builder();
     Ok(match op {
