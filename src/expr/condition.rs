@@ -124,7 +124,7 @@ impl<E> Condition<E> {
 
     /// The escape hatch: a condition written as DynamoDB expression text, with its own
     /// placeholders. Name placeholders must start with `#` and value placeholders with `:`,
-    /// but not `#n`/`:v`, which the library uses.
+    /// but not `#n`/`:v` followed only by digits (`#n0`, `:v1`), which the library uses.
     ///
     /// The text is parsed (DynamoDB's condition grammar: comparisons, `BETWEEN`, `IN`, the
     /// functions, `AND`/`OR`/`NOT`, parentheses) before anything is sent. It must be exactly

@@ -19,8 +19,6 @@ pub(crate) struct Placeholders {
     values: Vec<AttributeValue>,
     raw_names: Vec<(String, String)>,
     raw_values: Vec<(String, AttributeValue)>,
-    /// Set for a second expression merged into a request: `#nx…`/`:vx…` then.
-    suffix: &'static str,
 }
 
 impl Default for Placeholders {
@@ -31,7 +29,6 @@ impl Default for Placeholders {
             values: Vec::with_capacity(8),
             raw_names: Vec::new(),
             raw_values: Vec::new(),
-            suffix: "",
         }
     }
 }
@@ -47,7 +44,6 @@ impl Placeholders {
             }
         };
         out.push_str("#n");
-        out.push_str(self.suffix);
         push_index(i, out);
     }
 
@@ -55,7 +51,6 @@ impl Placeholders {
     pub(crate) fn value(&mut self, value: &Value, out: &mut String) -> Result<(), Error> {
         self.values.push(value.get()?.clone());
         out.push_str(":v");
-        out.push_str(self.suffix);
         push_index(self.values.len() - 1, out);
         Ok(())
     }
@@ -70,7 +65,6 @@ impl Placeholders {
     pub(crate) fn raw_value(&mut self, value: AttributeValue, out: &mut String) {
         self.values.push(value);
         out.push_str(":v");
-        out.push_str(self.suffix);
         push_index(self.values.len() - 1, out);
     }
 
@@ -83,11 +77,9 @@ impl Placeholders {
 
     /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).
     pub(crate) fn into_maps(self) -> (Option<Names>, Option<Values>) {
-        let suffix = self.suffix;
         let placeholder = |prefix: &str, i: usize| {
-            let mut p = String::with_capacity(prefix.len() + suffix.len() + 3);
+            let mut p = String::with_capacity(prefix.len() + 3);
             p.push_str(prefix);
-            p.push_str(suffix);
             push_index(i, &mut p);
             p
         };
@@ -119,7 +111,7 @@ impl Placeholders {
         values: &[(String, Value)],
     ) -> Result<(), Error> {
         for (placeholder, name) in names {
-            if !placeholder.starts_with('#') || placeholder.starts_with("#n") {
+            if !placeholder.starts_with('#') || is_library_placeholder(placeholder, "#n") {
                 return Err(Error::validation(format!(
                     "raw expression name placeholder `{placeholder}` must start with `#` but not `#n`"
                 )));
@@ -135,7 +127,7 @@ impl Placeholders {
             }
         }
         for (placeholder, value) in values {
-            if !placeholder.starts_with(':') || placeholder.starts_with(":v") {
+            if !placeholder.starts_with(':') || is_library_placeholder(placeholder, ":v") {
                 return Err(Error::validation(format!(
                     "raw expression value placeholder `{placeholder}` must start with `:` but not `:v`"
                 )));
@@ -154,6 +146,14 @@ impl Placeholders {
         }
         Ok(())
     }
+}
+
+/// Whether `placeholder` is one the library generates: `prefix` followed by digits only
+/// (`#n0`, `:v12`). `#name` and `:value` are the caller's to use.
+pub(crate) fn is_library_placeholder(placeholder: &str, prefix: &str) -> bool {
+    placeholder
+        .strip_prefix(prefix)
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn push_index(i: usize, out: &mut String) {

@@ -52,11 +52,11 @@ impl Target {
 
     /// The key as the attribute map DynamoDB expects.
     pub(crate) fn key_item(&self, key: &crate::PrimaryKey) -> Item {
-        self.into_key_item(key.clone())
+        self.key_item_from(key.clone())
     }
 
-    /// [`key_item`](Self::key_item), taking the key (no string copies on the request path).
-    pub(crate) fn into_key_item(&self, key: crate::PrimaryKey) -> Item {
+    /// [`key_item`](Self::key_item) from an owned key (no string copies on the request path).
+    pub(crate) fn key_item_from(&self, key: crate::PrimaryKey) -> Item {
         let mut item = Item::with_capacity(2);
         item.insert(
             self.partition_key.to_owned(),

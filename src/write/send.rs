@@ -80,7 +80,7 @@ pub(crate) async fn single(
             db.client
                 .update_item()
                 .table_name(&db.table_name)
-                .set_key(Some(target.into_key_item(key)))
+                .set_key(Some(target.key_item_from(key)))
                 .update_expression(expression)
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
@@ -107,7 +107,7 @@ pub(crate) async fn single(
             db.client
                 .delete_item()
                 .table_name(&db.table_name)
-                .set_key(Some(target.into_key_item(key)))
+                .set_key(Some(target.key_item_from(key)))
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
@@ -151,7 +151,7 @@ pub(crate) fn transact_item(table_name: &str, plan: Plan) -> Result<TransactWrit
         values,
         ..
     } = plan;
-    let key = target.into_key_item(key);
+    let key = target.key_item_from(key);
     let built = |e: aws_sdk_dynamodb::error::BuildError| Error::validation(e.to_string());
     let item = TransactWriteItem::builder();
     Ok(match op {
