@@ -151,3 +151,50 @@ pub(crate) async fn scan_raw(db: &Db<Tracker>) -> Vec<dynamorm::Item> {
         }
     }
 }
+
+/// Counts the requests a client sends, by operation (the `X-Amz-Target` suffix): add it as
+/// an SDK interceptor to see what a library call really sent.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct OperationCounter(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+);
+
+impl OperationCounter {
+    /// How many `operation` requests were sent.
+    pub(crate) fn get(&self, operation: &str) -> u64 {
+        self.0
+            .lock()
+            .map(|m| m.get(operation).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+
+    /// Every count so far.
+    pub(crate) fn snapshot(&self) -> std::collections::HashMap<String, u64> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for OperationCounter {
+    fn name(&self) -> &'static str {
+        "harness::OperationCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("?")
+            .to_owned();
+        if let Ok(mut counts) = self.0.lock() {
+            *counts.entry(operation).or_default() += 1;
+        }
+        Ok(())
+    }
+}

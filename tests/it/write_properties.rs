@@ -25,9 +25,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use dynamorm::{Attr, Condition, Db, Entity, EntityKey, Error, Item, Registry, Table, Update};
@@ -41,7 +38,7 @@ use proptest::strategy::{BoxedStrategy, Union};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde::{Deserialize, Serialize};
 
-use crate::harness::unique_name;
+use crate::harness::{OperationCounter, unique_name};
 
 // --- entity types ------------------------------------------------------------------------
 
@@ -1642,41 +1639,6 @@ impl WpMember {
 }
 
 // --- observing the table -----------------------------------------------------------------
-
-/// Counts the requests the client sends, by operation (the `X-Amz-Target` suffix).
-#[derive(Debug, Default, Clone)]
-struct OperationCounter(Arc<Mutex<HashMap<String, u64>>>);
-
-impl OperationCounter {
-    fn snapshot(&self) -> HashMap<String, u64> {
-        self.0.lock().map(|m| m.clone()).unwrap_or_default()
-    }
-}
-
-impl Intercept for OperationCounter {
-    fn name(&self) -> &'static str {
-        "write_properties::OperationCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|t| t.rsplit('.').next())
-            .unwrap_or("?")
-            .to_owned();
-        if let Ok(mut counts) = self.0.lock() {
-            *counts.entry(operation).or_default() += 1;
-        }
-        Ok(())
-    }
-}
 
 const WRITE_OPERATIONS: [&str; 5] = [
     "PutItem",

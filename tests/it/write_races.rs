@@ -11,9 +11,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use dynamorm::batch::WriteOutcome;
 use dynamorm::{Db, Entity, EntityKey, Error, PrimaryKey, Registry, RetryPolicy};
 use dynamorm_entities::sample::task;
@@ -22,7 +19,7 @@ use dynamorm_local::FaultConfig;
 use rstest::rstest;
 use serde::{Deserialize, Serialize};
 
-use crate::harness::{Backend, faulty_table, table};
+use crate::harness::{Backend, OperationCounter, faulty_table, table};
 
 /// Runs `f`, failing the test if it takes longer than `secs` seconds.
 async fn bounded<F: Future>(secs: u64, what: &str, f: F) -> F::Output {
@@ -61,45 +58,6 @@ struct RaceCounterV2 {
 #[dynamo(table = Tracker)]
 enum RaceItems {
     RaceCounter(RaceCounterV2),
-}
-
-/// Counts the requests a client sends, by operation (the `X-Amz-Target` suffix): how many
-/// transactions the migration sent and how many items it re-read after losing a race.
-#[derive(Debug, Default, Clone)]
-struct OperationCounter(Arc<Mutex<HashMap<String, u64>>>);
-
-impl OperationCounter {
-    fn get(&self, operation: &str) -> u64 {
-        self.0
-            .lock()
-            .map(|m| m.get(operation).copied().unwrap_or(0))
-            .unwrap_or(0)
-    }
-}
-
-impl Intercept for OperationCounter {
-    fn name(&self) -> &'static str {
-        "write_races::OperationCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|t| t.rsplit('.').next())
-            .unwrap_or("?")
-            .to_owned();
-        if let Ok(mut counts) = self.0.lock() {
-            *counts.entry(operation).or_default() += 1;
-        }
-        Ok(())
-    }
 }
 
 /// What the writers did, per item and in total.
