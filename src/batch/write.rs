@@ -105,7 +105,9 @@ enum Via {
 /// single PutItem/DeleteItem requests guarded by the entity type, like `put` and `delete`:
 /// a write that would touch another type's item is listed in
 /// [`failed`](BatchWriteOutput::failed) as [`WriteOutcome::NotApplied`], and that item is
-/// untouched.
+/// untouched. "Declared" means every `#[derive(Entity)]` type linked into this program on
+/// the same `Table` type (collected at link time); items other programs write to the same
+/// table under types this one does not declare are not known here.
 ///
 /// **Outcomes.** Every write is counted in [`written`](BatchWriteOutput::written) or listed
 /// in `failed()` with its [`WriteOutcome`]: `NotApplied` when DynamoDB did not apply it,
