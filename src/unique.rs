@@ -12,7 +12,6 @@
 //! it), and no item may exist if none was read. A lost race is re-read and re-planned.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use std::pin::pin;
 
 use crate::Error;
 use crate::client::Inner;
@@ -21,7 +20,6 @@ use crate::error::cancel::CancelReason;
 use crate::expr::{Node, all, or};
 use crate::item::Item;
 use crate::key::KeyPart;
-use crate::observe::{Call, ObserveExt};
 use crate::table::Table;
 use crate::write::guard::Target;
 use crate::write::plan::Write;
@@ -153,19 +151,7 @@ pub(crate) async fn read_item<E: Entity>(
     db: &Inner,
     key: &PrimaryKey,
 ) -> Result<Option<Item>, Error> {
-    let output = pin!(
-        db.client
-            .get_item()
-            .table_name(&db.table_name)
-            .set_key(Some(key.to_item::<E::Table>()))
-            .consistent_read(true)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-    )
-    .observed(db, Call::new("GetItem", E::SCHEMA.name))
-    .await
-    .map_err(|e| crate::error::service("GetItem", e))?;
-    Ok(output.item)
+    crate::read::read_consistent(db, key.to_item::<E::Table>(), E::SCHEMA.name).await
 }
 
 /// A random token shaped like a UUID (DynamoDB takes 1 to 36 characters).

@@ -2,7 +2,6 @@
 //! place, or a move (put under the new key, delete the old one, in one transaction), each
 //! guarded by the item as read; a lost race is re-read and re-decided.
 
-use std::pin::pin;
 use std::sync::atomic::Ordering;
 
 use crate::Error;
@@ -11,7 +10,6 @@ use crate::entity::PrimaryKey;
 use crate::error::cancel::CancelReason;
 use crate::expr::{Action, Value};
 use crate::item::Item;
-use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::Table;
 use crate::write::guard::Target;
@@ -62,7 +60,9 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             }
             Ok(Applied::Lost) => {
                 // Someone wrote the item since it was read: start again from a fresh read.
-                match read_raw::<R::Table>(&shared.db, &old_key).await {
+                match crate::read::read_consistent(&shared.db, old_key.to_item::<R::Table>(), "*")
+                    .await
+                {
                     Ok(Some(fresh)) => item = fresh,
                     Ok(None) => return, // deleted meanwhile: nothing to migrate
                     Err(error) => return shared.fail(Some(old_key), error),
@@ -229,20 +229,4 @@ async fn move_item(
         }
         Err(e) => Err(e),
     }
-}
-
-async fn read_raw<T: Table>(db: &Inner, key: &PrimaryKey) -> Result<Option<Item>, Error> {
-    let output = pin!(
-        db.client
-            .get_item()
-            .table_name(&db.table_name)
-            .set_key(Some(key.to_item::<T>()))
-            .consistent_read(true)
-            .set_return_consumed_capacity(db.capacity_mode())
-            .send()
-    )
-    .observed(db, Call::new("GetItem", "*"))
-    .await
-    .map_err(|e| crate::error::service("GetItem", e))?;
-    Ok(output.item)
 }

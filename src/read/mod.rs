@@ -2,6 +2,7 @@
 //! typed key conditions, pagination as async streams, and resumable [`Cursor`]s.
 
 mod cursor;
+mod item;
 mod keys;
 mod page;
 mod query;
@@ -13,4 +14,5 @@ pub use page::Page;
 pub use query::Query;
 pub use scan::Scan;
 
+pub(crate) use item::read_consistent;
 pub(crate) use query::{entity_output, registry_output};

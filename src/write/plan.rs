@@ -105,9 +105,6 @@ impl Plan {
                 max: crate::item::MAX_ITEM_BYTES,
             });
         }
-        if key.partition_key.is_empty() || key.sort_key.as_deref() == Some("") {
-            return Err(Error::validation("an empty key value; DynamoDB rejects it"));
-        }
         Ok(Self {
             target,
             key,

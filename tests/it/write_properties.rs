@@ -1688,26 +1688,11 @@ fn key_item(key: &Key) -> Item {
 
 /// Every raw item of the table (all pages, strongly consistent), by key.
 async fn scan_raw(db: &Db<Tracker>) -> BTreeMap<Key, Item> {
-    let mut items = BTreeMap::new();
-    let mut start: Option<HashMap<String, AttributeValue>> = None;
-    loop {
-        let out = db
-            .client()
-            .scan()
-            .table_name(db.table_name())
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("raw scan");
-        for item in out.items.unwrap_or_default() {
-            items.insert(key_of_item(&item), item);
-        }
-        match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return items,
-        }
-    }
+    crate::harness::scan_raw(db)
+        .await
+        .into_iter()
+        .map(|item| (key_of_item(&item), item))
+        .collect()
 }
 
 /// The keys whose items differ between two scans.

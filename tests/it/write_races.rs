@@ -172,6 +172,18 @@ fn is_kept_changing(e: &Error) -> bool {
     matches!(e, Error::Contended { .. })
 }
 
+/// One run of the key-moving migration, small pages over two segments so it races the
+/// writers for a while.
+async fn migrate(db: &Db<Tracker>, what: &str) -> dynamorm::migrate::MigrationReport {
+    bounded(
+        60,
+        what,
+        db.migrate::<RaceItems>().segments(2).page_size(10).run(),
+    )
+    .await
+    .expect(what)
+}
+
 #[rstest]
 #[case::embedded(Backend::Embedded)]
 #[case::ddb_local(Backend::DdbLocal)]
@@ -235,17 +247,7 @@ async fn key_moving_migration_loses_no_concurrent_write(#[case] backend: Backend
     let mut other_failures: Vec<String> = Vec::new();
     let mut runs_with_writers = 0;
     for run in 1..=MAX_RUNS {
-        let report = bounded(
-            60,
-            "a migration run",
-            migration_db
-                .migrate::<RaceItems>()
-                .segments(2)
-                .page_size(10)
-                .run(),
-        )
-        .await
-        .expect("the migration runs");
+        let report = migrate(&migration_db, "a migration run").await;
         runs_with_writers = run;
         moved_total += report.progress.moved;
         let kept_changing = report
@@ -291,17 +293,7 @@ async fn key_moving_migration_loses_no_concurrent_write(#[case] backend: Backend
     }
 
     // With the writers stopped, one more run finds nothing left to move.
-    let last = bounded(
-        60,
-        "the final migration run",
-        migration_db
-            .migrate::<RaceItems>()
-            .segments(2)
-            .page_size(10)
-            .run(),
-    )
-    .await
-    .expect("the final run");
+    let last = migrate(&migration_db, "the final migration run").await;
     moved_total += last.progress.moved;
     other_failures.extend(last.failures.iter().map(|f| f.error.to_string()));
 
