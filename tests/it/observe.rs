@@ -1,13 +1,8 @@
-//! Consumed capacity and tracing spans.
-
-use std::sync::{Arc, Mutex};
+//! Consumed capacity (spans: `tests/spans.rs`, a binary of its own).
 
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use dynamorm_entities::sample::{assigned_task, project, tenant};
 use rstest::rstest;
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
 
 use crate::harness::{Backend, table};
 
@@ -71,84 +66,4 @@ async fn capacity_is_aggregated_per_table_index_and_entity(#[case] backend: Back
         .await
         .expect("put");
     assert_eq!(t.db.capacity().report().responses, 0);
-}
-
-/// Collects every span's fields as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<(String, String)>>>);
-
-struct Collect<'a>(&'a Capture);
-
-impl Visit for Collect<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if let Ok(mut fields) = self.0.0.lock() {
-            fields.push((field.name().to_owned(), format!("{value:?}")));
-        }
-    }
-}
-
-impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<S> for Capture {
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        _: &tracing::span::Id,
-        _: Context<'_, S>,
-    ) {
-        attrs.record(&mut Collect(self));
-    }
-    fn on_record(
-        &self,
-        _: &tracing::span::Id,
-        values: &tracing::span::Record<'_>,
-        _: Context<'_, S>,
-    ) {
-        values.record(&mut Collect(self));
-    }
-}
-
-#[tokio::test]
-async fn spans_describe_requests_without_key_or_attribute_values() {
-    let t = table(Backend::Embedded, "spans").await;
-    let db = t.db.with_consumed_capacity(ReturnConsumedCapacity::Total);
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let mut secret = assigned_task("secret-tenant", "secret-project", 7, "secret-user", 1);
-    secret.title = "secret-title".into();
-    db.put(&secret).send().await.expect("put");
-    db.get(secret.key()).send().await.expect("get");
-    let a = dynamorm_entities::Task::attrs();
-    db.query(a.tenant_id.is("secret-tenant"))
-        .all()
-        .await
-        .expect("query");
-
-    let fields = capture.0.lock().expect("fields").clone();
-    let value = |name: &str| -> Vec<String> {
-        fields
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
-    assert_eq!(
-        value("db.operation"),
-        ["\"PutItem\"", "\"GetItem\"", "\"Query\""]
-    );
-    assert!(
-        value("entity").iter().all(|e| e == "\"Task\""),
-        "{:?}",
-        value("entity")
-    );
-    assert_eq!(value("latency_ms").len(), 3);
-    assert_eq!(value("outcome"), ["\"ok\"", "\"ok\"", "\"ok\""]);
-    assert_eq!(value("consumed_capacity").len(), 3);
-    assert!(value("db.table").iter().all(|t| t.contains("spans")));
-    for (name, value) in &fields {
-        assert!(
-            !value.contains("secret"),
-            "field `{name}` leaks a value: {value}"
-        );
-    }
 }
