@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
 
 use crate::Error;
 use crate::db::Db;
-use crate::table::{Table, TableSchema};
+use crate::table::{IndexAttribute, IndexSchema, ScalarType, Table, TableSchema};
 use crate::write::send::admin;
 
 /// Options for [`Db::create_table_with`].
@@ -84,7 +84,7 @@ impl<T: Table> Db<T> {
             indexes.push(
                 GlobalSecondaryIndex::builder()
                     .index_name(index.name())
-                    .set_key_schema(Some(key_schema(index.partition_key(), index.sort_key())?))
+                    .set_key_schema(Some(index_key_schema(index)?))
                     .projection(
                         Projection::builder()
                             .projection_type(ProjectionType::All)
@@ -148,22 +148,14 @@ impl<T: Table> Db<T> {
 
     /// Adds a declared index the table lacks (UpdateTable) and waits until it is active.
     async fn add_index(&self, index: &crate::IndexSchema, wait: bool) -> Result<(), Error> {
-        let mut definitions = Vec::new();
-        for name in [Some(index.partition_key()), index.sort_key()]
+        let definitions = index
+            .key_attributes()
             .into_iter()
-            .flatten()
-        {
-            definitions.push(
-                AttributeDefinition::builder()
-                    .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(|e| Error::validation(e.to_string()))?,
-            );
-        }
+            .map(definition)
+            .collect::<Result<Vec<_>, _>>()?;
         let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
             .index_name(index.name())
-            .set_key_schema(Some(key_schema(index.partition_key(), index.sort_key())?))
+            .set_key_schema(Some(index_key_schema(index)?))
             .projection(
                 Projection::builder()
                     .projection_type(ProjectionType::All)
@@ -238,9 +230,7 @@ impl<T: Table> Db<T> {
                 .find(|i| i.index_name() == Some(index.name()));
             match found {
                 None => self.add_index(index, wait_for_new_indexes).await?,
-                Some(found)
-                    if !same_keys(found.key_schema(), index.partition_key(), index.sort_key()) =>
-                {
+                Some(found) if !same_index_keys(found.key_schema(), index) => {
                     return Err(mismatch(format!(
                         "index `{}` has key {:?}",
                         index.name(),
@@ -264,6 +254,58 @@ fn same_keys(found: &[KeySchemaElement], pk: &str, sk: Option<&str>) -> bool {
     of(KeyType::Hash) == Some(pk) && of(KeyType::Range) == sk
 }
 
+/// Whether a described index has the declared key attributes, in order (DynamoDB lists
+/// a multi-attribute key's HASH attributes, then its RANGE attributes, in key order).
+fn same_index_keys(found: &[KeySchemaElement], index: &IndexSchema) -> bool {
+    let expected = index_key_elements(index);
+    found.len() == expected.len()
+        && found
+            .iter()
+            .zip(&expected)
+            .all(|(f, (name, kind))| f.attribute_name == *name && f.key_type == *kind)
+}
+
+/// An index's key attributes with their roles, in key order.
+fn index_key_elements(index: &IndexSchema) -> Vec<(&'static str, KeyType)> {
+    match (index.template_keys(), index.multi_keys()) {
+        (Some((pk, sk)), _) => std::iter::once((pk, KeyType::Hash))
+            .chain(sk.map(|sk| (sk, KeyType::Range)))
+            .collect(),
+        (None, Some((partition, sort))) => partition
+            .iter()
+            .map(|a| (a.name, KeyType::Hash))
+            .chain(sort.iter().map(|a| (a.name, KeyType::Range)))
+            .collect(),
+        (None, None) => Vec::new(),
+    }
+}
+
+fn index_key_schema(index: &IndexSchema) -> Result<Vec<KeySchemaElement>, Error> {
+    index_key_elements(index)
+        .into_iter()
+        .map(|(name, kind)| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(|e| Error::validation(e.to_string()))
+        })
+        .collect()
+}
+
+fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
+    let scalar = match attribute.scalar {
+        ScalarType::S => ScalarAttributeType::S,
+        ScalarType::N => ScalarAttributeType::N,
+        ScalarType::B => ScalarAttributeType::B,
+    };
+    AttributeDefinition::builder()
+        .attribute_name(attribute.name)
+        .attribute_type(scalar)
+        .build()
+        .map_err(|e| Error::validation(e.to_string()))
+}
+
 fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
     let element = |name: &str, kind| {
         KeySchemaElement::builder()
@@ -280,26 +322,20 @@ fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error
 }
 
 fn attribute_definitions(schema: &TableSchema) -> Result<Vec<AttributeDefinition>, Error> {
-    let mut names: Vec<&str> = vec![schema.partition_key()];
-    names.extend(schema.sort_key());
+    let mut attributes: Vec<IndexAttribute> = std::iter::once(schema.partition_key())
+        .chain(schema.sort_key())
+        .map(|name| IndexAttribute::new(name, ScalarType::S))
+        .collect();
     for index in schema.indexes() {
-        names.push(index.partition_key());
-        names.extend(index.sort_key());
+        attributes.extend(index.key_attributes());
     }
+    // One definition per attribute: indexes may share attributes (`#[derive(Table)]`
+    // refuses one attribute with two types).
     let mut seen = Vec::new();
-    names.retain(|n| {
-        let new = !seen.contains(n);
-        seen.push(*n);
+    attributes.retain(|a| {
+        let new = !seen.contains(&a.name);
+        seen.push(a.name);
         new
     });
-    names
-        .into_iter()
-        .map(|name| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(|e| Error::validation(e.to_string()))
-        })
-        .collect()
+    attributes.into_iter().map(definition).collect()
 }

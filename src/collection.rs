@@ -91,6 +91,10 @@ pub(crate) const fn partition_template(entity: &EntitySchema, index: &str) -> Op
 /// Whether `a` and `b` can share a partition on `index` (`""`: the table); the collection
 /// derive asserts this at compile time.
 pub const fn share_partition(a: &EntitySchema, b: &EntitySchema, index: &str) -> bool {
+    // On a multi-attribute index every member's partition is the same attributes.
+    if declares_multi_index(a, index) && declares_multi_index(b, index) {
+        return true;
+    }
     match (partition_template(a, index), partition_template(b, index)) {
         (Some(x), Some(y)) => same_shape(&x, &y),
         _ => false,
@@ -99,5 +103,17 @@ pub const fn share_partition(a: &EntitySchema, b: &EntitySchema, index: &str) ->
 
 /// Whether `entity` has a partition-key template on `index` (`""`: the table).
 pub const fn has_template(entity: &EntitySchema, index: &str) -> bool {
-    partition_template(entity, index).is_some()
+    partition_template(entity, index).is_some() || declares_multi_index(entity, index)
+}
+
+/// Whether `entity` feeds multi-attribute index `index`.
+pub(crate) const fn declares_multi_index(entity: &EntitySchema, index: &str) -> bool {
+    let mut i = 0;
+    while i < entity.multi_indexes.len() {
+        if str_eq(entity.multi_indexes[i].name(), index) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }

@@ -160,6 +160,32 @@ impl<T: Table> Db<T> {
         Query::new(self.inner.clone(), partition.into_key_values())
     }
 
+    /// Queries a multi-attribute index with a typed key condition built from the entity's
+    /// generated shape (`Match::ByRound.partition("spring", "eu").ge(3)`); the returned
+    /// [`Query`] takes filters, projections, order, limits, cursors, pages, streams,
+    /// [`Query::registry`] and [`Query::collection`] as any other.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)]
+    /// # #[dynamo(name = "games", index(ByRound, pk = [tournament: S], sk = [round: N]))]
+    /// # pub struct Games;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = Games, pk = "MATCH#{id}", sk = "MATCH")]
+    /// # #[dynamo(index(ByRound, pk = [tournament], sk = [round]))]
+    /// # pub struct Match { id: String, tournament: String, round: u32 }
+    /// # async fn run(db: dynamorm::Db<Games>) -> Result<(), dynamorm::Error> {
+    /// let finals: Vec<Match> = db
+    ///     .query_index(Match::ByRound.partition("spring").ge(10))
+    ///     .descending()
+    ///     .all()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn query_index<E: Entity<Table = T>, S>(&self, key: crate::MultiKey<E, S>) -> Query<E> {
+        Query::multi(self.inner.clone(), key)
+    }
+
     /// Scans the table for items of entity `E`.
     pub fn scan<E: Entity<Table = T>>(&self) -> Scan<E, E> {
         Scan::new::<T>(self.inner.clone(), crate::read::entity_output::<E>())

@@ -281,6 +281,8 @@ pub struct EntitySchema {
     pub ttl: Option<&'static str>,
     /// The `#[dynamo(unique)]` fields.
     pub unique: &'static [crate::UniqueField],
+    /// The multi-attribute indexes the entity's fields feed.
+    pub multi_indexes: &'static [&'static IndexSchema],
 }
 
 /// A field read by a key template.
@@ -303,6 +305,17 @@ pub struct EntityIndex {
     pub partition_key: KeyTemplate,
     /// The template of the index's sort key, when the index has one.
     pub sort_key: Option<KeyTemplate>,
+}
+
+impl EntityIndex {
+    /// The index's partition and sort key attributes. An `EntityIndex` only exists for a
+    /// template index (the derive takes an [`Index`](crate::Index), never a
+    /// [`MultiIndex`](crate::MultiIndex), for templates).
+    pub fn key_attributes(&self) -> (&'static str, Option<&'static str>) {
+        self.index
+            .template_keys()
+            .unwrap_or((self.index.name(), None))
+    }
 }
 
 impl EntitySchema {
@@ -342,11 +355,15 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
     }
     for index in schema.indexes {
         if let Some((pk, sk)) = render_index(index, write)? {
-            item.insert(index.index.partition_key().to_owned(), V::S(pk));
-            if let (Some(attr), Some(sk)) = (index.index.sort_key(), sk) {
+            let (pk_attr, sk_attr) = index.key_attributes();
+            item.insert(pk_attr.to_owned(), V::S(pk));
+            if let (Some(attr), Some(sk)) = (sk_attr, sk) {
                 item.insert(attr.to_owned(), V::S(sk));
             }
         }
+    }
+    if !schema.multi_indexes.is_empty() {
+        crate::multi::check_item(table, &mut item)?;
     }
     item.insert(
         table.discriminator().to_owned(),
@@ -373,11 +390,7 @@ where
     let Some(pk) = index.partition_key.render_with(&mut part)? else {
         return Ok(None);
     };
-    key::check_len(
-        index.index.partition_key(),
-        &pk,
-        key::MAX_PARTITION_KEY_BYTES,
-    )?;
+    key::check_len(index.key_attributes().0, &pk, key::MAX_PARTITION_KEY_BYTES)?;
     let sk = match &index.sort_key {
         Some(t) => match t.render_with(&mut part)? {
             Some(sk) => {

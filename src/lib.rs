@@ -67,6 +67,7 @@ mod item;
 pub mod key;
 mod lifecycle;
 pub mod migrate;
+pub mod multi;
 mod observe;
 mod ops;
 pub mod read;
@@ -92,11 +93,12 @@ pub use expr::{Attr, Condition};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
+pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
 pub use report::Report;
-pub use table::{Index, IndexSchema, Table, TableSchema};
+pub use table::{Index, IndexAttribute, IndexSchema, MultiIndex, ScalarType, Table, TableSchema};
 pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 
 /// Derives [`Collection`]; see the [crate documentation](crate#collection-attributes).
@@ -117,6 +119,7 @@ pub mod __private {
 
     pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::decode_unchecked;
+    pub use crate::multi::declare::*;
     pub use crate::write::declared::Declared;
     pub use inventory;
 

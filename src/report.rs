@@ -178,15 +178,7 @@ impl Report {
         }
         let _ = writeln!(s, "## Indexes\n");
         for index in t.indexes() {
-            let _ = writeln!(
-                s,
-                "### {} (`{}`{}, projects all attributes)\n",
-                index.name(),
-                index.partition_key(),
-                index
-                    .sort_key()
-                    .map_or(String::new(), |k| format!(" / `{k}`"))
-            );
+            let _ = writeln!(s, "### {} ({})\n", index.name(), index_keys(index));
             let members: Vec<String> = self
                 .entities
                 .iter()
@@ -204,6 +196,12 @@ impl Report {
                             )
                         })
                 })
+                .chain(
+                    self.entities
+                        .iter()
+                        .filter(|e| e.multi_indexes.iter().any(|i| i.name() == index.name()))
+                        .map(|e| format!("- {}: its own attributes, nothing rendered", e.name)),
+                )
                 .collect();
             if members.is_empty() {
                 let _ = writeln!(s, "No entity type writes keys to this index.\n");
@@ -260,4 +258,31 @@ pub(crate) fn keys_can_collide(
             (None, None) => true,
             _ => false,
         }
+}
+
+/// How an index is keyed, for the report's heading.
+fn index_keys(index: &crate::IndexSchema) -> String {
+    let list = |attributes: &[crate::IndexAttribute]| {
+        attributes
+            .iter()
+            .map(|a| format!("`{}` {}", a.name, a.scalar.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (index.template_keys(), index.multi_keys()) {
+        (Some((pk, sk)), _) => format!(
+            "`{pk}`{}, projects all attributes",
+            sk.map_or(String::new(), |k| format!(" / `{k}`"))
+        ),
+        (None, Some((partition, sort))) => format!(
+            "multi-attribute: partition {}{}, projects all attributes",
+            list(partition),
+            if sort.is_empty() {
+                String::new()
+            } else {
+                format!("; sort {}", list(sort))
+            }
+        ),
+        (None, None) => String::new(),
+    }
 }

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 ///
 /// use dynamorm::Table;
 /// assert_eq!(App::SCHEMA.partition_key(), "PK");
-/// assert_eq!(App::GSI1.schema().partition_key(), "GSI1PK");
+/// assert_eq!(App::GSI1.schema().template_keys(), Some(("GSI1PK", Some("GSI1SK"))));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a dynamorm table",
@@ -132,12 +132,9 @@ impl TableSchema {
         }
         let mut i = 0;
         while i < self.indexes.len() {
-            let index = &self.indexes[i];
-            if str_eq(index.partition_key, attribute) {
-                return true;
-            }
-            if let Some(sk) = index.sort_key
-                && str_eq(sk, attribute)
+            // A multi-attribute index's keys are entity fields, not the library's.
+            if !self.indexes[i].is_multi_attribute()
+                && self.indexes[i].attribute_type(attribute).is_some()
             {
                 return true;
             }
@@ -145,19 +142,89 @@ impl TableSchema {
         }
         false
     }
+
+    /// The multi-attribute index, if any, that has `attribute` as a key attribute. An
+    /// entity field stored under such a name must declare that index (checked at compile
+    /// time), so its type always matches.
+    pub const fn multi_attribute_index_of(&self, attribute: &str) -> Option<&'static IndexSchema> {
+        let mut i = 0;
+        while i < self.indexes.len() {
+            let index = &self.indexes[i];
+            if index.is_multi_attribute() && index.attribute_type(attribute).is_some() {
+                return Some(index);
+            }
+            i += 1;
+        }
+        None
+    }
 }
 
-/// A global secondary index of a [`Table`].
+/// A global secondary index of a [`Table`]: either keyed by one rendered string attribute
+/// per key (a *template* index, `GSI1PK = "USER#{id}"`), or by up to four native attributes
+/// per key (a *multi-attribute* index over the entities' own fields; see
+/// [`multi`](crate::multi)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IndexSchema {
     name: &'static str,
-    partition_key: &'static str,
-    sort_key: Option<&'static str>,
+    keys: IndexKeys,
+}
+
+/// How an index is keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum IndexKeys {
+    /// One string attribute per key, rendered from each entity's templates.
+    Template {
+        partition_key: &'static str,
+        sort_key: Option<&'static str>,
+    },
+    /// Native attributes, in order: 1–4 for the partition key, 0–4 for the sort key.
+    Multi {
+        partition: &'static [IndexAttribute],
+        sort: &'static [IndexAttribute],
+    },
+}
+
+/// The DynamoDB type of a key attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// String (`S`).
+    S,
+    /// Number (`N`).
+    N,
+    /// Binary (`B`).
+    B,
+}
+
+impl ScalarType {
+    /// `"S"`, `"N"` or `"B"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ScalarType::S => "S",
+            ScalarType::N => "N",
+            ScalarType::B => "B",
+        }
+    }
+}
+
+/// One key attribute of an index: its name and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IndexAttribute {
+    /// The attribute name.
+    pub name: &'static str,
+    /// Its type.
+    pub scalar: ScalarType,
+}
+
+impl IndexAttribute {
+    /// Attribute `name` of type `scalar`.
+    pub const fn new(name: &'static str, scalar: ScalarType) -> Self {
+        Self { name, scalar }
+    }
 }
 
 impl IndexSchema {
-    /// An index named `name` keyed by `partition_key` (and `sort_key`), projecting all
-    /// attributes.
+    /// A template index named `name` keyed by the string attributes `partition_key` (and
+    /// `sort_key`), projecting all attributes.
     pub const fn new(
         name: &'static str,
         partition_key: &'static str,
@@ -165,8 +232,24 @@ impl IndexSchema {
     ) -> Self {
         Self {
             name,
-            partition_key,
-            sort_key,
+            keys: IndexKeys::Template {
+                partition_key,
+                sort_key,
+            },
+        }
+    }
+
+    /// A multi-attribute index named `name`: its partition key is the attributes
+    /// `partition` (1–4), its sort key the attributes `sort` (0–4), in order; projecting all
+    /// attributes. `#[derive(Table)]` checks the counts at compile time.
+    pub const fn multi_attribute(
+        name: &'static str,
+        partition: &'static [IndexAttribute],
+        sort: &'static [IndexAttribute],
+    ) -> Self {
+        Self {
+            name,
+            keys: IndexKeys::Multi { partition, sort },
         }
     }
 
@@ -175,14 +258,91 @@ impl IndexSchema {
         self.name
     }
 
-    /// The index's partition key attribute, e.g. `GSI1PK`.
-    pub const fn partition_key(&self) -> &'static str {
-        self.partition_key
+    /// Whether the index is keyed by native attributes (a multi-attribute index).
+    pub const fn is_multi_attribute(&self) -> bool {
+        matches!(self.keys, IndexKeys::Multi { .. })
     }
 
-    /// The index's sort key attribute, e.g. `GSI1SK`.
-    pub const fn sort_key(&self) -> Option<&'static str> {
-        self.sort_key
+    /// A template index's partition and sort key attributes (`GSI1PK`, `GSI1SK`), which
+    /// the library renders; `None` for a multi-attribute index, whose key attributes are
+    /// the entities' own fields.
+    pub const fn template_keys(&self) -> Option<(&'static str, Option<&'static str>)> {
+        match self.keys {
+            IndexKeys::Template {
+                partition_key,
+                sort_key,
+            } => Some((partition_key, sort_key)),
+            IndexKeys::Multi { .. } => None,
+        }
+    }
+
+    /// A multi-attribute index's partition and sort key attributes, in order; `None` for
+    /// a template index.
+    pub const fn multi_keys(
+        &self,
+    ) -> Option<(&'static [IndexAttribute], &'static [IndexAttribute])> {
+        match self.keys {
+            IndexKeys::Multi { partition, sort } => Some((partition, sort)),
+            IndexKeys::Template { .. } => None,
+        }
+    }
+
+    /// Every key attribute of the index with its type, partition key first (a template
+    /// index's keys are strings).
+    pub fn key_attributes(&self) -> Vec<IndexAttribute> {
+        match self.keys {
+            IndexKeys::Template {
+                partition_key,
+                sort_key,
+            } => std::iter::once(partition_key)
+                .chain(sort_key)
+                .map(|name| IndexAttribute::new(name, ScalarType::S))
+                .collect(),
+            IndexKeys::Multi { partition, sort } => partition.iter().chain(sort).copied().collect(),
+        }
+    }
+
+    /// Whether the index has a sort key.
+    pub const fn has_sort_key(&self) -> bool {
+        match self.keys {
+            IndexKeys::Template { sort_key, .. } => sort_key.is_some(),
+            IndexKeys::Multi { sort, .. } => !sort.is_empty(),
+        }
+    }
+
+    /// The type of key attribute `attribute`, if it is one of this index's.
+    pub const fn attribute_type(&self, attribute: &str) -> Option<ScalarType> {
+        match self.keys {
+            IndexKeys::Template {
+                partition_key,
+                sort_key,
+            } => {
+                if str_eq(partition_key, attribute) {
+                    return Some(ScalarType::S);
+                }
+                if let Some(sk) = sort_key
+                    && str_eq(sk, attribute)
+                {
+                    return Some(ScalarType::S);
+                }
+                None
+            }
+            IndexKeys::Multi { partition, sort } => {
+                let mut i = 0;
+                while i < partition.len() + sort.len() {
+                    let a = if i < partition.len() {
+                        partition[i]
+                    } else {
+                        sort[i - partition.len()]
+                    };
+                    if str_eq(a.name, attribute) {
+                        return Some(a.scalar);
+                    }
+                    i += 1;
+                }
+                None
+            }
+        }
     }
 }
 
@@ -202,6 +362,37 @@ impl<T> Clone for Index<T> {
 impl<T> Copy for Index<T> {}
 
 impl<T> Index<T> {
+    /// A handle for `schema` (the derive writes these).
+    pub const fn new(schema: &'static IndexSchema) -> Self {
+        Self {
+            schema,
+            table: PhantomData,
+        }
+    }
+
+    /// The index's layout.
+    pub const fn schema(&self) -> &'static IndexSchema {
+        self.schema
+    }
+}
+
+/// A typed handle to a multi-attribute index of table `T` (`Games::ByRound`), generated by
+/// `#[derive(Table)]`; a different type from [`Index`], so an entity cannot give templates
+/// for it, nor a query use it as a template index.
+#[derive(Debug)]
+pub struct MultiIndex<T> {
+    schema: &'static IndexSchema,
+    table: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for MultiIndex<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for MultiIndex<T> {}
+
+impl<T> MultiIndex<T> {
     /// A handle for `schema` (the derive writes these).
     pub const fn new(schema: &'static IndexSchema) -> Self {
         Self {

@@ -5,11 +5,68 @@ use syn::{Attribute, Ident, LitStr, Path};
 
 use crate::ctxt::Ctxt;
 
-/// `index(NAME, pk = "...", sk = "...")`
+/// `index(NAME, pk = "...", sk = "...")`, or for a multi-attribute index
+/// `index(NAME, pk = [a: S, b: N], sk = [c: S])` (table) / `pk = [a, b], sk = [c]` (entity).
 pub(crate) struct IndexAttr {
     pub(crate) name: Ident,
     pub(crate) pk: Option<LitStr>,
     pub(crate) sk: Option<LitStr>,
+    pub(crate) pk_list: Option<KeyList>,
+    pub(crate) sk_list: Option<KeyList>,
+}
+
+impl IndexAttr {
+    /// Whether the index is given as attribute lists (a multi-attribute index).
+    pub(crate) fn is_multi(&self) -> bool {
+        self.pk_list.is_some() || self.sk_list.is_some()
+    }
+}
+
+/// `[a: S, "b-c": N]` or `[a, b]`: the attributes (or fields) of a multi-attribute key.
+pub(crate) struct KeyList {
+    pub(crate) span: proc_macro2::Span,
+    pub(crate) items: Vec<KeyListItem>,
+}
+
+/// One element of a [`KeyList`].
+pub(crate) struct KeyListItem {
+    pub(crate) name: String,
+    pub(crate) span: proc_macro2::Span,
+    /// `S`, `N` or `B` after a colon, if given.
+    pub(crate) scalar: Option<Ident>,
+}
+
+impl syn::parse::Parse for KeyList {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        let mut items = Vec::new();
+        while !content.is_empty() {
+            let (name, span) = if content.peek(LitStr) {
+                let lit: LitStr = content.parse()?;
+                (lit.value(), lit.span())
+            } else {
+                let ident: Ident = content.call(syn::ext::IdentExt::parse_any)?;
+                let name = ident.to_string().trim_start_matches("r#").to_owned();
+                (name, ident.span())
+            };
+            let scalar = if content.peek(syn::Token![:]) {
+                let _: syn::Token![:] = content.parse()?;
+                Some(content.parse::<Ident>()?)
+            } else {
+                None
+            };
+            items.push(KeyListItem { name, span, scalar });
+            if content.is_empty() {
+                break;
+            }
+            let _: syn::Token![,] = content.parse()?;
+        }
+        Ok(KeyList {
+            span: bracket.span.join(),
+            items,
+        })
+    }
 }
 
 /// Everything a container's `#[dynamo(...)]` attributes may say; each derive accepts a
@@ -99,14 +156,26 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                         name,
                         pk: None,
                         sk: None,
+                        pk_list: None,
+                        sk_list: None,
                     });
                 }
                 "index" => {
                     let mut name = None;
                     let mut pk = None;
                     let mut sk = None;
+                    let mut pk_list = None;
+                    let mut sk_list = None;
                     meta.parse_nested_meta(|inner| {
-                        if inner.path.is_ident("pk") {
+                        let list = inner.input.peek(syn::Token![=])
+                            && inner.input.peek2(syn::token::Bracket);
+                        if inner.path.is_ident("pk") && list {
+                            let v: KeyList = inner.value()?.parse()?;
+                            set_once(cx, &mut pk_list, v, &inner);
+                        } else if inner.path.is_ident("sk") && list {
+                            let v: KeyList = inner.value()?.parse()?;
+                            set_once(cx, &mut sk_list, v, &inner);
+                        } else if inner.path.is_ident("pk") {
                             let v: LitStr = inner.value()?.parse()?;
                             set_once(cx, &mut pk, v, &inner);
                         } else if inner.path.is_ident("sk") {
@@ -134,7 +203,22 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                             if out.indexes.iter().any(|i| i.name == name) {
                                 cx.error_spanned_by(&name, format!("duplicate index `{name}`"));
                             }
-                            out.indexes.push(IndexAttr { name, pk, sk });
+                            if (pk.is_some() || sk.is_some())
+                                && (pk_list.is_some() || sk_list.is_some())
+                            {
+                                cx.error_spanned_by(
+                                    &name,
+                                    "an index is keyed either by templates (`pk = \"...\"`) or \
+                                     by attribute lists (`pk = [..]`), not both",
+                                );
+                            }
+                            out.indexes.push(IndexAttr {
+                                name,
+                                pk,
+                                sk,
+                                pk_list,
+                                sk_list,
+                            });
                         }
                         None => cx.error_spanned_by(
                             &meta.path,

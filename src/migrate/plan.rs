@@ -37,9 +37,10 @@ pub(super) struct Change {
 pub(super) fn all_key_attributes(t: &TableSchema) -> Vec<&'static str> {
     let mut out = vec![t.partition_key()];
     out.extend(t.sort_key());
-    for i in t.indexes() {
-        out.push(i.partition_key());
-        out.extend(i.sort_key());
+    // A multi-attribute index's keys are fields the item already has: nothing to render.
+    for (pk, sk) in t.indexes().iter().filter_map(|i| i.template_keys()) {
+        out.push(pk);
+        out.extend(sk);
     }
     out
 }

@@ -175,8 +175,9 @@ fn put_as_update<E: Entity>(
     item.remove(created_at);
     let mut known: Vec<&'static str> = E::SCHEMA.attributes.to_vec();
     for index in E::SCHEMA.indexes {
-        known.push(index.index.partition_key());
-        known.extend(index.index.sort_key());
+        let (pk, sk) = index.key_attributes();
+        known.push(pk);
+        known.extend(sk);
     }
     known.extend(table.ttl());
     let mut actions: Vec<Action> = Vec::with_capacity(item.len() + known.len());

@@ -408,6 +408,9 @@ impl<E: Entity> Update<E> {
     /// Validates the actions and adds the index-key actions their fields imply.
     fn sync_index_keys(&mut self) -> Result<(), Error> {
         let schema = &E::SCHEMA;
+        if !schema.multi_indexes.is_empty() {
+            self.check_multi_attribute_keys()?;
+        }
         for (i, action) in self.actions.iter().enumerate() {
             let attribute = action.attribute();
             if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
@@ -475,7 +478,8 @@ impl<E: Entity> Update<E> {
             if !touched {
                 continue;
             }
-            let attrs = [Some(index.index.partition_key()), index.index.sort_key()];
+            let (pk_attr, sk_attr) = index.key_attributes();
+            let attrs = [Some(pk_attr), sk_attr];
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.
                 extra.extend(
@@ -516,10 +520,10 @@ impl<E: Entity> Update<E> {
             match rendered {
                 Some((pk, sk)) => {
                     extra.push(Action::Set(
-                        index.index.partition_key().into(),
+                        pk_attr.into(),
                         crate::expr::Value::raw(AttributeValue::S(pk)),
                     ));
-                    if let (Some(attr), Some(sk)) = (index.index.sort_key(), sk) {
+                    if let (Some(attr), Some(sk)) = (sk_attr, sk) {
                         extra.push(Action::Set(
                             attr.into(),
                             crate::expr::Value::raw(AttributeValue::S(sk)),
@@ -537,6 +541,39 @@ impl<E: Entity> Update<E> {
         // Two indexes may share key attributes only if they are the same index; an entity
         // maps each index once, so `extra` never repeats an attribute.
         self.actions.extend(extra);
+        Ok(())
+    }
+}
+
+impl<E: Entity> Update<E> {
+    /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
+    /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
+    /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
+    fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
+        let table = &<E::Table as crate::Table>::SCHEMA;
+        let mut kept = Vec::with_capacity(self.actions.len());
+        for action in std::mem::take(&mut self.actions) {
+            let (name, value, if_absent) = match &action {
+                Action::Set(name, value) => (name, value, false),
+                Action::SetIfNotExists(name, value) => (name, value, true),
+                _ => {
+                    kept.push(action);
+                    continue;
+                }
+            };
+            // A value that did not encode is reported when the plan is built.
+            let present = match value.get() {
+                Ok(v) => crate::multi::check_update_value(table, name, v)?,
+                Err(_) => true,
+            };
+            match (present, if_absent) {
+                (true, _) => kept.push(action),
+                (false, false) => kept.push(Action::Remove(name.clone())),
+                // "Set to nothing if absent" leaves the item as it is.
+                (false, true) => {}
+            }
+        }
+        self.actions = kept;
         Ok(())
     }
 }

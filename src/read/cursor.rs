@@ -9,7 +9,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::Error;
 use crate::item::Item;
 
-const VERSION: u8 = 1;
+/// Version 2 types each key value (multi-attribute index keys are numbers and binary too);
+/// version 1 cursors (string values only) are still read.
+const VERSION: u8 = 2;
 
 /// Where a paginated read stopped; pass it to `.after(cursor)` to resume.
 ///
@@ -18,10 +20,10 @@ const VERSION: u8 = 1;
 /// or a cursor that was altered or truncated, is an [`Error::InvalidCursor`] — never a
 /// panic and never a silently different query.
 ///
-/// Format, before base64url encoding without padding: a version byte (`1`); the query's
+/// Format, before base64url encoding without padding: a version byte (`2`); the query's
 /// 8-byte fingerprint (FNV-1a over table name, index name, result type, key condition and
 /// its values, and direction); the number of key attributes; each attribute as a `u16`
-/// length and its name, then a `u16` length and its string value (DynamoDB's
+/// length and its name, then its type (`S`, `N` or `B`), a `u16` length and its value (DynamoDB's
 /// `LastEvaluatedKey`, or the key of the last item returned when a limit stopped inside a
 /// page); and an 8-byte FNV-1a checksum of all of that. A cursor is integrity-checked, not
 /// encrypted or signed: it reveals the key of the last item read, so do not put secrets in
@@ -53,14 +55,19 @@ impl Cursor {
         out.extend_from_slice(&fingerprint.to_be_bytes());
         out.push(u8::try_from(names.len()).map_err(|_| invalid("too many key attributes"))?);
         for name in names {
-            let Some(AttributeValue::S(value)) = key.get(name) else {
-                return Err(invalid("a key attribute is not a string"));
+            let (kind, value) = match key.get(name) {
+                Some(AttributeValue::S(v)) => (b'S', v.as_bytes()),
+                Some(AttributeValue::N(v)) => (b'N', v.as_bytes()),
+                Some(AttributeValue::B(v)) => (b'B', v.as_ref()),
+                _ => return Err(invalid("a key attribute is not a string, number or binary")),
             };
-            for part in [name.as_bytes(), value.as_bytes()] {
-                let len = u16::try_from(part.len()).map_err(|_| invalid("key too long"))?;
-                out.extend_from_slice(&len.to_be_bytes());
-                out.extend_from_slice(part);
-            }
+            let len = u16::try_from(name.len()).map_err(|_| invalid("key too long"))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.push(kind);
+            let len = u16::try_from(value.len()).map_err(|_| invalid("key too long"))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(value);
         }
         let checksum = fnv1a(&out);
         out.extend_from_slice(&checksum.to_be_bytes());
@@ -78,7 +85,8 @@ impl Cursor {
             return Err(invalid("checksum mismatch: altered or truncated"));
         }
         let mut reader = Reader(body);
-        if reader.take(1)? != [VERSION] {
+        let version = reader.take(1)?[0];
+        if version != VERSION && version != 1 {
             return Err(invalid("unknown version"));
         }
         let found = u64::from_be_bytes(
@@ -96,8 +104,18 @@ impl Cursor {
         let mut key = HashMap::new();
         for _ in 0..count {
             let name = reader.string()?;
-            let value = reader.string()?;
-            key.insert(name, AttributeValue::S(value));
+            let kind = if version == 1 {
+                b'S'
+            } else {
+                reader.take(1)?[0]
+            };
+            let value = match kind {
+                b'S' => AttributeValue::S(reader.string()?),
+                b'N' => AttributeValue::N(reader.string()?),
+                b'B' => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(reader.bytes()?)),
+                _ => return Err(invalid("unknown key value type")),
+            };
+            key.insert(name, value);
         }
         if !reader.0.is_empty() {
             return Err(invalid("trailing bytes"));
@@ -124,10 +142,14 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
-    fn string(&mut self) -> Result<String, Error> {
+    fn bytes(&mut self) -> Result<Vec<u8>, Error> {
         let len = self.take(2)?;
         let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| invalid("not UTF-8"))
+        Ok(self.take(len)?.to_vec())
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        String::from_utf8(self.bytes()?).map_err(|_| invalid("not UTF-8"))
     }
 }
 
@@ -170,6 +192,32 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), AttributeValue::S(v.to_owned())))
             .collect()
+    }
+
+    #[test]
+    fn typed_values_round_trip_and_version_1_cursors_still_resume() {
+        let mut typed = key();
+        typed.insert("round".into(), AttributeValue::N("-10.5".into()));
+        typed.insert(
+            "blob".into(),
+            AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![0, 255, 7])),
+        );
+        let cursor = Cursor::encode(7, &typed).expect("encodes");
+        assert_eq!(cursor.decode(7).expect("decodes"), typed);
+
+        // A version-1 cursor, as earlier releases wrote it: string values, no type bytes.
+        let mut v1 = vec![1u8];
+        v1.extend_from_slice(&42u64.to_be_bytes());
+        v1.push(1);
+        for part in ["PK", "TENANT#a"] {
+            v1.extend_from_slice(&u16::try_from(part.len()).expect("short").to_be_bytes());
+            v1.extend_from_slice(part.as_bytes());
+        }
+        let checksum = fnv1a(&v1);
+        v1.extend_from_slice(&checksum.to_be_bytes());
+        let old = Cursor::from_string(URL_SAFE_NO_PAD.encode(v1));
+        let decoded = old.decode(42).expect("version 1 decodes");
+        assert_eq!(decoded["PK"], AttributeValue::S("TENANT#a".into()));
     }
 
     #[test]

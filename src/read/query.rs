@@ -17,6 +17,7 @@ use crate::collection::Collection;
 use crate::entity::Entity;
 use crate::expr::{Attr, Condition, Node, Placeholders};
 use crate::item::Item;
+use crate::multi::{MultiKey, NativeKeyCondition};
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::{Index, IndexSchema, Table};
@@ -61,6 +62,8 @@ pub struct Query<E, T = E> {
     consistent_read: bool,
     after: Option<Cursor>,
     skip_non_members: bool,
+    /// The key condition of a multi-attribute index query (instead of `partition`/`sort`).
+    native: Option<NativeKeyCondition>,
     output: Output<T>,
     entity: PhantomData<fn() -> E>,
 }
@@ -119,9 +122,19 @@ impl<E: Entity> Query<E, E> {
             consistent_read: false,
             after: None,
             skip_non_members: false,
+            native: None,
             output: entity_output::<E>(),
             entity: PhantomData,
         }
+    }
+
+    /// A query of a multi-attribute index with a typed key condition.
+    pub(crate) fn multi<S>(db: Arc<Inner>, key: MultiKey<E, S>) -> Self {
+        let index = key.condition.index;
+        let mut query = Self::new(db, Vec::new());
+        query.index = Some(index);
+        query.native = Some(key.condition);
+        query
     }
 }
 
@@ -320,6 +333,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             consistent_read: self.consistent_read,
             after: self.after,
             skip_non_members: self.skip_non_members,
+            native: self.native,
             output,
             entity: PhantomData,
         }
@@ -397,20 +411,25 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
     }
 
-    fn prepare(self) -> Result<(QuerySpec, Option<Item>, Reader<T>), Error> {
+    /// The key condition rendered from the entity's templates (table or template index).
+    fn template_key_condition(
+        &mut self,
+        p: &mut Placeholders,
+        key_condition: &mut String,
+    ) -> Result<(), Error> {
         let schema = &E::SCHEMA;
         let table = &<E::Table as Table>::SCHEMA;
-        if self.consistent_read && self.index.is_some() {
-            return Err(Error::validation(
-                "DynamoDB does not support consistent reads on global secondary indexes",
-            ));
-        }
         let (pk_template, sk_template) = keys::templates(schema, self.index)?;
         let (pk_attr, sk_attr) = match self.index {
-            Some(index) => (index.partition_key(), index.sort_key()),
+            Some(index) => index.template_keys().ok_or_else(|| {
+                Error::validation(format!(
+                    "index `{}` is a multi-attribute index: query it with `query_index`",
+                    index.name()
+                ))
+            })?,
             None => (table.partition_key(), table.sort_key()),
         };
-        let partition = keys::resolve(self.partition)?;
+        let partition = keys::resolve(std::mem::take(&mut self.partition))?;
         let (pk_value, complete) =
             keys::render_prefix(schema, &pk_template, &partition, "partition key")?;
         if !complete {
@@ -421,12 +440,10 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             )));
         }
 
-        let mut p = Placeholders::default();
-        let mut key_condition = String::new();
-        p.name(pk_attr, &mut key_condition);
+        p.name(pk_attr, key_condition);
         key_condition.push_str(" = ");
-        p.raw_value(AttributeValue::S(pk_value), &mut key_condition);
-        let sort = match self.sort {
+        p.raw_value(AttributeValue::S(pk_value), key_condition);
+        let sort = match self.sort.take() {
             None => None,
             Some(SortInput::One(make, parts)) => Some(make(keys::resolve(parts)?)),
             Some(SortInput::Between(low, high)) => {
@@ -435,14 +452,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         };
         if let (Some(sort), Some(sk_template), Some(sk_attr)) = (&sort, &sk_template, sk_attr) {
             key_condition.push_str(" AND ");
-            render_sort(
-                sort,
-                schema,
-                sk_template,
-                sk_attr,
-                &mut p,
-                &mut key_condition,
-            )?;
+            render_sort(sort, schema, sk_template, sk_attr, p, key_condition)?;
         } else if sort.is_some() {
             return Err(Error::validation(
                 "a sort-key condition on a key without a sort key",
@@ -452,11 +462,38 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             let prefix = sk_template.static_prefix();
             if !prefix.is_empty() && self.output.only.is_some() {
                 key_condition.push_str(" AND begins_with(");
-                p.name(sk_attr, &mut key_condition);
+                p.name(sk_attr, key_condition);
                 key_condition.push_str(", ");
-                p.raw_value(AttributeValue::S(prefix), &mut key_condition);
+                p.raw_value(AttributeValue::S(prefix), key_condition);
                 key_condition.push(')');
             }
+        }
+
+        Ok(())
+    }
+
+    fn prepare(mut self) -> Result<(QuerySpec, Option<Item>, Reader<T>), Error> {
+        let table = &<E::Table as Table>::SCHEMA;
+        if self.consistent_read && self.index.is_some() {
+            return Err(Error::validation(
+                "DynamoDB does not support consistent reads on global secondary indexes",
+            ));
+        }
+        let mut p = Placeholders::default();
+        let mut key_condition = String::new();
+        match self.native.take() {
+            Some(native) => {
+                if self.sort.is_some() || self.index.map(|i| i.name()) != Some(native.index.name())
+                {
+                    return Err(Error::validation(format!(
+                        "a query of multi-attribute index `{}` takes its whole key condition \
+                         from `query_index` (`.eq(..)`, `.ge(..)`, …), not `sort_*` or `index`",
+                        native.index.name()
+                    )));
+                }
+                native.render(&mut p, &mut key_condition)?;
+            }
+            None => self.template_key_condition(&mut p, &mut key_condition)?,
         }
 
         // The cursor binding: everything that decides which items this query reads.
@@ -495,11 +532,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                 .flatten(),
             );
             if let Some(index) = self.index {
-                attrs.extend(
-                    [Some(index.partition_key()), index.sort_key()]
-                        .into_iter()
-                        .flatten(),
-                );
+                attrs.extend(index.key_attributes().iter().map(|a| a.name));
             }
             attrs.sort_unstable();
             attrs.dedup();
@@ -516,8 +549,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         let mut key_attributes = vec![table.partition_key()];
         key_attributes.extend(table.sort_key());
         if let Some(index) = self.index {
-            key_attributes.push(index.partition_key());
-            key_attributes.extend(index.sort_key());
+            key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
         }
         let (names, values) = p.into_maps();
         let spec = QuerySpec {

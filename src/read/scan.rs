@@ -194,8 +194,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
         let mut key_attributes = vec![table.partition_key()];
         key_attributes.extend(table.sort_key());
         if let Some(index) = self.index {
-            key_attributes.push(index.partition_key());
-            key_attributes.extend(index.sort_key());
+            key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
         }
         let shared = Arc::new(ScanShared {
             entity: self.output.only.unwrap_or("*"),

@@ -13,6 +13,7 @@ mod lambda;
 mod lifecycle;
 mod marshal;
 mod migrate;
+mod multi_attribute;
 mod observe;
 mod queries;
 mod registry;

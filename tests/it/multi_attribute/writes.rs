@@ -1,0 +1,313 @@
+//! Writes and multi-attribute indexes: sparse membership, overloading, updates that move
+//! an item in the index with nothing re-rendered, and values DynamoDB would reject refused
+//! before sending on every write path.
+
+use dynamorm::{Db, Error, KeyError};
+use rstest::rstest;
+
+use super::{GameItem, Games, Match, MatchKey, Pick, a_match, games};
+use crate::harness::{Backend, OperationCounter};
+
+async fn in_round(db: &Db<Games>, region: &str) -> Vec<GameItem> {
+    db.query_index(Match::ByRound.partition("spring", region))
+        .registry::<GameItem>()
+        .all()
+        .await
+        .expect("query")
+}
+
+fn ids(items: &[GameItem]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            GameItem::Match(m) => format!("match {}", m.id),
+            GameItem::Pick(p) => format!("pick {}", p.user),
+            GameItem::Cell(c) => format!("cell {}", c.id),
+        })
+        .collect()
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn sparse_membership_follows_the_option_through_updates(#[case] backend: Backend) {
+    let (db, _server) = games(backend, "multi-sparse").await;
+    db.put(&a_match("m1", "eu", 1, Some("upper")))
+        .send()
+        .await
+        .expect("put");
+    db.put(&a_match("m2", "eu", 1, None))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(ids(&in_round(&db, "eu").await), ["match m1"]);
+    // `None` is stored as no attribute at all (a NULL would be refused by the index).
+    let raw = db
+        .client()
+        .get_item()
+        .table_name(db.table_name())
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S("MATCH#m2".into()),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S("MATCH".into()),
+        )
+        .send()
+        .await
+        .expect("raw get")
+        .item
+        .expect("stored");
+    assert!(!raw.contains_key("bracket"), "{:?}", raw.keys());
+
+    let a = Match::attrs();
+    let key = |id: &str| MatchKey { id: id.into() };
+    // Setting the field puts the item in the index; nothing else needs to be written.
+    db.update(key("m2"))
+        .set(a.bracket, Some("lower".to_owned()))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(
+        ids(&in_round(&db, "eu").await),
+        ["match m2", "match m1"],
+        "lower < upper"
+    );
+    // `None` through an update becomes REMOVE: the item leaves the index.
+    db.update(key("m1"))
+        .set(a.bracket, None::<String>)
+        .send()
+        .await
+        .expect("leave");
+    assert_eq!(ids(&in_round(&db, "eu").await), ["match m2"]);
+    let m1 = db
+        .get(key("m1"))
+        .send()
+        .await
+        .expect("get")
+        .expect("still stored");
+    assert_eq!(m1.bracket, None);
+    // Changing a key attribute moves the item within the index (round 1 → 12).
+    db.update(key("m2"))
+        .set(a.round, 12)
+        .send()
+        .await
+        .expect("move");
+    let later: Vec<Match> = db
+        .query_index(Match::ByRound.partition("spring", "eu").ge(10))
+        .all()
+        .await
+        .expect("query");
+    assert_eq!(later.len(), 1);
+    assert_eq!((later[0].id.as_str(), later[0].round), ("m2", 12));
+    db.update(key("m2"))
+        .set(a.region, "us")
+        .send()
+        .await
+        .expect("to another partition");
+    assert!(in_round(&db, "eu").await.is_empty());
+    assert_eq!(ids(&in_round(&db, "us").await), ["match m2"]);
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn two_entity_types_share_the_index_by_attribute_names(#[case] backend: Backend) {
+    let (db, _server) = games(backend, "multi-overload").await;
+    db.put(&a_match("m1", "eu", 2, Some("upper")))
+        .send()
+        .await
+        .expect("put");
+    db.put(&a_match("m2", "eu", 10, Some("lower")))
+        .send()
+        .await
+        .expect("put");
+    let pick = Pick {
+        user: "ann".into(),
+        tournament: "spring".into(),
+        region: "eu".into(),
+        round: 2,
+        bracket: "upper".into(),
+    };
+    db.put(&pick).send().await.expect("put");
+    db.put(&Pick {
+        region: "us".into(),
+        user: "bob".into(),
+        ..pick.clone()
+    })
+    .send()
+    .await
+    .expect("put");
+
+    // Both types in one partition, in (round, bracket) order: 2/upper (match and pick), 10.
+    let all = in_round(&db, "eu").await;
+    let mut head = ids(&all[..2]);
+    head.sort();
+    assert_eq!(head, ["match m1", "pick ann"]);
+    assert_eq!(ids(&all[2..]), ["match m2"]);
+    // A typed query keeps its own type only.
+    let picks: Vec<Pick> = db
+        .query_index(Pick::ByRound.partition("spring", "eu").eq(2))
+        .all()
+        .await
+        .expect("picks");
+    assert_eq!(picks, vec![pick]);
+    // A collection fills from one partition of the index.
+    let board: super::RegionBoard = db
+        .query_index(Match::ByRound.partition("spring", "eu"))
+        .collection()
+        .await
+        .expect("collection");
+    assert_eq!(board.matches.len(), 2);
+    assert_eq!(board.picks.len(), 1);
+}
+
+/// An empty string in a key attribute, or a value of another type, is refused on every
+/// write path before a request is sent (DynamoDB would reject the write).
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] backend: Backend) {
+    let (client, _server) = crate::harness::client(backend);
+    let counter = OperationCounter::default();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let db = Db::<Games>::with_table_name(client, crate::harness::unique_name("multi-refuse"));
+    db.create_table().await.expect("create");
+    let before = counter.snapshot();
+
+    let empty_region = a_match("m1", "", 1, Some("upper"));
+    let empty_bracket = a_match("m2", "eu", 1, Some(""));
+    let long = "x".repeat(1025);
+    let long_bracket = a_match("m3", "eu", 1, Some(&long));
+    let a = Match::attrs();
+    let key = MatchKey { id: "m1".into() };
+    let mut refused = Vec::new();
+    refused.push(("put", db.put(&empty_region).send().await.map(|_| ())));
+    refused.push(("put sort", db.put(&empty_bracket).send().await.map(|_| ())));
+    refused.push(("put long", db.put(&long_bracket).send().await.map(|_| ())));
+    refused.push(("create", db.create(&empty_region).send().await.map(|_| ())));
+    refused.push((
+        "update",
+        db.update(key.clone())
+            .set(a.region, "")
+            .send()
+            .await
+            .map(|_| ()),
+    ));
+    refused.push((
+        "update option",
+        db.update(key.clone())
+            .set(a.bracket, Some(String::new()))
+            .send()
+            .await
+            .map(|_| ()),
+    ));
+    refused.push((
+        "batch",
+        db.batch_write().put(&empty_region).send().await.map(|_| ()),
+    ));
+    refused.push((
+        "transaction",
+        db.transact_write()
+            .action(db.put(&empty_bracket))
+            .send()
+            .await
+            .map(|_| ()),
+    ));
+    refused.push((
+        "query",
+        db.query_index(Match::ByRound.partition("spring", ""))
+            .all()
+            .await
+            .map(|_| ()),
+    ));
+    refused.push((
+        "query range",
+        db.query_index(Match::ByRound.partition("spring", "eu").eq(1).ge(""))
+            .all()
+            .await
+            .map(|_| ()),
+    ));
+    let mut wrong = Vec::new();
+    for (what, result) in &refused {
+        match result {
+            Err(Error::Key(KeyError::Empty { .. } | KeyError::TooLong { .. })) => {}
+            other => wrong.push(format!("{what}: {other:?}")),
+        }
+    }
+    assert!(wrong.is_empty(), "not refused as key errors: {wrong:#?}");
+    assert_eq!(
+        counter.snapshot(),
+        before,
+        "a refused write reached the server"
+    );
+
+    // `begins_with("")` is every value, not an error.
+    db.put(&a_match("m4", "eu", 1, Some("upper")))
+        .send()
+        .await
+        .expect("put");
+    let all = db
+        .query_index(
+            Match::ByRound
+                .partition("spring", "eu")
+                .eq(1)
+                .begins_with(""),
+        )
+        .all()
+        .await
+        .expect("begins_with empty");
+    assert_eq!(all.len(), 1);
+}
+
+/// A type of the user's that claims to serialize as one DynamoDB type but does not.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Liar(u32);
+
+impl dynamorm::KeyAttribute for Liar {
+    const SCALAR: dynamorm::ScalarType = dynamorm::ScalarType::S;
+    type Value = Liar;
+}
+
+#[derive(Debug, dynamorm::Table)]
+#[dynamo(name = "liars", index(ByLie, pk = [lie: S]))]
+pub(crate) struct Liars;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, dynamorm::Entity)]
+#[dynamo(table = Liars, pk = "L#{id}", sk = "L")]
+#[dynamo(index(ByLie, pk = [lie]))]
+pub(crate) struct Lied {
+    id: String,
+    lie: Liar,
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_key_attribute_of_the_wrong_type_is_a_typed_error(#[case] backend: Backend) {
+    let (client, _server) = crate::harness::client(backend);
+    let db = Db::<Liars>::with_table_name(client, crate::harness::unique_name("multi-liar"));
+    db.create_table().await.expect("create");
+    let item = Lied {
+        id: "1".into(),
+        lie: Liar(7),
+    };
+    let put = db.put(&item).send().await;
+    assert!(
+        matches!(&put, Err(Error::Validation { reason }) if reason.contains("`lie`") && reason.contains("a number (N)")),
+        "{put:?}"
+    );
+    let query = db.query_index(Lied::ByLie.partition(Liar(7))).all().await;
+    assert!(matches!(query, Err(Error::Validation { .. })), "{query:?}");
+}
