@@ -161,7 +161,7 @@ impl<T: Table> Db<T> {
     }
 
     /// Queries a multi-attribute index with a typed key condition built from the entity's
-    /// generated shape (`Match::ByRound.partition("spring", "eu").ge(3)`); the returned
+    /// generated shape (`Match::ByRound.partition("spring", "eu").sort_ge(3)`); the returned
     /// [`Query`] takes filters, projections, order, limits, cursors, pages, streams,
     /// [`Query::registry`] and [`Query::collection`] as any other.
     ///
@@ -176,7 +176,7 @@ impl<T: Table> Db<T> {
     /// # pub struct Match { id: String, tournament: String, round: u32 }
     /// # async fn run(db: dynamorm::Db<Games>) -> Result<(), dynamorm::Error> {
     /// let finals: Vec<Match> = db
-    ///     .query_index(Match::ByRound.partition("spring").ge(10))
+    ///     .query_index(Match::ByRound.partition("spring").sort_ge(10))
     ///     .descending()
     ///     .all()
     ///     .await?;

@@ -98,7 +98,9 @@ pub use ops::{Delete, Get, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
 pub use report::Report;
-pub use table::{Index, IndexAttribute, IndexSchema, MultiIndex, ScalarType, Table, TableSchema};
+pub use table::{
+    Index, IndexAttribute, IndexHandle, IndexSchema, MultiIndex, ScalarType, Table, TableSchema,
+};
 pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 
 /// Derives [`Collection`]; see the [crate documentation](crate#collection-attributes).

@@ -407,6 +407,25 @@ impl<T> MultiIndex<T> {
     }
 }
 
+/// Either kind of index handle ([`Index`] or [`MultiIndex`]), for reads that do not depend
+/// on how the index is keyed (a scan).
+pub trait IndexHandle<T> {
+    /// The index's layout.
+    fn index_schema(&self) -> &'static IndexSchema;
+}
+
+impl<T> IndexHandle<T> for Index<T> {
+    fn index_schema(&self) -> &'static IndexSchema {
+        self.schema
+    }
+}
+
+impl<T> IndexHandle<T> for MultiIndex<T> {
+    fn index_schema(&self) -> &'static IndexSchema {
+        self.schema
+    }
+}
+
 /// `a == b` in a `const fn`.
 pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

@@ -203,6 +203,10 @@ fn check_multi_attribute_indexes(cx: &mut Ctxt, attrs: &attr::ContainerAttrs) {
     for index in attrs.indexes.iter().filter(|i| i.is_multi()) {
         let name = &index.name;
         let Some(pk) = &index.pk_list else {
+            if index.pk.is_some() {
+                // Reported already: templates and lists mixed.
+                continue;
+            }
             cx.error_spanned_by(
                 name,
                 format!("index `{name}` needs its partition attributes: `pk = [name: S, ..]`"),
@@ -227,6 +231,7 @@ fn check_multi_attribute_indexes(cx: &mut Ctxt, attrs: &attr::ContainerAttrs) {
             }
             for item in &list.items {
                 let scalar = item.scalar.as_ref().map(ToString::to_string);
+                let valid = matches!(scalar.as_deref(), Some("S" | "N" | "B"));
                 match scalar.as_deref() {
                     Some("S" | "N" | "B") => {}
                     Some(_) => cx.error_spanned_by(
@@ -265,7 +270,7 @@ fn check_multi_attribute_indexes(cx: &mut Ctxt, attrs: &attr::ContainerAttrs) {
                         ),
                     ));
                 }
-                if let Some(scalar) = scalar {
+                if let (Some(scalar), true) = (scalar, valid) {
                     match types.iter().find(|(n, _)| *n == item.name) {
                         Some((_, other)) if *other != scalar => cx.syn_error(syn::Error::new(
                             item.span,

@@ -76,9 +76,10 @@ macro_rules! partition {
 partition!((a: A), (a: A, b: B), (a: A, b: B, c: C), (a: A, b: B, c: C, d: D));
 
 /// A key condition on a multi-attribute index for entity `E`; `S` lists the sort
-/// attributes not constrained yet. Each method constrains the next sort attribute: `eq`
-/// leaves the following ones open, a range (`lt`, `le`, `gt`, `ge`, `between`,
-/// `begins_with`) closes the condition (`S = ()`, where no method is left). Send it with
+/// attributes not constrained yet. Each method constrains the next sort attribute:
+/// `sort_eq` leaves the following ones open, a range (`sort_lt`, `sort_le`, `sort_gt`,
+/// `sort_ge`, `sort_between`, `sort_begins_with`) closes the condition (`S = ()`, where no
+/// method is left). Send it with
 /// [`Db::query_index`](crate::Db::query_index).
 pub struct MultiKey<E, S> {
     pub(crate) condition: NativeKeyCondition,
@@ -107,32 +108,32 @@ impl<E, H: serde::Serialize, T> MultiKey<E, (H, T)> {
     }
 
     /// The next sort attribute equals `value`.
-    pub fn eq(self, value: impl IntoValue<H>) -> MultiKey<E, T> {
+    pub fn sort_eq(self, value: impl IntoValue<H>) -> MultiKey<E, T> {
         self.then(Some(Value::encode(&value.into_value())), None)
     }
 
     /// The next sort attribute is below `value`.
-    pub fn lt(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_lt(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::Compare(" < ", encode(value))))
     }
 
     /// The next sort attribute is at most `value`.
-    pub fn le(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_le(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::Compare(" <= ", encode(value))))
     }
 
     /// The next sort attribute is above `value`.
-    pub fn gt(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_gt(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::Compare(" > ", encode(value))))
     }
 
     /// The next sort attribute is at least `value`.
-    pub fn ge(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_ge(self, value: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::Compare(" >= ", encode(value))))
     }
 
     /// The next sort attribute is between `low` and `high`, inclusive.
-    pub fn between(self, low: impl IntoValue<H>, high: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_between(self, low: impl IntoValue<H>, high: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::Between(encode(low), encode(high))))
     }
 }
@@ -140,7 +141,7 @@ impl<E, H: serde::Serialize, T> MultiKey<E, (H, T)> {
 impl<E, H: serde::Serialize + Text, T> MultiKey<E, (H, T)> {
     /// The next sort attribute (a string) starts with `prefix`; an empty prefix matches
     /// every value.
-    pub fn begins_with(self, prefix: impl IntoValue<H>) -> MultiKey<E, ()> {
+    pub fn sort_begins_with(self, prefix: impl IntoValue<H>) -> MultiKey<E, ()> {
         self.then(None, Some(Range::BeginsWith(encode(prefix))))
     }
 }

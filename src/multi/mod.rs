@@ -31,11 +31,11 @@
 //! // range (or `begins_with`) only on the last one given. Another order does not compile.
 //! # async fn run(db: dynamorm::Db<Games>) -> Result<(), dynamorm::Error> {
 //! let later_rounds: Vec<Match> = db
-//!     .query_index(Match::ByRound.partition("spring", "eu").ge(3))
+//!     .query_index(Match::ByRound.partition("spring", "eu").sort_ge(3))
 //!     .all()
 //!     .await?;
 //! let upper_bracket_of_round_2: Vec<Match> = db
-//!     .query_index(Match::ByRound.partition("spring", "eu").eq(2).begins_with("upper"))
+//!     .query_index(Match::ByRound.partition("spring", "eu").sort_eq(2).sort_begins_with("upper"))
 //!     .all()
 //!     .await?;
 //! # Ok(()) }

@@ -65,9 +65,9 @@ impl<S, T: Send + 'static> Scan<S, T> {
         }
     }
 
-    /// Scans a global secondary index instead of the table.
-    pub fn index<Tb>(mut self, index: crate::Index<Tb>) -> Self {
-        self.index = Some(index.schema());
+    /// Scans a global secondary index (template or multi-attribute) instead of the table.
+    pub fn index<Tb>(mut self, index: impl crate::table::IndexHandle<Tb>) -> Self {
+        self.index = Some(index.index_schema());
         self
     }
 

@@ -38,7 +38,7 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let mut q = db.query_index(key().ge(0)).limit(6).page_size(4);
+        let mut q = db.query_index(key().sort_ge(0)).limit(6).page_size(4);
         if let Some(c) = &cursor {
             q = q.after(c);
         }
@@ -55,7 +55,7 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
     // A cursor of another query is refused.
     let first = db.query_index(key()).limit(2).page().await.expect("page");
     let other = db
-        .query_index(key().ge(5))
+        .query_index(key().sort_ge(5))
         .after(first.cursor.as_ref().expect("more"))
         .page()
         .await;
@@ -67,7 +67,7 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
     // Descending, filtered, projected (the index key attributes are always read back).
     let a = Match::attrs();
     let top: Vec<Match> = db
-        .query_index(key().between(8, 11))
+        .query_index(key().sort_between(8, 11))
         .descending()
         .filter(a.score.eq(0))
         .project(a.id)
@@ -80,7 +80,11 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
     assert_eq!(top.iter().map(|m| m.round).collect::<Vec<_>>(), vec![9]);
     assert_eq!(top[0].bracket.as_deref(), Some("upper"));
 
-    let count = db.query_index(key().lt(0)).count().await.expect("count");
+    let count = db
+        .query_index(key().sort_lt(0))
+        .count()
+        .await
+        .expect("count");
     assert_eq!(count, 3);
     // A template sort condition on an index query is refused before sending.
     let mixed = db.query_index(key()).sort_eq(a.id.is("m1")).all().await;

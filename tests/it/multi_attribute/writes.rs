@@ -2,6 +2,7 @@
 //! an item in the index with nothing re-rendered, and values DynamoDB would reject refused
 //! before sending on every write path.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use dynamorm::{Db, Error, KeyError};
 use rstest::rstest;
 
@@ -96,7 +97,7 @@ async fn sparse_membership_follows_the_option_through_updates(#[case] backend: B
         .await
         .expect("move");
     let later: Vec<Match> = db
-        .query_index(Match::ByRound.partition("spring", "eu").ge(10))
+        .query_index(Match::ByRound.partition("spring", "eu").sort_ge(10))
         .all()
         .await
         .expect("query");
@@ -150,7 +151,7 @@ async fn two_entity_types_share_the_index_by_attribute_names(#[case] backend: Ba
     assert_eq!(ids(&all[2..]), ["match m2"]);
     // A typed query keeps its own type only.
     let picks: Vec<Pick> = db
-        .query_index(Pick::ByRound.partition("spring", "eu").eq(2))
+        .query_index(Pick::ByRound.partition("spring", "eu").sort_eq(2))
         .all()
         .await
         .expect("picks");
@@ -163,6 +164,34 @@ async fn two_entity_types_share_the_index_by_attribute_names(#[case] backend: Ba
         .expect("collection");
     assert_eq!(board.matches.len(), 2);
     assert_eq!(board.picks.len(), 1);
+
+    // A scan of the index sees every member of both types (and nothing else: the sparse
+    // match without a bracket is not in it).
+    db.put(&a_match("m3", "eu", 3, None))
+        .send()
+        .await
+        .expect("put");
+    let scanned = db
+        .scan_all::<GameItem>()
+        .index(super::Games::ByRound)
+        .all()
+        .await
+        .expect("scan");
+    assert_eq!(scanned.len(), 4, "{:?}", ids(&scanned));
+
+    // Capacity is counted against the index by name.
+    let counted =
+        db.with_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Indexes);
+    counted
+        .put(&a_match("m4", "eu", 4, Some("upper")))
+        .send()
+        .await
+        .expect("put");
+    let report = counted.capacity().take();
+    assert!(
+        report.by_index.get("ByRound").is_some_and(|u| *u > 0.0),
+        "{report:?}"
+    );
 }
 
 /// An empty string in a key attribute, or a value of another type, is refused on every
@@ -233,10 +262,15 @@ async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] back
     ));
     refused.push((
         "query range",
-        db.query_index(Match::ByRound.partition("spring", "eu").eq(1).ge(""))
-            .all()
-            .await
-            .map(|_| ()),
+        db.query_index(
+            Match::ByRound
+                .partition("spring", "eu")
+                .sort_eq(1)
+                .sort_ge(""),
+        )
+        .all()
+        .await
+        .map(|_| ()),
     ));
     let mut wrong = Vec::new();
     for (what, result) in &refused {
@@ -252,6 +286,35 @@ async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] back
         "a refused write reached the server"
     );
 
+    // What the refusals spare the caller: both servers reject these items sent raw.
+    let raw = |attribute: &str, value: AttributeValue| {
+        let mut item = dynamorm::to_item(&a_match("raw", "eu", 1, Some("upper"))).expect("item");
+        item.insert(attribute.to_owned(), value);
+        db.client()
+            .put_item()
+            .table_name(db.table_name())
+            .set_item(Some(item))
+            .send()
+    };
+    for (attribute, value) in [
+        ("region", AttributeValue::S(String::new())),
+        ("bracket", AttributeValue::Null(true)),
+        ("round", AttributeValue::S("1".into())),
+    ] {
+        let result = raw(attribute, value.clone()).await;
+        let code = result
+            .as_ref()
+            .err()
+            .and_then(|e| e.as_service_error())
+            .and_then(|e| e.meta().code())
+            .map(str::to_owned);
+        assert_eq!(
+            code.as_deref(),
+            Some("ValidationException"),
+            "{attribute} = {value:?} sent raw: {result:?}"
+        );
+    }
+
     // `begins_with("")` is every value, not an error.
     db.put(&a_match("m4", "eu", 1, Some("upper")))
         .send()
@@ -261,8 +324,8 @@ async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] back
         .query_index(
             Match::ByRound
                 .partition("spring", "eu")
-                .eq(1)
-                .begins_with(""),
+                .sort_eq(1)
+                .sort_begins_with(""),
         )
         .all()
         .await
