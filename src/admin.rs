@@ -141,6 +141,35 @@ impl<T: Table> Db<T> {
         }
     }
 
+    /// Deletes global secondary index `name` from the table — one the declaration no
+    /// longer has, after its reads moved to another index (`ensure_table` never deletes an
+    /// index: a table may serve an older build still reading it). Returns once DynamoDB has
+    /// accepted the deletion: the index is then `DELETING` and no longer readable, and
+    /// DynamoDB removes it in the background (DynamoDB Local 3.3.0 leaves it `DELETING`).
+    /// Refuses an index `T` still declares.
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// db.delete_index("GSI1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_index(&self, name: &str) -> Result<(), Error> {
+        if T::SCHEMA.index(name).is_some() {
+            return Err(Error::validation(format!(
+                "index `{name}` is still declared on the table; remove it from the declaration first"
+            )));
+        }
+        let delete = aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder()
+            .index_name(name)
+            .build()
+            .map_err(|e| Error::validation(e.to_string()))?;
+        let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+            .delete(delete)
+            .build();
+        admin::delete_index(&self.inner, update).await
+    }
+
     /// Deletes the table (and everything in it).
     pub async fn delete_table(&self) -> Result<(), Error> {
         admin::delete_table(&self.inner).await

@@ -27,12 +27,12 @@ const ATTEMPTS: usize = 5;
 pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
     let table = &<R::Table as Table>::SCHEMA;
     for _attempt in 0..ATTEMPTS {
-        let change = match decide::<R>(&item, shared.only) {
+        let change = match decide::<R>(&item, shared.only, &shared.retired) {
             Decision::Skip => return,
             Decision::Fail(key, error) => return shared.fail(key, error),
             Decision::Change(change) => change,
         };
-        sample(shared, table, &item, &change);
+        sample(shared, &item, &change);
         let counter = if change.moves {
             &shared.counts.moved
         } else {
@@ -90,14 +90,14 @@ enum Applied {
     Lost,
 }
 
-fn sample(shared: &Shared, table: &crate::TableSchema, item: &Item, change: &Change) {
+fn sample(shared: &Shared, item: &Item, change: &Change) {
     let Ok(mut samples) = shared.samples.lock() else {
         return;
     };
     if samples.len() >= 10 {
         return;
     }
-    let keys = super::plan::all_key_attributes(table);
+    let keys = &change.keys;
     let pick = |i: &Item| {
         keys.iter()
             .filter_map(|a| {
@@ -138,7 +138,7 @@ async fn update_keys(
             None => Action::Remove((*a).into()),
         })
         .collect();
-    let guard = keys_unchanged(item, table, change.entity);
+    let guard = keys_unchanged(item, table, &change);
     let plan = Plan::with_condition(
         target(table),
         key.clone(),
@@ -175,7 +175,7 @@ async fn move_item(
 ) -> Result<Applied, Error> {
     // The moved item keeps every stored attribute; only its key attributes change.
     let mut moved = item.clone();
-    for a in super::plan::all_key_attributes(table) {
+    for a in change.keys.clone() {
         match change.rendered.get(a) {
             Some(v) => {
                 moved.insert(a.to_owned(), v.clone());
@@ -202,7 +202,7 @@ async fn move_item(
         t,
         old_key.clone(),
         Write::Delete,
-        item_unchanged(item, table, change.entity),
+        item_unchanged(item, table, &change),
         outcome(table),
     )?;
     match send::transaction(db, vec![put, delete], None).await {

@@ -143,6 +143,7 @@ type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 pub struct Migrate<R> {
     db: Arc<Inner>,
     only: Option<&'static str>,
+    retired: Vec<&'static str>,
     segments: u32,
     page_size: i32,
     items_per_second: Option<f64>,
@@ -168,6 +169,7 @@ impl<R: Registry> Migrate<R> {
         Self {
             db,
             only: None,
+            retired: Vec::new(),
             segments: 1,
             page_size: 100,
             items_per_second: None,
@@ -183,6 +185,38 @@ impl<R: Registry> Migrate<R> {
     pub fn only<E: crate::Entity<Table = R::Table>>(mut self) -> Self {
         self.only = Some(E::SCHEMA.name);
         self
+    }
+
+    /// Removes the key attributes of a template index the design no longer has (declared
+    /// on the table type of the earlier design) from every item, in place and guarded like
+    /// any key rewrite — the last step of moving an access pattern to another index (see
+    /// `examples/multi_attribute.rs`): items leave that index as their attributes go, so run
+    /// it once no reader uses the index, then delete the index
+    /// ([`Db::delete_index`](crate::Db::delete_index)). An attribute the current table or
+    /// one of the registry's entities still uses is refused when the run starts.
+    pub fn retire_index<Old>(mut self, index: crate::Index<Old>) -> Self {
+        if let Some((pk, sk)) = index.schema().template_keys() {
+            self.retired.push(pk);
+            self.retired.extend(sk);
+        }
+        self
+    }
+
+    /// A retired attribute must be one nothing current writes, or removing it would delete
+    /// data (a key the table still has, or a field of an entity).
+    fn check_retired(&self) -> Result<(), Error> {
+        let table = &<R::Table as crate::Table>::SCHEMA;
+        for attribute in &self.retired {
+            let in_use = table.reserves(attribute)
+                || table.multi_attribute_index_of(attribute).is_some()
+                || R::ENTITIES.iter().any(|e| e.attributes.contains(attribute));
+            if in_use {
+                return Err(Error::validation(format!(
+                    "attribute `{attribute}` cannot be retired: the current design still uses it"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Scans in `n` parallel segments.
@@ -232,6 +266,7 @@ impl<R: Registry> Migrate<R> {
 
     /// Runs the migration.
     pub async fn run(self) -> Result<MigrationReport, Error> {
+        self.check_retired()?;
         let state = match &self.checkpoint {
             Some(c) => c.load()?,
             None => None,
@@ -253,6 +288,7 @@ impl<R: Registry> Migrate<R> {
         let shared = Arc::new(Shared {
             db: self.db,
             only: self.only,
+            retired: self.retired,
             dry_run: self.dry_run,
             page_size: self.page_size,
             items_per_second: self.items_per_second,
@@ -317,6 +353,7 @@ struct Counts {
 struct Shared {
     db: Arc<Inner>,
     only: Option<&'static str>,
+    retired: Vec<&'static str>,
     dry_run: bool,
     page_size: i32,
     items_per_second: Option<f64>,

@@ -31,11 +31,15 @@ pub(super) struct Change {
     /// Whether the primary key changed (a move) or only index keys (an update in place).
     pub(super) moves: bool,
     pub(super) entity: Option<&'static EntitySchema>,
+    /// Every key attribute the migration maintains (with retired ones).
+    pub(super) keys: Vec<&'static str>,
 }
 
-/// The table's key attributes (primary and every index).
-pub(super) fn all_key_attributes(t: &TableSchema) -> Vec<&'static str> {
+/// The table's key attributes (primary and every template index), and the `retired` ones
+/// an earlier design wrote (which the current one renders as absent, so they are removed).
+pub(super) fn all_key_attributes(t: &TableSchema, retired: &[&'static str]) -> Vec<&'static str> {
     let mut out = vec![t.partition_key()];
+    out.extend(retired);
     out.extend(t.sort_key());
     // A multi-attribute index's keys are fields the item already has: nothing to render.
     for (pk, sk) in t.indexes().iter().filter_map(|i| i.template_keys()) {
@@ -56,7 +60,11 @@ pub(super) fn key_attributes<R: Registry>(item: &Item) -> Item {
 }
 
 /// Decides what `item` needs under registry `R`'s current templates.
-pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
+pub(super) fn decide<R: Registry>(
+    item: &Item,
+    only: Option<&str>,
+    retired: &[&'static str],
+) -> Decision {
     let table = &<R::Table as Table>::SCHEMA;
     let discriminator = match item.get(table.discriminator()) {
         Some(AttributeValue::S(d)) => d.clone(),
@@ -79,8 +87,10 @@ pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
         Ok(rendered) => rendered,
         Err(error) => return Decision::Fail(key(), error),
     };
-    let changed: Vec<&'static str> = all_key_attributes(table)
-        .into_iter()
+    let keys = all_key_attributes(table, retired);
+    let changed: Vec<&'static str> = keys
+        .iter()
+        .copied()
         .filter(|a| item.get(*a) != rendered.get(*a))
         .collect();
     if changed.is_empty() {
@@ -106,18 +116,16 @@ pub(super) fn decide<R: Registry>(item: &Item, only: Option<&str>) -> Decision {
         rendered,
         changed,
         moves,
+        keys,
     })
 }
 
 /// The guard of an index-key update in place: every key attribute, the fields the
 /// templates read and the version are as read. Other attributes may change meanwhile —
 /// the update writes only key attributes, so it cannot lose those writes.
-pub(super) fn keys_unchanged(
-    item: &Item,
-    table: &TableSchema,
-    entity: Option<&EntitySchema>,
-) -> Option<Node> {
-    let mut guarded = all_key_attributes(table);
+pub(super) fn keys_unchanged(item: &Item, table: &TableSchema, change: &Change) -> Option<Node> {
+    let entity = change.entity;
+    let mut guarded = change.keys.clone();
     guarded.push(table.discriminator());
     if let Some(e) = entity {
         guarded.extend(e.key_fields.iter().map(|k| k.attribute));
@@ -134,17 +142,14 @@ pub(super) fn keys_unchanged(
 /// The guard of a move: the whole item is as read — every stored attribute has its value,
 /// and every attribute the entity declares (or the table maintains) that was absent is
 /// still absent. A move copies the item, so any concurrent write must make it fail.
-pub(super) fn item_unchanged(
-    item: &Item,
-    table: &TableSchema,
-    entity: Option<&EntitySchema>,
-) -> Option<Node> {
+pub(super) fn item_unchanged(item: &Item, table: &TableSchema, change: &Change) -> Option<Node> {
+    let entity = change.entity;
     let mut names: Vec<&String> = item.keys().collect();
     names.sort();
     let present = names
         .into_iter()
         .map(|name| Node::Stored(name.clone().into(), item[name].clone()));
-    let mut declared: Vec<&'static str> = all_key_attributes(table);
+    let mut declared: Vec<&'static str> = change.keys.clone();
     declared.extend(table.ttl());
     if let Some(e) = entity {
         declared.extend(e.attributes.iter().copied());

@@ -392,6 +392,24 @@ pub(crate) mod admin {
         .map_err(|e| crate::error::service("UpdateTable", e))
     }
 
+    /// UpdateTable deleting one global secondary index.
+    pub(crate) async fn delete_index(
+        db: &Inner,
+        update: GlobalSecondaryIndexUpdate,
+    ) -> Result<(), Error> {
+        pin!(
+            db.client
+                .update_table()
+                .table_name(&db.table_name)
+                .global_secondary_index_updates(update)
+                .send()
+        )
+        .observed(db, Call::new("UpdateTable", "*"))
+        .await
+        .map(drop)
+        .map_err(|e| crate::error::service("UpdateTable", e))
+    }
+
     /// DescribeTable; `None` when the table does not exist.
     pub(crate) async fn describe_table(db: &Inner) -> Result<Option<TableDescription>, Error> {
         match pin!(db.client.describe_table().table_name(&db.table_name).send())

@@ -131,7 +131,7 @@ pub(crate) fn caller_fields(mut tenant: dynamorm_entities::Tenant) -> dynamorm_e
 }
 
 /// Every raw item of the table (all pages, strongly consistent), sentinels included.
-pub(crate) async fn scan_raw(db: &Db<Tracker>) -> Vec<dynamorm::Item> {
+pub(crate) async fn scan_raw<T: dynamorm::Table>(db: &Db<T>) -> Vec<dynamorm::Item> {
     let mut items = Vec::new();
     let mut start: Option<dynamorm::Item> = None;
     loop {

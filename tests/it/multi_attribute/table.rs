@@ -180,3 +180,158 @@ async fn an_index_added_to_a_populated_table_serves_existing_items(#[case] backe
         }
     }
 }
+
+/// A design serving one pattern from both kinds of index …
+#[derive(Debug, dynamorm::Table)]
+#[dynamo(name = "moving", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
+#[dynamo(index(ByRound, pk = [tournament: S, region: S], sk = [round: N]))]
+pub(crate) struct Both;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, dynamorm::Entity)]
+#[dynamo(table = Both, name = "Game", pk = "G#{id}", sk = "G")]
+#[dynamo(index(GSI1, pk = "T#{tournament}#R#{region}", sk = "ROUND#{round}"))]
+#[dynamo(index(ByRound, pk = [tournament, region], sk = [round]))]
+pub(crate) struct GameBoth {
+    id: u32,
+    tournament: String,
+    region: String,
+    round: i64,
+}
+
+/// … and after the template index was retired.
+#[derive(Debug, dynamorm::Table)]
+#[dynamo(name = "moving", index(ByRound, pk = [tournament: S, region: S], sk = [round: N]))]
+pub(crate) struct Moved;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, dynamorm::Entity)]
+#[dynamo(table = Moved, name = "Game", pk = "G#{id}", sk = "G")]
+#[dynamo(index(ByRound, pk = [tournament, region], sk = [round]))]
+pub(crate) struct Game {
+    id: u32,
+    tournament: String,
+    region: String,
+    round: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, dynamorm::Registry)]
+#[dynamo(table = Moved)]
+pub(crate) enum MovedItem {
+    Game(Game),
+}
+
+#[derive(Debug, Clone, PartialEq, dynamorm::Registry)]
+#[dynamo(table = Both)]
+pub(crate) enum BothItem {
+    Game(GameBoth),
+}
+
+/// The last step of a move: a migration removes the template index's key attributes from
+/// every item (which leaves that index empty), then the index is deleted; the
+/// multi-attribute index keeps serving every item.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn retiring_a_template_index_removes_its_attributes(#[case] backend: Backend) {
+    let (client, _server) = crate::harness::client(backend);
+    let name = crate::harness::unique_name("multi-retire");
+    let both = Db::<Both>::with_table_name(client.clone(), name.clone());
+    both.create_table().await.expect("create");
+    let games: Vec<GameBoth> = (0..40)
+        .map(|id| GameBoth {
+            id,
+            tournament: "spring".into(),
+            region: if id % 2 == 0 { "eu" } else { "us" }.into(),
+            round: i64::from(id % 7) - 3,
+        })
+        .collect();
+    both.batch_write()
+        .put_all(&games)
+        .send()
+        .await
+        .expect("seed")
+        .into_result()
+        .expect("all");
+
+    let moved = Db::<Moved>::with_table_name(client, name);
+    // Refused: an index the declaration still has; attributes the design still uses.
+    let declared = both.delete_index("GSI1").await;
+    assert!(
+        matches!(declared, Err(dynamorm::Error::Validation { .. })),
+        "{declared:?}"
+    );
+    let in_use = both
+        .migrate::<BothItem>()
+        .retire_index(Both::GSI1)
+        .run()
+        .await;
+    assert!(
+        matches!(in_use, Err(dynamorm::Error::Validation { .. })),
+        "{in_use:?}"
+    );
+
+    let report = moved
+        .migrate::<MovedItem>()
+        .retire_index(Both::GSI1)
+        .run()
+        .await
+        .expect("migration");
+    assert!(report.complete && report.failures.is_empty(), "{report:?}");
+    assert_eq!(report.progress.updated, 40);
+
+    let raw = crate::harness::scan_raw(&moved).await;
+    assert_eq!(raw.len(), 40);
+    let stale = raw
+        .iter()
+        .filter(|i| i.contains_key("GSI1PK") || i.contains_key("GSI1SK"))
+        .count();
+    assert_eq!(stale, 0, "items still carrying the retired attributes");
+    let eu: Vec<i64> = moved
+        .query_index(Game::ByRound.partition("spring", "eu"))
+        .all()
+        .await
+        .expect("query")
+        .iter()
+        .map(|g| g.round)
+        .collect();
+    let mut want: Vec<i64> = games
+        .iter()
+        .filter(|g| g.region == "eu")
+        .map(|g| g.round)
+        .collect();
+    want.sort_unstable();
+    assert_eq!(eu, want);
+    // A second run finds nothing left to do.
+    let again = moved
+        .migrate::<MovedItem>()
+        .retire_index(Both::GSI1)
+        .run()
+        .await
+        .expect("again");
+    assert_eq!(again.progress.updated, 0);
+    // Then the index goes. (In this order nothing is written after the deletion:
+    // DynamoDB Local 3.3.0 keeps a deleted index `DELETING` and then fails every write to
+    // the table with InternalFailure.)
+    moved.delete_index("GSI1").await.expect("index deleted");
+    let status = moved
+        .client()
+        .describe_table()
+        .table_name(moved.table_name())
+        .send()
+        .await
+        .expect("describe")
+        .table
+        .expect("table")
+        .global_secondary_indexes()
+        .iter()
+        .find(|i| i.index_name() == Some("GSI1"))
+        .and_then(|i| i.index_status().cloned());
+    // Gone, or going (DynamoDB Local 3.3.0 keeps it `DELETING` for good).
+    assert!(
+        matches!(
+            status,
+            None | Some(aws_sdk_dynamodb::types::IndexStatus::Deleting)
+        ),
+        "{status:?}"
+    );
+}
