@@ -8,6 +8,8 @@
 //!
 //! `bash scripts/bench.sh` runs this, then the end-to-end, memory and start-up ratios.
 
+#[path = "workloads/indexes.rs"]
+mod indexes;
 #[path = "workloads/marshal.rs"]
 mod marshal;
 #[path = "workloads/overhead.rs"]
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use dynamorm::EntityKey;
 use dynamorm_entities::TaskKey;
+use indexes::Indexes;
 use marshal::Marshal;
 use overhead::Overhead;
 
@@ -210,6 +213,22 @@ fn main() {
                 TaskKey::parse(&rendered.partition_key, rendered.sort_key.as_deref())
                     .expect("parses")
             }),
+        ),
+    );
+
+    // Baseline here is dynamorm with a template index: the row compares index kinds.
+    let indexes = Indexes::new();
+    let (template_bytes, multi_bytes) = indexes.bytes();
+    row(
+        &format!(
+            "encode with a multi-attribute index vs a template index (item {multi_bytes} vs \
+             {template_bytes} bytes)"
+        ),
+        Some(1.0),
+        &paired(
+            rounds,
+            sync(|| indexes.encode_template()),
+            sync(|| indexes.encode_multi()),
         ),
     );
 

@@ -93,6 +93,10 @@ impl Wire {
         Db::<Tracker>::new(self.client.clone())
     }
 
+    fn games_db(&self) -> Db<crate::multi_attribute::Games> {
+        Db::<crate::multi_attribute::Games>::new(self.client.clone())
+    }
+
     fn wire_db(&self) -> Db<WireTable> {
         Db::<WireTable>::new(self.client.clone())
     }
@@ -1155,4 +1159,109 @@ async fn wire_update_invalid_version_exhausted() {
         .expect_err("refused");
     assert!(matches!(err, Error::VersionExhausted { .. }), "{err:?}");
     w.assert_nothing_sent();
+}
+
+/// A multi-attribute index needs nothing rendered: the item is its fields, and a `None`
+/// field is left out (not `NULL`), so the item is not in the index.
+#[tokio::test]
+async fn wire_put_multi_attribute_sparse() {
+    use crate::multi_attribute::a_match;
+    let w = Wire::new(&[]);
+    w.games_db()
+        .put(&a_match("m1", "eu", 9, None))
+        .send()
+        .await
+        .expect("sent");
+    pin(
+        &w.only("PutItem"),
+        json!({
+            "TableName": "games",
+            "Item": {
+                "PK": { "S": "MATCH#m1" },
+                "SK": { "S": "MATCH" },
+                "GSI1PK": { "S": "T#spring" },
+                "GSI1SK": { "S": "MATCH#m1" },
+                "_type": { "S": "Match" },
+                "id": { "S": "m1" },
+                "tournament": { "S": "spring" },
+                "region": { "S": "eu" },
+                "round": { "N": "9" },
+                "score": { "N": "0" },
+            },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Match" } },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
+}
+
+/// Setting a multi-attribute key field to `None` is sent as `REMOVE`; setting another is a
+/// plain `SET` with nothing re-rendered.
+#[tokio::test]
+async fn wire_update_multi_attribute_keys() {
+    use crate::multi_attribute::{Match, MatchKey, a_match};
+    let w = Wire::new(&[(
+        "UpdateItem",
+        json!({ "Attributes": stored(&a_match("m1", "eu", 9, None)) }),
+    )]);
+    let a = Match::attrs();
+    w.games_db()
+        .update(MatchKey { id: "m1".into() })
+        .set(a.bracket, None::<String>)
+        .set(a.round, 12)
+        .send()
+        .await
+        .expect("sent");
+    pin(
+        &w.only("UpdateItem"),
+        json!({
+            "TableName": "games",
+            "Key": { "PK": { "S": "MATCH#m1" }, "SK": { "S": "MATCH" } },
+            "UpdateExpression": "SET #n0 = :v0 REMOVE #n1",
+            "ConditionExpression": "#n2 = :v1",
+            "ExpressionAttributeNames": { "#n0": "round", "#n1": "bracket", "#n2": "_type" },
+            "ExpressionAttributeValues": { ":v0": { "N": "12" }, ":v1": { "S": "Match" } },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
+}
+
+/// A multi-attribute key condition: every partition attribute and the leading sort
+/// attributes by equality, the range on the next, native types.
+#[tokio::test]
+async fn wire_query_multi_attribute_index() {
+    use crate::multi_attribute::Match;
+    let w = Wire::new(&[("Query", json!({ "Items": [], "Count": 0 }))]);
+    let found = w
+        .games_db()
+        .query_index(
+            Match::ByRound
+                .partition("spring", "eu")
+                .sort_eq(9)
+                .sort_begins_with("up"),
+        )
+        .all()
+        .await
+        .expect("sent");
+    assert!(found.is_empty());
+    pin(
+        &w.only("Query"),
+        json!({
+            "TableName": "games",
+            "IndexName": "ByRound",
+            "KeyConditionExpression": "#n0 = :v0 AND #n1 = :v1 AND #n2 = :v2 AND begins_with(#n3, :v3)",
+            "FilterExpression": "#n4 = :v4",
+            "ExpressionAttributeNames": {
+                "#n0": "tournament", "#n1": "region", "#n2": "round", "#n3": "bracket", "#n4": "_type",
+            },
+            "ExpressionAttributeValues": {
+                ":v0": { "S": "spring" }, ":v1": { "S": "eu" }, ":v2": { "N": "9" },
+                ":v3": { "S": "up" }, ":v4": { "S": "Match" },
+            },
+            "ScanIndexForward": true,
+            "ConsistentRead": false,
+        }),
+    );
 }
