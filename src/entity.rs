@@ -283,6 +283,9 @@ pub struct EntitySchema {
     pub unique: &'static [crate::UniqueField],
     /// The multi-attribute indexes the entity's fields feed.
     pub multi_indexes: &'static [&'static IndexSchema],
+    /// The attributes of `Option` fields that feed a multi-attribute index (an item whose
+    /// field is `None` is not in that index).
+    pub multi_sparse: &'static [&'static str],
 }
 
 /// A field read by a key template.

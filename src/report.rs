@@ -155,6 +155,31 @@ impl Report {
                         .join(", ")
                 );
             }
+            for index in e.multi_indexes {
+                let Some((partition, sort)) = index.multi_keys() else {
+                    continue;
+                };
+                let names = |list: &[crate::IndexAttribute]| {
+                    list.iter()
+                        .map(|a| format!("`{}`", a.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let sparse: Vec<String> = partition
+                    .iter()
+                    .chain(sort)
+                    .filter(|a| e.multi_sparse.contains(&a.name))
+                    .map(|a| format!("`{}`", a.name))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "| {} (multi-attribute) | {} | {} | {} |",
+                    index.name(),
+                    names(partition),
+                    names(sort),
+                    sparse.join(", ")
+                );
+            }
             let mut lifecycle = Vec::new();
             if let Some(v) = e.version {
                 lifecycle.push(format!("version `{v}`"));

@@ -526,6 +526,15 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         let name = &m.index.name;
         quote_spanned!(name.span()=> #krate::__private::multi_index(#table::#name))
     });
+    let mut multi_sparse: Vec<&str> = multi
+        .iter()
+        .flat_map(|m| m.partition.iter().chain(&m.sort))
+        .map(|(field, _)| &fields[*field])
+        .filter(|f| f.option_of.is_some())
+        .map(|f| f.attribute.as_str())
+        .collect();
+    multi_sparse.sort_unstable();
+    multi_sparse.dedup();
     let multi_consts = multi
         .iter()
         .map(|m| multi_shape_const(&krate, &table, ident, &fields, m));
@@ -635,6 +644,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 ttl: #ttl_attr,
                 unique: &[#(#unique_fields),*],
                 multi_indexes: &[#(#multi_tokens),*],
+                multi_sparse: &[#(#multi_sparse),*],
             };
 
             fn timestamp_now(

@@ -93,3 +93,49 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
         "{mixed:?}"
     );
 }
+
+/// The report shows each multi-attribute index with its typed attributes and members, and
+/// a migration finds nothing to rewrite for it (there is nothing rendered).
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn the_report_and_migrations_know_multi_attribute_indexes(#[case] backend: Backend) {
+    let report = dynamorm::Report::new::<super::GameItem>().render();
+    for expected in [
+        "### ByRound (multi-attribute: partition `tournament` S, `region` S; sort `round` N, `bracket` S, projects all attributes)",
+        "- Match: its own attributes, nothing rendered",
+        "- Pick: its own attributes, nothing rendered",
+        "| ByRound (multi-attribute) | `tournament`, `region` | `round`, `bracket` | `bracket` |",
+        "| Four (multi-attribute) | `a`, `b`, `c`, `d` |  |  |",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in\n{report}"
+        );
+    }
+
+    let (db, _server) = games(backend, "multi-migrate").await;
+    db.put(&a_match("m1", "eu", 1, Some("upper")))
+        .send()
+        .await
+        .expect("put");
+    db.put(&a_match("m2", "eu", 2, None))
+        .send()
+        .await
+        .expect("put");
+    let run = db
+        .migrate::<super::GameItem>()
+        .run()
+        .await
+        .expect("migration");
+    assert!(run.complete && run.failures.is_empty(), "{run:?}");
+    assert_eq!(
+        (
+            run.progress.scanned,
+            run.progress.updated,
+            run.progress.moved
+        ),
+        (2, 0, 0)
+    );
+}
