@@ -19,8 +19,11 @@ use crate::table::{IndexSchema, MultiIndex};
 /// value per partition attribute, in the index's order.
 pub struct MultiKeyShape<E, P, S> {
     index: &'static IndexSchema,
-    types: PhantomData<fn() -> (E, P, S)>,
+    types: PhantomData<Types<E, P, S>>,
 }
+
+/// The type parameters, without owning them (so the shape is `Send`, `Sync` and `Copy`).
+type Types<E, P, S> = fn() -> (E, P, S);
 
 impl<E, P, S> std::fmt::Debug for MultiKeyShape<E, P, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,7 +86,7 @@ partition!((a: A), (a: A, b: B), (a: A, b: B, c: C), (a: A, b: B, c: C, d: D));
 /// [`Db::query_index`](crate::Db::query_index).
 pub struct MultiKey<E, S> {
     pub(crate) condition: NativeKeyCondition,
-    types: PhantomData<fn() -> (E, S)>,
+    types: PhantomData<Types<E, (), S>>,
 }
 
 impl<E, S> std::fmt::Debug for MultiKey<E, S> {
