@@ -68,7 +68,17 @@ pub(crate) fn check_value(
         (_, AttributeValue::Null(_)) => return Ok(false),
         (ScalarType::S, AttributeValue::S(s)) => s.len(),
         (ScalarType::B, AttributeValue::B(b)) => b.as_ref().len(),
-        (ScalarType::N, AttributeValue::N(_)) => return Ok(true),
+        (ScalarType::N, AttributeValue::N(_)) => {
+            // A key condition's number is checked here too: NaN, infinities and numbers
+            // outside DynamoDB's range never reach the server.
+            crate::value_check::check_value(value).map_err(|p| {
+                p.into_error(&format!(
+                    "key attribute `{}` of index `{index}`",
+                    attribute.name
+                ))
+            })?;
+            return Ok(true);
+        }
         (declared, found) => {
             return Err(Error::validation(format!(
                 "attribute `{}` is a key attribute of multi-attribute index `{index}` of type \

@@ -285,6 +285,23 @@ async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] back
         before,
         "a refused write reached the server"
     );
+    // A number DynamoDB cannot store is refused in a key condition too (nothing sent).
+    let nan = db
+        .query_index(
+            super::Cell::Deep
+                .partition("p")
+                .sort_eq(1)
+                .sort_eq("x")
+                .sort_ge(f64::NAN),
+        )
+        .all()
+        .await;
+    assert!(matches!(nan, Err(Error::Validation { .. })), "{nan:?}");
+    assert_eq!(
+        counter.snapshot(),
+        before,
+        "a NaN key condition reached the server"
+    );
 
     // What the refusals spare the caller: both servers reject these items sent raw.
     let raw = |attribute: &str, value: AttributeValue| {
