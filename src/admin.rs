@@ -167,7 +167,7 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .delete(delete)
             .build();
-        admin::delete_index(&self.inner, update).await
+        admin::update_index(&self.inner, Vec::new(), update).await
     }
 
     /// Deletes the table (and everything in it).
@@ -195,7 +195,7 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .create(create)
             .build();
-        admin::add_index(&self.inner, definitions, update).await?;
+        admin::update_index(&self.inner, definitions, update).await?;
         if wait {
             self.wait_until_active().await?;
         }
@@ -266,7 +266,27 @@ impl<T: Table> Db<T> {
                         found.key_schema()
                     )));
                 }
-                Some(_) => {}
+                Some(_) => {
+                    // Same names, but a key attribute of another type would make every
+                    // write of the declared type fail at the server.
+                    for attribute in index.key_attributes() {
+                        let defined = table
+                            .attribute_definitions()
+                            .iter()
+                            .find(|d| d.attribute_name() == attribute.name)
+                            .map(|d| d.attribute_type().as_str().to_owned());
+                        if defined.as_deref() != Some(attribute.scalar.as_str()) {
+                            return Err(mismatch(format!(
+                                "key attribute `{}` of index `{}` is declared {} but the table \
+                                 defines it as {}",
+                                attribute.name,
+                                index.name(),
+                                attribute.scalar.as_str(),
+                                defined.as_deref().unwrap_or("nothing")
+                            )));
+                        }
+                    }
+                }
             }
         }
         Ok(())

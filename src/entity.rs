@@ -311,13 +311,17 @@ pub struct EntityIndex {
 }
 
 impl EntityIndex {
-    /// The index's partition and sort key attributes. An `EntityIndex` only exists for a
-    /// template index (the derive takes an [`Index`](crate::Index), never a
-    /// [`MultiIndex`](crate::MultiIndex), for templates).
-    pub fn key_attributes(&self) -> (&'static str, Option<&'static str>) {
-        self.index
-            .template_keys()
-            .unwrap_or((self.index.name(), None))
+    /// The index's partition and sort key attributes. The derive only builds an
+    /// `EntityIndex` for a template index (it takes an [`Index`](crate::Index), never a
+    /// [`MultiIndex`](crate::MultiIndex), for templates); a hand-built one naming a
+    /// multi-attribute index is an error here, not a write to a made-up attribute.
+    pub fn key_attributes(&self) -> Result<(&'static str, Option<&'static str>), Error> {
+        self.index.template_keys().ok_or_else(|| {
+            Error::validation(format!(
+                "index `{}` is a multi-attribute index: it takes no key templates",
+                self.index.name()
+            ))
+        })
     }
 }
 
@@ -358,7 +362,7 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
     }
     for index in schema.indexes {
         if let Some((pk, sk)) = render_index(index, write)? {
-            let (pk_attr, sk_attr) = index.key_attributes();
+            let (pk_attr, sk_attr) = index.key_attributes()?;
             item.insert(pk_attr.to_owned(), V::S(pk));
             if let (Some(attr), Some(sk)) = (sk_attr, sk) {
                 item.insert(attr.to_owned(), V::S(sk));
@@ -386,14 +390,14 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
 pub(crate) fn render_index<F>(
     index: &EntityIndex,
     mut part: F,
-) -> Result<Option<(String, Option<String>)>, KeyError>
+) -> Result<Option<(String, Option<String>)>, Error>
 where
     F: FnMut(usize, &mut String) -> Result<bool, KeyError>,
 {
     let Some(pk) = index.partition_key.render_with(&mut part)? else {
         return Ok(None);
     };
-    key::check_len(index.key_attributes().0, &pk, key::MAX_PARTITION_KEY_BYTES)?;
+    key::check_len(index.key_attributes()?.0, &pk, key::MAX_PARTITION_KEY_BYTES)?;
     let sk = match &index.sort_key {
         Some(t) => match t.render_with(&mut part)? {
             Some(sk) => {

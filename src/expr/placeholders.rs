@@ -68,11 +68,17 @@ impl Placeholders {
         push_index(self.values.len() - 1, out);
     }
 
-    /// The string values allocated so far, in order (for query fingerprints).
-    pub(crate) fn string_values(&self) -> impl Iterator<Item = &str> {
-        self.values
-            .iter()
-            .filter_map(|v| v.as_s().ok().map(String::as_str))
+    /// The values allocated so far, in order, as text for query fingerprints: a string as
+    /// itself (so template queries keep the fingerprints their cursors carry), a number or
+    /// binary value tagged with its type.
+    pub(crate) fn fingerprint_values(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        self.values.iter().filter_map(|v| match v {
+            AttributeValue::S(s) => Some(Cow::Borrowed(s.as_str())),
+            AttributeValue::N(n) => Some(Cow::Owned(format!("\u{0}N{n}"))),
+            AttributeValue::B(b) => Some(Cow::Owned(format!("\u{0}B{:?}", b.as_ref()))),
+            _ => None,
+        })
     }
 
     /// The maps for the request (`None` when empty, as DynamoDB rejects empty maps).

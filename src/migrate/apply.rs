@@ -207,6 +207,15 @@ async fn move_item(
     )?;
     match send::transaction(db, vec![put, delete], None).await {
         Ok(()) => Ok(Applied::Done),
+        Err(Error::TransactionCanceled(canceled))
+            if canceled
+                .actions
+                .iter()
+                .any(|a| a.reason == CancelReason::ValidationError) =>
+        {
+            // Refused as invalid: retrying from a fresh read would only be refused again.
+            Err(Error::TransactionCanceled(canceled))
+        }
         Err(Error::TransactionCanceled(canceled)) => {
             // The new key taken while the old item is still as read: two items map to one
             // key. (Both failing means someone else moved it meanwhile: a lost race.)

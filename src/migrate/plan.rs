@@ -87,7 +87,21 @@ pub(super) fn decide<R: Registry>(
         Ok(rendered) => rendered,
         Err(error) => return Decision::Fail(key(), error),
     };
-    let keys = all_key_attributes(table, retired);
+    let mut keys = all_key_attributes(table, retired);
+    // A multi-attribute index's attributes are fields, rendered as stored — except a `NULL`
+    // an earlier design wrote for `None`, which the index would refuse: comparing them
+    // turns such a `NULL` into a `REMOVE` (and keeps it out of a moved copy).
+    if let Some(entity) = R::entity(&discriminator) {
+        for index in entity.multi_indexes {
+            if let Some((partition, sort)) = index.multi_keys() {
+                for a in partition.iter().chain(sort) {
+                    if !keys.contains(&a.name) {
+                        keys.push(a.name);
+                    }
+                }
+            }
+        }
+    }
     let changed: Vec<&'static str> = keys
         .iter()
         .copied()

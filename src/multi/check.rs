@@ -42,19 +42,23 @@ pub(crate) fn check_update_value(
     attribute: &str,
     value: &AttributeValue,
 ) -> Result<bool, Error> {
-    let Some(index) = table.multi_attribute_index_of(attribute) else {
-        return Ok(true);
-    };
-    let Some((partition, sort)) = index.multi_keys() else {
-        return Ok(true);
-    };
-    if let Some(a) = partition.iter().find(|a| a.name == attribute) {
-        return check_value(index.name(), a, MAX_PARTITION_KEY_BYTES, value);
+    // Every index holding the attribute: it may be a partition key in one (2048 bytes) and
+    // a sort key in another (1024), as `check_item` sees it on a put.
+    let mut present = true;
+    for index in table.indexes() {
+        let Some((partition, sort)) = index.multi_keys() else {
+            continue;
+        };
+        let found = partition
+            .iter()
+            .map(|a| (a, MAX_PARTITION_KEY_BYTES))
+            .chain(sort.iter().map(|a| (a, MAX_SORT_KEY_BYTES)))
+            .find(|(a, _)| a.name == attribute);
+        if let Some((a, max)) = found {
+            present &= check_value(index.name(), a, max, value)?;
+        }
     }
-    match sort.iter().find(|a| a.name == attribute) {
-        Some(a) => check_value(index.name(), a, MAX_SORT_KEY_BYTES, value),
-        None => Ok(true),
-    }
+    Ok(present)
 }
 
 /// One key value of index `index`: `Ok(true)` when valid, `Ok(false)` when `NULL`.
@@ -116,5 +120,86 @@ fn type_name(value: &AttributeValue) -> &'static str {
         AttributeValue::M(_) => "a map (M)",
         AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => "a set",
         _ => "of another type",
+    }
+}
+
+/// How DynamoDB orders two key values of one type: strings and binary byte-wise, numbers by
+/// value; `None` for values of different types or a number it cannot read.
+pub(crate) fn key_order(a: &AttributeValue, b: &AttributeValue) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (AttributeValue::S(a), AttributeValue::S(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        (AttributeValue::B(a), AttributeValue::B(b)) => Some(a.as_ref().cmp(b.as_ref())),
+        (AttributeValue::N(a), AttributeValue::N(b)) => number_order(a, b),
+        _ => None,
+    }
+}
+
+/// Orders two decimal numbers exactly (DynamoDB numbers have up to 38 digits, more than an
+/// `f64` tells apart); exponent notation falls back to `f64`.
+fn number_order(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    if a.contains(['e', 'E']) || b.contains(['e', 'E']) {
+        return a.parse::<f64>().ok()?.partial_cmp(&b.parse::<f64>().ok()?);
+    }
+    // (negative, integer digits without leading zeros, fraction without trailing zeros)
+    let parts = |n: &str| -> Option<(bool, String, String)> {
+        let (negative, digits) = match n.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, n.strip_prefix('+').unwrap_or(n)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let int = int.trim_start_matches('0').to_owned();
+        let frac = frac.trim_end_matches('0').to_owned();
+        let zero = int.is_empty() && frac.is_empty();
+        Some((negative && !zero, int, frac))
+    };
+    let (an, ai, af) = parts(a)?;
+    let (bn, bi, bf) = parts(b)?;
+    let magnitude = ai
+        .len()
+        .cmp(&bi.len())
+        .then_with(|| ai.cmp(&bi))
+        .then_with(|| af.cmp(&bf));
+    Some(match (an, bn) {
+        (false, false) => magnitude,
+        (true, true) => magnitude.reverse(),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+
+    fn n(s: &str) -> AttributeValue {
+        AttributeValue::N(s.to_owned())
+    }
+
+    #[test]
+    fn numbers_order_by_value_exactly() {
+        for (a, b, want) in [
+            ("9", "10", Less),
+            ("-10", "-9", Less),
+            ("-0.5", "0", Less),
+            ("0", "-0", Equal),
+            ("2", "2.000", Equal),
+            ("0.05", "0.5", Less),
+            (
+                "12345678901234567890123456789012345678",
+                "12345678901234567890123456789012345679",
+                Less,
+            ),
+            ("1e3", "999", Greater),
+            ("007", "7", Equal),
+        ] {
+            assert_eq!(key_order(&n(a), &n(b)), Some(want), "{a} vs {b}");
+            assert_eq!(key_order(&n(b), &n(a)), Some(want.reverse()), "{b} vs {a}");
+        }
+        assert_eq!(key_order(&n("1"), &AttributeValue::S("1".into())), None);
     }
 }

@@ -220,6 +220,13 @@ impl NativeKeyCondition {
             }
             Range::Between(low, high) => {
                 let (low, high) = (value(given, low)?, value(given, high)?);
+                // DynamoDB refuses a BETWEEN whose bounds are reversed.
+                if super::check::key_order(&low, &high) == Some(std::cmp::Ordering::Greater) {
+                    return Err(Error::validation(format!(
+                        "`sort_between` on `{name}` of index `{index}`: the low bound is \
+                         above the high bound"
+                    )));
+                }
                 out.push_str(" AND ");
                 p.name(name, out);
                 out.push_str(" BETWEEN ");

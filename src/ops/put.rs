@@ -174,8 +174,12 @@ fn put_as_update<E: Entity>(
     }
     item.remove(created_at);
     let mut known: Vec<&'static str> = E::SCHEMA.attributes.to_vec();
-    for index in E::SCHEMA.indexes {
-        let (pk, sk) = index.key_attributes();
+    // `to_item` already refused an index without key attributes of its own.
+    for (pk, sk) in E::SCHEMA
+        .indexes
+        .iter()
+        .filter_map(|i| i.key_attributes().ok())
+    {
         known.push(pk);
         known.extend(sk);
     }

@@ -478,7 +478,7 @@ impl<E: Entity> Update<E> {
             if !touched {
                 continue;
             }
-            let (pk_attr, sk_attr) = index.key_attributes();
+            let (pk_attr, sk_attr) = index.key_attributes()?;
             let attrs = [Some(pk_attr), sk_attr];
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.

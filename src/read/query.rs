@@ -503,8 +503,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             .add(self.output.name)
             .add(&key_condition)
             .add(if self.descending { "desc" } else { "asc" });
-        for value in p.string_values() {
-            identity = identity.add(value);
+        for value in p.fingerprint_values() {
+            identity = identity.add(&value);
         }
         let fingerprint = identity.finish();
 

@@ -372,35 +372,19 @@ pub(crate) mod admin {
             .map_err(|e| crate::error::service("DeleteTable", e))
     }
 
-    /// UpdateTable adding one index.
-    pub(crate) async fn add_index(
+    /// UpdateTable adding or deleting one index (`definitions`: the attribute types a new
+    /// index's keys need; empty for a deletion).
+    pub(crate) async fn update_index(
         db: &Inner,
         definitions: Vec<AttributeDefinition>,
         update: GlobalSecondaryIndexUpdate,
     ) -> Result<(), Error> {
+        let definitions = (!definitions.is_empty()).then_some(definitions);
         pin!(
             db.client
                 .update_table()
                 .table_name(&db.table_name)
-                .set_attribute_definitions(Some(definitions))
-                .global_secondary_index_updates(update)
-                .send()
-        )
-        .observed(db, Call::new("UpdateTable", "*"))
-        .await
-        .map(drop)
-        .map_err(|e| crate::error::service("UpdateTable", e))
-    }
-
-    /// UpdateTable deleting one global secondary index.
-    pub(crate) async fn delete_index(
-        db: &Inner,
-        update: GlobalSecondaryIndexUpdate,
-    ) -> Result<(), Error> {
-        pin!(
-            db.client
-                .update_table()
-                .table_name(&db.table_name)
+                .set_attribute_definitions(definitions)
                 .global_secondary_index_updates(update)
                 .send()
         )

@@ -80,6 +80,29 @@ async fn pages_cursors_limits_and_projections_work_as_on_template_indexes(
     assert_eq!(top.iter().map(|m| m.round).collect::<Vec<_>>(), vec![9]);
     assert_eq!(top[0].bracket.as_deref(), Some("upper"));
 
+    // Cursors are bound to every value of the key condition, numbers included: a cursor of
+    // `sort_ge(3)` does not resume `sort_ge(1)` (which would silently skip rounds 1–4).
+    let from_3 = db
+        .query_index(key().sort_ge(3))
+        .limit(2)
+        .page()
+        .await
+        .expect("page");
+    let reused = db
+        .query_index(key().sort_ge(1))
+        .after(from_3.cursor.as_ref().expect("more"))
+        .all()
+        .await;
+    assert!(
+        matches!(reused, Err(dynamorm::Error::InvalidCursor { .. })),
+        "{reused:?}"
+    );
+    let reversed = db.query_index(key().sort_between(11, 8)).all().await;
+    assert!(
+        matches!(reversed, Err(dynamorm::Error::Validation { .. })),
+        "{reversed:?}"
+    );
+
     let count = db
         .query_index(key().sort_lt(0))
         .count()

@@ -504,3 +504,55 @@ async fn binary_key_attributes_sort_bytewise_and_page_with_cursors(#[case] backe
         "{empty:?}"
     );
 }
+
+#[derive(Debug, dynamorm::Table)]
+#[dynamo(name = "things", index(ByName, pk = [name: S]))]
+#[dynamo(index(ByGroup, pk = [group: S], sk = [name: S]))]
+pub(crate) struct Things;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, dynamorm::Entity)]
+#[dynamo(table = Things, pk = "THING#{id}", sk = "THING")]
+#[dynamo(index(ByName, pk = [name]))]
+#[dynamo(index(ByGroup, pk = [group], sk = [name]))]
+pub(crate) struct Thing {
+    id: u32,
+    group: String,
+    name: String,
+}
+
+/// An attribute that is a partition key in one index (2048 bytes) and a sort key in another
+/// (1024) is held to the smaller limit by put and update alike.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_key_attribute_in_two_indexes_meets_both_limits_on_every_path(#[case] backend: Backend) {
+    let (client, _server) = crate::harness::client(backend);
+    let db = Db::<Things>::with_table_name(client, crate::harness::unique_name("multi-two"));
+    db.create_table().await.expect("create");
+    let fits = Thing {
+        id: 1,
+        group: "g".into(),
+        name: "n".repeat(1024),
+    };
+    db.put(&fits).send().await.expect("1024 bytes fit both");
+    let long = "n".repeat(1500);
+    let put = db
+        .put(&Thing {
+            name: long.clone(),
+            ..fits.clone()
+        })
+        .send()
+        .await;
+    let update = db
+        .update(ThingKey { id: 1 })
+        .set(Thing::attrs().name, long)
+        .send()
+        .await;
+    for (what, result) in [("put", put.map(|_| ())), ("update", update.map(|_| ()))] {
+        assert!(
+            matches!(result, Err(Error::Key(KeyError::TooLong { max: 1024, .. }))),
+            "{what}: {result:?}"
+        );
+    }
+}
