@@ -7,17 +7,18 @@ use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 
 use crate::attr;
 use crate::ctxt::Ctxt;
+use crate::multi_index::{MultiIndex, multi_checks, multi_shape_const, resolve_multi};
 use crate::serde_names;
 use crate::template::{self, Segment};
 
 /// A named field of the entity struct.
-struct Field<'a> {
-    ident: &'a Ident,
-    ty: &'a Type,
+pub(crate) struct Field<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) ty: &'a Type,
     /// `T` when the field is `Option<T>`.
-    option_of: Option<&'a Type>,
-    attribute: String,
-    skipped: bool,
+    pub(crate) option_of: Option<&'a Type>,
+    pub(crate) attribute: String,
+    pub(crate) skipped: bool,
     /// `#[dynamo(version | created_at | updated_at | ttl | unique)]`
     flags: Vec<String>,
 }
@@ -752,173 +753,4 @@ fn option_inner(ty: &Type) -> Option<&Type> {
         syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
         _ => None,
     }
-}
-
-/// An entity's declaration of a multi-attribute index: the fields feeding its partition
-/// and sort attributes, in order.
-struct MultiIndex<'a> {
-    index: &'a attr::IndexAttr,
-    /// (field position, span in the user's list)
-    partition: Vec<(usize, Span)>,
-    sort: Vec<(usize, Span)>,
-}
-
-fn resolve_multi<'a>(
-    cx: &mut Ctxt,
-    ident: &Ident,
-    fields: &[Field<'_>],
-    index: &'a attr::IndexAttr,
-) -> Option<MultiIndex<'a>> {
-    let name = &index.name;
-    let Some(pk) = &index.pk_list else {
-        cx.error_spanned_by(
-            name,
-            format!("list the fields feeding `{name}`'s partition attributes: `pk = [field, ..]`"),
-        );
-        return None;
-    };
-    let mut seen = Vec::new();
-    let mut resolve = |cx: &mut Ctxt, list: &attr::KeyList| -> Vec<(usize, Span)> {
-        if list.items.len() > 4 {
-            cx.syn_error(syn::Error::new(
-                list.span,
-                "a multi-attribute key has at most 4 attributes (DynamoDB's limit)",
-            ));
-        }
-        let mut out = Vec::new();
-        for item in &list.items {
-            if let Some(scalar) = &item.scalar {
-                cx.error_spanned_by(
-                    scalar,
-                    "attribute types are declared once, on the table; list only fields here",
-                );
-            }
-            let Some(position) = fields
-                .iter()
-                .position(|f| f.ident.to_string().trim_start_matches("r#") == item.name)
-            else {
-                cx.syn_error(syn::Error::new(
-                    item.span,
-                    format!("`{ident}` has no field `{}`", item.name),
-                ));
-                continue;
-            };
-            if fields[position].skipped {
-                cx.syn_error(syn::Error::new(
-                    item.span,
-                    format!(
-                        "field `{}` is skipped by serde and cannot feed an index",
-                        item.name
-                    ),
-                ));
-            }
-            if seen.contains(&position) {
-                cx.syn_error(syn::Error::new(
-                    item.span,
-                    format!("field `{}` is listed twice in `{name}`", item.name),
-                ));
-            }
-            seen.push(position);
-            out.push((position, item.span));
-        }
-        out
-    };
-    let partition = resolve(cx, pk);
-    let sort = index
-        .sk_list
-        .as_ref()
-        .map(|l| resolve(cx, l))
-        .unwrap_or_default();
-    Some(MultiIndex {
-        index,
-        partition,
-        sort,
-    })
-}
-
-/// `Match::ByRound`: the typed shape of the entity's key on a multi-attribute index.
-fn multi_shape_const(
-    krate: &Path,
-    table: &Path,
-    ident: &Ident,
-    fields: &[Field<'_>],
-    m: &MultiIndex<'_>,
-) -> TokenStream {
-    let name = &m.index.name;
-    let value = |position: usize| {
-        let ty = fields[position].ty;
-        quote!(<#ty as #krate::KeyAttribute>::Value)
-    };
-    let partition = m.partition.iter().map(|(p, _)| value(*p));
-    let sort = m.sort.iter().rev().fold(quote!(()), |rest, (p, _)| {
-        let v = value(*p);
-        quote!((#v, #rest))
-    });
-    let doc = format!(
-        "`{ident}`'s key on multi-attribute index `{name}`: \
-         `db.query_index({ident}::{name}.partition(..))`."
-    );
-    quote! {
-        #[doc = #doc]
-        #[allow(non_upper_case_globals)]
-        pub const #name: #krate::MultiKeyShape<#ident, (#(#partition,)*), #sort> =
-            #krate::MultiKeyShape::new(#table::#name);
-    }
-}
-
-/// Compile-time checks that the listed fields are the index's attributes, in order, with
-/// the declared types.
-fn multi_checks(
-    krate: &Path,
-    table: &Path,
-    ident: &Ident,
-    fields: &[Field<'_>],
-    m: &MultiIndex<'_>,
-) -> TokenStream {
-    let name = &m.index.name;
-    let index = quote_spanned!(name.span()=> #krate::__private::multi_index(#table::#name));
-    let mut out = TokenStream::new();
-    for (partition, list, what) in [(true, &m.partition, "partition"), (false, &m.sort, "sort")] {
-        let count = list.len();
-        let count_message = format!(
-            "`{ident}` lists {count} field(s) for the {what} key of `{name}`, which has a \
-             different number of {what} attributes; list one field per attribute, in order"
-        );
-        out.extend(quote_spanned! {name.span()=>
-            if #krate::__private::multi_attribute_count(#index, #partition) != #count {
-                ::core::panic!(#count_message);
-            }
-        });
-        for (position, (field, span)) in list.iter().enumerate() {
-            let f = &fields[*field];
-            let (attribute, ty) = (&f.attribute, f.ty);
-            let n = position + 1;
-            let missing = format!("`{name}` has no {what} attribute {n}");
-            let renamed = format!(
-                "field `{}` is stored as `{attribute}`, but {what} attribute {n} of `{name}` has \
-                 another name; list the fields in the index's order (or rename with serde)",
-                f.ident
-            );
-            let retyped = format!(
-                "the type of field `{}` serializes as another DynamoDB type than `{name}` \
-                 declares for `{attribute}` (S, N or B)",
-                f.ident
-            );
-            out.extend(quote_spanned! {*span=>
-                match #krate::__private::multi_attribute_mismatch(
-                    #index,
-                    #partition,
-                    #position,
-                    #attribute,
-                    <#ty as #krate::KeyAttribute>::SCALAR,
-                ) {
-                    1 => ::core::panic!(#missing),
-                    2 => ::core::panic!(#renamed),
-                    3 => ::core::panic!(#retyped),
-                    _ => {}
-                }
-            });
-        }
-    }
-    out
 }

@@ -11,6 +11,7 @@ mod expand_collection;
 mod expand_entity;
 mod expand_registry;
 mod expand_table;
+mod multi_index;
 mod serde_names;
 mod template;
 
