@@ -224,14 +224,3 @@ pub(crate) fn render_prefix(
     }
     Ok((prefix, values.len() == fields.len()))
 }
-
-/// The smallest string above every key that starts with `prefix` (no key contains `$`,
-/// which the encoding always escapes, so `>=`/`<` with it are exact).
-pub(crate) fn upper_bound(prefix: &str) -> String {
-    let mut out = prefix
-        .strip_suffix(crate::key::DELIMITER)
-        .unwrap_or(prefix)
-        .to_owned();
-    out.push('$');
-    out
-}

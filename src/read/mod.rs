@@ -6,6 +6,7 @@ mod item;
 mod keys;
 mod page;
 mod query;
+mod range;
 mod scan;
 
 pub use cursor::Cursor;

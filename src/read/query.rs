@@ -11,6 +11,7 @@ use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use super::cursor::{Cursor, Fingerprint};
 use super::keys::{self, KeyValue, KeyValues, SortKey};
 use super::page::{self, Fetch, Page, RawPage, Reader};
+use super::range::{SortRange, sort_range};
 use crate::Error;
 use crate::client::Inner;
 use crate::collection::Collection;
@@ -64,6 +65,8 @@ pub struct Query<E, T = E> {
     skip_non_members: bool,
     /// The key condition of a multi-attribute index query (instead of `partition`/`sort`).
     native: Option<NativeKeyCondition>,
+    /// The key range is empty: answered without a request.
+    nothing: bool,
     output: Output<T>,
     entity: PhantomData<fn() -> E>,
 }
@@ -123,6 +126,7 @@ impl<E: Entity> Query<E, E> {
             after: None,
             skip_non_members: false,
             native: None,
+            nothing: false,
             output: entity_output::<E>(),
             entity: PhantomData,
         }
@@ -334,6 +338,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             after: self.after,
             skip_non_members: self.skip_non_members,
             native: self.native,
+            nothing: self.nothing,
             output,
             entity: PhantomData,
         }
@@ -393,6 +398,9 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
     pub async fn count(self) -> Result<usize, Error> {
         let (spec, mut start, _) = self.prepare()?;
+        if spec.nothing {
+            return Ok(0);
+        }
         let mut total = 0usize;
         loop {
             let output = pin!(
@@ -451,8 +459,17 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             }
         };
         if let (Some(sort), Some(sk_template), Some(sk_attr)) = (&sort, &sk_template, sk_attr) {
-            key_condition.push_str(" AND ");
-            render_sort(sort, schema, sk_template, sk_attr, p, key_condition)?;
+            let range = sort_range(
+                sort,
+                |parts| keys::render_prefix(schema, sk_template, parts, "sort key"),
+                sk_template.source(),
+            )?;
+            self.nothing = range == SortRange::Nothing;
+            let mut condition = String::new();
+            if render_range(range, sk_attr, p, &mut condition) {
+                key_condition.push_str(" AND ");
+                key_condition.push_str(&condition);
+            }
         } else if sort.is_some() {
             return Err(Error::validation(
                 "a sort-key condition on a key without a sort key",
@@ -553,6 +570,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
         let (names, values) = p.into_maps();
         let spec = QuerySpec {
+            nothing: self.nothing,
             entity: self.output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
@@ -575,70 +593,46 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     }
 }
 
-fn render_sort(
-    sort: &SortKey,
-    schema: &crate::EntitySchema,
-    template: &crate::key::KeyTemplate,
+/// Writes the sort-key condition for `range`; `false` when there is none to write.
+fn render_range(
+    range: SortRange,
     attr: &'static str,
     p: &mut Placeholders,
     out: &mut String,
-) -> Result<(), Error> {
-    let prefix =
-        |parts: &[(&'static str, String)]| keys::render_prefix(schema, template, parts, "sort key");
-    let mut compare = |op: &str, value: String, out: &mut String| {
-        p.name(attr, out);
-        out.push_str(op);
-        p.raw_value(AttributeValue::S(value), out);
-    };
-    match sort {
-        SortKey::BeginsWith(parts) => {
-            let (prefix, _) = prefix(parts)?;
-            if prefix.ends_with(crate::key::DELIMITER) || prefix.is_empty() {
-                out.push_str("begins_with(");
-                p.name(attr, out);
-                out.push_str(", ");
-                p.raw_value(AttributeValue::S(prefix), out);
-                out.push(')');
-            } else {
-                // A whole key: the item and those filed under it, not `p10` for `p1`.
-                let upper = keys::upper_bound(&prefix);
-                p.name(attr, out);
-                out.push_str(" BETWEEN ");
-                p.raw_value(AttributeValue::S(prefix), out);
-                out.push_str(" AND ");
-                p.raw_value(AttributeValue::S(upper), out);
-            }
+) -> bool {
+    let (op, v) = match range {
+        SortRange::All | SortRange::Nothing => return false,
+        SortRange::Eq(v) => (" = ", v),
+        SortRange::Lt(v) => (" < ", v),
+        SortRange::Ge(v) => (" >= ", v),
+        SortRange::BeginsWith(v) => {
+            out.push_str("begins_with(");
+            p.name(attr, out);
+            out.push_str(", ");
+            p.raw_value(AttributeValue::S(v), out);
+            out.push(')');
+            return true;
         }
-        SortKey::Eq(parts) => {
-            let (key, complete) = prefix(parts)?;
-            if !complete {
-                return Err(Error::validation(format!(
-                    "`sort_eq` needs every field of `{}`; use `sort_begins_with` for a prefix",
-                    template.source()
-                )));
-            }
-            compare(" = ", key, out);
-        }
-        SortKey::Lt(parts) => compare(" < ", prefix(parts)?.0, out),
-        SortKey::Ge(parts) => compare(" >= ", prefix(parts)?.0, out),
-        SortKey::Le(parts) => compare(" < ", keys::upper_bound(&prefix(parts)?.0), out),
-        SortKey::Gt(parts) => compare(" >= ", keys::upper_bound(&prefix(parts)?.0), out),
-        SortKey::Between(low, high) => {
-            let low = prefix(low)?.0;
-            let high = keys::upper_bound(&prefix(high)?.0);
+        SortRange::Between(low, high) => {
             p.name(attr, out);
             out.push_str(" BETWEEN ");
             p.raw_value(AttributeValue::S(low), out);
             out.push_str(" AND ");
             p.raw_value(AttributeValue::S(high), out);
+            return true;
         }
-    }
-    Ok(())
+    };
+    p.name(attr, out);
+    out.push_str(op);
+    p.raw_value(AttributeValue::S(v), out);
+    true
 }
 
 /// A validated, rendered query; sends one request per page.
 pub(crate) struct QuerySpec {
     db: Arc<Inner>,
+    /// No key can match: every page is empty, and nothing is sent.
+    nothing: bool,
     entity: &'static str,
     index: Option<&'static str>,
     key_condition: String,
@@ -678,6 +672,12 @@ impl QuerySpec {
 
 impl Fetch for QuerySpec {
     async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
+        if self.nothing {
+            return Ok(RawPage {
+                items: Vec::new(),
+                last_key: None,
+            });
+        }
         let output = pin!(self.request(start, limit).send())
             .observed(&self.db, Call::new("Query", self.entity).index(self.index))
             .await

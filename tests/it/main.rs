@@ -18,6 +18,7 @@ mod observe;
 mod queries;
 mod registry;
 mod report;
+mod sort_ranges;
 mod streams;
 mod table;
 mod transactions;
