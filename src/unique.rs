@@ -46,6 +46,17 @@ pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, E
         .collect()
 }
 
+/// Renders the sentinel key of every value, so a value no key may hold (too long, or a
+/// custom key part writing the delimiter) is refused before the write reads anything.
+pub(crate) fn check_sentinels<E: Entity>(values: &[Option<String>]) -> Result<(), Error> {
+    for (field, value) in E::SCHEMA.unique.iter().zip(values) {
+        if let Some(encoded) = value {
+            sentinel_key::<E>(field.field, encoded)?;
+        }
+    }
+    Ok(())
+}
+
 /// The sentinel key for value `encoded` of unique field `field` of entity `E`.
 pub(crate) fn sentinel_key<E: Entity>(field: &str, encoded: &str) -> Result<PrimaryKey, Error> {
     let mut pk = String::from(SENTINEL);
@@ -54,6 +65,7 @@ pub(crate) fn sentinel_key<E: Entity>(field: &str, encoded: &str) -> Result<Prim
         part.write_key(&mut pk)?;
     }
     pk.push('#');
+    crate::key::check_part(encoded)?;
     pk.push_str(encoded);
     crate::key::check_len("partition key", &pk, crate::key::MAX_PARTITION_KEY_BYTES)?;
     Ok(PrimaryKey {

@@ -350,6 +350,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         let ty = f.option_of.unwrap_or(f.ty);
         quote_spanned!(s.span=> __dynamorm_assert_key_part::<#ty>();)
     });
+    let primary_part_checks = slots[..primary_slots].iter().map(|s| {
+        let ty = fields[s.field].ty;
+        quote_spanned!(s.span=> __dynamorm_assert_primary_key_part::<#ty>();)
+    });
     let reserved_checks = fields.iter().filter(|f| !f.skipped).map(|f| {
         let attribute = &f.attribute;
         let message = format!(
@@ -599,12 +603,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
 
         const _: () = {
             fn __dynamorm_assert_key_part<T: #krate::KeyPart + ?::core::marker::Sized>() {}
+            fn __dynamorm_assert_primary_key_part<T: #krate::key::PrimaryKeyPart>() {}
             fn __dynamorm_assert_version<T: #krate::__private::VersionField>() {}
             fn __dynamorm_assert_timestamp<T: #krate::Timestamp>() {}
             fn __dynamorm_assert_ttl<T: #krate::TtlValue>() {}
             #[allow(dead_code)]
             fn __dynamorm_checks() {
                 #(#key_part_checks)*
+                #(#primary_part_checks)*
                 #(#version_checks)*
                 #(#timestamp_checks)*
                 #(#unique_checks)*

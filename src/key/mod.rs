@@ -22,7 +22,7 @@ mod escape;
 mod part;
 mod template;
 
-pub use part::KeyPart;
+pub use part::{KeyPart, PrimaryKeyPart};
 pub use template::{DELIMITER, KeyTemplate, Segment};
 
 /// A key could not be rendered or parsed.
@@ -101,6 +101,22 @@ pub(crate) fn check_len(attribute: &'static str, key: &str, max: usize) -> Resul
             attribute,
             len: key.len(),
             max,
+        });
+    }
+    Ok(())
+}
+
+/// Checks the encoding of one key part, as a [`KeyPart`] wrote it: it may not contain the
+/// `#` delimiter, the `$` that ends ranges, or any character below them. The built-in parts
+/// never do (text is escaped); a custom `KeyPart` that did could forge another item's key
+/// (`x#y`) or fall outside a range, so its key is refused before anything is sent.
+pub(crate) fn check_part(encoded: &str) -> Result<(), KeyError> {
+    // Every byte of a multi-byte UTF-8 character is above `$`.
+    if encoded.bytes().any(|b| b <= b'$') {
+        return Err(KeyError::Malformed {
+            value: encoded.to_owned(),
+            reason: "a key part may not contain `#`, `$` or a character below them \
+                     (a custom `KeyPart` must escape what it writes, e.g. through `String`'s)",
         });
     }
     Ok(())

@@ -8,8 +8,19 @@ use super::escape::{escape_into, unescape};
 
 /// A value that can be one `{component}` of a key template.
 ///
-/// An implementation writes a component that never contains the `#` delimiter and whose
-/// string order equals the value's natural order, and parses exactly what it wrote.
+/// The contract of an implementation:
+/// - `write_key` appends a component containing no character up to `$` (U+0000..=U+0024:
+///   the `#` delimiter, the `$` that bounds ranges, and everything below them). Text must
+///   go through an existing implementation (`String`'s escapes those characters). A key
+///   whose part breaks this is refused before anything is sent (`KeyError::Malformed`),
+///   because it could forge another item's key (`x#y`) or fall outside a range.
+/// - The string order of components equals the values' natural order, if you query ranges
+///   over the part.
+/// - `parse_key` parses exactly what `write_key` wrote.
+///
+/// A part of the **primary key** is also a field of the generated key struct (`TaskKey`),
+/// which derives `Debug, Clone, PartialEq, Eq, Hash`: the type must implement those too
+/// (index-only parts need not).
 ///
 /// | type | encoding | example |
 /// |---|---|---|
@@ -318,3 +329,15 @@ mod tests {
         assert!(far.write_key(&mut s).is_err());
     }
 }
+
+/// A key part that can be a field of the generated primary-key struct, which derives
+/// `Debug, Clone, PartialEq, Eq, Hash`. `#[derive(Entity)]` asserts it for every primary-key
+/// part, so a missing trait is reported on the template that uses the field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a primary key",
+    label = "a primary-key template uses a field of this type",
+    note = "the generated key struct derives `Debug, Clone, PartialEq, Eq, Hash`: implement `KeyPart` and derive those for `{Self}`"
+)]
+pub trait PrimaryKeyPart: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug {}
+
+impl<T: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug> PrimaryKeyPart for T {}

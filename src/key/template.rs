@@ -120,9 +120,11 @@ impl KeyTemplate {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Part { slot, .. } => {
+                    let start = out.len();
                     if !part(*slot, &mut out)? {
                         return Ok(None);
                     }
+                    super::check_part(&out[start..])?;
                 }
             }
         }
@@ -152,7 +154,9 @@ impl KeyTemplate {
                     if filled == given {
                         return Ok(out);
                     }
+                    let start = out.len();
                     part(*slot, &mut out)?;
+                    super::check_part(&out[start..])?;
                     filled += 1;
                 }
             }

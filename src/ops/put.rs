@@ -87,6 +87,7 @@ impl<E: Entity> Put<E> {
     async fn send_with_unique(self) -> Result<(), Error> {
         let item = self.item?;
         let new_values = crate::unique::values_in::<E>(&item)?;
+        crate::unique::check_sentinels::<E>(&new_values)?;
         let key = crate::entity::key_of::<E::Table>(&item)?;
         let spec = self.spec;
         // Planned once before the read, so invalid input sends nothing at all.

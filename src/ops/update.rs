@@ -370,6 +370,18 @@ impl<E: Entity> Update<E> {
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan::<E>(None)?;
+        let mut set_values = vec![None; E::SCHEMA.unique.len()];
+        for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+            for action in &prepared.actions {
+                if let Action::Set(name, value) = action
+                    && name == field.attribute
+                {
+                    let mut out = String::new();
+                    set_values[i] = E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+                }
+            }
+        }
+        crate::unique::check_sentinels::<E>(&set_values)?;
         crate::unique::write::<E, _>(&db, &key, true, |read| {
             let Some(old) = &read.old else {
                 return Err(Error::NotFound {

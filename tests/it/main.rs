@@ -8,6 +8,7 @@ mod batch;
 mod crud;
 mod errors;
 mod harness;
+mod key_parts;
 mod keys;
 mod lambda;
 mod lifecycle;
