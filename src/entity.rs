@@ -286,6 +286,16 @@ pub struct EntitySchema {
     /// The attributes of `Option` fields that feed a multi-attribute index (an item whose
     /// field is `None` is not in that index).
     pub multi_sparse: &'static [&'static str],
+    /// Entity types (by name) this one is meant to share key space with
+    /// (`#[dynamo(shares_keys_with(Organization))]`): the report does not warn about them.
+    pub shares_keys_with: &'static [&'static str],
+}
+
+impl EntitySchema {
+    /// Whether `self` or `other` declares that the two share key space.
+    pub fn declares_sharing_with(&self, other: &EntitySchema) -> bool {
+        self.shares_keys_with.contains(&other.name) || other.shares_keys_with.contains(&self.name)
+    }
 }
 
 /// A field read by a key template.

@@ -56,7 +56,12 @@ impl Report {
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (i, a) in self.entities.iter().enumerate() {
-            for b in &self.entities[i + 1..] {
+            // Declared sharing (a user and an organisation under `ACCOUNT#{name}`) is the
+            // design, not a mistake: the report lists it instead of warning.
+            for b in self.entities[i + 1..]
+                .iter()
+                .filter(|b| !a.declares_sharing_with(b))
+            {
                 if keys_can_collide(
                     &a.partition_key,
                     a.sort_key.as_ref(),
@@ -180,6 +185,17 @@ impl Report {
                     sparse.join(", ")
                 );
             }
+            if !e.shares_keys_with.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "\nShares key space with (declared): {}.",
+                    e.shares_keys_with
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             let mut lifecycle = Vec::new();
             if let Some(v) = e.version {
                 lifecycle.push(format!("version `{v}`"));
@@ -283,6 +299,13 @@ pub(crate) fn keys_can_collide(
             (None, None) => true,
             _ => false,
         }
+}
+
+/// The report as Markdown, as [`Report::render`] writes it.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
 }
 
 /// How an index is keyed, for the report's heading.

@@ -81,6 +81,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) discriminator: Option<LitStr>,
     pub(crate) ttl: Option<LitStr>,
     pub(crate) krate: Option<Path>,
+    /// `shares_keys_with(Organization, ..)`: entity types meant to share key space.
+    pub(crate) shares_keys_with: Vec<Path>,
     pub(crate) indexes: Vec<IndexAttr>,
 }
 
@@ -150,6 +152,12 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                     set_once(cx, &mut out.ttl, v, &meta);
                 }
                 "no_sort_key" => out.no_sort_key = true,
+                "shares_keys_with" => {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let paths = content.parse_terminated(Path::parse_mod_style, syn::Token![,])?;
+                    out.shares_keys_with.extend(paths);
+                }
                 "index" if meta.input.peek(syn::Token![=]) => {
                     let name: Ident = meta.value()?.parse()?;
                     out.indexes.push(IndexAttr {

@@ -59,3 +59,61 @@ fn collisions_and_unsafe_prefixes_are_flagged() {
         ]
     );
 }
+
+mod sharing {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(dynamorm::Table)]
+    #[dynamo(name = "accounts")]
+    pub(crate) struct Accounts;
+
+    /// A user and an organisation share the `ACCOUNT#{name}` key space by design: a name
+    /// is taken by one or the other.
+    #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = Accounts, pk = "ACCOUNT#{name}", sk = "ACCOUNT")]
+    #[dynamo(shares_keys_with(Organization))]
+    pub(crate) struct Person {
+        name: String,
+    }
+
+    #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = Accounts, pk = "ACCOUNT#{name}", sk = "ACCOUNT")]
+    pub(crate) struct Organization {
+        name: String,
+    }
+
+    /// Shares nothing by declaration: still flagged.
+    #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = Accounts, pk = "ACCOUNT#{name}", sk = "ACCOUNT")]
+    pub(crate) struct Squatter {
+        name: String,
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = Accounts)]
+    #[allow(dead_code)] // only its schemas are read
+    pub(crate) enum AccountItem {
+        Person(Person),
+        Organization(Organization),
+        Squatter(Squatter),
+    }
+}
+
+#[test]
+fn declared_key_sharing_is_listed_not_warned_about() {
+    let report = Report::new::<sharing::AccountItem>();
+    assert_eq!(
+        report.warnings(),
+        [
+            "`Person` and `Squatter` keys can collide on the table: their templates match the same keys",
+            "`Organization` and `Squatter` keys can collide on the table: their templates match the same keys",
+        ]
+    );
+    // `Display` is the Markdown rendering.
+    let text = report.to_string();
+    assert_eq!(text, report.render());
+    assert!(
+        text.contains("Shares key space with (declared): `Organization`."),
+        "{text}"
+    );
+}
