@@ -26,7 +26,7 @@ mod faults;
 pub use faults::{FaultConfig, FaultProxy, FaultStats};
 
 use std::net::SocketAddr;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -46,13 +46,41 @@ pub enum LocalError {
     Startup,
 }
 
-/// A running embedded DynamoDB server on `127.0.0.1`; it shuts down when dropped.
+/// A running embedded DynamoDB server on `127.0.0.1`.
 ///
-/// Each server has its own empty in-memory database.
+/// Each server has its own empty in-memory database. It shuts down once it and every client
+/// made from it ([`LocalServer::client`], [`LocalServer::sdk_config`], and their clones)
+/// are dropped: a client keeps its server alive, so `let (client, _) = connect().await?`
+/// works.
 pub struct LocalServer {
     addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    running: Arc<Running>,
     database: dynoxide::Database,
+}
+
+/// The server thread's stop signal, sent when the last holder goes.
+#[derive(Debug)]
+struct Running(std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let sender = self.0.get_mut().ok().and_then(Option::take);
+        if let Some(tx) = sender {
+            // The server thread may already be gone; nothing to do then.
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An interceptor that does nothing but hold the server: SDK clients keep their
+/// configuration's interceptors for as long as any clone of them lives.
+#[derive(Debug)]
+struct KeepAlive(#[allow(dead_code)] Arc<Running>);
+
+impl aws_sdk_dynamodb::config::Intercept for KeepAlive {
+    fn name(&self) -> &'static str {
+        "dynamorm_local::KeepAlive"
+    }
 }
 
 impl std::fmt::Debug for LocalServer {
@@ -83,7 +111,7 @@ impl LocalServer {
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Self {
                 addr,
-                shutdown: Some(shutdown_tx),
+                running: Arc::new(Running(std::sync::Mutex::new(Some(shutdown_tx)))),
                 database,
             }),
             Ok(Err(e)) => Err(LocalError::Io(e)),
@@ -111,6 +139,9 @@ impl LocalServer {
     /// building your own client.
     pub fn sdk_config(&self) -> aws_sdk_dynamodb::Config {
         loopback_config(&self.endpoint())
+            .to_builder()
+            .interceptor(KeepAlive(Arc::clone(&self.running)))
+            .build()
     }
 
     /// Deletes items whose TTL attribute lies in the past and returns how many were deleted.
@@ -123,19 +154,11 @@ impl LocalServer {
     }
 }
 
-impl Drop for LocalServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            // The server thread may already be gone; nothing to do then.
-            let _ = tx.send(());
-        }
-    }
-}
-
 /// Where a program's DynamoDB requests go, chosen from the environment by [`connect`].
 #[derive(Debug)]
 pub enum Target {
-    /// The embedded engine, started in-process (kept alive by this value).
+    /// The embedded engine, started in-process (kept alive by this value and by every
+    /// client made from it).
     Embedded(LocalServer),
     /// A server from the standard AWS configuration: real DynamoDB, or the server at
     /// `AWS_ENDPOINT_URL` (such as DynamoDB Local).

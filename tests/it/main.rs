@@ -12,6 +12,7 @@ mod key_parts;
 mod keys;
 mod lambda;
 mod lifecycle;
+mod local_server;
 mod marshal;
 mod migrate;
 mod multi_attribute;
