@@ -283,6 +283,18 @@ impl KeyPart for chrono::DateTime<chrono::Utc> {
     }
 }
 
+/// A key part that can be a field of the generated primary-key struct, which derives
+/// `Debug, Clone, PartialEq, Eq, Hash`. `#[derive(Entity)]` asserts it for every primary-key
+/// part, so a missing trait is reported on the template that uses the field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a primary key",
+    label = "a primary-key template uses a field of this type",
+    note = "the generated key struct derives `Debug, Clone, PartialEq, Eq, Hash`: implement `KeyPart` and derive those for `{Self}`"
+)]
+pub trait PrimaryKeyPart: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug {}
+
+impl<T: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug> PrimaryKeyPart for T {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,15 +341,3 @@ mod tests {
         assert!(far.write_key(&mut s).is_err());
     }
 }
-
-/// A key part that can be a field of the generated primary-key struct, which derives
-/// `Debug, Clone, PartialEq, Eq, Hash`. `#[derive(Entity)]` asserts it for every primary-key
-/// part, so a missing trait is reported on the template that uses the field.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be part of a primary key",
-    label = "a primary-key template uses a field of this type",
-    note = "the generated key struct derives `Debug, Clone, PartialEq, Eq, Hash`: implement `KeyPart` and derive those for `{Self}`"
-)]
-pub trait PrimaryKeyPart: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug {}
-
-impl<T: KeyPart + std::hash::Hash + Eq + Clone + std::fmt::Debug> PrimaryKeyPart for T {}
