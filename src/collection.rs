@@ -65,7 +65,22 @@ pub(crate) const fn same_shape(a: &KeyTemplate, b: &KeyTemplate) -> bool {
                     return false;
                 }
             }
-            (Segment::Part { .. }, Segment::Part { .. }) => {}
+            (
+                Segment::Part {
+                    prefix: p1,
+                    suffix: s1,
+                    ..
+                },
+                Segment::Part {
+                    prefix: p2,
+                    suffix: s2,
+                    ..
+                },
+            ) => {
+                if !str_eq(p1, p2) || !str_eq(s1, s2) {
+                    return false;
+                }
+            }
             _ => return false,
         }
         i += 1;

@@ -201,7 +201,7 @@ fn render_required(
             .segments()
             .iter()
             .find_map(|s| match s {
-                key::Segment::Part { field, slot } if Some(*slot) == missing => Some(*field),
+                key::Segment::Part { field, slot, .. } if Some(*slot) == missing => Some(*field),
                 _ => None,
             })
             .unwrap_or("?"),

@@ -276,14 +276,34 @@ impl Report {
 }
 
 /// Whether two templates can render the same key: same number of segments, and at each
-/// position either two fields, a field and fixed text (the field may hold that text), or
-/// equal fixed text.
+/// position equal fixed text, or a field whose fixed text around it (`USER_{id}`) fits the
+/// other side — fixed text with that prefix and suffix, or another field whose affixes
+/// are compatible (one prefix starts the other, one suffix ends the other).
 fn templates_can_match(a: &KeyTemplate, b: &KeyTemplate) -> bool {
     let (a, b) = (a.segments(), b.segments());
     a.len() == b.len()
         && a.iter().zip(b).all(|pair| match pair {
             (Segment::Literal(x), Segment::Literal(y)) => x == y,
-            _ => true,
+            (Segment::Literal(text), Segment::Part { prefix, suffix, .. })
+            | (Segment::Part { prefix, suffix, .. }, Segment::Literal(text)) => {
+                text.len() >= prefix.len() + suffix.len()
+                    && text.starts_with(prefix)
+                    && text.ends_with(suffix)
+            }
+            (
+                Segment::Part {
+                    prefix: p1,
+                    suffix: s1,
+                    ..
+                },
+                Segment::Part {
+                    prefix: p2,
+                    suffix: s2,
+                    ..
+                },
+            ) => {
+                (p1.starts_with(p2) || p2.starts_with(p1)) && (s1.ends_with(s2) || s2.ends_with(s1))
+            }
         })
 }
 

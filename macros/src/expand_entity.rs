@@ -128,7 +128,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         for segment in segments {
             let slot = match &segment {
                 Segment::Literal(_) => None,
-                Segment::Field(name) => {
+                Segment::Field { name, .. } => {
                     let Some(index) = fields
                         .iter()
                         .position(|f| f.ident.to_string().trim_start_matches("r#") == name)
@@ -255,10 +255,20 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             .iter()
             .map(|(segment, slot)| match (segment, slot) {
                 (Segment::Literal(text), _) => quote!(#krate::key::Segment::Literal(#text)),
-                (Segment::Field(name), Some(slot)) => {
-                    quote!(#krate::key::Segment::Part { field: #name, slot: #slot })
-                }
-                (Segment::Field(_), None) => quote!(),
+                (
+                    Segment::Field {
+                        name,
+                        prefix,
+                        suffix,
+                    },
+                    Some(slot),
+                ) => quote!(#krate::key::Segment::Part {
+                    field: #name,
+                    slot: #slot,
+                    prefix: #prefix,
+                    suffix: #suffix,
+                }),
+                (Segment::Field { .. }, None) => quote!(),
             });
         quote!(#krate::key::KeyTemplate::new(#source, &[#(#segments),*]))
     };

@@ -3,19 +3,50 @@
 /// One `#`-separated segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Segment {
+    /// Fixed text; empty only as the first segment of a template that starts with `#`.
     Literal(String),
-    Field(String),
+    /// One `{field}`, with fixed text before or after it in the segment (`USER_{id}`).
+    Field {
+        name: String,
+        prefix: String,
+        suffix: String,
+    },
 }
 
 /// Parses a template; the error says what to change.
+///
+/// Accepted shapes: segments of fixed text or of one `{field}` with optional fixed text
+/// around it (`USER_{id}`, `{target}REACTION`), and a leading `#` (`#REPO#{name}`, which
+/// sorts before `REPO#…`: a parent item first). Fixed text may not contain characters up to
+/// `%` (the escape range), so every key still splits back into its parts.
 pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
     if source.is_empty() {
         return Err("a key template cannot be empty".into());
     }
-    source
-        .split('#')
-        .map(|segment| {
-            if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+    let pieces: Vec<&str> = source.split('#').collect();
+    if pieces.len() == 1 && pieces[0].is_empty() {
+        return Err("a key template cannot be empty".into());
+    }
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, segment)| {
+            if let Some(open) = segment.find('{') {
+                let close = segment[open..]
+                    .find('}')
+                    .map(|c| open + c)
+                    .ok_or_else(|| format!("`{segment}`: `{{` without `}}`"))?;
+                let (prefix, inner, suffix) = (
+                    &segment[..open],
+                    &segment[open + 1..close],
+                    &segment[close + 1..],
+                );
+                if prefix.contains(['{', '}']) || suffix.contains(['{', '}']) {
+                    return Err(format!(
+                        "`{segment}`: one `{{field}}` per `#`-separated segment, e.g. \
+                         `A#{{a}}#B#{{b}}`"
+                    ));
+                }
                 let name = inner.trim();
                 if name.is_empty()
                     || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -23,29 +54,50 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
                 {
                     return Err(format!("`{{{inner}}}` is not a field name"));
                 }
-                Ok(Segment::Field(name.to_owned()))
-            } else if segment.contains(['{', '}']) {
-                Err(format!(
-                    "`{segment}`: a `{{field}}` must fill a whole `#`-separated segment, \
-                     e.g. `USER#{{id}}`, not `USER_{{id}}`"
-                ))
+                for text in [prefix, suffix] {
+                    check_text(segment, text)?;
+                }
+                Ok(Segment::Field {
+                    name: name.to_owned(),
+                    prefix: prefix.to_owned(),
+                    suffix: suffix.to_owned(),
+                })
+            } else if segment.contains('}') {
+                Err(format!("`{segment}`: `}}` without `{{`"))
+            } else if segment.is_empty() && i == 0 {
+                // A leading `#`: the key starts with the delimiter.
+                Ok(Segment::Literal(String::new()))
             } else if segment.is_empty() {
-                Err("empty segment: remove the doubled, leading or trailing `#`".into())
-            } else if let Some(c) = segment.chars().find(|&c| c <= '%') {
-                Err(format!(
-                    "`{segment}`: fixed text cannot contain {c:?} (characters up to `%` are \
-                     reserved for escaping)"
-                ))
+                Err("empty segment: remove the doubled or trailing `#`".into())
             } else {
-                Ok(Segment::Literal(segment.to_owned()))
+                check_text(segment, segment)?;
+                Ok(Segment::Literal((*segment).to_owned()))
             }
         })
         .collect()
 }
 
+fn check_text(segment: &str, text: &str) -> Result<(), String> {
+    match text.chars().find(|&c| c <= '%') {
+        Some(c) => Err(format!(
+            "`{segment}`: fixed text cannot contain {c:?} (characters up to `%` are reserved \
+             for escaping)"
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn field(name: &str, prefix: &str, suffix: &str) -> Segment {
+        Segment::Field {
+            name: name.into(),
+            prefix: prefix.into(),
+            suffix: suffix.into(),
+        }
+    }
 
     #[test]
     fn parses_and_rejects() {
@@ -54,24 +106,33 @@ mod tests {
             ok("PROJECT#{project_id}#TASK#{task_id}"),
             vec![
                 Segment::Literal("PROJECT".into()),
-                Segment::Field("project_id".into()),
+                field("project_id", "", ""),
                 Segment::Literal("TASK".into()),
-                Segment::Field("task_id".into()),
+                field("task_id", "", ""),
             ]
         );
-        assert_eq!(ok("{id}"), vec![Segment::Field("id".into())]);
+        assert_eq!(ok("{id}"), vec![field("id", "", "")]);
         assert_eq!(ok("PROFILE"), vec![Segment::Literal("PROFILE".into())]);
+        assert_eq!(
+            ok("#REPO#{name}"),
+            vec![
+                Segment::Literal(String::new()),
+                Segment::Literal("REPO".into()),
+                field("name", "", "")
+            ]
+        );
+        assert_eq!(ok("USER_{id}"), vec![field("id", "USER_", "")]);
+        assert_eq!(
+            ok("{target}REACTION"),
+            vec![field("target", "", "REACTION")]
+        );
+        assert_eq!(
+            ok("#{at}"),
+            vec![Segment::Literal(String::new()), field("at", "", "")]
+        );
         for bad in [
-            "",
-            "A##B",
-            "#A",
-            "A#",
-            "USER_{id}",
-            "{}",
-            "{1x}",
-            "{a b}",
-            "A B",
-            "100%",
+            "", "#", "A##B", "A#", "{a}{b}", "X{a}Y{b}", "{}", "{1x}", "{a b}", "A B", "100%",
+            "A {id}", "{id", "id}",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }

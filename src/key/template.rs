@@ -10,13 +10,32 @@ pub const DELIMITER: char = '#';
 pub enum Segment {
     /// Fixed text, e.g. `TASK`.
     Literal(&'static str),
-    /// A `{field}` placeholder; `slot` numbers the entity's key fields.
+    /// A `{field}` placeholder, with fixed text before or after it in the same segment
+    /// (`USER_{id}`, `{target}REACTION`); `slot` numbers the entity's key fields.
     Part {
         /// The Rust field name.
         field: &'static str,
         /// The field's position among the entity's key fields.
         slot: usize,
+        /// Fixed text before the field in its segment (usually empty).
+        prefix: &'static str,
+        /// Fixed text after the field in its segment (usually empty). Keys then no longer
+        /// sort by the field (`aREACTION` > `a0REACTION`), so sort-key ranges over such a
+        /// part are refused; equality and `begins_with` of a whole key stay exact.
+        suffix: &'static str,
     },
+}
+
+impl Segment {
+    /// A plain `{field}` segment.
+    pub const fn part(field: &'static str, slot: usize) -> Self {
+        Segment::Part {
+            field,
+            slot,
+            prefix: "",
+            suffix: "",
+        }
+    }
 }
 
 /// A key template, parsed and checked at compile time by `#[derive(Entity)]`.
@@ -32,9 +51,9 @@ pub enum Segment {
 ///     "PROJECT#{project_id}#TASK#{task_id}",
 ///     &[
 ///         Segment::Literal("PROJECT"),
-///         Segment::Part { field: "project_id", slot: 0 },
+///         Segment::part("project_id", 0),
 ///         Segment::Literal("TASK"),
-///         Segment::Part { field: "task_id", slot: 1 },
+///         Segment::part("task_id", 1),
 ///     ],
 /// );
 /// let parts = ["a#1", "42"];
@@ -71,6 +90,19 @@ impl KeyTemplate {
     /// The segments in order.
     pub const fn segments(&self) -> &'static [Segment] {
         self.segments
+    }
+
+    /// Whether the `n`-th part (0-based) has fixed text after it in its segment, so keys
+    /// do not sort by that part.
+    pub fn part_has_suffix(&self, n: usize) -> bool {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Part { suffix, .. } => Some(!suffix.is_empty()),
+                Segment::Literal(_) => None,
+            })
+            .nth(n)
+            .unwrap_or(false)
     }
 
     /// The fields this template reads, in order.
@@ -119,12 +151,19 @@ impl KeyTemplate {
             }
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Part { slot, .. } => {
+                Segment::Part {
+                    slot,
+                    prefix,
+                    suffix,
+                    ..
+                } => {
+                    out.push_str(prefix);
                     let start = out.len();
                     if !part(*slot, &mut out)? {
                         return Ok(None);
                     }
                     super::check_part(&out[start..])?;
+                    out.push_str(suffix);
                 }
             }
         }
@@ -150,13 +189,20 @@ impl KeyTemplate {
             }
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Part { slot, .. } => {
+                Segment::Part {
+                    slot,
+                    prefix,
+                    suffix,
+                    ..
+                } => {
                     if filled == given {
                         return Ok(out);
                     }
+                    out.push_str(prefix);
                     let start = out.len();
                     part(*slot, &mut out)?;
                     super::check_part(&out[start..])?;
+                    out.push_str(suffix);
                     filled += 1;
                 }
             }
@@ -179,7 +225,16 @@ impl KeyTemplate {
             match segment {
                 Segment::Literal(text) if *text == piece => {}
                 Segment::Literal(_) => return Err(mismatch()),
-                Segment::Part { slot, .. } => {
+                Segment::Part {
+                    slot,
+                    prefix,
+                    suffix,
+                    ..
+                } => {
+                    let piece = piece
+                        .strip_prefix(prefix)
+                        .and_then(|p| p.strip_suffix(suffix))
+                        .ok_or_else(mismatch)?;
                     let cell = parts.get_mut(*slot).ok_or_else(mismatch)?;
                     match cell {
                         Some(seen) if *seen != piece => return Err(mismatch()),

@@ -473,7 +473,7 @@ impl<E: Entity> Update<E> {
             let mut cleared = false;
             let mut untouched = None;
             for segment in fields {
-                if let crate::key::Segment::Part { field, slot } = segment {
+                if let crate::key::Segment::Part { field, slot, .. } = segment {
                     if *slot < schema.primary_key_fields {
                         // A primary-key field: known from the key, never changed here.
                         continue;

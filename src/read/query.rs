@@ -462,7 +462,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             let range = sort_range(
                 sort,
                 |parts| keys::render_prefix(schema, sk_template, parts, "sort key"),
-                sk_template.source(),
+                sk_template,
             )?;
             self.nothing = range == SortRange::Nothing;
             let mut condition = String::new();

@@ -12,6 +12,7 @@
 
 use super::keys::SortKey;
 use crate::Error;
+use crate::key::KeyTemplate;
 
 /// A sort-key range in rendered keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +37,27 @@ pub(crate) enum SortRange {
 pub(crate) fn sort_range(
     sort: &SortKey,
     mut prefix: impl FnMut(&[(&'static str, String)]) -> Result<(String, bool), Error>,
-    template: &str,
+    template: &KeyTemplate,
 ) -> Result<SortRange, Error> {
+    // A part with fixed text after it (`{target}REACTION`) does not sort by its value, so
+    // no order comparison may end on it.
+    let ordered = |parts: &[(&'static str, String)]| match parts.len() {
+        0 => Ok(()),
+        n if template.part_has_suffix(n - 1) => Err(Error::validation(format!(
+            "keys of `{template}` do not sort by `{}` (fixed text follows it in its segment): \
+             use `sort_eq` or `sort_begins_with` on it",
+            parts[n - 1].0
+        ))),
+        _ => Ok(()),
+    };
+    match sort {
+        SortKey::Lt(p) | SortKey::Le(p) | SortKey::Gt(p) | SortKey::Ge(p) => ordered(p)?,
+        SortKey::Between(low, high) => {
+            ordered(low)?;
+            ordered(high)?;
+        }
+        SortKey::Eq(_) | SortKey::BeginsWith(_) => {}
+    }
     Ok(match sort {
         SortKey::BeginsWith(parts) => match prefix(parts)? {
             (p, false) if p.is_empty() => SortRange::All,

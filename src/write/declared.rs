@@ -34,18 +34,9 @@ const SENTINEL_PK: KeyTemplate = KeyTemplate::new(
     "_dynamorm.unique#{entity}#{field}#{value}",
     &[
         Segment::Literal(crate::write::internal::SENTINEL),
-        Segment::Part {
-            field: "entity",
-            slot: 0,
-        },
-        Segment::Part {
-            field: "field",
-            slot: 1,
-        },
-        Segment::Part {
-            field: "value",
-            slot: 2,
-        },
+        Segment::part("entity", 0),
+        Segment::part("field", 1),
+        Segment::part("value", 2),
     ],
 );
 const SENTINEL_SK: KeyTemplate = KeyTemplate::new(

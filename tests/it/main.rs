@@ -23,6 +23,7 @@ mod report;
 mod sort_ranges;
 mod streams;
 mod table;
+mod templates;
 mod transactions;
 mod updates;
 mod wire;

@@ -44,6 +44,15 @@ pub(crate) struct Loose {
     b: String,
 }
 
+/// A leading delimiter and fixed text before the first part (which keeps the order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = Stars, pk = "AFFIX#{owner}", sk = "#R_{a}#{b}")]
+pub(crate) struct Affixed {
+    owner: String,
+    a: String,
+    b: String,
+}
+
 /// The shape: one part after fixed text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
 #[dynamo(table = Stars, pk = "FAN#{owner}", sk = "STAR#{user}")]
@@ -235,6 +244,15 @@ fn loose_values(q: &[String]) -> Vec<KeyValue<Loose>> {
         .collect()
 }
 
+fn affixed_values(q: &[String]) -> Vec<KeyValue<Affixed>> {
+    let a = Affixed::attrs();
+    let handles = [a.a, a.b];
+    q.iter()
+        .zip(handles)
+        .map(|(v, h)| h.is(v.as_str()))
+        .collect()
+}
+
 fn sort_key<E: Entity>(entity: &E) -> String {
     dynamorm::to_item(entity).expect("renders")["SK"]
         .as_s()
@@ -259,6 +277,13 @@ proptest! {
         for star in &stars {
             let t = [star.a.clone(), star.b.clone()];
             prop_assert_eq!(matches(sent.as_ref(), &sort_key(star)), op.holds(&t), "Star {:?} for {:?}: {:?}", t, op, sent);
+        }
+        let affixed: Vec<Affixed> = stored.iter().map(|t| Affixed { owner: "o".into(), a: t[0].clone(), b: t[1].clone() }).collect();
+        let query = op.apply(capture.db.query(Affixed::attrs().owner.is("o")), affixed_values);
+        let sent = runtime.block_on(capture.condition(query));
+        for item in &affixed {
+            let t = [item.a.clone(), item.b.clone()];
+            prop_assert_eq!(matches(sent.as_ref(), &sort_key(item)), op.holds(&t), "Affixed {:?} for {:?}: {:?}", t, op, sent);
         }
         let looses: Vec<Loose> = stored.iter().map(|t| Loose { owner: "o".into(), a: t[0].clone(), b: t[1].clone() }).collect();
         let query = op.apply(capture.db.query(Loose::attrs().owner.is("o")), loose_values);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 struct App;
 
 #[derive(Serialize, Deserialize, dynamorm::Entity)]
-#[dynamo(table = App, pk = "USER_{id}", sk = "A##B")]
+#[dynamo(table = App, pk = "USER_{id}_{id}", sk = "A##B")]
 struct Mixed {
     id: String,
 }

@@ -1,0 +1,152 @@
+//! Template shapes from published single-table designs: a leading delimiter that sorts a
+//! parent first (`#REPO#{name}`), fixed text and one field in a segment (`USER_{id}`,
+//! `{target}REACTION`) — still injective (every key parses back to exactly its values,
+//! adversarial values included) and exact in queries.
+
+use dynamorm::{Db, EntityKey, Error};
+use rstest::rstest;
+use serde::{Deserialize, Serialize};
+
+use crate::harness::{Backend, client, unique_name};
+
+#[derive(Debug, dynamorm::Table)]
+#[dynamo(name = "repos")]
+pub(crate) struct Repos;
+
+/// The repository item sorts before its issues: `#REPO#…` < `ISSUE#…`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = Repos, pk = "REPO#{owner}#{name}", sk = "#REPO#{name}")]
+pub(crate) struct Repo {
+    owner: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = Repos, pk = "REPO#{owner}#{repo}", sk = "ISSUE#{number}")]
+pub(crate) struct Issue {
+    owner: String,
+    repo: String,
+    number: u32,
+}
+
+/// A reaction keyed `USER_{user}` / `{target}REACTION`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = Repos, pk = "USER_{user}", sk = "{target}REACTION")]
+pub(crate) struct Reaction {
+    user: String,
+    target: String,
+    kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, dynamorm::Registry)]
+#[dynamo(table = Repos)]
+pub(crate) enum RepoItem {
+    Repo(Repo),
+    Issue(Issue),
+    Reaction(Reaction),
+}
+
+const ADVERSARIAL: [&str; 9] = [
+    "",
+    "#",
+    "%",
+    "$",
+    "xREACTION",
+    "REACTION",
+    "USER_",
+    "é#%",
+    "a b",
+];
+
+#[test]
+fn affixed_keys_render_and_parse_back_exactly() {
+    for user in ADVERSARIAL {
+        for target in ADVERSARIAL {
+            let reaction = Reaction {
+                user: user.into(),
+                target: target.into(),
+                kind: "+1".into(),
+            };
+            let key = reaction.key();
+            let rendered = key.render().expect("renders");
+            assert!(rendered.partition_key.starts_with("USER_"), "{rendered:?}");
+            assert!(
+                rendered
+                    .sort_key
+                    .as_deref()
+                    .is_some_and(|s| s.ends_with("REACTION"))
+            );
+            let parsed = ReactionKey::parse(&rendered.partition_key, rendered.sort_key.as_deref())
+                .expect("parses back");
+            assert_eq!(parsed, key, "{user:?} / {target:?}");
+        }
+    }
+    // A key without the fixed text is not one of these keys.
+    assert!(ReactionKey::parse("USR_a", Some("xREACTION")).is_err());
+    assert!(ReactionKey::parse("USER_a", Some("xREACT")).is_err());
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn leading_delimiters_and_affixed_segments_work_on_the_server(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Repos>::with_table_name(client, unique_name("templates"));
+    db.create_table().await.expect("create");
+    let repo = Repo {
+        owner: "ann".into(),
+        name: "dynamorm".into(),
+    };
+    db.put(&repo).send().await.expect("put");
+    for number in [1, 2] {
+        let issue = Issue {
+            owner: "ann".into(),
+            repo: "dynamorm".into(),
+            number,
+        };
+        db.put(&issue).send().await.expect("put");
+    }
+    // The parent first, then its issues, from one query of the partition.
+    let a = Repo::attrs();
+    let items: Vec<RepoItem> = db
+        .query((a.owner.is("ann"), a.name.is("dynamorm")))
+        .registry::<RepoItem>()
+        .all()
+        .await
+        .expect("query");
+    assert!(
+        matches!(items.first(), Some(RepoItem::Repo(r)) if *r == repo),
+        "{items:?}"
+    );
+    assert_eq!(items.len(), 3);
+
+    for target in ADVERSARIAL {
+        let reaction = Reaction {
+            user: "bob".into(),
+            target: target.into(),
+            kind: "+1".into(),
+        };
+        db.put(&reaction).send().await.expect("put");
+        let back = db.get(reaction.key()).send().await.expect("get");
+        assert_eq!(back, Some(reaction));
+    }
+    let r = Reaction::attrs();
+    let one: Vec<Reaction> = db
+        .query(r.user.is("bob"))
+        .sort_eq(r.target.is("xREACTION"))
+        .all()
+        .await
+        .expect("exact");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].target, "xREACTION");
+    let all = db.query(r.user.is("bob")).all().await.expect("all");
+    assert_eq!(all.len(), ADVERSARIAL.len());
+    // Keys do not sort by a part with fixed text after it: ranges over it are refused.
+    let range = db
+        .query(r.user.is("bob"))
+        .sort_lt(r.target.is("b"))
+        .all()
+        .await;
+    assert!(matches!(range, Err(Error::Validation { .. })), "{range:?}");
+}
