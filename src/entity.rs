@@ -348,7 +348,21 @@ impl EntitySchema {
 /// (primary and index keys; an index whose template has a `None` field is left out, which
 /// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
 /// key cannot be rendered or the item exceeds 400 KB.
+///
+/// A `#[dynamo(updated_at)]` field is stored as the time of this call, and an index template
+/// that reads it is rendered from that same time.
 pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
+    encode_item(entity, true)
+}
+
+/// The item as stored, with the lifecycle values the entity carries (`updated_at` as read,
+/// not now): what a migration compares a stored item with.
+#[doc(hidden)]
+pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
+    encode_item(entity, false)
+}
+
+fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     // Room for the primary key (2), every index key (2 each), the discriminator, the ttl and
     // `updated_at`: the map is allocated once at its final size.
     let reserve = 5 + 2 * E::SCHEMA.indexes.len();
@@ -358,7 +372,30 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
     })?;
     let table = &<E::Table as Table>::SCHEMA;
     let schema = &E::SCHEMA;
-    let write = |slot: usize, out: &mut String| entity.write_key_part(slot, out);
+    // The `updated_at` this write stores, and its key encoding when an index template
+    // reads it: the index key and the attribute always hold the same time.
+    let now = match (stamp, schema.updated_at) {
+        (true, Some(attribute)) => Some((attribute, E::timestamp_now(attribute)?)),
+        _ => None,
+    };
+    let now_part = match &now {
+        Some((attribute, value)) => match schema.key_slot(attribute) {
+            Some(slot) => {
+                let mut encoded = String::new();
+                E::write_key_part_from(slot, value, &mut encoded)?;
+                Some((slot, encoded))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let write = |slot: usize, out: &mut String| match &now_part {
+        Some((now_slot, encoded)) if *now_slot == slot => {
+            out.push_str(encoded);
+            Ok(true)
+        }
+        _ => entity.write_key_part(slot, out),
+    };
     let pk = render_required(&schema.partition_key, write)?;
     let sk = match &schema.sort_key {
         Some(t) => Some(render_required(t, write)?),
@@ -389,8 +426,8 @@ pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
     if let (Some(attribute), Some(seconds)) = (table.ttl(), entity.ttl_seconds()) {
         item.insert(attribute.to_owned(), V::N(seconds.to_string()));
     }
-    if let Some(attribute) = schema.updated_at {
-        item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);
+    if let Some((attribute, value)) = now {
+        item.insert(attribute.to_owned(), value);
     }
     item::check_size(schema.name, &item)?;
     Ok(item)

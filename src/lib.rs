@@ -120,7 +120,7 @@ pub mod __private {
     pub use strum;
 
     pub use crate::collection::{has_template, share_partition};
-    pub use crate::entity::decode_unchecked;
+    pub use crate::entity::{decode_unchecked, to_stored_item};
     pub use crate::multi::declare::*;
     pub use crate::write::declared::Declared;
     pub use inventory;

@@ -71,8 +71,10 @@ pub trait Registry: Sized + Send + 'static {
     /// The discriminator of this value's entity type (`None` for a raw, unknown item).
     fn discriminator(&self) -> Option<&'static str>;
 
-    /// Encodes the value as an item with the entity's *current* key templates (a raw item
-    /// kept by an `other` variant is returned as it is).
+    /// Encodes the value as an item with the entity's *current* key templates and the
+    /// lifecycle values it carries (`updated_at` as read, not now — what a migration
+    /// compares a stored item with); a raw item kept by an `other` variant is returned as
+    /// it is.
     fn to_item(&self) -> Result<Item, Error>;
 
     /// The schema of the entity type named `discriminator`.

@@ -436,12 +436,19 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         if f.skipped {
             lifecycle_errors.error_spanned_by(f.ident, "a lifecycle field must be serialized");
         }
-        if slots.iter().any(|s| fields[s.field].ident == f.ident)
-            && !f.flags.iter().all(|x| x == "unique")
-        {
+        let in_primary = slots[..primary_slots]
+            .iter()
+            .any(|s| fields[s.field].ident == f.ident);
+        let in_index = slots[primary_slots..]
+            .iter()
+            .any(|s| fields[s.field].ident == f.ident);
+        let only_unique = f.flags.iter().all(|x| x == "unique");
+        let updated_at = f.flags.iter().any(|x| x == "updated_at");
+        if (in_primary && !only_unique) || (in_index && !only_unique && !updated_at) {
             lifecycle_errors.error_spanned_by(
                 f.ident,
-                "a lifecycle field cannot be part of a key template",
+                "a lifecycle field cannot be part of this key template; only `updated_at` may \
+                 appear in an index template (every write renders it from the time it stores)",
             );
         }
     }

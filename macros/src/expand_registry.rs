@@ -115,7 +115,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let other_arm = other.map(|v| quote!(Self::#v(_) => ::core::option::Option::None,));
     let encode_arms = entities
         .iter()
-        .map(|(v, _)| quote!(Self::#v(entity) => #krate::to_item(entity),));
+        .map(|(v, _)| quote!(Self::#v(entity) => #krate::__private::to_stored_item(entity),));
     let other_encode = other.map(|v| quote!(Self::#v(item) => ::core::result::Result::Ok(::core::clone::Clone::clone(item)),));
     let kind_variants = entities.iter().map(|(v, ty)| {
         let doc = format!("A [`{}`] item.", quote!(#ty).to_string().replace(' ', ""));

@@ -325,8 +325,10 @@ impl<E: Entity> Update<E> {
     /// Validates the actions, adds the index-key and lifecycle actions, and renders the key:
     /// everything of the plan but the unique-value guard.
     pub(crate) fn prepare(mut self) -> Result<(Prepared, Arc<Inner>), Error> {
-        self.sync_index_keys()?;
+        // Lifecycle first: an index template may read `updated_at`, whose new value the
+        // index key is then rendered from.
         let version = self.lifecycle()?;
+        self.sync_index_keys()?;
         let key = self.key.render()?;
         let mut outcome = Outcome::of::<E>();
         outcome.keep_old = self.return_old_on_failure;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::harness::{Backend, client, unique_name};
 
 #[derive(Debug, dynamorm::Table)]
-#[dynamo(name = "repos")]
+#[dynamo(name = "repos", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
 pub(crate) struct Repos;
 
 /// The repository item sorts before its issues: `#REPO#…` < `ISSUE#…`.
@@ -38,12 +38,27 @@ pub(crate) struct Reaction {
     kind: String,
 }
 
+/// An account's repositories, listed by last update through `GSI1`: the index key reads
+/// the lifecycle field the library sets on every write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = Repos, pk = "LISTED#{owner}#{name}", sk = "LISTED")]
+#[dynamo(index(GSI1, pk = "ACCOUNT#{owner}", sk = "#{updated_at}"))]
+pub(crate) struct Listed {
+    owner: String,
+    name: String,
+    stars: u32,
+    #[dynamo(updated_at)]
+    #[serde(default)]
+    updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq, dynamorm::Registry)]
 #[dynamo(table = Repos)]
 pub(crate) enum RepoItem {
     Repo(Repo),
     Issue(Issue),
     Reaction(Reaction),
+    Listed(Listed),
 }
 
 const ADVERSARIAL: [&str; 9] = [
@@ -149,4 +164,81 @@ async fn leading_delimiters_and_affixed_segments_work_on_the_server(#[case] back
         .all()
         .await;
     assert!(matches!(range, Err(Error::Validation { .. })), "{range:?}");
+}
+
+/// The index key and the `updated_at` attribute hold the same time after every kind of
+/// write; the list is ordered by last update; a migration finds nothing to rewrite.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn an_index_template_reading_updated_at_follows_every_write(#[case] backend: Backend) {
+    use dynamorm::KeyPart;
+    let (client, _server) = client(backend);
+    let db = Db::<Repos>::with_table_name(client, unique_name("updated-at-index"));
+    db.create_table().await.expect("create");
+    let repo = |name: &str| Listed {
+        owner: "ann".into(),
+        name: name.into(),
+        stars: 0,
+        updated_at: None,
+    };
+    // Consistent: GSI1SK is `#` and the stored `updated_at`, in the key encoding.
+    let consistent = |item: &dynamorm::Item| {
+        let stored: chrono::DateTime<chrono::Utc> = item["updated_at"]
+            .as_s()
+            .expect("a timestamp")
+            .parse()
+            .expect("RFC 3339");
+        let mut expected = String::from("#");
+        stored.write_key(&mut expected).expect("encodes");
+        item["GSI1SK"].as_s().expect("a key") == &expected
+    };
+    db.put(&repo("a")).send().await.expect("put");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    db.batch_write()
+        .put(&repo("b"))
+        .send()
+        .await
+        .expect("batch")
+        .into_result()
+        .expect("written");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    db.transact_write()
+        .action(db.put(&repo("c")))
+        .send()
+        .await
+        .expect("transaction");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // Updating `a` moves it to the front of the list.
+    db.update(repo("a").key())
+        .add(Listed::attrs().stars, 1)
+        .send()
+        .await
+        .expect("update");
+
+    let raw = crate::harness::scan_raw(&db).await;
+    assert_eq!(raw.len(), 3);
+    for item in &raw {
+        assert!(consistent(item), "index key and attribute differ: {item:?}");
+    }
+    let newest_first: Vec<String> = db
+        .query(Listed::attrs().owner.is("ann"))
+        .index(Repos::GSI1)
+        .descending()
+        .all()
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert_eq!(newest_first, ["a", "c", "b"]);
+
+    let report = db.migrate::<RepoItem>().run().await.expect("migration");
+    assert!(report.complete && report.failures.is_empty(), "{report:?}");
+    assert_eq!(
+        (report.progress.updated, report.progress.moved),
+        (0, 0),
+        "nothing is stale"
+    );
 }
