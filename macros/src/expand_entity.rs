@@ -116,6 +116,8 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
 
     // Slots: primary-key fields first, then index fields, each once.
     let mut slots: Vec<Slot> = Vec::new();
+    // Fields cut into time buckets, with the template's span (their type is checked).
+    let bucketed: std::cell::RefCell<Vec<(usize, Span)>> = std::cell::RefCell::default();
     let parse_template = |cx: &mut Ctxt, lit: &LitStr, primary: bool, slots: &mut Vec<Slot>| {
         let segments = match template::parse(&lit.value()) {
             Ok(s) => s,
@@ -128,7 +130,16 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         for segment in segments {
             let slot = match &segment {
                 Segment::Literal(_) => None,
-                Segment::Field { name, .. } => {
+                Segment::Field { name, bucket, .. } => {
+                    if primary && bucket.is_some() {
+                        cx.error_spanned_by(
+                            lit,
+                            format!(
+                                "`{{{name}:..}}`: a primary key cannot hold a time bucket (it \
+                                 must parse back to the field); buckets belong in index keys"
+                            ),
+                        );
+                    }
                     let Some(index) = fields
                         .iter()
                         .position(|f| f.ident.to_string().trim_start_matches("r#") == name)
@@ -162,6 +173,9 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                                  (optional fields belong in index keys, which they make sparse)"
                             ),
                         );
+                    }
+                    if bucket.is_some() {
+                        bucketed.borrow_mut().push((index, lit.span()));
                     }
                     let slot = match slots.iter().position(|s| s.field == index) {
                         Some(slot) => slot,
@@ -260,14 +274,23 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                         name,
                         prefix,
                         suffix,
+                        bucket,
                     },
                     Some(slot),
-                ) => quote!(#krate::key::Segment::Part {
-                    field: #name,
-                    slot: #slot,
-                    prefix: #prefix,
-                    suffix: #suffix,
-                }),
+                ) => {
+                    let bucket = match bucket.as_deref() {
+                        Some("day") => quote!(#krate::key::Bucket::Day),
+                        Some("month") => quote!(#krate::key::Bucket::Month),
+                        _ => quote!(#krate::key::Bucket::Whole),
+                    };
+                    quote!(#krate::key::Segment::Part {
+                        field: #name,
+                        slot: #slot,
+                        prefix: #prefix,
+                        suffix: #suffix,
+                        bucket: #bucket,
+                    })
+                }
                 (Segment::Field { .. }, None) => quote!(),
             });
         quote!(#krate::key::KeyTemplate::new(#source, &[#(#segments),*]))
@@ -367,6 +390,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         let f = &fields[s.field];
         let ty = f.option_of.unwrap_or(f.ty);
         quote_spanned!(s.span=> __dynamorm_assert_key_part::<#ty>();)
+    });
+    let bucket_checks = bucketed.borrow().clone().into_iter().map(|(field, span)| {
+        let ty = fields[field].ty;
+        quote_spanned!(span=> __dynamorm_assert_bucketed::<#ty>();)
     });
     let primary_part_checks = slots[..primary_slots].iter().map(|s| {
         let ty = fields[s.field].ty;
@@ -633,6 +660,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         const _: () = {
             fn __dynamorm_assert_key_part<T: #krate::KeyPart + ?::core::marker::Sized>() {}
             fn __dynamorm_assert_primary_key_part<T: #krate::key::PrimaryKeyPart>() {}
+            fn __dynamorm_assert_bucketed<T: #krate::read::TimeBucketed>() {}
             fn __dynamorm_assert_version<T: #krate::__private::VersionField>() {}
             fn __dynamorm_assert_timestamp<T: #krate::Timestamp>() {}
             fn __dynamorm_assert_ttl<T: #krate::TtlValue>() {}
@@ -640,6 +668,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             fn __dynamorm_checks() {
                 #(#key_part_checks)*
                 #(#primary_part_checks)*
+                #(#bucket_checks)*
                 #(#version_checks)*
                 #(#timestamp_checks)*
                 #(#unique_checks)*

@@ -10,6 +10,8 @@ pub(crate) enum Segment {
         name: String,
         prefix: String,
         suffix: String,
+        /// `day` or `month` after a colon (`{created_at:day}`).
+        bucket: Option<String>,
     },
 }
 
@@ -47,7 +49,17 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
                          `A#{{a}}#B#{{b}}`"
                     ));
                 }
-                let name = inner.trim();
+                let (name, bucket) = match inner.split_once(':') {
+                    Some((name, bucket)) => (name.trim(), Some(bucket.trim())),
+                    None => (inner.trim(), None),
+                };
+                if let Some(b) = bucket
+                    && !matches!(b, "day" | "month")
+                {
+                    return Err(format!(
+                        "`{{{inner}}}`: a field can be cut to `:day` or `:month`, not `:{b}`"
+                    ));
+                }
                 if name.is_empty()
                     || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
                     || name.starts_with(|c: char| c.is_ascii_digit())
@@ -61,6 +73,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
                     name: name.to_owned(),
                     prefix: prefix.to_owned(),
                     suffix: suffix.to_owned(),
+                    bucket: bucket.map(str::to_owned),
                 })
             } else if segment.contains('}') {
                 Err(format!("`{segment}`: `}}` without `{{`"))
@@ -96,6 +109,26 @@ mod tests {
             name: name.into(),
             prefix: prefix.into(),
             suffix: suffix.into(),
+            bucket: None,
+        }
+    }
+
+    #[test]
+    fn parses_buckets() {
+        assert_eq!(
+            parse("DEALS#{created_at:day}").expect("parses"),
+            vec![
+                Segment::Literal("DEALS".into()),
+                Segment::Field {
+                    name: "created_at".into(),
+                    prefix: String::new(),
+                    suffix: String::new(),
+                    bucket: Some("day".into()),
+                }
+            ]
+        );
+        for bad in ["{at:week}", "{:day}", "{at:}"] {
+            assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 

@@ -23,7 +23,7 @@ mod part;
 mod template;
 
 pub use part::{KeyPart, PrimaryKeyPart};
-pub use template::{DELIMITER, KeyTemplate, Segment};
+pub use template::{Bucket, DELIMITER, KeyTemplate, Segment};
 
 /// A key could not be rendered or parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -23,7 +23,40 @@ pub enum Segment {
         /// sort by the field (`aREACTION` > `a0REACTION`), so sort-key ranges over such a
         /// part are refused; equality and `begins_with` of a whole key stay exact.
         suffix: &'static str,
+        /// A time bucket of a timestamp field (`{created_at:day}`), or the whole value.
+        bucket: Bucket,
     },
+}
+
+/// What a template keeps of a timestamp part: all of it, or its day or month
+/// (`{created_at:day}` → `2020-01-04`). A timestamp's key encoding is fixed-width RFC 3339,
+/// so a bucket is a prefix of it and sorts as the time does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bucket {
+    /// The whole value.
+    Whole,
+    /// `YYYY-MM-DD`.
+    Day,
+    /// `YYYY-MM`.
+    Month,
+}
+
+impl Bucket {
+    /// How many leading bytes of the encoded timestamp the bucket keeps.
+    pub const fn len(self) -> Option<usize> {
+        match self {
+            Bucket::Whole => None,
+            Bucket::Day => Some(10),
+            Bucket::Month => Some(7),
+        }
+    }
+
+    /// Cuts an encoded timestamp (`2020-01-04T…`) down to the bucket.
+    pub(crate) fn apply(self, out: &mut String, start: usize) {
+        if let Some(len) = self.len() {
+            out.truncate((start + len).min(out.len()));
+        }
+    }
 }
 
 impl Segment {
@@ -34,6 +67,7 @@ impl Segment {
             slot,
             prefix: "",
             suffix: "",
+            bucket: Bucket::Whole,
         }
     }
 }
@@ -90,6 +124,18 @@ impl KeyTemplate {
     /// The segments in order.
     pub const fn segments(&self) -> &'static [Segment] {
         self.segments
+    }
+
+    /// The bucket of the `n`-th part (0-based).
+    pub fn part_bucket(&self, n: usize) -> Bucket {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Part { bucket, .. } => Some(*bucket),
+                Segment::Literal(_) => None,
+            })
+            .nth(n)
+            .unwrap_or(Bucket::Whole)
     }
 
     /// Whether the `n`-th part (0-based) has fixed text after it in its segment, so keys
@@ -155,6 +201,7 @@ impl KeyTemplate {
                     slot,
                     prefix,
                     suffix,
+                    bucket,
                     ..
                 } => {
                     out.push_str(prefix);
@@ -163,6 +210,7 @@ impl KeyTemplate {
                         return Ok(None);
                     }
                     super::check_part(&out[start..])?;
+                    bucket.apply(&mut out, start);
                     out.push_str(suffix);
                 }
             }
@@ -193,6 +241,7 @@ impl KeyTemplate {
                     slot,
                     prefix,
                     suffix,
+                    bucket,
                     ..
                 } => {
                     if filled == given {
@@ -202,6 +251,7 @@ impl KeyTemplate {
                     let start = out.len();
                     part(*slot, &mut out)?;
                     super::check_part(&out[start..])?;
+                    bucket.apply(&mut out, start);
                     out.push_str(suffix);
                     filled += 1;
                 }

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use crate::Error;
 use crate::entity::EntitySchema;
 use crate::expr::{Attr, IntoValue};
-use crate::key::{KeyError, KeyPart, KeyTemplate, Segment};
+use crate::key::{Bucket, KeyError, KeyPart, KeyTemplate, Segment};
 use crate::table::IndexSchema;
 
 /// The value of one key-template field of entity `E`, encoded as a key part:
@@ -17,6 +17,8 @@ use crate::table::IndexSchema;
 pub struct KeyValue<E> {
     pub(crate) attribute: &'static str,
     pub(crate) encoded: Result<String, KeyError>,
+    /// The time bucket the value was cut to (`day(..)`), matched against the template's.
+    pub(crate) bucket: Bucket,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -32,6 +34,7 @@ impl<E> Clone for KeyValue<E> {
         Self {
             attribute: self.attribute,
             encoded: self.encoded.clone(),
+            bucket: self.bucket,
             entity: PhantomData,
         }
     }
@@ -60,8 +63,41 @@ impl<E, T: KeyFieldType, K> Attr<E, T, K> {
         KeyValue {
             attribute: self.name(),
             encoded: result,
+            bucket: Bucket::Whole,
             entity: PhantomData,
         }
+    }
+}
+
+/// Timestamp fields, which index templates can bucket (`{created_at:day}`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be cut into day or month buckets",
+    note = "a `:day` or `:month` bucket takes a `chrono::DateTime<Utc>` field (or an `Option` of one)"
+)]
+pub trait TimeBucketed {}
+impl TimeBucketed for chrono::DateTime<chrono::Utc> {}
+impl<T: TimeBucketed> TimeBucketed for Option<T> {}
+
+impl<E, T: KeyFieldType + TimeBucketed, K> Attr<E, T, K> {
+    /// The day of this timestamp field, for a template that buckets it `{field:day}`
+    /// (`2020-01-04`): `db.query(a.created_at.day(now))`.
+    pub fn day(&self, value: impl IntoValue<T::Part>) -> KeyValue<E> {
+        self.bucketed(value, Bucket::Day)
+    }
+
+    /// The month of this timestamp field, for a template that buckets it
+    /// `{field:month}` (`2020-01`).
+    pub fn month(&self, value: impl IntoValue<T::Part>) -> KeyValue<E> {
+        self.bucketed(value, Bucket::Month)
+    }
+
+    fn bucketed(&self, value: impl IntoValue<T::Part>, bucket: Bucket) -> KeyValue<E> {
+        let mut key = self.is(value);
+        if let Ok(encoded) = &mut key.encoded {
+            bucket.apply(encoded, 0);
+        }
+        key.bucket = bucket;
+        key
     }
 }
 
@@ -109,30 +145,33 @@ macro_rules! tuples {
 }
 tuples!(@impls (A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, F));
 
+/// One given key part: its attribute, its encoding, and the bucket it was cut to.
+pub(crate) type Given = (&'static str, String, Bucket);
+
 /// A condition on the sort key, in terms of (partial) keys.
 #[derive(Debug, Clone)]
 pub(crate) enum SortKey {
     /// Keys that start with the partial key (all of its extensions).
-    BeginsWith(Vec<(&'static str, String)>),
+    BeginsWith(Vec<Given>),
     /// The key equal to a full key.
-    Eq(Vec<(&'static str, String)>),
+    Eq(Vec<Given>),
     /// Keys before every extension of the partial key.
-    Lt(Vec<(&'static str, String)>),
+    Lt(Vec<Given>),
     /// Keys up to and including every extension of the partial key.
-    Le(Vec<(&'static str, String)>),
+    Le(Vec<Given>),
     /// Keys after every extension of the partial key.
-    Gt(Vec<(&'static str, String)>),
+    Gt(Vec<Given>),
     /// Keys from the first extension of the partial key on.
-    Ge(Vec<(&'static str, String)>),
+    Ge(Vec<Given>),
     /// Keys from the first extension of `low` to the last extension of `high`.
-    Between(Vec<(&'static str, String)>, Vec<(&'static str, String)>),
+    Between(Vec<Given>, Vec<Given>),
 }
 
 /// Resolves encoded key values, failing on the first that could not be encoded.
-pub(crate) fn resolve<E>(values: Vec<KeyValue<E>>) -> Result<Vec<(&'static str, String)>, Error> {
+pub(crate) fn resolve<E>(values: Vec<KeyValue<E>>) -> Result<Vec<Given>, Error> {
     values
         .into_iter()
-        .map(|v| Ok((v.attribute, v.encoded?)))
+        .map(|v| Ok((v.attribute, v.encoded?, v.bucket)))
         .collect()
 }
 
@@ -163,7 +202,7 @@ pub(crate) fn templates(
 pub(crate) fn render_prefix(
     schema: &EntitySchema,
     template: &KeyTemplate,
-    values: &[(&'static str, String)],
+    values: &[Given],
     what: &str,
 ) -> Result<(String, bool), Error> {
     let fields: Vec<&'static str> = template
@@ -174,7 +213,7 @@ pub(crate) fn render_prefix(
             Segment::Literal(_) => None,
         })
         .collect();
-    let given: Vec<&'static str> = values.iter().map(|(a, _)| *a).collect();
+    let given: Vec<&'static str> = values.iter().map(|(a, _, _)| *a).collect();
     if given.len() > fields.len() || fields[..given.len()] != given[..] {
         let expected = fields
             .iter()
@@ -196,9 +235,26 @@ pub(crate) fn render_prefix(
             }
         )));
     }
+    // A value cut to a bucket fills only a part the template cuts the same way: a whole
+    // timestamp in a `{created_at:day}` part would match nothing, silently.
+    for (n, (attribute, _, bucket)) in values.iter().enumerate() {
+        let wanted = template.part_bucket(n);
+        if *bucket != wanted {
+            let call = match wanted {
+                Bucket::Whole => "is",
+                Bucket::Day => "day",
+                Bucket::Month => "month",
+            };
+            return Err(Error::validation(format!(
+                "the {what} of `{}` (`{}`) takes `{attribute}` as `attrs().{attribute}.{call}(..)`",
+                schema.name,
+                template.source(),
+            )));
+        }
+    }
     let mut next = values.iter();
     let prefix = template.prefix_with(values.len(), |_, out| {
-        if let Some((_, encoded)) = next.next() {
+        if let Some((_, encoded, _)) = next.next() {
             out.push_str(encoded);
         }
         Ok(())

@@ -10,7 +10,7 @@ mod range;
 mod scan;
 
 pub use cursor::Cursor;
-pub use keys::{KeyFieldType, KeyValue, KeyValues};
+pub use keys::{KeyFieldType, KeyValue, KeyValues, TimeBucketed};
 pub use page::Page;
 pub use query::Query;
 pub use scan::Scan;

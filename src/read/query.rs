@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
 use super::cursor::{Cursor, Fingerprint};
-use super::keys::{self, KeyValue, KeyValues, SortKey};
+use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::range::{SortRange, sort_range};
 use crate::Error;
@@ -72,7 +72,7 @@ pub struct Query<E, T = E> {
 }
 
 enum SortInput<E> {
-    One(fn(Vec<(&'static str, String)>) -> SortKey, Vec<KeyValue<E>>),
+    One(fn(Vec<Given>) -> SortKey, Vec<KeyValue<E>>),
     Between(Vec<KeyValue<E>>, Vec<KeyValue<E>>),
 }
 
@@ -149,11 +149,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         self
     }
 
-    fn sort(
-        mut self,
-        make: fn(Vec<(&'static str, String)>) -> SortKey,
-        parts: impl KeyValues<E>,
-    ) -> Self {
+    fn sort(mut self, make: fn(Vec<Given>) -> SortKey, parts: impl KeyValues<E>) -> Self {
         self.sort = Some(SortInput::One(make, parts.into_key_values()));
         self
     }

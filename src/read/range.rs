@@ -10,7 +10,7 @@
 //! Whether a key is partial or complete comes from how many parts were given, never from
 //! its text: a complete key whose last part is empty also ends with the delimiter.
 
-use super::keys::SortKey;
+use super::keys::{Given, SortKey};
 use crate::Error;
 use crate::key::KeyTemplate;
 
@@ -36,12 +36,12 @@ pub(crate) enum SortRange {
 /// The range `sort` asks for; `prefix` renders leading parts as (key, complete).
 pub(crate) fn sort_range(
     sort: &SortKey,
-    mut prefix: impl FnMut(&[(&'static str, String)]) -> Result<(String, bool), Error>,
+    mut prefix: impl FnMut(&[Given]) -> Result<(String, bool), Error>,
     template: &KeyTemplate,
 ) -> Result<SortRange, Error> {
     // A part with fixed text after it (`{target}REACTION`) does not sort by its value, so
     // no order comparison may end on it.
-    let ordered = |parts: &[(&'static str, String)]| match parts.len() {
+    let ordered = |parts: &[Given]| match parts.len() {
         0 => Ok(()),
         n if template.part_has_suffix(n - 1) => Err(Error::validation(format!(
             "keys of `{template}` do not sort by `{}` (fixed text follows it in its segment): \

@@ -52,6 +52,15 @@ pub(crate) struct Listed {
     updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Deals by the day they were posted (a computed key part: the day of a timestamp).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = Repos, pk = "DEAL#{id}", sk = "DEAL")]
+#[dynamo(index(GSI1, pk = "DEALS#{posted:day}", sk = "DEAL#{posted}#{id}"))]
+pub(crate) struct Deal {
+    id: String,
+    posted: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, dynamorm::Registry)]
 #[dynamo(table = Repos)]
 pub(crate) enum RepoItem {
@@ -241,4 +250,95 @@ async fn an_index_template_reading_updated_at_follows_every_write(#[case] backen
         (0, 0),
         "nothing is stale"
     );
+}
+
+/// A template can cut a timestamp to its day: items land in day partitions, a query names
+/// the day with `day(..)`, a whole timestamp there is refused, and an update that moves the
+/// time moves the item to its new day.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn day_buckets_partition_by_day_on_every_path(#[case] backend: Backend) {
+    use chrono::{TimeZone, Utc};
+    let (client, _server) = client(backend);
+    let db = Db::<Repos>::with_table_name(client, unique_name("day-buckets"));
+    db.create_table().await.expect("create");
+    let at = |d: u32, h: u32, m: u32, s: u32| {
+        Utc.with_ymd_and_hms(2020, 1, d, h, m, s)
+            .single()
+            .expect("a time")
+    };
+    let deals = [
+        ("late-3rd", at(3, 23, 59, 59)),
+        ("early-4th", at(4, 0, 0, 0)),
+        ("noon-4th", at(4, 12, 0, 0)),
+        ("late-4th", at(4, 23, 59, 59)),
+        ("5th", at(5, 0, 0, 1)),
+    ];
+    for (id, posted) in deals {
+        db.put(&Deal {
+            id: id.into(),
+            posted,
+        })
+        .send()
+        .await
+        .expect("put");
+    }
+    let raw = crate::harness::scan_raw(&db).await;
+    assert!(
+        raw.iter()
+            .any(|i| i["GSI1PK"].as_s().is_ok_and(|k| k == "DEALS#2020-01-04")),
+        "{raw:?}"
+    );
+
+    let a = Deal::attrs();
+    let on = |day: chrono::DateTime<Utc>| {
+        let db = &db;
+        async move {
+            db.query(a.posted.day(day))
+                .index(Repos::GSI1)
+                .all()
+                .await
+                .expect("query")
+                .into_iter()
+                .map(|d| d.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Any time of the day names the day; the sort key keeps time order within it.
+    assert_eq!(
+        on(at(4, 18, 30, 0)).await,
+        ["early-4th", "noon-4th", "late-4th"]
+    );
+    // Walking back a day.
+    assert_eq!(
+        on(at(4, 18, 30, 0) - chrono::Duration::days(1)).await,
+        ["late-3rd"]
+    );
+    // A whole timestamp where the template wants a day would match nothing: refused.
+    let whole = db
+        .query(a.posted.is(at(4, 0, 0, 0)))
+        .index(Repos::GSI1)
+        .all()
+        .await;
+    assert!(matches!(whole, Err(Error::Validation { .. })), "{whole:?}");
+    let month = db
+        .query(a.posted.month(at(4, 0, 0, 0)))
+        .index(Repos::GSI1)
+        .all()
+        .await;
+    assert!(matches!(month, Err(Error::Validation { .. })), "{month:?}");
+
+    // Moving the time moves the item to its day.
+    db.update(DealKey { id: "5th".into() })
+        .set(a.posted, at(4, 6, 0, 0))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(
+        on(at(4, 0, 0, 0)).await,
+        ["early-4th", "5th", "noon-4th", "late-4th"]
+    );
+    assert!(on(at(5, 0, 0, 0)).await.is_empty());
 }
