@@ -43,7 +43,7 @@ pub enum Bucket {
 
 impl Bucket {
     /// How many leading bytes of the encoded timestamp the bucket keeps.
-    pub const fn len(self) -> Option<usize> {
+    pub const fn kept_bytes(self) -> Option<usize> {
         match self {
             Bucket::Whole => None,
             Bucket::Day => Some(10),
@@ -53,7 +53,7 @@ impl Bucket {
 
     /// Cuts an encoded timestamp (`2020-01-04T…`) down to the bucket.
     pub(crate) fn apply(self, out: &mut String, start: usize) {
-        if let Some(len) = self.len() {
+        if let Some(len) = self.kept_bytes() {
             out.truncate((start + len).min(out.len()));
         }
     }
