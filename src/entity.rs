@@ -71,6 +71,14 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The entity's primary key.
     fn key(&self) -> Self::Key;
 
+    /// Whether the entity is in its `index`-th template index by its `when` field (`true`
+    /// for an index without one).
+    #[doc(hidden)]
+    fn in_index(&self, index: usize) -> bool {
+        let _ = index;
+        true
+    }
+
     /// The current time for the `created_at`/`updated_at` field stored as `attribute`.
     #[doc(hidden)]
     fn timestamp_now(attribute: &str) -> Result<AttributeValue, Error> {
@@ -318,6 +326,9 @@ pub struct EntityIndex {
     pub partition_key: KeyTemplate,
     /// The template of the index's sort key, when the index has one.
     pub sort_key: Option<KeyTemplate>,
+    /// The `bool` field (its attribute) that decides membership (`when = unread`): the
+    /// item is in the index only while it is `true`.
+    pub when: Option<&'static str>,
 }
 
 impl EntityIndex {
@@ -407,7 +418,11 @@ fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     if let (Some(attr), Some(sk)) = (table.sort_key(), key.sort_key) {
         item.insert(attr.to_owned(), V::S(sk));
     }
-    for index in schema.indexes {
+    for (i, index) in schema.indexes.iter().enumerate() {
+        // Not a member by its `when` field: no keys, so not in the index (sparse).
+        if !entity.in_index(i) {
+            continue;
+        }
         if let Some((pk, sk)) = render_index(index, write)? {
             let (pk_attr, sk_attr) = index.key_attributes()?;
             item.insert(pk_attr.to_owned(), V::S(pk));

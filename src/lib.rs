@@ -122,6 +122,21 @@ pub mod __private {
     pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::{decode_unchecked, to_stored_item};
     pub use crate::multi::declare::*;
+
+    /// The field types `when = field` takes: a `bool`.
+    #[diagnostic::on_unimplemented(
+        message = "`when = ..` takes a `bool` field, not `{Self}`",
+        note = "the item is in the index while the field is `true`"
+    )]
+    pub trait WhenField {
+        /// Whether the item is a member.
+        fn member(&self) -> bool;
+    }
+    impl WhenField for bool {
+        fn member(&self) -> bool {
+            *self
+        }
+    }
     pub use crate::write::declared::Declared;
     pub use inventory;
 

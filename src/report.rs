@@ -140,12 +140,14 @@ impl Report {
                     .map_or("".into(), |t| format!("`{}`", t.source()))
             );
             for i in e.indexes {
-                let optional: Vec<&str> = [Some(i.partition_key), i.sort_key]
+                let mut optional: Vec<String> = [Some(i.partition_key), i.sort_key]
                     .into_iter()
                     .flatten()
                     .flat_map(|t| t.fields().collect::<Vec<_>>())
                     .filter(|f| e.key_fields.iter().any(|k| k.field == *f && k.optional))
+                    .map(|f| format!("`{f}`"))
                     .collect();
+                optional.extend(i.when.map(|w| format!("`{w}` = true")));
                 let _ = writeln!(
                     s,
                     "| {} | `{}` | {} | {} |",
@@ -153,11 +155,7 @@ impl Report {
                     i.partition_key.source(),
                     i.sort_key
                         .map_or("".into(), |t| format!("`{}`", t.source())),
-                    optional
-                        .iter()
-                        .map(|f| format!("`{f}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    optional.join(", ")
                 );
             }
             for index in e.multi_indexes {

@@ -13,6 +13,8 @@ pub(crate) struct IndexAttr {
     pub(crate) sk: Option<LitStr>,
     pub(crate) pk_list: Option<KeyList>,
     pub(crate) sk_list: Option<KeyList>,
+    /// `when = field`: a `bool` field deciding membership.
+    pub(crate) when: Option<Ident>,
 }
 
 impl IndexAttr {
@@ -166,6 +168,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                         sk: None,
                         pk_list: None,
                         sk_list: None,
+                        when: None,
                     });
                 }
                 "index" => {
@@ -174,6 +177,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                     let mut sk = None;
                     let mut pk_list = None;
                     let mut sk_list = None;
+                    let mut when = None;
                     meta.parse_nested_meta(|inner| {
                         let list = inner.input.peek(syn::Token![=])
                             && inner.input.peek2(syn::token::Bracket);
@@ -183,6 +187,9 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                         } else if inner.path.is_ident("sk") && list {
                             let v: KeyList = inner.value()?.parse()?;
                             set_once(cx, &mut sk_list, v, &inner);
+                        } else if inner.path.is_ident("when") {
+                            let v: Ident = inner.value()?.parse()?;
+                            set_once(cx, &mut when, v, &inner);
                         } else if inner.path.is_ident("pk") {
                             let v: LitStr = inner.value()?.parse()?;
                             set_once(cx, &mut pk, v, &inner);
@@ -200,7 +207,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                         } else {
                             cx.error_spanned_by(
                                 &inner.path,
-                                "expected the index name, `pk = \"...\"` or `sk = \"...\"`",
+                                "expected the index name, `pk = \"...\"`, `sk = \"...\"` or `when = field`",
                             );
                             skip(&inner)?;
                         }
@@ -226,6 +233,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                                 sk,
                                 pk_list,
                                 sk_list,
+                                when,
                             });
                         }
                         None => cx.error_spanned_by(

@@ -489,6 +489,34 @@ impl<E: Entity> Update<E> {
                     }
                 }
             }
+            // Membership by a `when` field: `Some(true/false)` when this update sets it.
+            let member = match index.when {
+                None => None,
+                Some(attribute) => self.actions.iter().find_map(|a| match a {
+                    Action::Set(name, v) if name == attribute => {
+                        Some(matches!(v.get(), Ok(AttributeValue::Bool(true))))
+                    }
+                    Action::Remove(name) if name == attribute => Some(false),
+                    _ => None,
+                }),
+            };
+            match (index.when, member) {
+                (Some(_), Some(true)) => touched = true,
+                (Some(_), Some(false)) => {
+                    touched = true;
+                    cleared = true;
+                }
+                (Some(attribute), None) if touched => {
+                    // The stored flag is unknown: re-rendering could put an item that is
+                    // not a member into the index.
+                    return Err(Error::validation(format!(
+                        "this update changes the key of index `{}`, whose membership \
+                         `{attribute}` decides; set `{attribute}` in the same update",
+                        index.index.name()
+                    )));
+                }
+                _ => {}
+            }
             if !touched {
                 continue;
             }
