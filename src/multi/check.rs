@@ -19,11 +19,7 @@ pub(crate) fn check_item(table: &TableSchema, item: &mut Item) -> Result<(), Err
         let Some((partition, sort)) = index.multi_keys() else {
             continue;
         };
-        for (attribute, max) in partition
-            .iter()
-            .map(|a| (a, MAX_PARTITION_KEY_BYTES))
-            .chain(sort.iter().map(|a| (a, MAX_SORT_KEY_BYTES)))
-        {
+        for (attribute, max) in with_limits(partition, sort) {
             let Some(value) = item.get(attribute.name) else {
                 continue;
             };
@@ -33,6 +29,17 @@ pub(crate) fn check_item(table: &TableSchema, item: &mut Item) -> Result<(), Err
         }
     }
     Ok(())
+}
+
+/// An index's key attributes in key order, each with DynamoDB's size limit for its role.
+pub(crate) fn with_limits<'a>(
+    partition: &'a [IndexAttribute],
+    sort: &'a [IndexAttribute],
+) -> impl Iterator<Item = (&'a IndexAttribute, usize)> {
+    partition
+        .iter()
+        .map(|a| (a, MAX_PARTITION_KEY_BYTES))
+        .chain(sort.iter().map(|a| (a, MAX_SORT_KEY_BYTES)))
 }
 
 /// Checks a value an update sets on `attribute`; `Ok(false)` when it is `NULL`, which the
@@ -49,11 +56,7 @@ pub(crate) fn check_update_value(
         let Some((partition, sort)) = index.multi_keys() else {
             continue;
         };
-        let found = partition
-            .iter()
-            .map(|a| (a, MAX_PARTITION_KEY_BYTES))
-            .chain(sort.iter().map(|a| (a, MAX_SORT_KEY_BYTES)))
-            .find(|(a, _)| a.name == attribute);
+        let found = with_limits(partition, sort).find(|(a, _)| a.name == attribute);
         if let Some((a, max)) = found {
             present &= check_value(index.name(), a, max, value)?;
         }

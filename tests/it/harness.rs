@@ -84,10 +84,10 @@ pub(crate) async fn seed(db: &Db<Tracker>, items: impl IntoIterator<Item = Track
 
 /// A table reached through a fault-injecting proxy (the SDK's own retries are off, so the
 /// library's retry logic is what is tested).
-pub(crate) struct FaultyTable {
-    pub(crate) db: Db<Tracker>,
+pub(crate) struct FaultyTable<T = Tracker> {
+    pub(crate) db: Db<T>,
     /// The same table without faults, to check what really happened.
-    pub(crate) direct: Db<Tracker>,
+    pub(crate) direct: Db<T>,
     pub(crate) proxy: dynamorm_local::FaultProxy,
     _server: Option<LocalServer>,
 }
@@ -97,6 +97,15 @@ pub(crate) async fn faulty_table(
     test: &str,
     config: dynamorm_local::FaultConfig,
 ) -> FaultyTable {
+    faulty_table_of::<Tracker>(backend, test, config).await
+}
+
+/// [`faulty_table`] for any table type.
+pub(crate) async fn faulty_table_of<T: dynamorm::Table>(
+    backend: Backend,
+    test: &str,
+    config: dynamorm_local::FaultConfig,
+) -> FaultyTable<T> {
     let (direct_client, server) = client(backend);
     let endpoint = match (&server, backend) {
         (Some(s), _) => s.endpoint(),
@@ -104,15 +113,14 @@ pub(crate) async fn faulty_table(
     };
     let proxy = dynamorm_local::FaultProxy::start(&endpoint, config).expect("proxy starts");
     let name = unique_name(test);
-    let direct = Db::<Tracker>::with_table_name(direct_client, name.clone());
+    let direct = Db::<T>::with_table_name(direct_client, name.clone());
     direct.create_table().await.expect("table is created");
     let no_sdk_retries = proxy
         .sdk_config()
         .to_builder()
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
         .build();
-    let db =
-        Db::<Tracker>::with_table_name(aws_sdk_dynamodb::Client::from_conf(no_sdk_retries), name);
+    let db = Db::<T>::with_table_name(aws_sdk_dynamodb::Client::from_conf(no_sdk_retries), name);
     FaultyTable {
         db,
         direct,
@@ -150,6 +158,27 @@ pub(crate) async fn scan_raw<T: dynamorm::Table>(db: &Db<T>) -> Vec<dynamorm::It
             _ => return items,
         }
     }
+}
+
+/// A client for `backend` that counts the requests it sends (and the embedded server
+/// behind it, if any).
+pub(crate) fn counting_client(
+    backend: Backend,
+) -> (
+    aws_sdk_dynamodb::Client,
+    Option<LocalServer>,
+    OperationCounter,
+) {
+    let (client, server) = client(backend);
+    let counter = OperationCounter::default();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .interceptor(counter.clone())
+            .build(),
+    );
+    (client, server, counter)
 }
 
 /// Counts the requests a client sends, by operation (the `X-Amz-Target` suffix): add it as

@@ -6,7 +6,7 @@ use dynamorm::{Db, Error, KeyError, KeyPart};
 use rstest::rstest;
 use serde::{Deserialize, Serialize};
 
-use crate::harness::{Backend, OperationCounter, client, unique_name};
+use crate::harness::{Backend, unique_name};
 
 /// A part that writes itself raw: `x#y` would forge a two-part key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,15 +48,7 @@ pub(crate) struct Plain {
 #[case::ddb_local(Backend::DdbLocal)]
 #[tokio::test]
 async fn a_custom_key_part_cannot_forge_keys_on_any_path(#[case] backend: Backend) {
-    let (client, _server) = client(backend);
-    let counter = OperationCounter::default();
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        client
-            .config()
-            .to_builder()
-            .interceptor(counter.clone())
-            .build(),
-    );
+    let (client, _server, counter) = crate::harness::counting_client(backend);
     let db = Db::<Parts>::with_table_name(client, unique_name("key-parts"));
     db.create_table().await.expect("create");
     let good = Bad {

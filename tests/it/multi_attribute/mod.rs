@@ -4,6 +4,7 @@
 //! table.
 
 mod queries;
+mod races;
 mod shapes;
 mod table;
 mod writes;

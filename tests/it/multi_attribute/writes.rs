@@ -7,7 +7,7 @@ use dynamorm::{Db, Error, KeyError};
 use rstest::rstest;
 
 use super::{GameItem, Games, Match, MatchKey, Pick, a_match, games};
-use crate::harness::{Backend, OperationCounter};
+use crate::harness::Backend;
 
 async fn in_round(db: &Db<Games>, region: &str) -> Vec<GameItem> {
     db.query_index(Match::ByRound.partition("spring", region))
@@ -201,15 +201,7 @@ async fn two_entity_types_share_the_index_by_attribute_names(#[case] backend: Ba
 #[case::ddb_local(Backend::DdbLocal)]
 #[tokio::test]
 async fn values_an_index_key_cannot_hold_are_refused_before_sending(#[case] backend: Backend) {
-    let (client, _server) = crate::harness::client(backend);
-    let counter = OperationCounter::default();
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        client
-            .config()
-            .to_builder()
-            .interceptor(counter.clone())
-            .build(),
-    );
+    let (client, _server, counter) = crate::harness::counting_client(backend);
     let db = Db::<Games>::with_table_name(client, crate::harness::unique_name("multi-refuse"));
     db.create_table().await.expect("create");
     let before = counter.snapshot();
