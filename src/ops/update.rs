@@ -372,17 +372,9 @@ impl<E: Entity> Update<E> {
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan::<E>(None)?;
+        // The sentinel keys of the values set are checked before the read, too.
         let mut set_values = vec![None; E::SCHEMA.unique.len()];
-        for (i, field) in E::SCHEMA.unique.iter().enumerate() {
-            for action in &prepared.actions {
-                if let Action::Set(name, value) = action
-                    && name == field.attribute
-                {
-                    let mut out = String::new();
-                    set_values[i] = E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
-                }
-            }
-        }
+        apply_unique_actions::<E>(&prepared.actions, &mut set_values)?;
         crate::unique::check_sentinels::<E>(&set_values)?;
         crate::unique::write::<E, _>(&db, &key, true, |read| {
             let Some(old) = &read.old else {
@@ -391,19 +383,7 @@ impl<E: Entity> Update<E> {
                 });
             };
             let mut new_values = crate::unique::values_in::<E>(old)?;
-            for (i, field) in E::SCHEMA.unique.iter().enumerate() {
-                for action in &prepared.actions {
-                    match action {
-                        Action::Set(name, value) if name == field.attribute => {
-                            let mut out = String::new();
-                            new_values[i] =
-                                E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
-                        }
-                        Action::Remove(name) if name == field.attribute => new_values[i] = None,
-                        _ => {}
-                    }
-                }
-            }
+            apply_unique_actions::<E>(&prepared.actions, &mut new_values)?;
             Ok(Some((
                 prepared.clone().plan::<E>(read.guard.clone())?,
                 new_values,
@@ -648,4 +628,25 @@ impl Prepared {
             self.outcome,
         )
     }
+}
+
+/// The encoded unique values after `actions`: each `set` of a unique field replaces its
+/// value, each `remove` clears it.
+fn apply_unique_actions<E: Entity>(
+    actions: &[Action],
+    values: &mut [Option<String>],
+) -> Result<(), Error> {
+    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+        for action in actions {
+            match action {
+                Action::Set(name, value) if name == field.attribute => {
+                    let mut out = String::new();
+                    values[i] = E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+                }
+                Action::Remove(name) if name == field.attribute => values[i] = None,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
