@@ -90,13 +90,30 @@ pub(crate) const fn same_shape(a: &KeyTemplate, b: &KeyTemplate) -> bool {
 
 /// The partition-key template of `entity` on `index` (`""`: the table).
 pub(crate) const fn partition_template(entity: &EntitySchema, index: &str) -> Option<KeyTemplate> {
+    nth_partition_template(entity, index, 0)
+}
+
+/// The partition-key template of the `n`-th layout of `entity` on `index` (`""`: the table,
+/// which has one).
+const fn nth_partition_template(
+    entity: &EntitySchema,
+    index: &str,
+    mut n: usize,
+) -> Option<KeyTemplate> {
     if index.is_empty() {
-        return Some(entity.partition_key);
+        return if n == 0 {
+            Some(entity.partition_key)
+        } else {
+            None
+        };
     }
     let mut i = 0;
     while i < entity.indexes.len() {
         if str_eq(entity.indexes[i].index.name(), index) {
-            return Some(entity.indexes[i].partition_key);
+            if n == 0 {
+                return Some(entity.indexes[i].partition_key);
+            }
+            n -= 1;
         }
         i += 1;
     }
@@ -110,10 +127,23 @@ pub const fn share_partition(a: &EntitySchema, b: &EntitySchema, index: &str) ->
     if declares_multi_index(a, index) && declares_multi_index(b, index) {
         return true;
     }
-    match (partition_template(a, index), partition_template(b, index)) {
-        (Some(x), Some(y)) => same_shape(&x, &y),
-        _ => false,
+    if partition_template(a, index).is_none() || partition_template(b, index).is_none() {
+        return false;
     }
+    // Every layout of one against every layout of the other: whichever an item uses, the
+    // collection's query finds it.
+    let mut i = 0;
+    while let Some(x) = nth_partition_template(a, index, i) {
+        let mut j = 0;
+        while let Some(y) = nth_partition_template(b, index, j) {
+            if !same_shape(&x, &y) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Whether `entity` has a partition-key template on `index` (`""`: the table).

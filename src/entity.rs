@@ -71,12 +71,20 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The entity's primary key.
     fn key(&self) -> Self::Key;
 
-    /// Whether the entity is in its `index`-th template index by its `when` field (`true`
-    /// for an index without one).
+    /// Whether the entity uses its `index`-th index layout by that layout's `when` (`true`
+    /// for a layout without one).
     #[doc(hidden)]
     fn in_index(&self, index: usize) -> bool {
         let _ = index;
         true
+    }
+
+    /// As [`Entity::in_index`], from the value an update sets for the `when` field
+    /// (`None`: removed).
+    #[doc(hidden)]
+    fn in_index_from(index: usize, value: Option<&AttributeValue>) -> Result<bool, Error> {
+        let _ = (index, value);
+        Ok(true)
     }
 
     /// The current time for the `created_at`/`updated_at` field stored as `attribute`.
@@ -326,9 +334,21 @@ pub struct EntityIndex {
     pub partition_key: KeyTemplate,
     /// The template of the index's sort key, when the index has one.
     pub sort_key: Option<KeyTemplate>,
-    /// The `bool` field (its attribute) that decides membership (`when = unread`): the
-    /// item is in the index only while it is `true`.
-    pub when: Option<&'static str>,
+    /// Which items use this layout (`when = unread`, `when = !is_fork`,
+    /// `when = matches!(kind, Kind::Fork)`). An entity can give one index several layouts:
+    /// each item uses the first whose `when` holds (one without `when` takes the rest), and
+    /// is not in the index when none does.
+    pub when: Option<When>,
+}
+
+/// The condition under which an item uses one layout of an index: `when = ..` in
+/// `#[dynamo(index(..))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    /// The attribute of the field the condition reads.
+    pub attribute: &'static str,
+    /// The condition as declared (`unread`, `!is_fork`, `matches!(kind, Kind::Fork)`).
+    pub source: &'static str,
 }
 
 impl EntityIndex {
@@ -419,8 +439,9 @@ fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
         item.insert(attr.to_owned(), V::S(sk));
     }
     for (i, index) in schema.indexes.iter().enumerate() {
-        // Not a member by its `when` field: no keys, so not in the index (sparse).
-        if !entity.in_index(i) {
+        // Each item uses the first layout of an index whose `when` holds; with none, it gets
+        // no keys, so it is not in the index (sparse).
+        if !entity.in_index(i) || first_layout(schema.indexes, i, |j| entity.in_index(j)) != i {
             continue;
         }
         if let Some((pk, sk)) = render_index(index, write)? {
@@ -446,6 +467,19 @@ fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     }
     item::check_size(schema.name, &item)?;
     Ok(item)
+}
+
+/// The layout of `layouts[i]`'s index an item uses: the first whose `when` holds by
+/// `applies` (`i` itself when none before it does). No allocation: encoding is hot.
+pub(crate) fn first_layout(
+    layouts: &[EntityIndex],
+    i: usize,
+    mut applies: impl FnMut(usize) -> bool,
+) -> usize {
+    let name = layouts[i].index.name();
+    (0..i)
+        .find(|&j| layouts[j].index.name() == name && applies(j))
+        .unwrap_or(i)
 }
 
 /// Renders an index's key values; `None` when a template field is absent (sparse).

@@ -86,7 +86,7 @@ pub use capacity::{CapacityCollector, CapacityReport};
 pub use collection::Collection;
 pub use db::Db;
 pub use entity::{
-    Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, from_item, to_item,
+    Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, When, from_item, to_item,
 };
 pub use error::{ConditionFailed, Error, ServiceError};
 pub use expr::{Attr, Condition};
@@ -123,10 +123,11 @@ pub mod __private {
     pub use crate::entity::{decode_unchecked, to_stored_item};
     pub use crate::multi::declare::*;
 
-    /// The field types `when = field` takes: a `bool`.
+    /// The field types `when = field` (and `when = !field`) take: a `bool`.
     #[diagnostic::on_unimplemented(
         message = "`when = ..` takes a `bool` field, not `{Self}`",
-        note = "the item is in the index while the field is `true`"
+        note = "the item uses this layout while the field is `true` (`!field`: `false`); \
+                for other types write `when = matches!(field, Pattern)`"
     )]
     pub trait WhenField {
         /// Whether the item is a member.
@@ -135,6 +136,25 @@ pub mod __private {
     impl WhenField for bool {
         fn member(&self) -> bool {
             *self
+        }
+    }
+
+    /// The value of a `when` field as an update sets it (`None`: removed). A removed field
+    /// that does not decode from `NULL` (a `bool`, an enum) is `None`: no layout that needs
+    /// it applies.
+    pub fn when_value<T: serde::de::DeserializeOwned>(
+        attribute: &'static str,
+        value: Option<&AttributeValue>,
+    ) -> Result<Option<T>, crate::Error> {
+        match value {
+            Some(value) if !matches!(value, AttributeValue::Null(_)) => {
+                crate::decode::from_value(value)
+                    .map(Some)
+                    .map_err(|e| crate::Error::validation(format!(
+                        "the value set for `{attribute}` does not decode: {e}"
+                    )))
+            }
+            _ => Ok(crate::decode::from_value(&AttributeValue::Null(true)).ok()),
         }
     }
     pub use crate::write::declared::Declared;

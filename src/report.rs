@@ -147,7 +147,7 @@ impl Report {
                     .filter(|f| e.key_fields.iter().any(|k| k.field == *f && k.optional))
                     .map(|f| format!("`{f}`"))
                     .collect();
-                optional.extend(i.when.map(|w| format!("`{w}` = true")));
+                optional.extend(i.when.map(|w| format!("when `{}`", w.source)));
                 let _ = writeln!(
                     s,
                     "| {} | `{}` | {} | {} |",
@@ -227,11 +227,13 @@ impl Report {
                         .filter(|i| i.index.name() == index.name())
                         .map(move |i| {
                             format!(
-                                "- {}: `{}`{}",
+                                "- {}: `{}`{}{}",
                                 e.name,
                                 i.partition_key.source(),
                                 i.sort_key
-                                    .map_or(String::new(), |t| format!(" / `{}`", t.source()))
+                                    .map_or(String::new(), |t| format!(" / `{}`", t.source())),
+                                i.when
+                                    .map_or(String::new(), |w| format!(" when `{}`", w.source))
                             )
                         })
                 })

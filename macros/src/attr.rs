@@ -13,8 +13,84 @@ pub(crate) struct IndexAttr {
     pub(crate) sk: Option<LitStr>,
     pub(crate) pk_list: Option<KeyList>,
     pub(crate) sk_list: Option<KeyList>,
-    /// `when = field`: a `bool` field deciding membership.
-    pub(crate) when: Option<Ident>,
+    /// `when = ...`: which items use this layout of the index.
+    pub(crate) when: Option<When>,
+}
+
+/// `when = flag`, `when = !flag` or `when = matches!(field, Pattern)`: the condition under
+/// which an item uses one layout of an index (or is in it at all).
+pub(crate) struct When {
+    /// The field the condition reads.
+    pub(crate) field: Ident,
+    pub(crate) test: WhenTest,
+}
+
+pub(crate) enum WhenTest {
+    /// A `bool` field is `true`.
+    Flag,
+    /// A `bool` field is `false`.
+    NotFlag,
+    /// The field matches a pattern (with an optional `if` guard).
+    Matches(proc_macro2::TokenStream),
+}
+
+impl syn::parse::Parse for When {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(syn::Token![!]) {
+            input.parse::<syn::Token![!]>()?;
+            return Ok(When {
+                field: input.parse()?,
+                test: WhenTest::NotFlag,
+            });
+        }
+        if input.peek(Ident) && input.peek2(syn::Token![!]) {
+            let mac: syn::Macro = input.parse()?;
+            if !mac.path.is_ident("matches") {
+                return Err(syn::Error::new_spanned(
+                    &mac.path,
+                    "`when` takes `flag`, `!flag` or `matches!(field, Pattern)`",
+                ));
+            }
+            return mac.parse_body_with(|body: syn::parse::ParseStream<'_>| {
+                let field: Ident = body.parse()?;
+                body.parse::<syn::Token![,]>()?;
+                let pattern: proc_macro2::TokenStream = body.parse()?;
+                if pattern.is_empty() {
+                    return Err(body.error("give the pattern: `matches!(field, Pattern)`"));
+                }
+                Ok(When {
+                    field,
+                    test: WhenTest::Matches(pattern),
+                })
+            });
+        }
+        Ok(When {
+            field: input.parse()?,
+            test: WhenTest::Flag,
+        })
+    }
+}
+
+impl When {
+    /// The condition as the user wrote it, for reports and errors.
+    pub(crate) fn source(&self) -> String {
+        let field = self.field.to_string();
+        match &self.test {
+            WhenTest::Flag => field,
+            WhenTest::NotFlag => format!("!{field}"),
+            WhenTest::Matches(pattern) => {
+                let pattern = pattern
+                    .to_string()
+                    .replace(" :: ", "::")
+                    .replace(":: ", "::")
+                    .replace(" (", "(")
+                    .replace("( ", "(")
+                    .replace(" )", ")")
+                    .replace(" ,", ",");
+                format!("matches!({field}, {pattern})")
+            }
+        }
+    }
 }
 
 impl IndexAttr {
@@ -188,7 +264,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                             let v: KeyList = inner.value()?.parse()?;
                             set_once(cx, &mut sk_list, v, &inner);
                         } else if inner.path.is_ident("when") {
-                            let v: Ident = inner.value()?.parse()?;
+                            let v: When = inner.value()?.parse()?;
                             set_once(cx, &mut when, v, &inner);
                         } else if inner.path.is_ident("pk") {
                             let v: LitStr = inner.value()?.parse()?;
@@ -215,9 +291,6 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute], allowed: &[&str]) ->
                     })?;
                     match name {
                         Some(name) => {
-                            if out.indexes.iter().any(|i| i.name == name) {
-                                cx.error_spanned_by(&name, format!("duplicate index `{name}`"));
-                            }
                             if (pk.is_some() || sk.is_some())
                                 && (pk_list.is_some() || sk_list.is_some())
                             {

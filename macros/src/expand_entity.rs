@@ -210,9 +210,19 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         if index.is_multi() {
             if let Some(when) = &index.when {
                 cx.error_spanned_by(
-                    when,
+                    &when.field,
                     "`when` decides membership of a template index; a multi-attribute index \
                      leaves out items whose attributes are absent (`Option` fields)",
+                );
+            }
+            if attrs.indexes.iter().filter(|i| i.name == index.name).count() > 1 {
+                cx.error_spanned_by(
+                    &index.name,
+                    format!(
+                        "`{}` is a multi-attribute index: it takes one list of fields, not \
+                         several layouts",
+                        index.name
+                    ),
                 );
             }
             if let Some(m) = resolve_multi(&mut cx, ident, &fields, index) {
@@ -236,14 +246,33 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             .as_ref()
             .and_then(|lit| parse_template(&mut cx, lit, false, &mut slots));
         if let Some(when) = &index.when {
-            match field_named(&fields, when) {
-                None => cx.error_spanned_by(when, format!("`{ident}` has no field `{when}`")),
+            let field = &when.field;
+            match field_named(&fields, field) {
+                None => cx.error_spanned_by(field, format!("`{ident}` has no field `{field}`")),
                 Some(f) if f.skipped => cx.error_spanned_by(
-                    when,
-                    format!("field `{when}` is skipped by serde; membership must be stored"),
+                    field,
+                    format!("field `{field}` is skipped by serde; membership must be stored"),
                 ),
                 Some(_) => {}
             }
+        }
+        // Layouts of one index are tried in order; one without `when` takes every item
+        // left, so a layout after it could never be used.
+        let later = attrs
+            .indexes
+            .iter()
+            .skip_while(|i| !std::ptr::eq(*i, index))
+            .skip(1)
+            .any(|i| i.name == index.name);
+        if index.when.is_none() && later {
+            cx.error_spanned_by(
+                &index.name,
+                format!(
+                    "this layout of `{}` has no `when`, so the layouts after it are never used: \
+                     give it `when = ..` or move it last",
+                    index.name
+                ),
+            );
         }
         if let Some(ipk) = ipk {
             indexes.push((index, ipk, isk));
@@ -332,10 +361,15 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         };
         let index_ref =
             quote_spanned!(name.span()=> #krate::__private::template_index(#table::#name));
-        let when = match index.when.as_ref().and_then(|w| field_named(&fields, w)) {
-            Some(f) => {
+        let when = match index
+            .when
+            .as_ref()
+            .and_then(|w| Some((w, field_named(&fields, &w.field)?)))
+        {
+            Some((w, f)) => {
                 let a = &f.attribute;
-                quote!(::core::option::Option::Some(#a))
+                let source = w.source();
+                quote!(::core::option::Option::Some(#krate::When { attribute: #a, source: #source }))
             }
             None => quote!(::core::option::Option::None),
         };
@@ -648,15 +682,45 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     });
 
     // `when = field`: membership of a template index decided by a `bool` field.
-    let when_arms = indexes.iter().enumerate().filter_map(|(i, (index, _, _))| {
-        let f = field_named(&fields, index.when.as_ref()?)?;
+    // `when = ..`: which layout of an index (if any) an item uses, from the entity and from
+    // the value an update sets.
+    let whens: Vec<_> = indexes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (index, _, _))| {
+            let when = index.when.as_ref()?;
+            Some((i, when, field_named(&fields, &when.field)?))
+        })
+        .collect();
+    let test = |when: &attr::When, value: proc_macro2::TokenStream| match &when.test {
+        attr::WhenTest::Flag => quote!(#krate::__private::WhenField::member(&#value)),
+        attr::WhenTest::NotFlag => quote!(!#krate::__private::WhenField::member(&#value)),
+        attr::WhenTest::Matches(pattern) => quote!(::core::matches!(&#value, #pattern)),
+    };
+    let when_arms = whens.iter().map(|(i, when, f)| {
         let fi = f.ident;
-        Some(quote!(#i => #krate::__private::WhenField::member(&self.#fi),))
+        let test = test(when, quote!(self.#fi));
+        quote!(#i => #test,)
     });
-    let when_checks = indexes.iter().filter_map(|(index, _, _)| {
-        let when = index.when.as_ref()?;
-        let ty = field_named(&fields, when)?.ty;
-        Some(quote_spanned!(when.span()=> __dynamorm_assert_when::<#ty>();))
+    let when_from_arms = whens.iter().map(|(i, when, f)| {
+        let ty = f.ty;
+        let attribute = &f.attribute;
+        let test = test(when, quote!(value));
+        quote!(#i => {
+            let ::core::option::Option::Some(value) =
+                #krate::__private::when_value::<#ty>(#attribute, value)?
+            else {
+                return ::core::result::Result::Ok(false);
+            };
+            ::core::result::Result::Ok(#test)
+        })
+    });
+    let when_checks = whens.iter().filter_map(|(_, when, f)| {
+        if matches!(when.test, attr::WhenTest::Matches(_)) {
+            return None;
+        }
+        let ty = f.ty;
+        Some(quote_spanned!(when.field.span()=> __dynamorm_assert_when::<#ty>();))
     });
 
     let key_doc = format!("The primary key of [`{ident}`], generated by `#[derive(Entity)]`.");
@@ -822,6 +886,17 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 match index {
                     #(#when_arms)*
                     _ => true,
+                }
+            }
+
+            fn in_index_from(
+                index: usize,
+                value: ::core::option::Option<&#krate::__private::AttributeValue>,
+            ) -> ::core::result::Result<bool, #krate::Error> {
+                let _ = &value;
+                match index {
+                    #(#when_from_arms)*
+                    _ => ::core::result::Result::Ok(true),
                 }
             }
         }

@@ -33,6 +33,18 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         cx.error_spanned_by(&input.ident, "`no_sort_key` and `sk` contradict each other");
     }
     check_multi_attribute_indexes(&mut cx, &attrs);
+    for (i, index) in attrs.indexes.iter().enumerate() {
+        if attrs.indexes[..i].iter().any(|other| other.name == index.name) {
+            let name = &index.name;
+            cx.error_spanned_by(name, format!("duplicate index `{name}`"));
+        }
+        if let Some(when) = &index.when {
+            cx.error_spanned_by(
+                &when.field,
+                "`when` belongs on an entity's index layout, not on the table",
+            );
+        }
+    }
     for index in attrs.indexes.iter().filter(|i| !i.is_multi()) {
         if index.pk.is_none() {
             cx.error_spanned_by(

@@ -181,8 +181,12 @@ fn put_as_update<E: Entity>(
         .iter()
         .filter_map(|i| i.key_attributes().ok())
     {
-        known.push(pk);
-        known.extend(sk);
+        // An index with several layouts lists its attributes once.
+        for attribute in std::iter::once(pk).chain(sk) {
+            if !known.contains(&attribute) {
+                known.push(attribute);
+            }
+        }
     }
     known.extend(table.ttl());
     let mut actions: Vec<Action> = Vec::with_capacity(item.len() + known.len());

@@ -436,72 +436,109 @@ impl<E: Entity> Update<E> {
                 )));
             }
         }
-        let value_of = |slot: usize| -> Option<Option<&AttributeValue>> {
-            let attribute = schema.key_fields[slot].attribute;
+        // The value this update gives an attribute: `Some(None)` when it removes it.
+        let set_value = |attribute: &str| -> Option<Option<&AttributeValue>> {
             self.actions.iter().find_map(|a| match a {
                 Action::Set(name, v) if name == attribute => Some(v.get().ok()),
                 Action::Remove(name) if name == attribute => Some(None),
                 _ => None,
             })
         };
+        let value_of = |slot: usize| set_value(schema.key_fields[slot].attribute);
         let mut extra = Vec::new();
-        for index in schema.indexes {
-            let fields = index
-                .partition_key
-                .segments()
+        for (first, layout) in schema.indexes.iter().enumerate() {
+            let name = layout.index.name();
+            if schema.indexes[..first].iter().any(|l| l.index.name() == name) {
+                // Handled with the first layout of its index.
+                continue;
+            }
+            let layouts: Vec<(usize, &crate::EntityIndex)> = schema.indexes[first..]
                 .iter()
-                .chain(index.sort_key.iter().flat_map(|t| t.segments()));
-            let mut touched = false;
-            let mut cleared = false;
-            let mut untouched = None;
-            for segment in fields {
-                if let crate::key::Segment::Part { field, slot, .. } = segment {
-                    if *slot < schema.primary_key_fields {
-                        // A primary-key field: known from the key, never changed here.
-                        continue;
-                    }
-                    match value_of(*slot) {
-                        Some(value) => {
-                            touched = true;
-                            cleared |= value.is_none_or(|v| matches!(v, AttributeValue::Null(_)));
+                .enumerate()
+                .filter(|(_, l)| l.index.name() == name)
+                .map(|(j, l)| (first + j, l))
+                .collect();
+            let fields_of = |index: &crate::EntityIndex| {
+                index
+                    .partition_key
+                    .segments()
+                    .iter()
+                    .chain(index.sort_key.iter().flat_map(|t| t.segments()))
+                    .filter_map(|segment| match segment {
+                        // A primary-key field is known from the key, never changed here.
+                        crate::key::Segment::Part { field, slot, .. }
+                            if *slot >= schema.primary_key_fields =>
+                        {
+                            Some((*field, *slot))
                         }
-                        None => untouched = Some(*field),
-                    }
-                }
-            }
-            // Membership by a `when` field: `Some(true/false)` when this update sets it.
-            let member = match index.when {
-                None => None,
-                Some(attribute) => self.actions.iter().find_map(|a| match a {
-                    Action::Set(name, v) if name == attribute => {
-                        Some(matches!(v.get(), Ok(AttributeValue::Bool(true))))
-                    }
-                    Action::Remove(name) if name == attribute => Some(false),
-                    _ => None,
-                }),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
             };
-            match (index.when, member) {
-                (Some(_), Some(true)) => touched = true,
-                (Some(_), Some(false)) => {
-                    touched = true;
-                    cleared = true;
-                }
-                (Some(attribute), None) if touched => {
-                    // The stored flag is unknown: re-rendering could put an item that is
-                    // not a member into the index.
-                    return Err(Error::validation(format!(
-                        "this update changes the key of index `{}`, whose membership \
-                         `{attribute}` decides; set `{attribute}` in the same update",
-                        index.index.name()
-                    )));
-                }
-                _ => {}
-            }
+            // Does this update move the index at all: a key field of any layout, or a field
+            // that decides the layout?
+            let touched = layouts.iter().any(|(_, l)| {
+                fields_of(l).iter().any(|(_, slot)| value_of(*slot).is_some())
+                    || l.when.is_some_and(|w| set_value(w.attribute).is_some())
+            });
             if !touched {
                 continue;
             }
-            let (pk_attr, sk_attr) = index.key_attributes()?;
+            // The layout the updated item uses, decided as `to_item` does; every `when` it
+            // depends on must be in the update (the stored values are unknown).
+            let mut chosen = None;
+            for (i, l) in &layouts {
+                let Some(when) = l.when else {
+                    chosen = Some(*l);
+                    break;
+                };
+                let Some(value) = set_value(when.attribute) else {
+                    // The stored value is unknown: re-rendering could put an item into
+                    // the index, or under a layout, its state does not choose.
+                    let what = if layouts.len() > 1 {
+                        "layout"
+                    } else {
+                        "membership"
+                    };
+                    let moved = match schema.updated_at {
+                        Some(at) if layouts.iter().all(|(_, l)| {
+                            fields_of(l).iter().all(|(_, slot)| {
+                                value_of(*slot).is_none()
+                                    || schema.key_fields[*slot].attribute == at
+                            })
+                        }) => format!("every update stores a new `{at}`, which the key of index `{name}` reads"),
+                        _ => format!("this update changes the key of index `{name}`"),
+                    };
+                    return Err(Error::validation(format!(
+                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
+                        when.source, when.attribute
+                    )));
+                };
+                if E::in_index_from(*i, value)? {
+                    chosen = Some(*l);
+                    break;
+                }
+            }
+            let (pk_attr, sk_attr) = layout.key_attributes()?;
             let attrs = [Some(pk_attr), sk_attr];
+            let Some(index) = chosen else {
+                // No layout applies: the item leaves the index.
+                extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                );
+                continue;
+            };
+            let fields = fields_of(index);
+            let cleared = fields.iter().any(|(_, slot)| {
+                value_of(*slot).is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
+            });
+            let untouched = fields
+                .iter()
+                .find(|(_, slot)| value_of(*slot).is_none())
+                .map(|(field, _)| *field);
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.
                 extra.extend(
@@ -560,8 +597,8 @@ impl<E: Entity> Update<E> {
                 ),
             }
         }
-        // Two indexes may share key attributes only if they are the same index; an entity
-        // maps each index once, so `extra` never repeats an attribute.
+        // Two indexes may share key attributes only if they are the same index, and one
+        // layout per index is chosen, so `extra` never repeats an attribute.
         self.actions.extend(extra);
         Ok(())
     }

@@ -167,6 +167,21 @@ pub(crate) enum SortKey {
     Between(Vec<Given>, Vec<Given>),
 }
 
+impl SortKey {
+    /// The key values of each bound.
+    pub(crate) fn parts(&self) -> Vec<&[Given]> {
+        match self {
+            SortKey::BeginsWith(p)
+            | SortKey::Eq(p)
+            | SortKey::Lt(p)
+            | SortKey::Le(p)
+            | SortKey::Gt(p)
+            | SortKey::Ge(p) => vec![p],
+            SortKey::Between(low, high) => vec![low, high],
+        }
+    }
+}
+
 /// Resolves encoded key values, failing on the first that could not be encoded.
 pub(crate) fn resolve<E>(values: Vec<KeyValue<E>>) -> Result<Vec<Given>, Error> {
     values
@@ -175,26 +190,76 @@ pub(crate) fn resolve<E>(values: Vec<KeyValue<E>>) -> Result<Vec<Given>, Error> 
         .collect()
 }
 
-/// The key templates a query on `index` (or the table) uses for entity `schema`.
+/// The key templates a query on `index` (or the table) uses for entity `schema`. An index
+/// with several layouts uses the first whose partition key has exactly the fields given and
+/// whose sort key starts with the sort-key fields given (each condition's).
 pub(crate) fn templates(
     schema: &EntitySchema,
     index: Option<&'static IndexSchema>,
+    partition: &[Given],
+    sort: &[&[Given]],
 ) -> Result<(KeyTemplate, Option<KeyTemplate>), Error> {
-    match index {
-        None => Ok((schema.partition_key, schema.sort_key)),
-        Some(index) => schema
-            .indexes
+    let Some(index) = index else {
+        return Ok((schema.partition_key, schema.sort_key));
+    };
+    let mut layouts = schema
+        .indexes
+        .iter()
+        .filter(|i| i.index.name() == index.name())
+        .map(|i| (i.partition_key, i.sort_key));
+    let Some(first) = layouts.next() else {
+        return Err(Error::validation(format!(
+            "`{}` has no key template on index `{}`",
+            schema.name,
+            index.name()
+        )));
+    };
+    let attributes = |t: &KeyTemplate| -> Vec<&'static str> {
+        t.segments()
             .iter()
-            .find(|i| i.index.name() == index.name())
-            .map(|i| (i.partition_key, i.sort_key))
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "`{}` has no key template on index `{}`",
-                    schema.name,
-                    index.name()
-                ))
-            }),
+            .filter_map(|s| match s {
+                Segment::Part { slot, .. } => Some(schema.key_fields[*slot].attribute),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    };
+    let fits = |(pk, sk): &(KeyTemplate, Option<KeyTemplate>)| {
+        let given: Vec<&str> = partition.iter().map(|(a, _, _)| *a).collect();
+        let sort_fields = sk.as_ref().map(attributes).unwrap_or_default();
+        attributes(pk) == given
+            && sort.iter().all(|parts| {
+                parts.len() <= sort_fields.len()
+                    && parts.iter().zip(&sort_fields).all(|((a, _, _), f)| a == f)
+            })
+    };
+    // With one layout, its own error messages say what is wrong with the values.
+    if fits(&first) {
+        return Ok(first);
     }
+    Ok(layouts.find(|l| fits(l)).unwrap_or(first))
+}
+
+/// The fixed sort-key prefix every layout of `schema` on `index` shares (`template`'s own
+/// on the table or an index with one layout).
+pub(crate) fn shared_sort_prefix(
+    schema: &EntitySchema,
+    index: Option<&'static IndexSchema>,
+    template: &KeyTemplate,
+) -> String {
+    let mut prefix = template.static_prefix();
+    let Some(index) = index else {
+        return prefix;
+    };
+    for layout in schema.indexes.iter().filter(|i| i.index.name() == index.name()) {
+        let other = layout.sort_key.map(|t| t.static_prefix()).unwrap_or_default();
+        let common = prefix
+            .char_indices()
+            .zip(other.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(prefix.len().min(other.len()), |((i, _), _)| i);
+        prefix.truncate(common);
+    }
+    prefix
 }
 
 /// Renders the prefix of `template` from the leading fields in `values`, which must be the

@@ -423,7 +423,17 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     ) -> Result<(), Error> {
         let schema = &E::SCHEMA;
         let table = &<E::Table as Table>::SCHEMA;
-        let (pk_template, sk_template) = keys::templates(schema, self.index)?;
+        let partition = keys::resolve(std::mem::take(&mut self.partition))?;
+        let sort = match self.sort.take() {
+            None => None,
+            Some(SortInput::One(make, parts)) => Some(make(keys::resolve(parts)?)),
+            Some(SortInput::Between(low, high)) => {
+                Some(SortKey::Between(keys::resolve(low)?, keys::resolve(high)?))
+            }
+        };
+        let sort_parts = sort.as_ref().map(SortKey::parts).unwrap_or_default();
+        let (pk_template, sk_template) =
+            keys::templates(schema, self.index, &partition, &sort_parts)?;
         let (pk_attr, sk_attr) = match self.index {
             Some(index) => index.template_keys().ok_or_else(|| {
                 Error::validation(format!(
@@ -433,7 +443,6 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             })?,
             None => (table.partition_key(), table.sort_key()),
         };
-        let partition = keys::resolve(std::mem::take(&mut self.partition))?;
         let (pk_value, complete) =
             keys::render_prefix(schema, &pk_template, &partition, "partition key")?;
         if !complete {
@@ -447,13 +456,6 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         p.name(pk_attr, key_condition);
         key_condition.push_str(" = ");
         p.raw_value(AttributeValue::S(pk_value), key_condition);
-        let sort = match self.sort.take() {
-            None => None,
-            Some(SortInput::One(make, parts)) => Some(make(keys::resolve(parts)?)),
-            Some(SortInput::Between(low, high)) => {
-                Some(SortKey::Between(keys::resolve(low)?, keys::resolve(high)?))
-            }
-        };
         if let (Some(sort), Some(sk_template), Some(sk_attr)) = (&sort, &sk_template, sk_attr) {
             let range = sort_range(
                 sort,
@@ -471,8 +473,9 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                 "a sort-key condition on a key without a sort key",
             ));
         } else if let (Some(sk_template), Some(sk_attr)) = (&sk_template, sk_attr) {
-            // No sort condition: still narrow to the entity's fixed sort-key prefix.
-            let prefix = sk_template.static_prefix();
+            // No sort condition: still narrow to the entity's fixed sort-key prefix — the
+            // one all its layouts on this index share, so none of its items is left out.
+            let prefix = keys::shared_sort_prefix(schema, self.index, sk_template);
             if !prefix.is_empty() && self.output.only.is_some() {
                 key_condition.push_str(" AND begins_with(");
                 p.name(sk_attr, key_condition);

@@ -11,6 +11,7 @@ mod harness;
 mod key_parts;
 mod keys;
 mod lambda;
+mod layouts;
 mod lifecycle;
 mod local_server;
 mod marshal;
