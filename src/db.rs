@@ -143,6 +143,31 @@ impl<T: Table> Db<T> {
         Put::new(self.inner.clone(), crate::entity::to_item(entity), true)
     }
 
+    /// Creates an entity (it must not exist yet) after setting each of its
+    /// `#[dynamo(generated)]` fields that is still unset to a new id ([`TimeId`](crate::TimeId):
+    /// time-ordered); `.send().await` returns the entity as stored, ids included.
+    ///
+    /// ```no_run
+    /// # use dynamorm::{Db, TimeId};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] struct App;
+    /// #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// #[dynamo(table = App, pk = "DEAL#{id}", sk = "DEAL")]
+    /// struct Deal {
+    ///     #[dynamo(generated)]
+    ///     #[serde(default)]
+    ///     id: TimeId,
+    ///     title: String,
+    /// }
+    /// # async fn run(db: Db<App>) -> Result<(), dynamorm::Error> {
+    /// let deal = db.insert(Deal { id: TimeId::UNSET, title: "Half off".into() }).send().await?;
+    /// assert!(!deal.id.is_unset());
+    /// # Ok(()) }
+    /// ```
+    pub fn insert<E: Entity<Table = T>>(&self, entity: E) -> crate::ops::Insert<E> {
+        crate::ops::Insert::new(|e| self.create(e), entity)
+    }
+
     /// Changes attributes of an existing item (typed actions); a missing item is
     /// [`Error::NotFound`](crate::Error::NotFound). Returns the updated entity.
     pub fn update<K>(&self, key: K) -> Update<K::Entity>

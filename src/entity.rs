@@ -79,6 +79,16 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
         true
     }
 
+    /// Sets every `#[dynamo(generated)]` field that is still unset to a new id.
+    #[doc(hidden)]
+    fn fill_generated(&mut self) {}
+
+    /// The first `#[dynamo(generated)]` field that is still unset.
+    #[doc(hidden)]
+    fn unset_generated(&self) -> Option<&'static str> {
+        None
+    }
+
     /// As [`Entity::in_index`], from the value an update sets for the `when` field
     /// (`None`: removed).
     #[doc(hidden)]
@@ -394,6 +404,14 @@ pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
 }
 
 fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
+    // An unset generated id would store one shared placeholder as every item's key.
+    if let Some(field) = entity.unset_generated() {
+        return Err(Error::validation(format!(
+            "`{}.{field}` is a generated id that is still unset: write it with `db.insert(..)`, \
+             which makes one, or set it (`TimeId::new()`)",
+            E::SCHEMA.name
+        )));
+    }
     // Room for the primary key (2), every index key (2 each), the discriminator, the ttl and
     // `updated_at`: the map is allocated once at its final size.
     let reserve = 5 + 2 * E::SCHEMA.indexes.len();

@@ -92,9 +92,11 @@ pub use error::{ConditionFailed, Error, ServiceError};
 pub use expr::{Attr, Condition};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 pub use key::{KeyError, KeyPart};
+#[cfg(feature = "chrono")]
+pub use key::{GeneratedId, TimeId};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
-pub use ops::{Delete, Get, Put, Update};
+pub use ops::{Delete, Get, Insert, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
 pub use registry::Registry;
 pub use report::Report;

@@ -93,7 +93,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             let flags = attr::flags(
                 &mut cx,
                 &f.attrs,
-                &["version", "created_at", "updated_at", "ttl", "unique"],
+                &[
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "ttl",
+                    "unique",
+                    "generated",
+                ],
             );
             let plain = ident.to_string().trim_start_matches("r#").to_owned();
             let attribute = names.rename.unwrap_or_else(|| {
@@ -549,7 +556,41 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             ),
         );
     }
+    let generated = flagged("generated");
+    for f in &generated {
+        if f.skipped {
+            lifecycle_errors.error_spanned_by(f.ident, "a generated id must be serialized");
+        }
+        if f.flags.len() > 1 {
+            lifecycle_errors.error_spanned_by(
+                f.ident,
+                "a `generated` field cannot also be a version, timestamp, ttl or unique field",
+            );
+        }
+    }
     lifecycle_errors.check()?;
+    // `#[dynamo(generated)]`: ids made on insert while unset, and refused unset elsewhere.
+    let generated_checks = generated.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(syn::spanned::Spanned::span(ty)=> __dynamorm_assert_generated::<#ty>();)
+    });
+    let generated_fill = generated.iter().map(|f| {
+        let fi = f.ident;
+        quote! {
+            if #krate::GeneratedId::is_unset(&self.#fi) {
+                self.#fi = #krate::GeneratedId::generate();
+            }
+        }
+    });
+    let generated_unset = generated.iter().map(|f| {
+        let fi = f.ident;
+        let name = fi.to_string();
+        quote! {
+            if #krate::GeneratedId::is_unset(&self.#fi) {
+                return ::core::option::Option::Some(#name);
+            }
+        }
+    });
     let opt_attr = |f: Option<&Field<'_>>| match f {
         Some(f) => {
             let a = &f.attribute;
@@ -765,6 +806,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             fn __dynamorm_assert_version<T: #krate::__private::VersionField>() {}
             fn __dynamorm_assert_timestamp<T: #krate::Timestamp>() {}
             fn __dynamorm_assert_ttl<T: #krate::TtlValue>() {}
+            fn __dynamorm_assert_generated<T: #krate::GeneratedId>() {}
             #[allow(dead_code)]
             fn __dynamorm_checks() {
                 #(#key_part_checks)*
@@ -774,6 +816,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 #(#version_checks)*
                 #(#timestamp_checks)*
                 #(#unique_checks)*
+                #(#generated_checks)*
                 #ttl_type_check
             }
             #ttl_check
@@ -887,6 +930,15 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                     #(#when_arms)*
                     _ => true,
                 }
+            }
+
+            fn fill_generated(&mut self) {
+                #(#generated_fill)*
+            }
+
+            fn unset_generated(&self) -> ::core::option::Option<&'static str> {
+                #(#generated_unset)*
+                ::core::option::Option::None
             }
 
             fn in_index_from(

@@ -21,9 +21,13 @@
 mod escape;
 mod part;
 mod template;
+#[cfg(feature = "chrono")]
+mod time_id;
 
 pub use part::{KeyPart, PrimaryKeyPart};
 pub use template::{Bucket, DELIMITER, KeyTemplate, Segment};
+#[cfg(feature = "chrono")]
+pub use time_id::{GeneratedId, TimeId};
 
 /// A key could not be rendered or parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

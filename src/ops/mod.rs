@@ -4,10 +4,12 @@
 
 mod delete;
 mod get;
+mod insert;
 mod put;
 mod update;
 
 pub use delete::Delete;
 pub use get::Get;
+pub use insert::Insert;
 pub use put::Put;
 pub use update::Update;
