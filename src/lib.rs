@@ -118,7 +118,14 @@ pub use dynamorm_macros::Table;
 #[doc(hidden)]
 pub mod __private {
     pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use crate::expr::{Path, Value};
+    pub use serde;
     pub use serde_dynamo;
+
+    /// A value as serde_dynamo writes it (for fields with their own serializer).
+    pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, String> {
+        crate::encode::to_attribute_value(value).map_err(|e| e.to_string())
+    }
     pub use strum;
 
     pub use crate::collection::{has_template, share_partition};

@@ -19,7 +19,9 @@ pub(crate) struct Field<'a> {
     pub(crate) option_of: Option<&'a Type>,
     pub(crate) attribute: String,
     pub(crate) skipped: bool,
-    /// `#[dynamo(version | created_at | updated_at | ttl | unique)]`
+    /// serde's `with`/`serialize_with` function for the field.
+    serialize_with: Option<syn::ExprPath>,
+    /// `#[dynamo(version | created_at | updated_at | ttl | unique | generated)]`
     flags: Vec<String>,
 }
 
@@ -116,6 +118,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 option_of: option_inner(&f.ty),
                 attribute,
                 skipped: names.skipped,
+                serialize_with: names.serialize_with,
                 flags,
             })
         })
@@ -447,7 +450,30 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let attr_inits = fields.iter().filter(|f| !f.skipped).map(|f| {
         let fi = f.ident;
         let attribute = &f.attribute;
-        quote!(#fi: #krate::Attr::new(#attribute),)
+        match &f.serialize_with {
+            // Values in conditions and updates are written as serde writes the field.
+            Some(function) => {
+                let ty = f.ty;
+                quote!(#fi: #krate::Attr::with_serializer(#attribute, {
+                    fn encode(
+                        value: &#ty,
+                    ) -> ::core::result::Result<#krate::__private::AttributeValue, ::std::string::String> {
+                        struct With<'a>(&'a #ty);
+                        impl #krate::__private::serde::Serialize for With<'_> {
+                            fn serialize<S: #krate::__private::serde::Serializer>(
+                                &self,
+                                serializer: S,
+                            ) -> ::core::result::Result<S::Ok, S::Error> {
+                                #function(self.0, serializer)
+                            }
+                        }
+                        #krate::__private::encode_value(&With(value))
+                    }
+                    encode
+                }),)
+            }
+            None => quote!(#fi: #krate::Attr::new(#attribute),),
+        }
     });
 
     // --- compile-time checks ---------------------------------------------------------

@@ -16,6 +16,9 @@ pub(crate) struct Container {
 pub(crate) struct Field {
     pub(crate) rename: Option<String>,
     pub(crate) skipped: bool,
+    /// `with = "module"` (its `serialize`) or `serialize_with = "function"`: how the field
+    /// is written, which typed conditions and updates must write the same way.
+    pub(crate) serialize_with: Option<syn::ExprPath>,
 }
 
 pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
@@ -103,6 +106,13 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> Field {
                     }
                     out.rename = ser;
                 }
+            } else if meta.path.is_ident("with") || meta.path.is_ident("serialize_with") {
+                let path: LitStr = meta.value()?.parse()?;
+                let mut function: syn::ExprPath = path.parse()?;
+                if meta.path.is_ident("with") {
+                    function.path.segments.push(syn::parse_quote!(serialize));
+                }
+                out.serialize_with = Some(function);
             } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_serializing") {
                 out.skipped = true;
             } else if meta.path.is_ident("flatten") {

@@ -33,8 +33,14 @@ pub enum Fixed {}
 /// ```
 pub struct Attr<E, T, K = Settable> {
     name: &'static str,
+    /// The field's serde `with`/`serialize_with` function, when it has one: values are
+    /// written the way the stored attribute is (a `string_set` field as `SS`, not `L`).
+    serializer: Option<Serializer<T>>,
     marker: PhantomData<Marker<E, T, K>>,
 }
+
+/// Writes a value of a field with a custom serde serializer.
+type Serializer<T> = fn(&T) -> Result<aws_sdk_dynamodb::types::AttributeValue, String>;
 
 /// Ties an `Attr` to its entity, value type and mutability without owning any of them.
 type Marker<E, T, K> = fn() -> (E, T, K);
@@ -57,7 +63,30 @@ impl<E, T, K> Attr<E, T, K> {
     pub const fn new(name: &'static str) -> Self {
         Self {
             name,
+            serializer: None,
             marker: PhantomData,
+        }
+    }
+
+    /// A handle to a field serde writes with its own function (`#[serde(with = "..")]`);
+    /// the derive writes these.
+    #[doc(hidden)]
+    pub const fn with_serializer(name: &'static str, serializer: Serializer<T>) -> Self {
+        Self {
+            name,
+            serializer: Some(serializer),
+            marker: PhantomData,
+        }
+    }
+
+    /// `value` as the stored attribute holds it.
+    pub(crate) fn value(&self, value: &T) -> Value
+    where
+        T: Serialize,
+    {
+        match self.serializer {
+            Some(serialize) => Value::from_result(serialize(value)),
+            None => Value::encode(value),
         }
     }
 
@@ -93,34 +122,34 @@ impl<E, T, K> Attr<E, T, K> {
 impl<E, T: Serialize, K> Attr<E, T, K> {
     /// `attr = value`.
     pub fn eq(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Eq, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Eq, self.value(&value.into_value()))
     }
     /// `attr <> value`.
     pub fn ne(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ne, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Ne, self.value(&value.into_value()))
     }
     /// `attr < value`.
     pub fn lt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Lt, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Lt, self.value(&value.into_value()))
     }
     /// `attr <= value`.
     pub fn le(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Le, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Le, self.value(&value.into_value()))
     }
     /// `attr > value`.
     pub fn gt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Gt, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Gt, self.value(&value.into_value()))
     }
     /// `attr >= value`.
     pub fn ge(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ge, Value::encode(&value.into_value()))
+        self.compare(CmpOp::Ge, self.value(&value.into_value()))
     }
     /// `attr BETWEEN low AND high` (inclusive).
     pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> Condition<E> {
         Condition::new(Node::Between(
             self.node(),
-            Operand::Value(Value::encode(&low.into_value())),
-            Operand::Value(Value::encode(&high.into_value())),
+            Operand::Value(self.value(&low.into_value())),
+            Operand::Value(self.value(&high.into_value())),
         ))
     }
     /// `attr IN (v1, v2, …)`; DynamoDB accepts 1 to 100 values.
@@ -129,7 +158,7 @@ impl<E, T: Serialize, K> Attr<E, T, K> {
             self.node(),
             values
                 .into_iter()
-                .map(|v| Operand::Value(Value::encode(&v.into_value())))
+                .map(|v| Operand::Value(self.value(&v.into_value())))
                 .collect(),
         ))
     }

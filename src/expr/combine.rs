@@ -40,14 +40,30 @@ pub(crate) fn less_than(attribute: &'static str, value: AttributeValue) -> Node 
     compare(attribute, CmpOp::Lt, value)
 }
 
-/// `attribute <= value`, for a value the library supplies.
-pub(crate) fn at_most(attribute: &'static str, value: AttributeValue) -> Node {
-    compare(attribute, CmpOp::Le, value)
+/// `path <= value`, for a value the library supplies.
+pub(crate) fn at_most(path: &super::Path, value: AttributeValue) -> Node {
+    compare_path(path, CmpOp::Le, value)
 }
 
-/// `attribute >= value`, for a value the library supplies.
-pub(crate) fn at_least(attribute: &'static str, value: AttributeValue) -> Node {
-    compare(attribute, CmpOp::Ge, value)
+/// `path >= value`, for a value the library supplies.
+pub(crate) fn at_least(path: &super::Path, value: AttributeValue) -> Node {
+    compare_path(path, CmpOp::Ge, value)
+}
+
+/// `attribute_not_exists(path)`.
+pub(crate) fn absent(path: &super::Path) -> Node {
+    match path.as_static() {
+        Some(attribute) => Node::Exists(attribute, false),
+        None => Node::NestedExists(Box::new(path.clone()), false),
+    }
+}
+
+fn compare_path(path: &super::Path, op: CmpOp, value: AttributeValue) -> Node {
+    let operand = match path.as_static() {
+        Some(attribute) => Operand::Path(attribute),
+        None => Operand::Nested(Box::new(path.clone())),
+    };
+    Node::Compare(operand, op, Operand::Value(super::Value::raw(value)))
 }
 
 fn compare(attribute: &'static str, op: CmpOp, value: AttributeValue) -> Node {

@@ -71,6 +71,8 @@ impl CmpOp {
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
     Path(&'static str),
+    /// An element inside an attribute (`counts.heart`), or an attribute read off an item.
+    Nested(Box<super::Path>),
     Size(&'static str),
     Value(Value),
 }
@@ -83,6 +85,8 @@ pub(crate) enum Node {
     BeginsWith(&'static str, Value),
     Contains(&'static str, Value),
     Exists(&'static str, bool),
+    /// `attribute_exists`/`attribute_not_exists` of an element inside an attribute.
+    NestedExists(Box<super::Path>, bool),
     /// `#attr = :value` where both come from the library (key and discriminator guards).
     Equals(&'static str, AttributeValue),
     /// `#attr = :value` for an attribute read off a stored item (migration guards: the item
@@ -250,6 +254,10 @@ impl Operand {
     fn render(&self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
         match self {
             Operand::Path(name) => p.name(name, out),
+            Operand::Nested(path) => {
+                path.check()?;
+                path.render(p, out);
+            }
             Operand::Size(name) => {
                 out.push_str("size(");
                 p.name(name, out);
@@ -323,6 +331,16 @@ impl Node {
                     "attribute_not_exists("
                 });
                 p.name(name, out);
+                out.push(')');
+            }
+            Node::NestedExists(path, exists) => {
+                path.check()?;
+                out.push_str(if *exists {
+                    "attribute_exists("
+                } else {
+                    "attribute_not_exists("
+                });
+                path.render(p, out);
                 out.push(')');
             }
             Node::Equals(name, value) => {

@@ -10,17 +10,20 @@
 mod attr;
 mod combine;
 mod condition;
+mod path;
 mod placeholders;
 mod raw;
 mod update;
 
 pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
+pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};
+pub use path::Path;
 
-pub(crate) use combine::{all, also, and, at_least, at_most, less_than, or};
+pub(crate) use combine::{absent, all, also, and, at_least, at_most, less_than, or};
 pub(crate) use condition::Node;
 pub(crate) use placeholders::{Names, Placeholders, Values};
-pub(crate) use update::{Action, render_actions};
+pub(crate) use update::{Action, Name, render_actions};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -28,11 +31,16 @@ use crate::Error;
 
 /// A value encoded for an expression, or the reason it could not be (reported on send).
 #[derive(Debug, Clone)]
-pub(crate) struct Value(Result<AttributeValue, String>);
+#[doc(hidden)]
+pub struct Value(Result<AttributeValue, String>);
 
 impl Value {
     pub(crate) fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Self {
         Self(crate::encode::to_attribute_value(value).map_err(|e| e.to_string()))
+    }
+
+    pub(crate) fn from_result(value: Result<AttributeValue, String>) -> Self {
+        Self(value)
     }
 
     pub(crate) fn raw(value: AttributeValue) -> Self {

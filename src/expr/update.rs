@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Placeholders, Value};
+use super::{Path, Placeholders, Value};
 
 /// An attribute name: static for declared fields, owned for attributes read off an item.
 pub(crate) type Name = Cow<'static, str>;
@@ -14,29 +14,37 @@ use crate::Error;
 #[derive(Debug, Clone)]
 pub(crate) enum Action {
     /// `SET #a = :v`
-    Set(Name, Value),
+    Set(Path, Value),
     /// `SET #a = if_not_exists(#a, :v)`
-    SetIfNotExists(Name, Value),
+    SetIfNotExists(Path, Value),
     /// `SET #a = #a + :v` (or `-` when `negate`)
-    Increment(Name, Value, bool),
+    Increment(Path, Value, bool),
     /// `SET #a = list_append(if_not_exists(#a, :empty), :v)` (or the reverse to prepend)
-    Append(Name, Value, bool),
+    Append(Path, Value, bool),
     /// `REMOVE #a`
-    Remove(Name),
-    /// `ADD #a :v`
-    Add(Name, Value),
+    Remove(Path),
+    /// `ADD #a :v`: to a number, or elements to a set
+    Add(Path, Value),
+    /// `DELETE #a :v`: elements from a set
+    Delete(Path, Value),
 }
 
 impl Action {
-    /// The attribute the action writes.
+    /// The top-level attribute the action writes (in).
     pub(crate) fn attribute(&self) -> &str {
+        self.path().attribute()
+    }
+
+    /// The path the action writes.
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Action::Set(a, _)
             | Action::SetIfNotExists(a, _)
             | Action::Increment(a, _, _)
             | Action::Append(a, _, _)
             | Action::Remove(a)
-            | Action::Add(a, _) => a,
+            | Action::Add(a, _)
+            | Action::Delete(a, _) => a,
         }
     }
 }
@@ -47,6 +55,7 @@ enum Clause {
     Set,
     Remove,
     Add,
+    Delete,
 }
 
 impl Clause {
@@ -54,6 +63,7 @@ impl Clause {
         match action {
             Action::Remove(_) => Clause::Remove,
             Action::Add(..) => Clause::Add,
+            Action::Delete(..) => Clause::Delete,
             _ => Clause::Set,
         }
     }
@@ -63,11 +73,12 @@ impl Clause {
             Clause::Set => "SET ",
             Clause::Remove => "REMOVE ",
             Clause::Add => "ADD ",
+            Clause::Delete => "DELETE ",
         }
     }
 }
 
-/// Renders `SET … REMOVE … ADD …` for `actions`.
+/// Renders `SET … REMOVE … ADD … DELETE …` for `actions`.
 /// Consumes the actions: their values move into the request instead of being copied.
 pub(crate) fn render_actions(
     mut actions: Vec<Action>,
@@ -92,27 +103,27 @@ pub(crate) fn render_actions(
         }
         match action {
             Action::Set(a, v) => {
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(" = ");
                 p.value_owned(v, &mut out)?;
             }
             Action::SetIfNotExists(a, v) => {
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(" = if_not_exists(");
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(", ");
                 p.value_owned(v, &mut out)?;
                 out.push(')');
             }
             Action::Increment(a, v, negate) => {
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(" = ");
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(if negate { " - " } else { " + " });
                 p.value_owned(v, &mut out)?;
             }
             Action::Append(a, v, prepend) => {
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(" = list_append(");
                 let mut v = Some(v);
                 if prepend && let Some(v) = v.take() {
@@ -121,7 +132,7 @@ pub(crate) fn render_actions(
                 }
                 // An absent list counts as empty.
                 out.push_str("if_not_exists(");
-                p.name(&a, &mut out);
+                a.render(p, &mut out);
                 out.push_str(", ");
                 p.raw_value(AttributeValue::L(Vec::new()), &mut out);
                 out.push(')');
@@ -131,9 +142,9 @@ pub(crate) fn render_actions(
                 }
                 out.push(')');
             }
-            Action::Remove(a) => p.name(&a, &mut out),
-            Action::Add(a, v) => {
-                p.name(&a, &mut out);
+            Action::Remove(a) => a.render(p, &mut out),
+            Action::Add(a, v) | Action::Delete(a, v) => {
+                a.render(p, &mut out);
                 out.push(' ');
                 p.value_owned(v, &mut out)?;
             }

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey, render_index};
-use crate::expr::{Action, Attr, Condition, IntoValue, Node, Numeric, Settable, Value};
+use crate::expr::{
+    Action, Condition, IntoValue, Node, Numeric, Path, Removable, UpdateTarget, Value,
+};
 use crate::table::Table;
 use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
@@ -94,71 +96,74 @@ impl<E: Entity> Update<E> {
         }
     }
 
-    /// `SET attr = value`.
-    pub fn set<T: Serialize>(
-        mut self,
-        attr: Attr<E, T, Settable>,
-        value: impl IntoValue<T>,
-    ) -> Self {
-        self.actions.push(Action::Set(
-            attr.name().into(),
-            crate::expr::Value::encode(&value.into_value()),
-        ));
+    /// `SET attr = value`; `attr` is a field (`a.status`) or a path inside one
+    /// (`a.counts.key("heart")`, `a.tags.at(0)`).
+    pub fn set<P: UpdateTarget<E>>(mut self, attr: P, value: impl IntoValue<P::Value>) -> Self
+    where
+        P::Value: Serialize,
+    {
+        let value = attr.encode(&value.into_value());
+        self.actions.push(Action::Set(attr.target_path(), value));
         self
     }
 
     /// `SET attr = if_not_exists(attr, value)`: sets it only when it has no value yet.
-    pub fn set_if_not_exists<T: Serialize>(
+    pub fn set_if_not_exists<P: UpdateTarget<E>>(
         mut self,
-        attr: Attr<E, T, Settable>,
-        value: impl IntoValue<T>,
-    ) -> Self {
-        self.actions.push(Action::SetIfNotExists(
-            attr.name().into(),
-            crate::expr::Value::encode(&value.into_value()),
-        ));
+        attr: P,
+        value: impl IntoValue<P::Value>,
+    ) -> Self
+    where
+        P::Value: Serialize,
+    {
+        let value = attr.encode(&value.into_value());
+        self.actions
+            .push(Action::SetIfNotExists(attr.target_path(), value));
         self
     }
 
-    /// `REMOVE attr`; only optional fields can be removed, so the item still decodes.
-    pub fn remove<T>(mut self, attr: Attr<E, Option<T>, Settable>) -> Self {
-        self.actions.push(Action::Remove(attr.name().into()));
+    /// `REMOVE attr`: an optional field (so the item still decodes), or an element inside
+    /// a map or list (`a.counts.key("heart")`).
+    pub fn remove(mut self, attr: impl Removable<E>) -> Self {
+        self.actions.push(Action::Remove(attr.removed_path()));
         self
     }
 
     /// `ADD attr value`: adds to a number, treating a missing attribute as 0 (an atomic
-    /// counter).
-    pub fn add<T: Numeric>(mut self, attr: Attr<E, T, Settable>, value: impl IntoValue<T>) -> Self {
-        let value = crate::expr::Value::encode(&value.into_value());
+    /// counter) — also inside a map: `add(a.reaction_counts.key("heart"), 1)`.
+    pub fn add<P: UpdateTarget<E>>(mut self, attr: P, value: impl IntoValue<P::Value>) -> Self
+    where
+        P::Value: Numeric,
+    {
+        let value = attr.encode(&value.into_value());
+        let path = attr.target_path();
         // ADD counts a missing attribute as 0, and `value` itself is in range.
-        self.keep_in_range::<T>(attr.name(), &value, Step::Add, true);
-        self.actions.push(Action::Add(attr.name().into(), value));
+        self.keep_in_range::<P::Value>(&path, &value, Step::Add, true);
+        self.actions.push(Action::Add(path, value));
         self
     }
 
     /// `SET attr = attr + value`: the attribute must exist.
-    pub fn increment<T: Numeric>(
-        mut self,
-        attr: Attr<E, T, Settable>,
-        by: impl IntoValue<T>,
-    ) -> Self {
-        let by = crate::expr::Value::encode(&by.into_value());
-        self.keep_in_range::<T>(attr.name(), &by, Step::Add, false);
-        self.actions
-            .push(Action::Increment(attr.name().into(), by, false));
+    pub fn increment<P: UpdateTarget<E>>(mut self, attr: P, by: impl IntoValue<P::Value>) -> Self
+    where
+        P::Value: Numeric,
+    {
+        let by = attr.encode(&by.into_value());
+        let path = attr.target_path();
+        self.keep_in_range::<P::Value>(&path, &by, Step::Add, false);
+        self.actions.push(Action::Increment(path, by, false));
         self
     }
 
     /// `SET attr = attr - value`: the attribute must exist.
-    pub fn decrement<T: Numeric>(
-        mut self,
-        attr: Attr<E, T, Settable>,
-        by: impl IntoValue<T>,
-    ) -> Self {
-        let by = crate::expr::Value::encode(&by.into_value());
-        self.keep_in_range::<T>(attr.name(), &by, Step::Subtract, false);
-        self.actions
-            .push(Action::Increment(attr.name().into(), by, true));
+    pub fn decrement<P: UpdateTarget<E>>(mut self, attr: P, by: impl IntoValue<P::Value>) -> Self
+    where
+        P::Value: Numeric,
+    {
+        let by = attr.encode(&by.into_value());
+        let path = attr.target_path();
+        self.keep_in_range::<P::Value>(&path, &by, Step::Subtract, false);
+        self.actions.push(Action::Increment(path, by, true));
         self
     }
 
@@ -167,7 +172,7 @@ impl<E: Entity> Update<E> {
     /// A failure is [`Error::ConditionFailed`]. `absent_ok`: a missing attribute counts as 0.
     fn keep_in_range<T: Numeric>(
         &mut self,
-        attribute: &'static str,
+        attribute: &Path,
         step: &Value,
         direction: Step,
         absent_ok: bool,
@@ -193,7 +198,7 @@ impl<E: Entity> Update<E> {
             crate::expr::at_least(attribute, value)
         };
         let guard = if absent_ok {
-            crate::expr::or(Node::Exists(attribute, false), within)
+            crate::expr::or(crate::expr::absent(attribute), within)
         } else {
             within
         };
@@ -201,32 +206,98 @@ impl<E: Entity> Update<E> {
     }
 
     /// Appends elements to a list (an absent list counts as empty).
-    pub fn append<T: Serialize>(
-        mut self,
-        attr: Attr<E, Vec<T>, Settable>,
-        items: impl IntoIterator<Item = T>,
-    ) -> Self {
+    pub fn append<P, T>(mut self, attr: P, items: impl IntoIterator<Item = T>) -> Self
+    where
+        P: UpdateTarget<E, Value = Vec<T>>,
+        T: Serialize,
+    {
         let items: Vec<T> = items.into_iter().collect();
-        self.actions.push(Action::Append(
-            attr.name().into(),
-            crate::expr::Value::encode(&items),
-            false,
-        ));
+        let value = attr.encode(&items);
+        self.actions
+            .push(Action::Append(attr.target_path(), value, false));
         self
     }
 
     /// Prepends elements to a list (an absent list counts as empty).
-    pub fn prepend<T: Serialize>(
-        mut self,
-        attr: Attr<E, Vec<T>, Settable>,
-        items: impl IntoIterator<Item = T>,
-    ) -> Self {
+    pub fn prepend<P, T>(mut self, attr: P, items: impl IntoIterator<Item = T>) -> Self
+    where
+        P: UpdateTarget<E, Value = Vec<T>>,
+        T: Serialize,
+    {
         let items: Vec<T> = items.into_iter().collect();
-        self.actions.push(Action::Append(
-            attr.name().into(),
-            crate::expr::Value::encode(&items),
-            true,
-        ));
+        let value = attr.encode(&items);
+        self.actions
+            .push(Action::Append(attr.target_path(), value, true));
+        self
+    }
+
+    /// `ADD attr {items}`: adds elements to a set attribute (an absent set counts as
+    /// empty; elements already there stay once). The field must be stored as a DynamoDB set
+    /// — `#[serde(with = "serde_dynamo::string_set")]` (or `number_set`, `binary_set`) on a
+    /// `HashSet`/`BTreeSet`/`Vec` — or the update is refused before sending. No items: no
+    /// action (DynamoDB has no empty sets).
+    ///
+    /// ```
+    /// # use std::collections::BTreeSet;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// #[dynamo(table = App, pk = "BRANDS", sk = "BRANDS")]
+    /// pub struct Brands {
+    ///     #[serde(with = "serde_dynamo::string_set", default)]
+    ///     names: BTreeSet<String>,
+    /// }
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// let a = Brands::attrs();
+    /// db.update(BrandsKey {}).add_to_set(a.names, ["Acme".to_owned()]).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_to_set<P, V>(self, attr: P, items: impl IntoIterator<Item = V>) -> Self
+    where
+        P: UpdateTarget<E>,
+        P::Value: Serialize + FromIterator<V>,
+    {
+        self.set_action(attr, items, Action::Add)
+    }
+
+    /// `DELETE attr {items}`: removes elements from a set attribute (as
+    /// [`Update::add_to_set`]; removing the last element removes the attribute, so declare
+    /// the field `#[serde(default)]`).
+    pub fn delete_from_set<P, V>(self, attr: P, items: impl IntoIterator<Item = V>) -> Self
+    where
+        P: UpdateTarget<E>,
+        P::Value: Serialize + FromIterator<V>,
+    {
+        self.set_action(attr, items, Action::Delete)
+    }
+
+    fn set_action<P, V>(
+        mut self,
+        attr: P,
+        items: impl IntoIterator<Item = V>,
+        action: fn(Path, Value) -> Action,
+    ) -> Self
+    where
+        P: UpdateTarget<E>,
+        P::Value: Serialize + FromIterator<V>,
+    {
+        let mut items = items.into_iter().peekable();
+        if items.peek().is_none() {
+            return self;
+        }
+        let set: P::Value = items.collect();
+        let value = attr.encode(&set);
+        let value = match value.get() {
+            Ok(AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)) | Err(_) => {
+                value
+            }
+            Ok(_) => Value::from_result(Err(format!(
+                "`{}` is not stored as a DynamoDB set; declare the field \
+                 `#[serde(with = \"serde_dynamo::string_set\")]` (or `number_set`, `binary_set`)",
+                attr.target_path()
+            ))),
+        };
+        self.actions.push(action(attr.target_path(), value));
         self
     }
 
@@ -407,9 +478,22 @@ impl<E: Entity> Update<E> {
         }
         for (i, action) in self.actions.iter().enumerate() {
             let attribute = action.attribute();
-            if self.actions[..i].iter().any(|a| a.attribute() == attribute) {
+            let path = action.path();
+            path.check()?;
+            // DynamoDB refuses two actions on one path, or on a path and one inside it.
+            if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
+                return Err(Error::validation(if other.path() == path {
+                    format!("`{path}` is written twice in one update")
+                } else {
+                    format!("`{}` and `{path}` overlap in one update", other.path())
+                }));
+            }
+            if path.is_nested()
+                && (schema.key_slot(attribute).is_some()
+                    || schema.unique.iter().any(|u| u.attribute == attribute))
+            {
                 return Err(Error::validation(format!(
-                    "attribute `{attribute}` is written twice in one update"
+                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
                 )));
             }
             if schema.unique.iter().any(|u| u.attribute == attribute)
@@ -420,7 +504,18 @@ impl<E: Entity> Update<E> {
                     "attribute `{attribute}` is unique; only `set` or `remove` can change it"
                 )));
             }
-            if let Action::Add(_, step) | Action::Increment(_, step, _) = action
+            if let Action::Add(_, step) = action
+                && !matches!(
+                    step.get(),
+                    Ok(AttributeValue::N(_) | AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_))
+                        | Err(_)
+                )
+            {
+                return Err(Error::validation(format!(
+                    "`ADD` on `{attribute}` needs a number or a set, not null"
+                )));
+            }
+            if let Action::Increment(_, step, _) = action
                 && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
             {
                 return Err(Error::validation(format!(
@@ -612,9 +707,10 @@ impl<E: Entity> Update<E> {
         let table = &<E::Table as crate::Table>::SCHEMA;
         let mut kept = Vec::with_capacity(self.actions.len());
         for action in std::mem::take(&mut self.actions) {
+            // Index attributes are scalars: only a whole attribute can be one.
             let (name, value, if_absent) = match &action {
-                Action::Set(name, value) => (name, value, false),
-                Action::SetIfNotExists(name, value) => (name, value, true),
+                Action::Set(name, value) if !name.is_nested() => (name, value, false),
+                Action::SetIfNotExists(name, value) if !name.is_nested() => (name, value, true),
                 _ => {
                     kept.push(action);
                     continue;
@@ -622,7 +718,7 @@ impl<E: Entity> Update<E> {
             };
             // A value that did not encode is reported when the plan is built.
             let present = match value.get() {
-                Ok(v) => crate::multi::check_update_value(table, name, v)?,
+                Ok(v) => crate::multi::check_update_value(table, name.attribute(), v)?,
                 Err(_) => true,
             };
             match (present, if_absent) {

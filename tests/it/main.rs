@@ -17,6 +17,7 @@ mod local_server;
 mod marshal;
 mod migrate;
 mod multi_attribute;
+mod nested_updates;
 mod observe;
 mod queries;
 mod registry;
