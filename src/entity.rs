@@ -79,6 +79,14 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
         true
     }
 
+    /// Whether `value` decodes as the field stored as `attribute` (raw updates check the
+    /// whole fields they set).
+    #[doc(hidden)]
+    fn check_field_value(attribute: &str, value: &AttributeValue) -> Result<(), Error> {
+        let _ = (attribute, value);
+        Ok(())
+    }
+
     /// Sets every `#[dynamo(generated)]` field that is still unset to a new id.
     #[doc(hidden)]
     fn fill_generated(&mut self) {}

@@ -89,11 +89,11 @@ pub use entity::{
     Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, When, from_item, to_item,
 };
 pub use error::{ConditionFailed, Error, ServiceError};
-pub use expr::{Attr, Condition};
+pub use expr::{Attr, AttrPath, Condition, RawUpdate};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
-pub use key::{KeyError, KeyPart};
 #[cfg(feature = "chrono")]
 pub use key::{GeneratedId, TimeId};
+pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
@@ -117,10 +117,24 @@ pub use dynamorm_macros::Table;
 /// Re-exports for the code the derives generate. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use crate::expr::{Path, Value};
+    pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use serde;
     pub use serde_dynamo;
+
+    /// Whether `value` decodes as a `T`, the type of field `attribute` of `entity`.
+    pub fn check_decodes<T: serde::de::DeserializeOwned>(
+        entity: &'static str,
+        attribute: &str,
+        value: &AttributeValue,
+    ) -> Result<(), crate::Error> {
+        crate::decode::from_value::<T>(value)
+            .map(drop)
+            .map_err(|e| crate::Error::Decode {
+                entity,
+                message: format!("a value set for `{attribute}` does not decode as the field: {e}"),
+            })
+    }
 
     /// A value as serde_dynamo writes it (for fields with their own serializer).
     pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, String> {
@@ -157,11 +171,11 @@ pub mod __private {
     ) -> Result<Option<T>, crate::Error> {
         match value {
             Some(value) if !matches!(value, AttributeValue::Null(_)) => {
-                crate::decode::from_value(value)
-                    .map(Some)
-                    .map_err(|e| crate::Error::validation(format!(
+                crate::decode::from_value(value).map(Some).map_err(|e| {
+                    crate::Error::validation(format!(
                         "the value set for `{attribute}` does not decode: {e}"
-                    )))
+                    ))
+                })
             }
             _ => Ok(crate::decode::from_value(&AttributeValue::Null(true)).ok()),
         }

@@ -225,7 +225,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                      leaves out items whose attributes are absent (`Option` fields)",
                 );
             }
-            if attrs.indexes.iter().filter(|i| i.name == index.name).count() > 1 {
+            if attrs
+                .indexes
+                .iter()
+                .filter(|i| i.name == index.name)
+                .count()
+                > 1
+            {
                 cx.error_spanned_by(
                     &index.name,
                     format!(
@@ -475,6 +481,16 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             None => quote!(#fi: #krate::Attr::new(#attribute),),
         }
     });
+
+    // Raw updates check that a whole field they set decodes as the field (fields with their
+    // own deserializer are left to it).
+    let field_value_checks = fields
+        .iter()
+        .filter(|f| !f.skipped && f.serialize_with.is_none())
+        .map(|f| {
+            let (attribute, ty) = (&f.attribute, f.ty);
+            quote!(#attribute => #krate::__private::check_decodes::<#ty>(#entity_name, attribute, value),)
+        });
 
     // --- compile-time checks ---------------------------------------------------------
     let key_part_checks = slots.iter().map(|s| {
@@ -955,6 +971,16 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 match index {
                     #(#when_arms)*
                     _ => true,
+                }
+            }
+
+            fn check_field_value(
+                attribute: &str,
+                value: &#krate::__private::AttributeValue,
+            ) -> ::core::result::Result<(), #krate::Error> {
+                match attribute {
+                    #(#field_value_checks)*
+                    _ => ::core::result::Result::Ok(()),
                 }
             }
 

@@ -34,7 +34,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     }
     check_multi_attribute_indexes(&mut cx, &attrs);
     for (i, index) in attrs.indexes.iter().enumerate() {
-        if attrs.indexes[..i].iter().any(|other| other.name == index.name) {
+        if attrs.indexes[..i]
+            .iter()
+            .any(|other| other.name == index.name)
+        {
             let name = &index.name;
             cx.error_spanned_by(name, format!("duplicate index `{name}`"));
         }

@@ -13,12 +13,14 @@ mod condition;
 mod path;
 mod placeholders;
 mod raw;
+mod raw_update;
 mod update;
 
 pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
-pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};
 pub use path::Path;
+pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};
+pub use raw_update::RawUpdate;
 
 pub(crate) use combine::{absent, all, also, and, at_least, at_most, less_than, or};
 pub(crate) use condition::Node;

@@ -53,15 +53,10 @@ impl Path {
     /// Whether one path contains the other (DynamoDB refuses overlapping paths in one
     /// update: `a` and `a.b`, or a path twice).
     pub(crate) fn overlaps(&self, other: &Path) -> bool {
-        self.root == other.root
-            && self
-                .steps
-                .iter()
-                .zip(&other.steps)
-                .all(|(a, b)| a == b)
+        self.root == other.root && self.steps.iter().zip(&other.steps).all(|(a, b)| a == b)
     }
 
-    fn push(&self, step: Step) -> Path {
+    pub(crate) fn push(&self, step: Step) -> Path {
         let mut steps = self.steps.clone();
         steps.push(step);
         Path {
@@ -77,7 +72,11 @@ impl Path {
                 "the path `{self}` is deeper than DynamoDB's {MAX_DEPTH} levels"
             )));
         }
-        if self.steps.iter().any(|s| matches!(s, Step::Key(k) if k.is_empty())) {
+        if self
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::Key(k) if k.is_empty()))
+        {
             return Err(Error::validation(format!(
                 "the path `{self}` has an empty map key, which DynamoDB cannot address"
             )));

@@ -149,12 +149,12 @@ fn encloses_all(text: &str) -> bool {
     false
 }
 
-fn invalid(reason: String) -> Error {
+pub(super) fn invalid(reason: String) -> Error {
     Error::validation(format!("invalid raw condition: {reason}"))
 }
 
 /// The error for a declared placeholder the text never uses (DynamoDB rejects the request).
-fn unused(placeholder: &str) -> Error {
+pub(super) fn unused(placeholder: &str) -> Error {
     invalid(format!(
         "`{placeholder}` is declared but not used in the expression (DynamoDB rejects unused placeholders)"
     ))
@@ -175,7 +175,10 @@ fn is_word(b: u8) -> bool {
 ///
 /// Why: declarations end up in the request's placeholder maps next to the library's, so a
 /// malformed or clashing key would either be rejected by DynamoDB or overwrite one of ours.
-fn check_declarations(names: &[(String, String)], values: &[(String, Value)]) -> Result<(), Error> {
+pub(super) fn check_declarations(
+    names: &[(String, String)],
+    values: &[(String, Value)],
+) -> Result<(), Error> {
     for (i, (placeholder, attribute)) in names.iter().enumerate() {
         check_placeholder(placeholder, '#', LIBRARY_NAME_PREFIX, "name")?;
         if names[..i].iter().any(|(p, _)| p == placeholder) {
@@ -227,7 +230,7 @@ fn check_placeholder(
 /// A token kind. Text-carrying kinds borrow from the expression, so lexing does not allocate
 /// per token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok<'a> {
+pub(super) enum Tok<'a> {
     /// `#name`, sigil included.
     Name(&'a str),
     /// `:value`, sigil included.
@@ -250,20 +253,24 @@ enum Tok<'a> {
     Dot,
     /// One of `=`, `<>`, `<`, `<=`, `>`, `>=`.
     Compare(&'static str),
+    /// `+` (update expressions only).
+    Plus,
+    /// `-` (update expressions only).
+    Minus,
 }
 
 /// A token and its byte offset, so errors can point at the spot without quoting the text.
 #[derive(Debug, Clone, Copy)]
-struct Token<'a> {
+pub(super) struct Token<'a> {
     /// What the token is.
-    kind: Tok<'a>,
+    pub(super) kind: Tok<'a>,
     /// Byte offset in the expression.
-    at: usize,
+    pub(super) at: usize,
 }
 
 /// How a token is named in an error message: placeholders and words as written (they are
 /// names, not values), anything else by its symbol.
-fn describe(kind: Tok<'_>) -> String {
+pub(super) fn describe(kind: Tok<'_>) -> String {
     match kind {
         Tok::Name(s) | Tok::Value(s) | Tok::Word(s) => format!("`{s}`"),
         Tok::Digits(_) => "a number".into(),
@@ -274,6 +281,8 @@ fn describe(kind: Tok<'_>) -> String {
         Tok::Comma => "`,`".into(),
         Tok::Dot => "`.`".into(),
         Tok::Compare(op) => format!("`{op}`"),
+        Tok::Plus => "`+`".into(),
+        Tok::Minus => "`-`".into(),
     }
 }
 
@@ -282,7 +291,7 @@ fn describe(kind: Tok<'_>) -> String {
 ///
 /// Why a separate pass: the parser then never looks at raw bytes, and every slice taken here
 /// starts and ends on ASCII bytes, so it is always on a `char` boundary (no panics on Unicode).
-fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
+pub(super) fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -302,6 +311,8 @@ fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
             b']' => Tok::CloseBracket,
             b',' => Tok::Comma,
             b'.' => Tok::Dot,
+            b'+' => Tok::Plus,
+            b'-' => Tok::Minus,
             b'=' => Tok::Compare("="),
             b'<' => match bytes.get(i + 1) {
                 Some(b'>') => Tok::Compare("<>"),
@@ -351,7 +362,7 @@ fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
             _ => {
                 return Err(invalid(format!(
                     "unexpected character at byte {at} (only placeholders, attribute names, \
-                     keywords, functions, comparators, `(`, `)`, `[`, `]`, `,` and `.` are allowed)"
+                     keywords, functions, comparators, `+`, `-`, `(`, `)`, `[`, `]`, `,` and `.` are allowed)"
                 )));
             }
         };
@@ -409,7 +420,7 @@ fn miscased_function(word: &str) -> Option<&'static str> {
 
 /// One element of a document path, resolved to the attribute name it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment<'a> {
+pub(super) enum Segment<'a> {
     /// A map key or top-level attribute (a `#name`'s declared attribute, or a plain name).
     Key(&'a str),
     /// A list index, `[n]`.
@@ -435,38 +446,38 @@ enum Operand<'a> {
 /// Why a parser rather than a parenthesis counter: only a parse proves the text is exactly one
 /// condition, so it cannot end a group early, continue after one, or smuggle in anything the
 /// grammar does not allow.
-struct Parser<'a, 'd> {
+pub(super) struct Parser<'a, 'd> {
     /// The expression's tokens.
-    tokens: Vec<Token<'a>>,
+    pub(super) tokens: Vec<Token<'a>>,
     /// Index of the next token.
-    pos: usize,
+    pub(super) pos: usize,
     /// The expression's length, the offset reported for "unexpected end".
-    end: usize,
+    pub(super) end: usize,
     /// Current nesting of parentheses and `NOT` (bounded by [`MAX_DEPTH`]).
-    depth: usize,
+    pub(super) depth: usize,
     /// Declared name placeholders and their attributes.
-    names: &'d [(String, String)],
+    pub(super) names: &'d [(String, String)],
     /// Declared value placeholders.
-    values: &'d [(String, Value)],
+    pub(super) values: &'d [(String, Value)],
     /// Which of `names` the text used.
-    names_used: Vec<bool>,
+    pub(super) names_used: Vec<bool>,
     /// Which of `values` the text used.
-    values_used: Vec<bool>,
+    pub(super) values_used: Vec<bool>,
 }
 
 impl<'a, 'd: 'a> Parser<'a, 'd> {
     /// The next token, not consumed.
-    fn peek(&self) -> Option<Token<'a>> {
+    pub(super) fn peek(&self) -> Option<Token<'a>> {
         self.tokens.get(self.pos).copied()
     }
 
     /// The token after the next one, not consumed (to tell `size(` from a plain name).
-    fn peek_second(&self) -> Option<Tok<'a>> {
+    pub(super) fn peek_second(&self) -> Option<Tok<'a>> {
         self.tokens.get(self.pos + 1).map(|t| t.kind)
     }
 
     /// The error for a token (or the end) found where `expected` was needed.
-    fn unexpected(&self, expected: &str) -> Error {
+    pub(super) fn unexpected(&self, expected: &str) -> Error {
         match self.peek() {
             Some(token) => invalid(format!(
                 "unexpected {} at byte {}: expected {expected}",
@@ -481,7 +492,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     }
 
     /// Consumes the next token if it is `kind`, or fails naming `expected`.
-    fn expect(&mut self, kind: Tok<'static>, expected: &str) -> Result<(), Error> {
+    pub(super) fn expect(&mut self, kind: Tok<'static>, expected: &str) -> Result<(), Error> {
         match self.peek() {
             Some(token) if token.kind == kind => {
                 self.pos += 1;
@@ -492,7 +503,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     }
 
     /// Consumes the next token if it is the (case-insensitive) keyword `keyword`.
-    fn keyword(&mut self, keyword: &str) -> bool {
+    pub(super) fn keyword(&mut self, keyword: &str) -> bool {
         match self.peek() {
             Some(Token {
                 kind: Tok::Word(w), ..
@@ -608,7 +619,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     }
 
     /// The error for `word(` where `word` is not a function (or is one in the wrong case).
-    fn unknown_function(&self, word: &str) -> Error {
+    pub(super) fn unknown_function(&self, word: &str) -> Error {
         let at = self.peek().map_or(self.end, |t| t.at);
         match miscased_function(word) {
             Some(right) => invalid(format!(
@@ -733,7 +744,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     }
 
     /// `path := element ("." element | "[" digits "]")*`, iterative so long paths cost no stack.
-    fn path(&mut self) -> Result<Vec<Segment<'a>>, Error> {
+    pub(super) fn path(&mut self) -> Result<Vec<Segment<'a>>, Error> {
         let mut segments = vec![self.element()?];
         loop {
             match self.peek().map(|t| t.kind) {
@@ -764,7 +775,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
 
     /// One path element: a declared `#name`, or a plain attribute name DynamoDB accepts
     /// without a placeholder.
-    fn element(&mut self) -> Result<Segment<'a>, Error> {
+    pub(super) fn element(&mut self) -> Result<Segment<'a>, Error> {
         match self.peek() {
             Some(Token {
                 kind: Tok::Name(placeholder),
@@ -791,7 +802,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     }
 
     /// Consumes a declared `:value` placeholder, returning its index in `values`.
-    fn value_placeholder(&mut self, expected: &str) -> Result<usize, Error> {
+    pub(super) fn value_placeholder(&mut self, expected: &str) -> Result<usize, Error> {
         let Some(Token {
             kind: Tok::Value(placeholder),
             at,

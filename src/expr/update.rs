@@ -27,6 +27,50 @@ pub(crate) enum Action {
     Add(Path, Value),
     /// `DELETE #a :v`: elements from a set
     Delete(Path, Value),
+    /// `SET #a = …` with a right-hand side of a raw update that none of the forms above
+    /// writes (`#a = #b + :v`, `list_append(:v, #a)`, …).
+    SetExpr(Path, SetExpr),
+}
+
+/// The right-hand side of a raw `SET`: an operand, or the sum or difference of two.
+#[derive(Debug, Clone)]
+pub(crate) enum SetExpr {
+    One(SetOperand),
+    Plus(SetOperand, SetOperand),
+    Minus(SetOperand, SetOperand),
+}
+
+/// An operand of a raw `SET`.
+#[derive(Debug, Clone)]
+pub(crate) enum SetOperand {
+    Path(Path),
+    Value(Value),
+    IfNotExists(Path, Box<SetOperand>),
+    ListAppend(Box<SetOperand>, Box<SetOperand>),
+}
+
+impl SetOperand {
+    fn render(self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
+        match self {
+            SetOperand::Path(path) => path.render(p, out),
+            SetOperand::Value(v) => p.value_owned(v, out)?,
+            SetOperand::IfNotExists(path, or) => {
+                out.push_str("if_not_exists(");
+                path.render(p, out);
+                out.push_str(", ");
+                or.render(p, out)?;
+                out.push(')');
+            }
+            SetOperand::ListAppend(a, b) => {
+                out.push_str("list_append(");
+                a.render(p, out)?;
+                out.push_str(", ");
+                b.render(p, out)?;
+                out.push(')');
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Action {
@@ -44,7 +88,8 @@ impl Action {
             | Action::Append(a, _, _)
             | Action::Remove(a)
             | Action::Add(a, _)
-            | Action::Delete(a, _) => a,
+            | Action::Delete(a, _)
+            | Action::SetExpr(a, _) => a,
         }
     }
 }
@@ -143,6 +188,20 @@ pub(crate) fn render_actions(
                 out.push(')');
             }
             Action::Remove(a) => a.render(p, &mut out),
+            Action::SetExpr(a, expr) => {
+                a.render(p, &mut out);
+                out.push_str(" = ");
+                let (l, op, r) = match expr {
+                    SetExpr::One(o) => (o, "", None),
+                    SetExpr::Plus(l, r) => (l, " + ", Some(r)),
+                    SetExpr::Minus(l, r) => (l, " - ", Some(r)),
+                };
+                l.render(p, &mut out)?;
+                if let Some(r) = r {
+                    out.push_str(op);
+                    r.render(p, &mut out)?;
+                }
+            }
             Action::Add(a, v) | Action::Delete(a, v) => {
                 a.render(p, &mut out);
                 out.push(' ');

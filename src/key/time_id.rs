@@ -197,7 +197,10 @@ mod tests {
         assert!(TimeId::first_at(at) <= id && id <= TimeId::last_at(at));
         let next = at + chrono::Duration::milliseconds(1);
         assert!(id < TimeId::first_at(next));
-        assert_eq!(TimeId::first_at(chrono::DateTime::UNIX_EPOCH - chrono::Duration::days(1)).time(), Some(chrono::DateTime::UNIX_EPOCH));
+        assert_eq!(
+            TimeId::first_at(chrono::DateTime::UNIX_EPOCH - chrono::Duration::days(1)).time(),
+            Some(chrono::DateTime::UNIX_EPOCH)
+        );
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct Update<E: Entity> {
     bounds: Option<Node>,
     return_old_on_failure: bool,
     expected_version: Option<u64>,
+    /// A raw action that did not parse or check: reported by `send`, nothing sent.
+    refused: Option<Error>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -92,6 +94,7 @@ impl<E: Entity> Update<E> {
             bounds: None,
             return_old_on_failure: false,
             expected_version: None,
+            refused: None,
             entity: PhantomData,
         }
     }
@@ -301,6 +304,19 @@ impl<E: Entity> Update<E> {
         self
     }
 
+    /// Adds the actions of a [`RawUpdate`](crate::RawUpdate): DynamoDB update text for
+    /// what the typed actions do not cover. It is parsed into the same actions (see its
+    /// docs for what is refused); a refusal is the error of `send`, with nothing sent.
+    pub fn raw(mut self, raw: crate::RawUpdate<E>) -> Self {
+        match raw.into_actions().and_then(check_raw_targets::<E>) {
+            Ok(actions) => self.actions.extend(actions),
+            Err(e) => {
+                self.refused.get_or_insert(e);
+            }
+        }
+        self
+    }
+
     /// Updates only if `condition` holds for the stored item (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
@@ -396,6 +412,9 @@ impl<E: Entity> Update<E> {
     /// Validates the actions, adds the index-key and lifecycle actions, and renders the key:
     /// everything of the plan but the unique-value guard.
     pub(crate) fn prepare(mut self) -> Result<(Prepared, Arc<Inner>), Error> {
+        if let Some(refused) = self.refused.take() {
+            return Err(refused);
+        }
         // Lifecycle first: an index template may read `updated_at`, whose new value the
         // index key is then rendered from.
         let version = self.lifecycle()?;
@@ -507,7 +526,10 @@ impl<E: Entity> Update<E> {
             if let Action::Add(_, step) = action
                 && !matches!(
                     step.get(),
-                    Ok(AttributeValue::N(_) | AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_))
+                    Ok(AttributeValue::N(_)
+                        | AttributeValue::Ss(_)
+                        | AttributeValue::Ns(_)
+                        | AttributeValue::Bs(_))
                         | Err(_)
                 )
             {
@@ -543,7 +565,10 @@ impl<E: Entity> Update<E> {
         let mut extra = Vec::new();
         for (first, layout) in schema.indexes.iter().enumerate() {
             let name = layout.index.name();
-            if schema.indexes[..first].iter().any(|l| l.index.name() == name) {
+            if schema.indexes[..first]
+                .iter()
+                .any(|l| l.index.name() == name)
+            {
                 // Handled with the first layout of its index.
                 continue;
             }
@@ -573,7 +598,9 @@ impl<E: Entity> Update<E> {
             // Does this update move the index at all: a key field of any layout, or a field
             // that decides the layout?
             let touched = layouts.iter().any(|(_, l)| {
-                fields_of(l).iter().any(|(_, slot)| value_of(*slot).is_some())
+                fields_of(l)
+                    .iter()
+                    .any(|(_, slot)| value_of(*slot).is_some())
                     || l.when.is_some_and(|w| set_value(w.attribute).is_some())
             });
             if !touched {
@@ -596,12 +623,18 @@ impl<E: Entity> Update<E> {
                         "membership"
                     };
                     let moved = match schema.updated_at {
-                        Some(at) if layouts.iter().all(|(_, l)| {
-                            fields_of(l).iter().all(|(_, slot)| {
-                                value_of(*slot).is_none()
-                                    || schema.key_fields[*slot].attribute == at
-                            })
-                        }) => format!("every update stores a new `{at}`, which the key of index `{name}` reads"),
+                        Some(at)
+                            if layouts.iter().all(|(_, l)| {
+                                fields_of(l).iter().all(|(_, slot)| {
+                                    value_of(*slot).is_none()
+                                        || schema.key_fields[*slot].attribute == at
+                                })
+                            }) =>
+                        {
+                            format!(
+                                "every update stores a new `{at}`, which the key of index `{name}` reads"
+                            )
+                        }
                         _ => format!("this update changes the key of index `{name}`"),
                     };
                     return Err(Error::validation(format!(
@@ -628,7 +661,8 @@ impl<E: Entity> Update<E> {
             };
             let fields = fields_of(index);
             let cleared = fields.iter().any(|(_, slot)| {
-                value_of(*slot).is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
+                value_of(*slot)
+                    .is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
             });
             let untouched = fields
                 .iter()
@@ -731,6 +765,39 @@ impl<E: Entity> Update<E> {
         self.actions = kept;
         Ok(())
     }
+}
+
+/// Raw actions may write only the entity's own fields (never table or index keys, the
+/// discriminator, or anything the entity does not declare), and a whole field set from a
+/// value must decode as the field's type.
+fn check_raw_targets<E: Entity>(actions: Vec<Action>) -> Result<Vec<Action>, Error> {
+    for action in &actions {
+        let attribute = action.attribute();
+        if !E::SCHEMA.attributes.contains(&attribute) {
+            return Err(Error::validation(format!(
+                "invalid raw update: `{attribute}` is not a field of `{}` (table and index \
+                 keys and the discriminator are maintained by the library)",
+                E::SCHEMA.name
+            )));
+        }
+        if let Action::Set(path, value) | Action::SetIfNotExists(path, value) = action
+            && !path.is_nested()
+            && let Ok(value) = value.get()
+        {
+            E::check_field_value(attribute, value)?;
+        }
+        // As typed `remove`: only a field that reads back from nothing (an `Option`).
+        if let Action::Remove(path) = action
+            && !path.is_nested()
+            && E::check_field_value(attribute, &AttributeValue::Null(true)).is_err()
+        {
+            return Err(Error::validation(format!(
+                "invalid raw update: removing `{attribute}` would leave an item that does not \
+                 decode; only optional fields can be removed"
+            )));
+        }
+    }
+    Ok(actions)
 }
 
 /// An update with every action and guard but the unique-value one: cloned for each attempt

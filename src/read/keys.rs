@@ -250,8 +250,15 @@ pub(crate) fn shared_sort_prefix(
     let Some(index) = index else {
         return prefix;
     };
-    for layout in schema.indexes.iter().filter(|i| i.index.name() == index.name()) {
-        let other = layout.sort_key.map(|t| t.static_prefix()).unwrap_or_default();
+    for layout in schema
+        .indexes
+        .iter()
+        .filter(|i| i.index.name() == index.name())
+    {
+        let other = layout
+            .sort_key
+            .map(|t| t.static_prefix())
+            .unwrap_or_default();
         let common = prefix
             .char_indices()
             .zip(other.chars())

@@ -118,7 +118,10 @@ async fn map_values_and_list_elements_update_in_place(#[case] backend: Backend) 
         .condition(a.reaction_counts.key("heart").gt(ROUNDS))
         .send()
         .await;
-    assert!(matches!(failed, Err(Error::ConditionFailed { .. })), "{failed:?}");
+    assert!(
+        matches!(failed, Err(Error::ConditionFailed { .. })),
+        "{failed:?}"
+    );
 
     // A counter inside a map stays in its type's range: `i8` at 127 cannot take +1, and
     // a `u64` cannot go below 0 — refused by a guard, the item still decodes.
@@ -132,14 +135,25 @@ async fn map_values_and_list_elements_update_in_place(#[case] backend: Backend) 
         .add(a.scores.key("x").key("max"), 1)
         .send()
         .await;
-    assert!(matches!(overflow, Err(Error::ConditionFailed { .. })), "{overflow:?}");
+    assert!(
+        matches!(overflow, Err(Error::ConditionFailed { .. })),
+        "{overflow:?}"
+    );
     let below = db
         .update(key())
         .decrement(a.reaction_counts.key("heart"), ROUNDS + 1)
         .send()
         .await;
-    assert!(matches!(below, Err(Error::ConditionFailed { .. })), "{below:?}");
-    let after = db.get(key()).send().await.expect("decodes").expect("exists");
+    assert!(
+        matches!(below, Err(Error::ConditionFailed { .. })),
+        "{below:?}"
+    );
+    let after = db
+        .get(key())
+        .send()
+        .await
+        .expect("decodes")
+        .expect("exists");
     assert_eq!(after.scores["x"]["max"], i8::MAX);
     assert_eq!(after.reaction_counts["heart"], ROUNDS);
 
@@ -158,7 +172,10 @@ async fn map_values_and_list_elements_update_in_place(#[case] backend: Backend) 
         .add(a.reaction_counts.key("heart"), 1)
         .send()
         .await;
-    assert!(matches!(overlap, Err(Error::Validation { .. })), "{overlap:?}");
+    assert!(
+        matches!(overlap, Err(Error::Validation { .. })),
+        "{overlap:?}"
+    );
     let twice = db
         .update(key())
         .set(a.tags.at(1), "x")
@@ -166,7 +183,11 @@ async fn map_values_and_list_elements_update_in_place(#[case] backend: Backend) 
         .send()
         .await;
     assert!(matches!(twice, Err(Error::Validation { .. })), "{twice:?}");
-    assert_eq!(counter.get("UpdateItem"), sent, "nothing sent for refused updates");
+    assert_eq!(
+        counter.get("UpdateItem"),
+        sent,
+        "nothing sent for refused updates"
+    );
     // Two different keys of one map do not overlap.
     db.update(key())
         .add(a.reaction_counts.key("heart"), 1)
@@ -189,7 +210,10 @@ async fn sets_take_add_and_delete_and_serde_with_fields_keep_their_form(#[case] 
     let key = || post("p1").key();
     let updated = db
         .update(key())
-        .add_to_set(a.labels, ["new".to_owned(), "old".to_owned(), "#x".to_owned()])
+        .add_to_set(
+            a.labels,
+            ["new".to_owned(), "old".to_owned(), "#x".to_owned()],
+        )
         .add_to_set(a.lucky, [3, 7, -1])
         .send()
         .await
@@ -255,6 +279,204 @@ async fn sets_take_add_and_delete_and_serde_with_fields_keep_their_form(#[case] 
         .add_to_set(a.labels, Vec::<String>::new())
         .send()
         .await;
-    assert!(matches!(nothing, Err(Error::Validation { .. })), "{nothing:?}");
+    assert!(
+        matches!(nothing, Err(Error::Validation { .. })),
+        "{nothing:?}"
+    );
     assert_eq!(counter.get("UpdateItem"), sent);
+}
+
+/// A versioned entity with an index, to attack raw updates against what the library
+/// maintains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+#[dynamo(table = crate::layouts::Forks, pk = "NOTE#{id}", sk = "NOTE")]
+#[dynamo(index(GSI1, pk = "FOLDER#{folder}", sk = "NOTE#{id}"))]
+pub(crate) struct Note {
+    id: String,
+    folder: String,
+    points: u32,
+    best: u32,
+    history: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    draft: Option<String>,
+    #[serde(default)]
+    counts: BTreeMap<String, i64>,
+    #[serde(with = "serde_dynamo::string_set", default)]
+    labels: BTreeSet<String>,
+    #[dynamo(version)]
+    #[serde(default)]
+    version: u64,
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn raw_updates_become_checked_actions(#[case] backend: Backend) {
+    use dynamorm::RawUpdate;
+    let (client, _server, counter) = counting_client(backend);
+    let db = Db::<crate::layouts::Forks>::with_table_name(client, unique_name("raw-update"));
+    db.create_table().await.expect("create");
+    let note = Note {
+        id: "n1".into(),
+        folder: "inbox".into(),
+        points: 3,
+        best: 0,
+        history: vec![1],
+        draft: Some("d".into()),
+        counts: BTreeMap::new(),
+        labels: BTreeSet::from(["a".to_owned(), "b".to_owned()]),
+        version: 0,
+    };
+    db.put(&note).send().await.expect("put");
+    let a = Note::attrs();
+    let raw = RawUpdate::new(
+        "SET #best = #points + :bonus, #h = list_append(:new, #h), #f = :folder \
+         REMOVE #draft ADD #c.#k :one",
+    )
+    .name("#best", "best")
+    .name("#points", "points")
+    .name("#h", "history")
+    .name("#f", "folder")
+    .name("#draft", "draft")
+    .name("#c", "counts")
+    .name("#k", "#n0 :v0")
+    .value(":bonus", &5u32)
+    .value(":new", &vec![0u32])
+    .value(":folder", "archive")
+    .value(":one", &1);
+    let updated = db
+        .update(note.key())
+        .raw(raw)
+        .delete_from_set(a.labels, ["a".to_owned()])
+        .send()
+        .await
+        .expect("raw update");
+    assert_eq!(updated.best, 8);
+    assert_eq!(updated.history, [0, 1]);
+    assert_eq!(updated.folder, "archive");
+    assert_eq!(updated.draft, None);
+    assert_eq!(updated.counts["#n0 :v0"], 1);
+    assert_eq!(updated.labels, BTreeSet::from(["b".to_owned()]));
+    assert_eq!(
+        updated.version, 2,
+        "the library still maintains the version"
+    );
+    // A raw `SET` of an index-key field re-renders the index key, as a typed one does.
+    let moved = db
+        .query(a.folder.is("archive"))
+        .index(crate::layouts::Forks::GSI1)
+        .all()
+        .await
+        .expect("query");
+    assert_eq!(moved, std::slice::from_ref(&updated));
+
+    // Refused before sending: library attributes, unknown attributes, wrong types,
+    // removing a required field, overlap with a typed action, library placeholders.
+    let sent = counter.get("UpdateItem");
+    let refusals: Vec<(&str, RawUpdate<Note>)> = vec![
+        (
+            "the table key",
+            RawUpdate::new("SET #pk = :x")
+                .name("#pk", "PK")
+                .value(":x", "NOTE#n2"),
+        ),
+        (
+            "an index key",
+            RawUpdate::new("SET #g = :x")
+                .name("#g", "GSI1PK")
+                .value(":x", "X"),
+        ),
+        (
+            "the discriminator",
+            RawUpdate::new("SET #t = :x")
+                .name("#t", "_type")
+                .value(":x", "Other"),
+        ),
+        (
+            "an unknown attribute",
+            RawUpdate::new("SET #u = :x")
+                .name("#u", "nope")
+                .value(":x", "v"),
+        ),
+        (
+            "the version",
+            RawUpdate::new("SET #v = :x")
+                .name("#v", "version")
+                .value(":x", &9),
+        ),
+        (
+            "a wrong type",
+            RawUpdate::new("SET #p = :x")
+                .name("#p", "points")
+                .value(":x", "many"),
+        ),
+        (
+            "a negative u32",
+            RawUpdate::new("SET #p = :x")
+                .name("#p", "points")
+                .value(":x", &-1),
+        ),
+        (
+            "a required field removed",
+            RawUpdate::new("REMOVE #p").name("#p", "points"),
+        ),
+        (
+            "a library placeholder",
+            RawUpdate::new("SET #p = :v0")
+                .name("#p", "points")
+                .value(":v0", &1),
+        ),
+        (
+            "DELETE of a list",
+            RawUpdate::new("DELETE #l :x")
+                .name("#l", "labels")
+                .value(":x", &vec!["a"]),
+        ),
+        (
+            "ADD of text",
+            RawUpdate::new("ADD #p :x")
+                .name("#p", "points")
+                .value(":x", "1"),
+        ),
+        (
+            "an escape",
+            RawUpdate::new("SET #p = :x REMOVE #p) OR (#p")
+                .name("#p", "points")
+                .value(":x", &1),
+        ),
+    ];
+    for (what, raw) in refusals {
+        let result = db.update(note.key()).raw(raw).send().await;
+        assert!(
+            matches!(result, Err(Error::Validation { .. } | Error::Decode { .. })),
+            "{what}: {result:?}"
+        );
+    }
+    let overlap = db
+        .update(note.key())
+        .set(a.best, 1)
+        .raw(
+            RawUpdate::new("SET #b = :x")
+                .name("#b", "best")
+                .value(":x", &2),
+        )
+        .send()
+        .await;
+    assert!(
+        matches!(overlap, Err(Error::Validation { .. })),
+        "{overlap:?}"
+    );
+    assert_eq!(
+        counter.get("UpdateItem"),
+        sent,
+        "nothing sent for refused raw updates"
+    );
+    let stored = db
+        .get(note.key())
+        .send()
+        .await
+        .expect("decodes")
+        .expect("exists");
+    assert_eq!(stored, updated);
 }
