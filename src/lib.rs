@@ -105,6 +105,12 @@ pub use table::{
 };
 pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 
+/// Store a `HashSet`/`BTreeSet`/`Vec` field as a DynamoDB set (`SS`, `NS`, `BS`) rather
+/// than a list: `#[serde(with = "dynamorm::string_set")]` (serde_dynamo's modules,
+/// re-exported so a crate needs no direct dependency). Typed updates write such fields in
+/// the same form, and [`Update::add_to_set`]/[`Update::delete_from_set`] need it.
+pub use serde_dynamo::{binary_set, number_set, string_set};
+
 /// Derives [`Collection`]; see the [crate documentation](crate#collection-attributes).
 pub use dynamorm_macros::Collection;
 /// Derives [`Entity`]; see the [crate documentation](crate#entity-attributes).

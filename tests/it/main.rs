@@ -5,6 +5,7 @@
 //! DynamoDB Local at `DYNAMORM_DDB_LOCAL_ENDPOINT`; `scripts/test.sh` starts it.
 
 mod batch;
+mod big_time_deals;
 mod crud;
 mod errors;
 mod harness;
