@@ -414,3 +414,71 @@ fn the_declarations_take_the_lines_the_header_states() {
     );
     assert!(counted < 333, "{counted} lines: more than modyne's 333");
 }
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn generated_ids_are_made_on_insert_and_refused_unset_on_every_other_path(
+    #[case] backend: Backend,
+) {
+    let (client, _server, counter) = crate::harness::counting_client(backend);
+    let db = Db::<Deals>::with_table_name(client, unique_name("generated"));
+    db.create_table().await.expect("create");
+    // Concurrent inserts: every id distinct, and the day partition lists them in id order.
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.insert(a_deal(&format!("c{i}"), "Acme", "tech", day(2)))
+                .send()
+                .await
+        }));
+    }
+    let mut made = Vec::new();
+    for t in tasks {
+        made.push(t.await.expect("task").expect("insert").id);
+    }
+    let distinct: BTreeSet<TimeId> = made.iter().copied().collect();
+    assert_eq!(distinct.len(), 50);
+    let listed: Vec<TimeId> = db
+        .query(Deal::attrs().created_at.day(day(2)))
+        .index(Deals::GSI1)
+        .all()
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(listed, distinct.into_iter().collect::<Vec<_>>());
+    // An id the caller set is kept; inserting it again is taken.
+    let mine = Deal {
+        id: TimeId::new(),
+        ..a_deal("mine", "Acme", "tech", day(2))
+    };
+    let stored = db.insert(mine.clone()).send().await.expect("insert");
+    assert_eq!(stored, mine);
+    let again = db.insert(mine.clone()).send().await;
+    assert!(matches!(again, Err(Error::AlreadyExists { .. })), "{again:?}");
+
+    // An unset id anywhere else would store one placeholder key for every item: refused
+    // before anything is sent, on every write path.
+    let unset = a_deal("unset", "Acme", "tech", day(2));
+    let before = counter.snapshot();
+    let put = db.put(&unset).send().await;
+    let create = db.create(&unset).send().await;
+    let batch = db.batch_write().put(&unset).send().await;
+    let transaction = db.transact_write().action(db.put(&unset)).send().await;
+    for (what, failed) in [
+        ("put", put.err()),
+        ("create", create.err()),
+        ("batch", batch.err()),
+        ("transaction", transaction.err()),
+    ] {
+        assert!(
+            matches!(&failed, Some(Error::Validation { reason }) if reason.contains("generated")),
+            "{what}: {failed:?}"
+        );
+    }
+    assert_eq!(counter.snapshot(), before, "nothing sent");
+}
