@@ -30,7 +30,7 @@ pub struct FailedWrite {
     pub outcome: WriteOutcome,
 }
 
-/// What is known about a write listed in [`BatchWriteOutput::failed`].
+/// What is known about a write listed in [`BatchWriteOutput::failed`](crate::batch::BatchWriteOutput::failed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOutcome {
     /// DynamoDB did not apply it: it came back unprocessed, was refused (e.g. another

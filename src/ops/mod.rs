@@ -7,6 +7,7 @@ mod get;
 mod insert;
 mod put;
 mod update;
+mod update_keys;
 
 pub use delete::Delete;
 pub use get::Get;

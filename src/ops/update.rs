@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey, render_index};
+use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::expr::{
     Action, Condition, IntoValue, Node, Numeric, Path, Removable, UpdateTarget, Value,
 };
@@ -17,6 +17,8 @@ use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
 use crate::write::{Guards, Outcome, Plan, Presence};
+
+use super::update_keys::Uncertain;
 
 /// An UpdateItem request for entity `E`, built by [`Db::update`](crate::Db::update).
 ///
@@ -50,17 +52,19 @@ use crate::write::{Guards, Outcome, Plan, Presence};
 /// ```
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Update<E: Entity> {
-    db: Arc<Inner>,
+    pub(super) db: Arc<Inner>,
     /// The typed key, rendered with the request; index templates read its fields too.
-    key: E::Key,
-    actions: Vec<Action>,
-    condition: Option<Node>,
+    pub(super) key: E::Key,
+    pub(super) actions: Vec<Action>,
+    pub(super) condition: Option<Node>,
     /// Conditions that keep arithmetic within the fields' integer types.
-    bounds: Option<Node>,
-    return_old_on_failure: bool,
-    expected_version: Option<u64>,
+    pub(super) bounds: Option<Node>,
+    pub(super) return_old_on_failure: bool,
+    pub(super) expected_version: Option<u64>,
     /// A raw action that did not parse or check: reported by `send`, nothing sent.
-    refused: Option<Error>,
+    pub(super) refused: Option<Error>,
+    /// Indexes whose key moves with `updated_at` while the stored membership decides.
+    pub(super) uncertain: Vec<super::update_keys::Uncertain>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -95,6 +99,7 @@ impl<E: Entity> Update<E> {
             return_old_on_failure: false,
             expected_version: None,
             refused: None,
+            uncertain: Vec::new(),
             entity: PhantomData,
         }
     }
@@ -430,6 +435,7 @@ impl<E: Entity> Update<E> {
             version: crate::expr::all(version.into_iter().chain(self.bounds)),
             condition: self.condition,
             outcome,
+            uncertain: self.uncertain,
         };
         Ok((prepared, self.db))
     }
@@ -437,6 +443,7 @@ impl<E: Entity> Update<E> {
     /// The plan of this update (transactions use it too), with its client.
     pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
         let (prepared, db) = self.prepare()?;
+        prepared.refuse_uncertain()?;
         Ok((prepared.plan::<E>(None)?, db))
     }
 
@@ -446,7 +453,11 @@ impl<E: Entity> Update<E> {
             // Boxed: the rare path's transaction future would otherwise size every update.
             return Box::pin(self.send_with_unique()).await;
         }
-        let (plan, db) = self.into_plan()?;
+        let (prepared, db) = self.prepare()?;
+        if !prepared.uncertain.is_empty() {
+            return Box::pin(send_as_stored::<E>(prepared, db)).await;
+        }
+        let plan = prepared.plan::<E>(None)?;
         match send::single(&db, plan, Returns::New).await? {
             Some(item) => crate::entity::decode::<E>(item),
             None => Err(Error::NotFound {
@@ -459,6 +470,7 @@ impl<E: Entity> Update<E> {
     /// transaction, guarded by the values read just before.
     async fn send_with_unique(self) -> Result<E, Error> {
         let (prepared, db) = self.prepare()?;
+        prepared.refuse_uncertain()?;
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan::<E>(None)?;
@@ -487,283 +499,6 @@ impl<E: Entity> Update<E> {
                 entity: E::SCHEMA.name,
             })?;
         crate::entity::decode::<E>(item)
-    }
-
-    /// Validates the actions and adds the index-key actions their fields imply.
-    fn sync_index_keys(&mut self) -> Result<(), Error> {
-        let schema = &E::SCHEMA;
-        if !schema.multi_indexes.is_empty() {
-            self.check_multi_attribute_keys()?;
-        }
-        for (i, action) in self.actions.iter().enumerate() {
-            let attribute = action.attribute();
-            let path = action.path();
-            path.check()?;
-            // DynamoDB refuses two actions on one path, or on a path and one inside it.
-            if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
-                return Err(Error::validation(if other.path() == path {
-                    format!("`{path}` is written twice in one update")
-                } else {
-                    format!("`{}` and `{path}` overlap in one update", other.path())
-                }));
-            }
-            if path.is_nested()
-                && (schema.key_slot(attribute).is_some()
-                    || schema.unique.iter().any(|u| u.attribute == attribute))
-            {
-                return Err(Error::validation(format!(
-                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
-                )));
-            }
-            if schema.unique.iter().any(|u| u.attribute == attribute)
-                && !matches!(action, Action::Set(..) | Action::Remove(_))
-            {
-                // Its sentinel moves with the value, which only `set` and `remove` name.
-                return Err(Error::validation(format!(
-                    "attribute `{attribute}` is unique; only `set` or `remove` can change it"
-                )));
-            }
-            if let Action::Add(_, step) = action
-                && !matches!(
-                    step.get(),
-                    Ok(AttributeValue::N(_)
-                        | AttributeValue::Ss(_)
-                        | AttributeValue::Ns(_)
-                        | AttributeValue::Bs(_))
-                        | Err(_)
-                )
-            {
-                return Err(Error::validation(format!(
-                    "`ADD` on `{attribute}` needs a number or a set, not null"
-                )));
-            }
-            if let Action::Increment(_, step, _) = action
-                && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
-            {
-                return Err(Error::validation(format!(
-                    "arithmetic on `{attribute}` needs a number, not null"
-                )));
-            }
-            if let Some(slot) = schema.key_slot(attribute)
-                && !matches!(action, Action::Set(..) | Action::Remove(_))
-            {
-                return Err(Error::validation(format!(
-                    "field `{}` is part of an index key; only `set` or `remove` can change it",
-                    schema.key_fields[slot].field
-                )));
-            }
-        }
-        // The value this update gives an attribute: `Some(None)` when it removes it.
-        let set_value = |attribute: &str| -> Option<Option<&AttributeValue>> {
-            self.actions.iter().find_map(|a| match a {
-                Action::Set(name, v) if name == attribute => Some(v.get().ok()),
-                Action::Remove(name) if name == attribute => Some(None),
-                _ => None,
-            })
-        };
-        let value_of = |slot: usize| set_value(schema.key_fields[slot].attribute);
-        let mut extra = Vec::new();
-        for (first, layout) in schema.indexes.iter().enumerate() {
-            let name = layout.index.name();
-            if schema.indexes[..first]
-                .iter()
-                .any(|l| l.index.name() == name)
-            {
-                // Handled with the first layout of its index.
-                continue;
-            }
-            let layouts: Vec<(usize, &crate::EntityIndex)> = schema.indexes[first..]
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.index.name() == name)
-                .map(|(j, l)| (first + j, l))
-                .collect();
-            let fields_of = |index: &crate::EntityIndex| {
-                index
-                    .partition_key
-                    .segments()
-                    .iter()
-                    .chain(index.sort_key.iter().flat_map(|t| t.segments()))
-                    .filter_map(|segment| match segment {
-                        // A primary-key field is known from the key, never changed here.
-                        crate::key::Segment::Part { field, slot, .. }
-                            if *slot >= schema.primary_key_fields =>
-                        {
-                            Some((*field, *slot))
-                        }
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-            };
-            // Does this update move the index at all: a key field of any layout, or a field
-            // that decides the layout?
-            let touched = layouts.iter().any(|(_, l)| {
-                fields_of(l)
-                    .iter()
-                    .any(|(_, slot)| value_of(*slot).is_some())
-                    || l.when.is_some_and(|w| set_value(w.attribute).is_some())
-            });
-            if !touched {
-                continue;
-            }
-            // The layout the updated item uses, decided as `to_item` does; every `when` it
-            // depends on must be in the update (the stored values are unknown).
-            let mut chosen = None;
-            for (i, l) in &layouts {
-                let Some(when) = l.when else {
-                    chosen = Some(*l);
-                    break;
-                };
-                let Some(value) = set_value(when.attribute) else {
-                    // The stored value is unknown: re-rendering could put an item into
-                    // the index, or under a layout, its state does not choose.
-                    let what = if layouts.len() > 1 {
-                        "layout"
-                    } else {
-                        "membership"
-                    };
-                    let moved = match schema.updated_at {
-                        Some(at)
-                            if layouts.iter().all(|(_, l)| {
-                                fields_of(l).iter().all(|(_, slot)| {
-                                    value_of(*slot).is_none()
-                                        || schema.key_fields[*slot].attribute == at
-                                })
-                            }) =>
-                        {
-                            format!(
-                                "every update stores a new `{at}`, which the key of index `{name}` reads"
-                            )
-                        }
-                        _ => format!("this update changes the key of index `{name}`"),
-                    };
-                    return Err(Error::validation(format!(
-                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
-                        when.source, when.attribute
-                    )));
-                };
-                if E::in_index_from(*i, value)? {
-                    chosen = Some(*l);
-                    break;
-                }
-            }
-            let (pk_attr, sk_attr) = layout.key_attributes()?;
-            let attrs = [Some(pk_attr), sk_attr];
-            let Some(index) = chosen else {
-                // No layout applies: the item leaves the index.
-                extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                );
-                continue;
-            };
-            let fields = fields_of(index);
-            let cleared = fields.iter().any(|(_, slot)| {
-                value_of(*slot)
-                    .is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
-            });
-            let untouched = fields
-                .iter()
-                .find(|(_, slot)| value_of(*slot).is_none())
-                .map(|(field, _)| *field);
-            if cleared {
-                // A field the key needs is now absent: the item leaves this sparse index.
-                extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                );
-                continue;
-            }
-            if let Some(field) = untouched {
-                return Err(Error::validation(format!(
-                    "this update changes the key of index `{}` but does not set field `{field}`, \
-                     which that key is also rendered from; set it too (or use put)",
-                    index.index.name()
-                )));
-            }
-            let mut failure = None;
-            let key = &self.key;
-            let rendered = render_index(index, |slot, out| {
-                if slot < schema.primary_key_fields {
-                    return key.write_key_part(slot, out);
-                }
-                match value_of(slot).flatten() {
-                    Some(value) => match E::write_key_part_from(slot, value, out) {
-                        Ok(present) => Ok(present),
-                        Err(e) => {
-                            failure = Some(e);
-                            Ok(false)
-                        }
-                    },
-                    None => Ok(false),
-                }
-            })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            match rendered {
-                Some((pk, sk)) => {
-                    extra.push(Action::Set(
-                        pk_attr.into(),
-                        crate::expr::Value::raw(AttributeValue::S(pk)),
-                    ));
-                    if let (Some(attr), Some(sk)) = (sk_attr, sk) {
-                        extra.push(Action::Set(
-                            attr.into(),
-                            crate::expr::Value::raw(AttributeValue::S(sk)),
-                        ));
-                    }
-                }
-                None => extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                ),
-            }
-        }
-        // Two indexes may share key attributes only if they are the same index, and one
-        // layout per index is chosen, so `extra` never repeats an attribute.
-        self.actions.extend(extra);
-        Ok(())
-    }
-}
-
-impl<E: Entity> Update<E> {
-    /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
-    /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
-    /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
-    fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
-        let table = &<E::Table as crate::Table>::SCHEMA;
-        let mut kept = Vec::with_capacity(self.actions.len());
-        for action in std::mem::take(&mut self.actions) {
-            // Index attributes are scalars: only a whole attribute can be one.
-            let (name, value, if_absent) = match &action {
-                Action::Set(name, value) if !name.is_nested() => (name, value, false),
-                Action::SetIfNotExists(name, value) if !name.is_nested() => (name, value, true),
-                _ => {
-                    kept.push(action);
-                    continue;
-                }
-            };
-            // A value that did not encode is reported when the plan is built.
-            let present = match value.get() {
-                Ok(v) => crate::multi::check_update_value(table, name.attribute(), v)?,
-                Err(_) => true,
-            };
-            match (present, if_absent) {
-                (true, _) => kept.push(action),
-                (false, false) => kept.push(Action::Remove(name.clone())),
-                // "Set to nothing if absent" leaves the item as it is.
-                (false, true) => {}
-            }
-        }
-        self.actions = kept;
-        Ok(())
     }
 }
 
@@ -810,9 +545,38 @@ pub(crate) struct Prepared {
     version: Option<Node>,
     condition: Option<Node>,
     outcome: Outcome,
+    /// Index keys that follow the stored membership (see [`send_as_stored`]).
+    uncertain: Vec<Uncertain>,
 }
 
 impl Prepared {
+    /// Writes that cannot read the item first (transactions, unique-value moves) cannot
+    /// follow a stored membership: the update must decide it.
+    fn refuse_uncertain(&self) -> Result<(), Error> {
+        match self.uncertain.first() {
+            None => Ok(()),
+            Some(u) => Err(Error::validation(format!(
+                "every update stores a new `updated_at`, which the key of the index keyed by \
+                 `{}` reads, and whether the item is in that index is not in this update; \
+                 outside a plain `send` (in a transaction, or with a unique field) set the \
+                 field that decides it",
+                u.partition_key
+            ))),
+        }
+    }
+
+    /// This update for an item whose membership of each uncertain index is `members`: the
+    /// key actions of the indexes it is in, and guards that membership is still so.
+    fn with_membership(mut self, members: &[bool]) -> Self {
+        for (u, member) in std::mem::take(&mut self.uncertain).into_iter().zip(members) {
+            if *member {
+                self.actions.extend(u.member);
+            }
+            let guard = Node::Exists(u.partition_key, *member);
+            self.version = Some(crate::expr::also(self.version.take(), guard));
+        }
+        self
+    }
     /// The plan: the item must exist and be an `E`, at the expected version (or one that
     /// can still be incremented), with the unique values as read, and the caller's condition.
     fn plan<E: Entity>(self, unique: Option<Node>) -> Result<Plan, Error> {
@@ -828,6 +592,52 @@ impl Prepared {
             self.outcome,
         )
     }
+}
+
+/// Sends an update whose index keys follow the membership stored in the item: reads it,
+/// writes the keys of the indexes it is in, guarded that it still is; if the membership
+/// changed in between, reads and tries again.
+async fn send_as_stored<E: Entity>(prepared: Prepared, db: Arc<Inner>) -> Result<E, Error> {
+    const ATTEMPTS: usize = 4;
+    let entity = E::SCHEMA.name;
+    let members_of = |item: &crate::Item| -> Vec<bool> {
+        prepared
+            .uncertain
+            .iter()
+            .map(|u| item.contains_key(u.partition_key))
+            .collect()
+    };
+    // Invalid input sends nothing, not even the read.
+    prepared.clone().with_membership(&[]).plan::<E>(None)?;
+    for _ in 0..ATTEMPTS {
+        let Some(old) = crate::unique::read_item::<E>(&db, &prepared.key).await? else {
+            return Err(Error::NotFound { entity });
+        };
+        let members = members_of(&old);
+        let plan = prepared.clone().with_membership(&members).plan::<E>(None)?;
+        match send::single(&db, plan, Returns::New).await {
+            Ok(Some(item)) => return crate::entity::decode::<E>(item),
+            Ok(None) => return Err(Error::NotFound { entity }),
+            Err(
+                e @ (Error::ConditionFailed(_)
+                | Error::VersionConflict { .. }
+                | Error::VersionExhausted { .. }
+                | Error::NotFound { .. }
+                | Error::WrongEntity { .. }),
+            ) => {
+                // Our guard, or the caller's? Only a changed membership is worth a retry.
+                let now = crate::unique::read_item::<E>(&db, &prepared.key).await?;
+                if now.is_none_or(|item| members_of(&item) == members) {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::Contended {
+        entity,
+        attempts: ATTEMPTS,
+    })
 }
 
 /// The encoded unique values after `actions`: each `set` of a unique field replaces its

@@ -459,7 +459,10 @@ async fn generated_ids_are_made_on_insert_and_refused_unset_on_every_other_path(
     let stored = db.insert(mine.clone()).send().await.expect("insert");
     assert_eq!(stored, mine);
     let again = db.insert(mine.clone()).send().await;
-    assert!(matches!(again, Err(Error::AlreadyExists { .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(Error::AlreadyExists { .. })),
+        "{again:?}"
+    );
 
     // An unset id anywhere else would store one placeholder key for every item: refused
     // before anything is sent, on every write path.

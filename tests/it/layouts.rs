@@ -53,6 +53,8 @@ pub(crate) struct Repo {
     source_name: Option<String>,
     archived: bool,
     stars: u32,
+    #[serde(default)]
+    views: u32,
     #[dynamo(updated_at)]
     #[serde(default)]
     updated_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -84,6 +86,7 @@ fn original(owner: &str, name: &str) -> Repo {
         source_name: None,
         archived: false,
         stars: 0,
+        views: 0,
         updated_at: None,
     }
 }
@@ -256,11 +259,37 @@ async fn updates_move_items_between_layouts_or_are_refused(#[case] backend: Back
         }
     };
     // Every update stores a new `updated_at`, which GSI2's key reads; whether the item is
-    // in GSI2 depends on `archived`, stored but unknown here: refused, nothing written.
-    let unknown = db.update(repo.key()).set(a.stars, 1).send().await;
+    // in GSI2 depends on `archived`, which this update does not set: the key follows the
+    // stored membership (read first, guarded).
+    let starred = db
+        .update(repo.key())
+        .set(a.stars, 1)
+        .send()
+        .await
+        .expect("stars");
+    let gsi2_sk = |db: &Db<Forks>| {
+        let db = db.clone();
+        async move {
+            let raw = scan_raw(&db).await;
+            assert_eq!(stale_index_keys(&raw), 0, "{raw:?}");
+            raw.iter()
+                .find(|i| s(i, "PK").as_deref() == Some("REPO#erin#proj"))
+                .and_then(|i| s(i, "GSI2SK"))
+        }
+    };
+    let mut rendered = String::new();
+    dynamorm::KeyPart::write_key(&starred.updated_at.expect("stamped"), &mut rendered)
+        .expect("renders");
+    assert_eq!(gsi2_sk(&db).await, Some(format!("#{rendered}")));
+    // In a transaction the item cannot be read first: refused, nothing written.
+    let in_transaction = db
+        .transact_write()
+        .action(db.update(repo.key()).set(a.stars, 2))
+        .send()
+        .await;
     assert!(
-        matches!(&unknown, Err(Error::Validation { reason }) if reason.contains("updated_at") && reason.contains("archived")),
-        "{unknown:?}"
+        matches!(&in_transaction, Err(Error::Validation { reason }) if reason.contains("updated_at")),
+        "{in_transaction:?}"
     );
     // Becoming a fork moves it to the fork layout.
     db.update(repo.key())
@@ -325,6 +354,13 @@ async fn updates_move_items_between_layouts_or_are_refused(#[case] backend: Back
         .send()
         .await
         .expect("archive");
+    assert_eq!(keys(&db).await.2, None);
+    // Not a member now: an update of another field leaves it out.
+    db.update(repo.key())
+        .set(a.stars, 3)
+        .send()
+        .await
+        .expect("stars while archived");
     assert_eq!(keys(&db).await.2, None);
     let back = db
         .update(repo.key())
@@ -481,10 +517,32 @@ async fn racing_writers_of_every_kind_keep_every_layout_exact(#[case] backend: B
             writes
         }));
     }
+    // A fifth writer counts views: its updates set no field that decides `GSI2`, yet move
+    // `GSI2`'s key (it reads `updated_at`), which must follow the membership stored at
+    // that moment while the others flip it.
+    let viewer = {
+        let db = t.db.clone();
+        let names = names.clone();
+        tokio::spawn(async move {
+            let a = Repo::attrs();
+            let mut acknowledged = 0;
+            for _ in 0..ROUNDS {
+                for name in &names {
+                    let key = original("own", name).key();
+                    if db.update(key).add(a.views, 1).send().await.is_ok() {
+                        acknowledged += 1;
+                    }
+                }
+            }
+            acknowledged
+        })
+    };
     let mut writes: Vec<Write> = Vec::new();
     for w in writers {
         writes.extend(w.await.expect("writer"));
     }
+    let views = viewer.await.expect("viewer");
+    assert!(views > 0, "no view was counted");
     let acknowledged = writes.iter().filter(|w| w.ok).count();
     let raw = scan_raw(&t.direct).await;
     let stale = stale_index_keys(&raw);
@@ -571,5 +629,116 @@ async fn racing_writers_of_every_kind_keep_every_layout_exact(#[case] backend: B
         (stale, torn, lost, missing, extra),
         (0, 0, 0, 0, 0),
         "(stale index keys, torn, lost, missing, extra); faults {stats:?}"
+    );
+}
+
+/// Flips `archived` of one repository on the server the moment the library sends its
+/// `UpdateItem` — after the library read the item, before its write lands — once.
+#[derive(Debug, Clone)]
+struct FlipBeforeWrite {
+    endpoint: String,
+    table: String,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl aws_sdk_dynamodb::config::Intercept for FlipBeforeWrite {
+    fn name(&self) -> &'static str {
+        "layouts::FlipBeforeWrite"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let update = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|t| t.ends_with("UpdateItem"));
+        if !update || !self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        // Another writer, on its own thread, runtime and connections (the test's runtime is
+        // blocked right here), archives the repository.
+        let (endpoint, table) = (self.endpoint.clone(), self.table.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let client =
+                    aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(&endpoint));
+                Db::<Forks>::with_table_name(client, table)
+                    .update(original("flip", "proj").key())
+                    .set(Repo::attrs().archived, true)
+                    .send()
+                    .await
+                    .expect("the other writer archives it");
+            });
+        })
+        .join()
+        .expect("the other writer");
+        Ok(())
+    }
+}
+
+/// The stored membership decides where an `updated_at`-only update puts the key; when it
+/// changes between the library's read and its write, the guard catches it and the write
+/// is retried from a fresh read — never a key for a membership that is no longer stored.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_membership_change_between_read_and_write_is_caught_and_retried(
+    #[case] backend: Backend,
+) {
+    let (direct, server) = client(backend);
+    let endpoint = match &server {
+        Some(s) => s.endpoint(),
+        None => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
+    };
+    let table = unique_name("layout-flip");
+    let db = Db::<Forks>::with_table_name(direct.clone(), table.clone());
+    db.create_table().await.expect("create");
+    db.put(&original("flip", "proj")).send().await.expect("put");
+    let counter = crate::harness::OperationCounter::default();
+    let flip = FlipBeforeWrite {
+        endpoint,
+        table: table.clone(),
+        armed: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+    };
+    let racing = Db::<Forks>::with_table_name(
+        aws_sdk_dynamodb::Client::from_conf(
+            direct
+                .config()
+                .to_builder()
+                .interceptor(flip)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        table,
+    );
+    let updated = racing
+        .update(original("flip", "proj").key())
+        .add(Repo::attrs().views, 1)
+        .send()
+        .await
+        .expect("retried after the flip");
+    assert!(updated.archived, "the retry read the flipped item");
+    let raw = scan_raw(&db).await;
+    assert_eq!(stale_index_keys(&raw), 0, "{raw:?}");
+    assert!(
+        raw.iter()
+            .all(|i| !i.contains_key("GSI2PK") && !i.contains_key("GSI2SK"))
+    );
+    // Read, write (refused by the guard), re-read, read, write.
+    assert_eq!(
+        (counter.get("GetItem"), counter.get("UpdateItem")),
+        (3, 2),
+        "{:?}",
+        counter.snapshot()
     );
 }

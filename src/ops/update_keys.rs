@@ -1,0 +1,369 @@
+//! How an update keeps index keys right: the key actions its field actions imply, or a
+//! refusal before sending when they cannot be known.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::update::Update;
+use crate::Error;
+use crate::entity::{Entity, EntityKey, render_index};
+use crate::expr::Action;
+
+impl<E: Entity> Update<E> {
+    /// Validates the actions and adds the index-key actions their fields imply.
+    pub(super) fn sync_index_keys(&mut self) -> Result<(), Error> {
+        let schema = &E::SCHEMA;
+        if !schema.multi_indexes.is_empty() {
+            self.check_multi_attribute_keys()?;
+        }
+        for (i, action) in self.actions.iter().enumerate() {
+            let attribute = action.attribute();
+            let path = action.path();
+            path.check()?;
+            // DynamoDB refuses two actions on one path, or on a path and one inside it.
+            if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
+                return Err(Error::validation(if other.path() == path {
+                    format!("`{path}` is written twice in one update")
+                } else {
+                    format!("`{}` and `{path}` overlap in one update", other.path())
+                }));
+            }
+            if path.is_nested()
+                && (schema.key_slot(attribute).is_some()
+                    || schema.unique.iter().any(|u| u.attribute == attribute))
+            {
+                return Err(Error::validation(format!(
+                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
+                )));
+            }
+            if schema.unique.iter().any(|u| u.attribute == attribute)
+                && !matches!(action, Action::Set(..) | Action::Remove(_))
+            {
+                // Its sentinel moves with the value, which only `set` and `remove` name.
+                return Err(Error::validation(format!(
+                    "attribute `{attribute}` is unique; only `set` or `remove` can change it"
+                )));
+            }
+            if let Action::Add(_, step) = action
+                && !matches!(
+                    step.get(),
+                    Ok(AttributeValue::N(_)
+                        | AttributeValue::Ss(_)
+                        | AttributeValue::Ns(_)
+                        | AttributeValue::Bs(_))
+                        | Err(_)
+                )
+            {
+                return Err(Error::validation(format!(
+                    "`ADD` on `{attribute}` needs a number or a set, not null"
+                )));
+            }
+            if let Action::Increment(_, step, _) = action
+                && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
+            {
+                return Err(Error::validation(format!(
+                    "arithmetic on `{attribute}` needs a number, not null"
+                )));
+            }
+            if let Some(slot) = schema.key_slot(attribute)
+                && !matches!(action, Action::Set(..) | Action::Remove(_))
+            {
+                return Err(Error::validation(format!(
+                    "field `{}` is part of an index key; only `set` or `remove` can change it",
+                    schema.key_fields[slot].field
+                )));
+            }
+        }
+        // The value this update gives an attribute: `Some(None)` when it removes it.
+        let set_value = |attribute: &str| -> Option<Option<&AttributeValue>> {
+            self.actions.iter().find_map(|a| match a {
+                Action::Set(name, v) if name == attribute => Some(v.get().ok()),
+                Action::Remove(name) if name == attribute => Some(None),
+                _ => None,
+            })
+        };
+        let value_of = |slot: usize| set_value(schema.key_fields[slot].attribute);
+        let mut extra = Vec::new();
+        'indexes: for (first, layout) in schema.indexes.iter().enumerate() {
+            let name = layout.index.name();
+            if schema.indexes[..first]
+                .iter()
+                .any(|l| l.index.name() == name)
+            {
+                // Handled with the first layout of its index.
+                continue;
+            }
+            let layouts: Vec<(usize, &crate::EntityIndex)> = schema.indexes[first..]
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.index.name() == name)
+                .map(|(j, l)| (first + j, l))
+                .collect();
+            let fields_of = |index: &crate::EntityIndex| {
+                index
+                    .partition_key
+                    .segments()
+                    .iter()
+                    .chain(index.sort_key.iter().flat_map(|t| t.segments()))
+                    .filter_map(|segment| match segment {
+                        // A primary-key field is known from the key, never changed here.
+                        crate::key::Segment::Part { field, slot, .. }
+                            if *slot >= schema.primary_key_fields =>
+                        {
+                            Some((*field, *slot))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            };
+            // Does this update move the index at all: a key field of any layout, or a field
+            // that decides the layout?
+            let touched = layouts.iter().any(|(_, l)| {
+                fields_of(l)
+                    .iter()
+                    .any(|(_, slot)| value_of(*slot).is_some())
+                    || l.when.is_some_and(|w| set_value(w.attribute).is_some())
+            });
+            if !touched {
+                continue;
+            }
+            // The layout the updated item uses, decided as `to_item` does; every `when` it
+            // depends on must be in the update (the stored values are unknown).
+            let mut chosen = None;
+            for (i, l) in &layouts {
+                let Some(when) = l.when else {
+                    chosen = Some(*l);
+                    break;
+                };
+                let Some(value) = set_value(when.attribute) else {
+                    // Only `updated_at` moves a one-layout index: its key follows whatever
+                    // membership is stored, which `send` reads first.
+                    if layouts.len() == 1
+                        && let Some(member) = self.lifecycle_key_actions(layout, &value_of)?
+                    {
+                        let (partition_key, _) = layout.key_attributes()?;
+                        self.uncertain.push(Uncertain {
+                            partition_key,
+                            member,
+                        });
+                        continue 'indexes;
+                    }
+                    // The stored value is unknown: re-rendering could put an item into
+                    // the index, or under a layout, its state does not choose.
+                    let what = if layouts.len() > 1 {
+                        "layout"
+                    } else {
+                        "membership"
+                    };
+                    let moved = match schema.updated_at {
+                        Some(at)
+                            if layouts.iter().all(|(_, l)| {
+                                fields_of(l).iter().all(|(_, slot)| {
+                                    value_of(*slot).is_none()
+                                        || schema.key_fields[*slot].attribute == at
+                                })
+                            }) =>
+                        {
+                            format!(
+                                "every update stores a new `{at}`, which the key of index `{name}` reads"
+                            )
+                        }
+                        _ => format!("this update changes the key of index `{name}`"),
+                    };
+                    return Err(Error::validation(format!(
+                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
+                        when.source, when.attribute
+                    )));
+                };
+                if E::in_index_from(*i, value)? {
+                    chosen = Some(*l);
+                    break;
+                }
+            }
+            let (pk_attr, sk_attr) = layout.key_attributes()?;
+            let attrs = [Some(pk_attr), sk_attr];
+            let Some(index) = chosen else {
+                // No layout applies: the item leaves the index.
+                extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                );
+                continue;
+            };
+            let fields = fields_of(index);
+            let cleared = fields.iter().any(|(_, slot)| {
+                value_of(*slot)
+                    .is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
+            });
+            let untouched = fields
+                .iter()
+                .find(|(_, slot)| value_of(*slot).is_none())
+                .map(|(field, _)| *field);
+            if cleared {
+                // A field the key needs is now absent: the item leaves this sparse index.
+                extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                );
+                continue;
+            }
+            if let Some(field) = untouched {
+                return Err(Error::validation(format!(
+                    "this update changes the key of index `{}` but does not set field `{field}`, \
+                     which that key is also rendered from; set it too (or use put)",
+                    index.index.name()
+                )));
+            }
+            let mut failure = None;
+            let key = &self.key;
+            let rendered = render_index(index, |slot, out| {
+                if slot < schema.primary_key_fields {
+                    return key.write_key_part(slot, out);
+                }
+                match value_of(slot).flatten() {
+                    Some(value) => match E::write_key_part_from(slot, value, out) {
+                        Ok(present) => Ok(present),
+                        Err(e) => {
+                            failure = Some(e);
+                            Ok(false)
+                        }
+                    },
+                    None => Ok(false),
+                }
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            match rendered {
+                Some((pk, sk)) => {
+                    extra.push(Action::Set(
+                        pk_attr.into(),
+                        crate::expr::Value::raw(AttributeValue::S(pk)),
+                    ));
+                    if let (Some(attr), Some(sk)) = (sk_attr, sk) {
+                        extra.push(Action::Set(
+                            attr.into(),
+                            crate::expr::Value::raw(AttributeValue::S(sk)),
+                        ));
+                    }
+                }
+                None => extra.extend(
+                    attrs
+                        .into_iter()
+                        .flatten()
+                        .map(|a| Action::Remove(a.into())),
+                ),
+            }
+        }
+        // Two indexes may share key attributes only if they are the same index, and one
+        // layout per index is chosen, so `extra` never repeats an attribute.
+        self.actions.extend(extra);
+        Ok(())
+    }
+}
+
+/// An index whose key this update moves only through `updated_at`, whose membership the
+/// update does not decide: `send` reads the item, adds `member` if the index key attribute
+/// is stored, and guards that it still is (or is not).
+#[derive(Debug, Clone)]
+pub(crate) struct Uncertain {
+    /// The index's partition-key attribute: stored exactly while the item is a member.
+    pub(crate) partition_key: &'static str,
+    /// The key actions for a member.
+    pub(crate) member: Vec<Action>,
+}
+
+impl<E: Entity> Update<E> {
+    /// For a member of `index`: the key attributes whose templates read `updated_at`,
+    /// re-rendered from the value this update stores (the others do not move). `None` when
+    /// no template reads it, or one also reads a field this update does not set.
+    fn lifecycle_key_actions<'a>(
+        &self,
+        index: &crate::EntityIndex,
+        value_of: &impl Fn(usize) -> Option<Option<&'a AttributeValue>>,
+    ) -> Result<Option<Vec<Action>>, Error> {
+        let schema = &E::SCHEMA;
+        let Some(at) = schema.updated_at.and_then(|a| schema.key_slot(a)) else {
+            return Ok(None);
+        };
+        let (pk_attr, sk_attr) = index.key_attributes()?;
+        let mut actions = Vec::new();
+        let templates = [(pk_attr, Some(index.partition_key))]
+            .into_iter()
+            .chain(sk_attr.map(|a| (a, index.sort_key)));
+        for (attribute, template) in templates {
+            let Some(template) = template else { continue };
+            let reads = |slot: usize| {
+                template
+                    .segments()
+                    .iter()
+                    .any(|s| matches!(s, crate::key::Segment::Part { slot: x, .. } if *x == slot))
+            };
+            if !reads(at) {
+                continue;
+            }
+            let mut failure = None;
+            let key = &self.key;
+            let rendered = template.render_with(&mut |slot: usize, out: &mut String| {
+                if slot < schema.primary_key_fields {
+                    return key.write_key_part(slot, out);
+                }
+                match value_of(slot).flatten() {
+                    Some(value) => E::write_key_part_from(slot, value, out).or_else(|e| {
+                        failure = Some(e);
+                        Ok(false)
+                    }),
+                    None => Ok(false),
+                }
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            let Some(rendered) = rendered else {
+                return Ok(None);
+            };
+            actions.push(Action::Set(
+                attribute.into(),
+                crate::expr::Value::raw(AttributeValue::S(rendered)),
+            ));
+        }
+        Ok((!actions.is_empty()).then_some(actions))
+    }
+}
+
+impl<E: Entity> Update<E> {
+    /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
+    /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
+    /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
+    fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
+        let table = &<E::Table as crate::Table>::SCHEMA;
+        let mut kept = Vec::with_capacity(self.actions.len());
+        for action in std::mem::take(&mut self.actions) {
+            // Index attributes are scalars: only a whole attribute can be one.
+            let (name, value, if_absent) = match &action {
+                Action::Set(name, value) if !name.is_nested() => (name, value, false),
+                Action::SetIfNotExists(name, value) if !name.is_nested() => (name, value, true),
+                _ => {
+                    kept.push(action);
+                    continue;
+                }
+            };
+            // A value that did not encode is reported when the plan is built.
+            let present = match value.get() {
+                Ok(v) => crate::multi::check_update_value(table, name.attribute(), v)?,
+                Err(_) => true,
+            };
+            match (present, if_absent) {
+                (true, _) => kept.push(action),
+                (false, false) => kept.push(Action::Remove(name.clone())),
+                // "Set to nothing if absent" leaves the item as it is.
+                (false, true) => {}
+            }
+        }
+        self.actions = kept;
+        Ok(())
+    }
+}
