@@ -295,12 +295,8 @@ pub async fn latest_deals(
     limit: usize,
 ) -> Result<Vec<Deal>, Error> {
     let a = Deal::attrs();
-    walk_back(day, limit, |day, remaining| {
-        by_day(
-            db.query(a.created_at.day(day)).index(Deals::GSI1),
-            last_seen,
-            remaining,
-        )
+    walk_back(day, last_seen, limit, |day| {
+        db.query(a.created_at.day(day)).index(Deals::GSI1)
     })
     .await
 }
@@ -314,9 +310,9 @@ pub async fn latest_brand_deals(
     limit: usize,
 ) -> Result<Vec<Deal>, Error> {
     let a = Deal::attrs();
-    walk_back(day, limit, |day, remaining| {
-        let partition = (a.brand.is(brand), a.created_at.day(day));
-        by_day(db.query(partition).index(Deals::GSI2), last_seen, remaining)
+    walk_back(day, last_seen, limit, |day| {
+        db.query((a.brand.is(brand), a.created_at.day(day)))
+            .index(Deals::GSI2)
     })
     .await
 }
@@ -330,31 +326,20 @@ pub async fn latest_category_deals(
     limit: usize,
 ) -> Result<Vec<Deal>, Error> {
     let a = Deal::attrs();
-    walk_back(day, limit, |day, remaining| {
-        let partition = (a.category.is(category), a.created_at.day(day));
-        by_day(db.query(partition).index(Deals::GSI3), last_seen, remaining)
+    walk_back(day, last_seen, limit, |day| {
+        db.query((a.category.is(category), a.created_at.day(day)))
+            .index(Deals::GSI3)
     })
     .await
 }
 
-/// One day partition, newest first, after `last_seen`, at most `remaining`.
-fn by_day(
-    query: dynamorm::read::Query<Deal>,
-    last_seen: Option<TimeId>,
-    remaining: usize,
-) -> dynamorm::read::Query<Deal> {
-    let query = query.descending().limit(remaining);
-    match last_seen {
-        Some(id) => query.sort_lt(Deal::attrs().id.is(id)),
-        None => query,
-    }
-}
-
-/// Queries `day`, then the day before, … for up to [`DAYS_BACK`] days until `limit` deals.
+/// Queries the partition of `day`, then of the day before, … for up to [`DAYS_BACK`] days,
+/// each newest first and after `last_seen`, until `limit` deals.
 async fn walk_back(
     day: DateTime<Utc>,
+    last_seen: Option<TimeId>,
     limit: usize,
-    query: impl Fn(DateTime<Utc>, usize) -> dynamorm::read::Query<Deal>,
+    partition: impl Fn(DateTime<Utc>) -> dynamorm::Query<Deal>,
 ) -> Result<Vec<Deal>, Error> {
     let mut deals = Vec::new();
     for back in 0..DAYS_BACK {
@@ -362,17 +347,19 @@ async fn walk_back(
         if remaining == 0 {
             break;
         }
-        deals.extend(
-            query(day - Duration::days(back.into()), remaining)
-                .all()
-                .await?,
-        );
+        let mut query = partition(day - Duration::days(back.into()))
+            .descending()
+            .limit(remaining);
+        if let Some(id) = last_seen {
+            query = query.sort_lt(Deal::attrs().id.is(id));
+        }
+        deals.extend(query.all().await?);
     }
     Ok(deals)
 }
 
-/// Creates a brand and adds its name to the set of all brands, in one transaction (fails
-/// with [`Error::AlreadyExists`] for a taken name).
+/// Creates a brand and adds its name to the set of all brands, in one transaction (a taken
+/// name cancels it on the create: nothing is written).
 pub async fn create_brand(db: &Db<Deals>, brand: &Brand) -> Result<(), Error> {
     db.transact_write()
         .action(db.create(brand))
@@ -439,19 +426,15 @@ pub async fn set_category_featured(
 }
 
 /// A user likes a brand: the like is created and the brand's count incremented together;
-/// a second like by the same user is [`Error::AlreadyExists`] and counts nothing, and a
-/// missing brand is [`Error::NotFound`].
+/// a second like by the same user creates and counts nothing (the transaction is
+/// cancelled on the like's create), nor does a like of a missing brand.
 pub async fn like_brand(db: &Db<Deals>, brand: &str, user: &str) -> Result<(), Error> {
     let like = BrandLike {
         brand: brand.into(),
         user: user.into(),
     };
-    let key = BrandKey { name: brand.into() };
-    db.transact_write()
-        .action(db.create(&like))
-        .action(db.update(key).add(Brand::attrs().likes, 1))
-        .send()
-        .await
+    let count = db.update(BrandKey { name: brand.into() });
+    once_and_counted(db, db.create(&like), count.add(Brand::attrs().likes, 1)).await
 }
 
 /// A user watches a brand (once; counted), as [`like_brand`].
@@ -460,12 +443,8 @@ pub async fn watch_brand(db: &Db<Deals>, brand: &str, user: &str) -> Result<(), 
         brand: brand.into(),
         user: user.into(),
     };
-    let key = BrandKey { name: brand.into() };
-    db.transact_write()
-        .action(db.create(&watch))
-        .action(db.update(key).add(Brand::attrs().watchers, 1))
-        .send()
-        .await
+    let count = db.update(BrandKey { name: brand.into() });
+    once_and_counted(db, db.create(&watch), count.add(Brand::attrs().watchers, 1)).await
 }
 
 /// A user likes a category, as [`like_brand`].
@@ -474,14 +453,10 @@ pub async fn like_category(db: &Db<Deals>, category: &str, user: &str) -> Result
         category: category.into(),
         user: user.into(),
     };
-    let key = CategoryKey {
+    let count = db.update(CategoryKey {
         name: category.into(),
-    };
-    db.transact_write()
-        .action(db.create(&like))
-        .action(db.update(key).add(Category::attrs().likes, 1))
-        .send()
-        .await
+    });
+    once_and_counted(db, db.create(&like), count.add(Category::attrs().likes, 1)).await
 }
 
 /// A user watches a category, as [`like_brand`].
@@ -490,12 +465,27 @@ pub async fn watch_category(db: &Db<Deals>, category: &str, user: &str) -> Resul
         category: category.into(),
         user: user.into(),
     };
-    let key = CategoryKey {
+    let count = db.update(CategoryKey {
         name: category.into(),
-    };
+    });
+    once_and_counted(
+        db,
+        db.create(&watch),
+        count.add(Category::attrs().watchers, 1),
+    )
+    .await
+}
+
+/// The book's "count once" pattern: the marker item is created (it must not exist) and the
+/// counter incremented (its item must exist) in one transaction, so neither happens alone.
+async fn once_and_counted<M: Entity, C: Entity>(
+    db: &Db<Deals>,
+    marker: dynamorm::Put<M>,
+    count: dynamorm::Update<C>,
+) -> Result<(), Error> {
     db.transact_write()
-        .action(db.create(&watch))
-        .action(db.update(key).add(Category::attrs().watchers, 1))
+        .action(marker)
+        .action(count)
         .send()
         .await
 }

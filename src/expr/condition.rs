@@ -250,6 +250,15 @@ impl<E> Size<E> {
     }
 }
 
+/// `attribute_exists(` or `attribute_not_exists(`.
+fn exists_function(exists: bool) -> &'static str {
+    if exists {
+        "attribute_exists("
+    } else {
+        "attribute_not_exists("
+    }
+}
+
 impl Operand {
     fn render(&self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
         match self {
@@ -325,21 +334,13 @@ impl Node {
                 out.push(')');
             }
             Node::Exists(name, exists) => {
-                out.push_str(if *exists {
-                    "attribute_exists("
-                } else {
-                    "attribute_not_exists("
-                });
+                out.push_str(exists_function(*exists));
                 p.name(name, out);
                 out.push(')');
             }
             Node::NestedExists(path, exists) => {
                 path.check()?;
-                out.push_str(if *exists {
-                    "attribute_exists("
-                } else {
-                    "attribute_not_exists("
-                });
+                out.push_str(exists_function(*exists));
                 path.render(p, out);
                 out.push(')');
             }

@@ -80,18 +80,7 @@ pub(crate) fn check(
             expression.len()
         )));
     }
-    check_declarations(names, values)?;
-    let tokens = lex(expression)?;
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        end: expression.len(),
-        depth: 0,
-        names,
-        values,
-        names_used: vec![false; names.len()],
-        values_used: vec![false; values.len()],
-    };
+    let mut parser = Parser::new(expression, names, values)?;
     parser.condition()?;
     if let Some(token) = parser.peek() {
         return Err(invalid(if token.kind == Tok::Close {
@@ -104,17 +93,7 @@ pub(crate) fn check(
             )
         }));
     }
-    for ((placeholder, _), used) in names.iter().zip(&parser.names_used) {
-        if !used {
-            return Err(unused(placeholder));
-        }
-    }
-    for ((placeholder, _), used) in values.iter().zip(&parser.values_used) {
-        if !used {
-            return Err(unused(placeholder));
-        }
-    }
-    Ok(())
+    parser.check_all_used()
 }
 
 /// Wraps a reason as the validation error every failed check returns, so all messages share
@@ -154,7 +133,7 @@ pub(super) fn invalid(reason: String) -> Error {
 }
 
 /// The error for a declared placeholder the text never uses (DynamoDB rejects the request).
-pub(super) fn unused(placeholder: &str) -> Error {
+fn unused(placeholder: &str) -> Error {
     invalid(format!(
         "`{placeholder}` is declared but not used in the expression (DynamoDB rejects unused placeholders)"
     ))
@@ -175,10 +154,7 @@ fn is_word(b: u8) -> bool {
 ///
 /// Why: declarations end up in the request's placeholder maps next to the library's, so a
 /// malformed or clashing key would either be rejected by DynamoDB or overwrite one of ours.
-pub(super) fn check_declarations(
-    names: &[(String, String)],
-    values: &[(String, Value)],
-) -> Result<(), Error> {
+fn check_declarations(names: &[(String, String)], values: &[(String, Value)]) -> Result<(), Error> {
     for (i, (placeholder, attribute)) in names.iter().enumerate() {
         check_placeholder(placeholder, '#', LIBRARY_NAME_PREFIX, "name")?;
         if names[..i].iter().any(|(p, _)| p == placeholder) {
@@ -291,7 +267,7 @@ pub(super) fn describe(kind: Tok<'_>) -> String {
 ///
 /// Why a separate pass: the parser then never looks at raw bytes, and every slice taken here
 /// starts and ends on ASCII bytes, so it is always on a `char` boundary (no panics on Unicode).
-pub(super) fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
+fn lex(text: &str) -> Result<Vec<Token<'_>>, Error> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -466,6 +442,36 @@ pub(super) struct Parser<'a, 'd> {
 }
 
 impl<'a, 'd: 'a> Parser<'a, 'd> {
+    /// A parser over `expression`, once the declarations are checked and the text lexed.
+    pub(super) fn new(
+        expression: &'a str,
+        names: &'d [(String, String)],
+        values: &'d [(String, Value)],
+    ) -> Result<Self, Error> {
+        check_declarations(names, values)?;
+        Ok(Parser {
+            tokens: lex(expression)?,
+            pos: 0,
+            end: expression.len(),
+            depth: 0,
+            names,
+            values,
+            names_used: vec![false; names.len()],
+            values_used: vec![false; values.len()],
+        })
+    }
+
+    /// Fails on the first declared placeholder the text never used (DynamoDB rejects the
+    /// request).
+    pub(super) fn check_all_used(&self) -> Result<(), Error> {
+        let names = self.names.iter().map(|(p, _)| p).zip(&self.names_used);
+        let values = self.values.iter().map(|(p, _)| p).zip(&self.values_used);
+        match names.chain(values).find(|(_, used)| !**used) {
+            Some((placeholder, _)) => Err(unused(placeholder)),
+            None => Ok(()),
+        }
+    }
+
     /// The next token, not consumed.
     pub(super) fn peek(&self) -> Option<Token<'a>> {
         self.tokens.get(self.pos).copied()

@@ -131,17 +131,7 @@ fn parse(
             expression.len()
         )));
     }
-    raw::check_declarations(names, values)?;
-    let mut parser = Parser {
-        tokens: raw::lex(expression)?,
-        pos: 0,
-        end: expression.len(),
-        depth: 0,
-        names,
-        values,
-        names_used: vec![false; names.len()],
-        values_used: vec![false; values.len()],
-    };
+    let mut parser = Parser::new(expression, names, values)?;
     let mut actions = Vec::new();
     let mut seen: Vec<&'static str> = Vec::new();
     while parser.peek().is_some() {
@@ -174,16 +164,7 @@ fn parse(
             parser.pos += 1;
         }
     }
-    for ((placeholder, _), used) in names.iter().zip(&parser.names_used) {
-        if !used {
-            return Err(raw::unused(placeholder));
-        }
-    }
-    for ((placeholder, _), used) in values.iter().zip(&parser.values_used) {
-        if !used {
-            return Err(raw::unused(placeholder));
-        }
-    }
+    parser.check_all_used()?;
     Ok(actions)
 }
 

@@ -181,14 +181,15 @@ impl<E: Entity> Update<E> {
             }
             let (pk_attr, sk_attr) = layout.key_attributes()?;
             let attrs = [Some(pk_attr), sk_attr];
+            let leave = || {
+                attrs
+                    .into_iter()
+                    .flatten()
+                    .map(|a| Action::Remove(a.into()))
+            };
             let Some(index) = chosen else {
                 // No layout applies: the item leaves the index.
-                extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                );
+                extra.extend(leave());
                 continue;
             };
             let fields = fields_of(index);
@@ -202,12 +203,7 @@ impl<E: Entity> Update<E> {
                 .map(|(field, _)| *field);
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.
-                extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                );
+                extra.extend(leave());
                 continue;
             }
             if let Some(field) = untouched {
@@ -217,26 +213,7 @@ impl<E: Entity> Update<E> {
                     index.index.name()
                 )));
             }
-            let mut failure = None;
-            let key = &self.key;
-            let rendered = render_index(index, |slot, out| {
-                if slot < schema.primary_key_fields {
-                    return key.write_key_part(slot, out);
-                }
-                match value_of(slot).flatten() {
-                    Some(value) => match E::write_key_part_from(slot, value, out) {
-                        Ok(present) => Ok(present),
-                        Err(e) => {
-                            failure = Some(e);
-                            Ok(false)
-                        }
-                    },
-                    None => Ok(false),
-                }
-            })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
+            let rendered = self.render_from_update(&value_of, |part| render_index(index, part))?;
             match rendered {
                 Some((pk, sk)) => {
                     extra.push(Action::Set(
@@ -250,12 +227,7 @@ impl<E: Entity> Update<E> {
                         ));
                     }
                 }
-                None => extra.extend(
-                    attrs
-                        .into_iter()
-                        .flatten()
-                        .map(|a| Action::Remove(a.into())),
-                ),
+                None => extra.extend(leave()),
             }
         }
         // Two indexes may share key attributes only if they are the same index, and one
@@ -277,6 +249,35 @@ pub(crate) struct Uncertain {
 }
 
 impl<E: Entity> Update<E> {
+    /// Runs `render` with a part writer that takes primary-key fields from the key and the
+    /// others from this update (`value_of`); a value that does not encode is the error.
+    fn render_from_update<'a, T>(
+        &self,
+        value_of: &impl Fn(usize) -> Option<Option<&'a AttributeValue>>,
+        render: impl FnOnce(
+            &mut dyn FnMut(usize, &mut String) -> Result<bool, crate::key::KeyError>,
+        ) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let primary = E::SCHEMA.primary_key_fields;
+        let mut failure = None;
+        let rendered = render(&mut |slot, out| {
+            if slot < primary {
+                return self.key.write_key_part(slot, out);
+            }
+            match value_of(slot).flatten() {
+                Some(value) => E::write_key_part_from(slot, value, out).or_else(|e| {
+                    failure = Some(e);
+                    Ok(false)
+                }),
+                None => Ok(false),
+            }
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(rendered),
+        }
+    }
+
     /// For a member of `index`: the key attributes whose templates read `updated_at`,
     /// re-rendered from the value this update stores (the others do not move). `None` when
     /// no template reads it, or one also reads a field this update does not set.
@@ -305,23 +306,9 @@ impl<E: Entity> Update<E> {
             if !reads(at) {
                 continue;
             }
-            let mut failure = None;
-            let key = &self.key;
-            let rendered = template.render_with(&mut |slot: usize, out: &mut String| {
-                if slot < schema.primary_key_fields {
-                    return key.write_key_part(slot, out);
-                }
-                match value_of(slot).flatten() {
-                    Some(value) => E::write_key_part_from(slot, value, out).or_else(|e| {
-                        failure = Some(e);
-                        Ok(false)
-                    }),
-                    None => Ok(false),
-                }
+            let rendered = self.render_from_update(value_of, |part| {
+                template.render_with(part).map_err(Error::from)
             })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
             let Some(rendered) = rendered else {
                 return Ok(None);
             };

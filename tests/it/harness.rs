@@ -203,6 +203,18 @@ impl OperationCounter {
     }
 }
 
+/// The operation a request is for (the `X-Amz-Target` suffix, e.g. `UpdateItem`).
+pub(crate) fn operation_of<'a>(
+    context: &'a aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+) -> &'a str {
+    context
+        .request()
+        .headers()
+        .get("x-amz-target")
+        .and_then(|t| t.rsplit('.').next())
+        .unwrap_or("?")
+}
+
 impl aws_sdk_dynamodb::config::Intercept for OperationCounter {
     fn name(&self) -> &'static str {
         "harness::OperationCounter"
@@ -214,13 +226,7 @@ impl aws_sdk_dynamodb::config::Intercept for OperationCounter {
         _runtime_components: &aws_sdk_dynamodb::config::RuntimeComponents,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|t| t.rsplit('.').next())
-            .unwrap_or("?")
-            .to_owned();
+        let operation = operation_of(context).to_owned();
         if let Ok(mut counts) = self.0.lock() {
             *counts.entry(operation).or_default() += 1;
         }
