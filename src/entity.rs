@@ -323,6 +323,9 @@ pub struct EntitySchema {
     /// Entity types (by name) this one is meant to share key space with
     /// (`#[dynamo(shares_keys_with(Organization))]`): the report does not warn about them.
     pub shares_keys_with: &'static [&'static str],
+    /// Whether some index has several layouts in `indexes` (so encoding must pick the first
+    /// that applies; without, every layout is its index's only one).
+    pub layered: bool,
 }
 
 impl EntitySchema {
@@ -467,7 +470,9 @@ fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     for (i, index) in schema.indexes.iter().enumerate() {
         // Each item uses the first layout of an index whose `when` holds; with none, it gets
         // no keys, so it is not in the index (sparse).
-        if !entity.in_index(i) || first_layout(schema.indexes, i, |j| entity.in_index(j)) != i {
+        if !entity.in_index(i)
+            || (schema.layered && first_layout(schema.indexes, i, |j| entity.in_index(j)) != i)
+        {
             continue;
         }
         if let Some((pk, sk)) = render_index(index, write)? {

@@ -760,6 +760,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         }
     });
 
+    let layered = indexes
+        .iter()
+        .enumerate()
+        .any(|(i, (a, _, _))| indexes[..i].iter().any(|(b, _, _)| a.name == b.name));
     let shares_keys_with = attrs.shares_keys_with.iter().map(|other| {
         quote_spanned!(syn::spanned::Spanned::span(other)=> <#other as #krate::Entity>::SCHEMA.name)
     });
@@ -898,6 +902,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 multi_indexes: &[#(#multi_tokens),*],
                 multi_sparse: &[#(#multi_sparse),*],
                 shares_keys_with: &[#(#shares_keys_with),*],
+                layered: #layered,
             };
 
             fn timestamp_now(

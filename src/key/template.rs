@@ -281,10 +281,15 @@ impl KeyTemplate {
                     suffix,
                     ..
                 } => {
-                    let piece = piece
-                        .strip_prefix(prefix)
-                        .and_then(|p| p.strip_suffix(suffix))
-                        .ok_or_else(mismatch)?;
+                    // Most parts have no affixes: skip the comparisons (parsing is hot).
+                    let piece = if prefix.is_empty() && suffix.is_empty() {
+                        piece
+                    } else {
+                        piece
+                            .strip_prefix(*prefix)
+                            .and_then(|p| p.strip_suffix(*suffix))
+                            .ok_or_else(mismatch)?
+                    };
                     let cell = parts.get_mut(*slot).ok_or_else(mismatch)?;
                     match cell {
                         Some(seen) if *seen != piece => return Err(mismatch()),
