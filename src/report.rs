@@ -109,6 +109,32 @@ impl Report {
                     ));
                 }
             }
+            // Fixed text after a field (`{target}REACTION`) breaks the sort order by that
+            // field: say so where a sort key does it, since ranges over it are refused.
+            let sort_keys = e
+                .sort_key
+                .iter()
+                .map(|t| ("the table", t))
+                .chain(
+                    e.indexes
+                        .iter()
+                        .filter_map(|i| Some((i.index.name(), i.sort_key.as_ref()?))),
+                );
+            for (place, t) in sort_keys {
+                for segment in t.segments() {
+                    if let Segment::Part { field, suffix, .. } = segment
+                        && !suffix.is_empty()
+                    {
+                        out.push(format!(
+                            "`{}` sort key `{}` on {place} has fixed text after `{field}`: keys do \
+                             not sort by `{field}`, so range conditions on it are refused \
+                             (equality and begins_with work)",
+                            e.name,
+                            t.source()
+                        ));
+                    }
+                }
+            }
         }
         out
     }

@@ -97,6 +97,16 @@ const ADVERSARIAL: [&str; 9] = [
 
 #[test]
 fn affixed_keys_render_and_parse_back_exactly() {
+    // The report says where fixed text after a field breaks the sort order by it.
+    let warnings = dynamorm::Report::new::<RepoItem>().warnings();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.contains("fixed text after `target`"))
+            .count(),
+        1,
+        "{warnings:?}"
+    );
     for user in ADVERSARIAL {
         for target in ADVERSARIAL {
             let reaction = Reaction {
