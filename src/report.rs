@@ -111,15 +111,11 @@ impl Report {
             }
             // Fixed text after a field (`{target}REACTION`) breaks the sort order by that
             // field: say so where a sort key does it, since ranges over it are refused.
-            let sort_keys = e
-                .sort_key
-                .iter()
-                .map(|t| ("the table", t))
-                .chain(
-                    e.indexes
-                        .iter()
-                        .filter_map(|i| Some((i.index.name(), i.sort_key.as_ref()?))),
-                );
+            let sort_keys = e.sort_key.iter().map(|t| ("the table", t)).chain(
+                e.indexes
+                    .iter()
+                    .filter_map(|i| Some((i.index.name(), i.sort_key.as_ref()?))),
+            );
             for (place, t) in sort_keys {
                 for segment in t.segments() {
                     if let Segment::Part { field, suffix, .. } = segment
