@@ -306,36 +306,31 @@ fn same_keys(found: &[KeySchemaElement], pk: &str, sk: Option<&str>) -> bool {
 /// Whether a described index has the declared key attributes, in order (DynamoDB lists
 /// a multi-attribute key's HASH attributes, then its RANGE attributes, in key order).
 fn same_index_keys(found: &[KeySchemaElement], index: &IndexSchema) -> bool {
-    let expected = index_key_elements(index);
+    let expected = index.key_elements();
     found.len() == expected.len()
-        && found
-            .iter()
-            .zip(&expected)
-            .all(|(f, (name, kind))| f.attribute_name == *name && f.key_type == *kind)
+        && found.iter().zip(&expected).all(|(f, (name, partition))| {
+            f.attribute_name == *name && f.key_type == key_type(*partition)
+        })
 }
 
-/// An index's key attributes with their roles, in key order.
-fn index_key_elements(index: &IndexSchema) -> Vec<(&'static str, KeyType)> {
-    match (index.template_keys(), index.multi_keys()) {
-        (Some((pk, sk)), _) => std::iter::once((pk, KeyType::Hash))
-            .chain(sk.map(|sk| (sk, KeyType::Range)))
-            .collect(),
-        (None, Some((partition, sort))) => partition
-            .iter()
-            .map(|a| (a.name, KeyType::Hash))
-            .chain(sort.iter().map(|a| (a.name, KeyType::Range)))
-            .collect(),
-        (None, None) => Vec::new(),
+/// `HASH` for a partition key attribute, `RANGE` for a sort key attribute.
+fn key_type(partition: bool) -> KeyType {
+    if partition {
+        KeyType::Hash
+    } else {
+        KeyType::Range
     }
 }
 
+/// An index's key attributes with their roles, in key order.
 fn index_key_schema(index: &IndexSchema) -> Result<Vec<KeySchemaElement>, Error> {
-    index_key_elements(index)
+    index
+        .key_elements()
         .into_iter()
-        .map(|(name, kind)| {
+        .map(|(name, partition)| {
             KeySchemaElement::builder()
                 .attribute_name(name)
-                .key_type(kind)
+                .key_type(key_type(partition))
                 .build()
                 .map_err(|e| Error::validation(e.to_string()))
         })
@@ -371,20 +366,9 @@ fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error
 }
 
 fn attribute_definitions(schema: &TableSchema) -> Result<Vec<AttributeDefinition>, Error> {
-    let mut attributes: Vec<IndexAttribute> = std::iter::once(schema.partition_key())
-        .chain(schema.sort_key())
-        .map(|name| IndexAttribute::new(name, ScalarType::S))
-        .collect();
-    for index in schema.indexes() {
-        attributes.extend(index.key_attributes());
-    }
-    // One definition per attribute: indexes may share attributes (`#[derive(Table)]`
-    // refuses one attribute with two types).
-    let mut seen = Vec::new();
-    attributes.retain(|a| {
-        let new = !seen.contains(&a.name);
-        seen.push(a.name);
-        new
-    });
-    attributes.into_iter().map(definition).collect()
+    schema
+        .attribute_definitions()
+        .into_iter()
+        .map(definition)
+        .collect()
 }

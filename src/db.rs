@@ -216,6 +216,12 @@ impl<T: Table> Db<T> {
         Scan::new::<T>(self.inner.clone(), crate::read::entity_output::<E>())
     }
 
+    /// A read-only check of the live table against registry `R`'s declarations (see
+    /// [`Doctor`](crate::doctor::Doctor)).
+    pub fn doctor<R: Registry<Table = T>>(&self) -> crate::doctor::Doctor<R> {
+        crate::doctor::Doctor::new(self.inner.clone())
+    }
+
     /// Scans the table for items of every entity type, decoded as registry `R`.
     pub fn scan_all<R: Registry<Table = T>>(&self) -> Scan<R, R> {
         Scan::new::<T>(self.inner.clone(), crate::read::registry_output::<R>())

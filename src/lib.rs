@@ -59,6 +59,8 @@ mod client;
 mod collection;
 mod db;
 mod decode;
+pub mod design;
+pub mod doctor;
 mod encode;
 mod entity;
 mod error;
@@ -127,6 +129,13 @@ pub mod __private {
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use serde;
     pub use serde_dynamo;
+
+    /// The sentinel keys of `entity`'s unique values.
+    pub fn unique_sentinels<E: crate::Entity>(
+        entity: &E,
+    ) -> Result<Vec<(&'static str, crate::PrimaryKey)>, crate::Error> {
+        crate::unique::sentinels_of(entity)
+    }
 
     /// Whether `value` decodes as a `T`, the type of field `attribute` of `entity`.
     pub fn check_decodes<T: serde::de::DeserializeOwned>(

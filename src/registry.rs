@@ -77,6 +77,12 @@ pub trait Registry: Sized + Send + 'static {
     /// it is.
     fn to_item(&self) -> Result<Item, Error>;
 
+    /// The sentinel keys of this value's unique fields (the doctor checks they exist).
+    #[doc(hidden)]
+    fn unique_sentinels(&self) -> Result<Vec<(&'static str, crate::PrimaryKey)>, Error> {
+        Ok(Vec::new())
+    }
+
     /// The schema of the entity type named `discriminator`.
     fn entity(discriminator: &str) -> Option<&'static EntitySchema> {
         Self::ENTITIES.iter().find(|e| e.name == discriminator)

@@ -9,6 +9,17 @@ use crate::key::{KeyTemplate, Segment};
 use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
 
+/// The lifecycle attributes of an entity type: what each does, and its attribute.
+pub(crate) fn lifecycle(e: &EntitySchema) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    out.extend(e.version.map(|v| ("version", v)));
+    out.extend(e.created_at.map(|v| ("created at", v)));
+    out.extend(e.updated_at.map(|v| ("updated at", v)));
+    out.extend(e.ttl.map(|v| ("expires by", v)));
+    out.extend(e.unique.iter().map(|u| ("unique", u.attribute)));
+    out
+}
+
 /// A Markdown report of a table design: entity key templates, what lives in each index,
 /// collections, lifecycle attributes, and warnings.
 ///
@@ -27,9 +38,10 @@ use crate::table::{Table, TableSchema};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Report {
-    table: TableSchema,
-    entities: &'static [EntitySchema],
-    collections: Vec<(&'static str, Option<&'static str>, Vec<&'static str>)>,
+    pub(crate) table: TableSchema,
+    pub(crate) entities: &'static [EntitySchema],
+    /// Each collection: its name, index (`None`: the table) and member entity types.
+    pub(crate) collections: Vec<(&'static str, Option<&'static str>, Vec<&'static str>)>,
 }
 
 impl Report {
@@ -216,22 +228,10 @@ impl Report {
                         .join(", ")
                 );
             }
-            let mut lifecycle = Vec::new();
-            if let Some(v) = e.version {
-                lifecycle.push(format!("version `{v}`"));
-            }
-            if let Some(v) = e.created_at {
-                lifecycle.push(format!("created at `{v}`"));
-            }
-            if let Some(v) = e.updated_at {
-                lifecycle.push(format!("updated at `{v}`"));
-            }
-            if let Some(v) = e.ttl {
-                lifecycle.push(format!("expires by `{v}`"));
-            }
-            for u in e.unique {
-                lifecycle.push(format!("unique `{}`", u.attribute));
-            }
+            let lifecycle: Vec<String> = lifecycle(e)
+                .into_iter()
+                .map(|(what, attribute)| format!("{what} `{attribute}`"))
+                .collect();
             if !lifecycle.is_empty() {
                 let _ = writeln!(s, "\nLifecycle: {}.", lifecycle.join(", "));
             }

@@ -104,6 +104,24 @@ impl TableSchema {
         self.discriminator
     }
 
+    /// Every attribute a key schema of the table or an index names, with its type, once
+    /// each (table keys first): the table's attribute definitions.
+    pub fn attribute_definitions(&self) -> Vec<IndexAttribute> {
+        let mut attributes: Vec<IndexAttribute> = std::iter::once(self.partition_key())
+            .chain(self.sort_key())
+            .map(|name| IndexAttribute::new(name, ScalarType::S))
+            .collect();
+        for index in self.indexes() {
+            // Indexes may share attributes (`#[derive(Table)]` refuses two types for one).
+            for attribute in index.key_attributes() {
+                if !attributes.iter().any(|a| a.name == attribute.name) {
+                    attributes.push(attribute);
+                }
+            }
+        }
+        attributes
+    }
+
     /// The global secondary indexes.
     pub const fn indexes(&self) -> &'static [IndexSchema] {
         self.indexes
@@ -284,6 +302,24 @@ impl IndexSchema {
         match self.keys {
             IndexKeys::Multi { partition, sort } => Some((partition, sort)),
             IndexKeys::Template { .. } => None,
+        }
+    }
+
+    /// The index's key schema: each key attribute and whether it is a partition (`true`)
+    /// or sort key attribute, in order.
+    pub fn key_elements(&self) -> Vec<(&'static str, bool)> {
+        match self.keys {
+            IndexKeys::Template {
+                partition_key,
+                sort_key,
+            } => std::iter::once((partition_key, true))
+                .chain(sort_key.map(|sk| (sk, false)))
+                .collect(),
+            IndexKeys::Multi { partition, sort } => partition
+                .iter()
+                .map(|a| (a.name, true))
+                .chain(sort.iter().map(|a| (a.name, false)))
+                .collect(),
         }
     }
 

@@ -46,6 +46,20 @@ pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, E
         .collect()
 }
 
+/// The sentinel key of each unique value `entity` holds, by field.
+pub(crate) fn sentinels_of<E: Entity>(
+    entity: &E,
+) -> Result<Vec<(&'static str, PrimaryKey)>, Error> {
+    let mut out = Vec::new();
+    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+        let mut encoded = String::new();
+        if entity.write_unique(i, &mut encoded)? {
+            out.push((field.field, sentinel_key::<E>(field.field, &encoded)?));
+        }
+    }
+    Ok(out)
+}
+
 /// Renders the sentinel key of every value, so a value no key may hold (too long, or a
 /// custom key part writing the delimiter) is refused before the write reads anything.
 pub(crate) fn check_sentinels<E: Entity>(values: &[Option<String>]) -> Result<(), Error> {

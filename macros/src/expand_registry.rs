@@ -117,6 +117,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         .iter()
         .map(|(v, _)| quote!(Self::#v(entity) => #krate::__private::to_stored_item(entity),));
     let other_encode = other.map(|v| quote!(Self::#v(item) => ::core::result::Result::Ok(::core::clone::Clone::clone(item)),));
+    let sentinel_arms = entities
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(entity) => #krate::__private::unique_sentinels(entity),));
+    let other_sentinels =
+        other.map(|v| quote!(Self::#v(_) => ::core::result::Result::Ok(::std::vec::Vec::new()),));
     let kind_variants = entities.iter().map(|(v, ty)| {
         let doc = format!("A [`{}`] item.", quote!(#ty).to_string().replace(' ', ""));
         quote!(#[doc = #doc] #v,)
@@ -205,6 +210,18 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 match self {
                     #(#encode_arms)*
                     #other_encode
+                }
+            }
+
+            fn unique_sentinels(
+                &self,
+            ) -> ::core::result::Result<
+                ::std::vec::Vec<(&'static str, #krate::PrimaryKey)>,
+                #krate::Error,
+            > {
+                match self {
+                    #(#sentinel_arms)*
+                    #other_sentinels
                 }
             }
         }

@@ -16,4 +16,4 @@ pub use query::Query;
 pub use scan::Scan;
 
 pub(crate) use item::read_consistent;
-pub(crate) use query::{entity_output, registry_output};
+pub(crate) use query::{entity_output, raw_output, registry_output};

@@ -93,6 +93,15 @@ pub(crate) fn entity_output<E: Entity>() -> Output<E> {
     }
 }
 
+/// Every item as stored, undecoded (the doctor examines them itself).
+pub(crate) fn raw_output() -> Output<Item> {
+    Output {
+        decode: |item| Ok(Some(item)),
+        name: "*",
+        only: None,
+    }
+}
+
 pub(crate) fn registry_output<R: Registry>() -> Output<R> {
     Output {
         decode: |item| {

@@ -7,6 +7,8 @@
 mod batch;
 mod big_time_deals;
 mod crud;
+mod design;
+mod doctor;
 mod errors;
 mod harness;
 mod key_parts;

@@ -1,0 +1,42 @@
+//! Design tooling built from the declarations: infrastructure as code for the table
+//! (CloudFormation, Terraform), a data model for AWS's NoSQL Workbench, and a self-contained
+//! HTML picture of the design. Everything is rendered from the registry and table the
+//! application already declares, so none of it can drift from the code.
+//!
+//! ```
+//! # use serde::{Deserialize, Serialize};
+//! # #[derive(Debug, dynamorm::Table)] #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))] pub struct App;
+//! # #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+//! # #[dynamo(table = App, pk = "USER#{id}", sk = "USER", index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+//! # pub struct User { id: String, email: String }
+//! # #[derive(Debug, Clone, PartialEq, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+//! use dynamorm::design::{self, Deployment};
+//!
+//! let deployment = Deployment::default().point_in_time_recovery(true);
+//! let template = design::cloudformation_json::<App>(&deployment);
+//! assert!(template.contains("\"AWS::DynamoDB::Table\""));
+//! let terraform = design::terraform_json::<App>(&deployment);
+//! assert!(terraform.contains("\"aws_dynamodb_table\""));
+//! let page = design::html::<AppItem>();
+//! assert!(page.contains("EMAIL#{email}"));
+//! ```
+
+mod cloudformation;
+mod deployment;
+mod html;
+mod terraform;
+mod workbench;
+mod yaml;
+
+pub use cloudformation::{cloudformation, cloudformation_json, cloudformation_yaml};
+pub use deployment::{Billing, Deployment};
+pub use html::html;
+pub use terraform::{terraform, terraform_json};
+pub use workbench::{workbench, workbench_json};
+
+/// Pretty JSON of a value this module built (a `serde_json::Value` always serializes).
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,207 @@
+//! A data model for AWS's NoSQL Workbench for DynamoDB (its JSON import format, version
+//! 3.0): the table, a facet per entity type with its key templates as aliases, the indexes,
+//! and sample items rendered from the templates.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{Value, json};
+
+use super::Deployment;
+use super::deployment::Billing;
+use crate::Item;
+use crate::registry::Registry;
+use crate::table::Table;
+
+/// The Workbench data model of registry `R`'s table, with `samples` as its data: each
+/// sample is encoded as the library stores it (keys rendered from the templates), so the
+/// facets show real keys; attribute types are read off the samples. Without samples the
+/// facets carry the key templates only.
+///
+/// Multi-attribute indexes are left out: the Workbench format names one attribute per key.
+pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Deployment) -> Value {
+    let schema = &<R::Table as Table>::SCHEMA;
+    let items: Vec<(Option<&'static str>, Item)> = samples
+        .iter()
+        .filter_map(|s| Some((s.discriminator(), s.to_item().ok()?)))
+        .collect();
+    // Every non-key attribute the samples hold, with its type (the first seen).
+    let table_keys: Vec<&str> = std::iter::once(schema.partition_key())
+        .chain(schema.sort_key())
+        .collect();
+    let mut types: BTreeMap<String, &'static str> = BTreeMap::new();
+    for (_, item) in &items {
+        for (name, value) in item {
+            if !table_keys.contains(&name.as_str()) {
+                types.entry(name.clone()).or_insert(type_of(value));
+            }
+        }
+    }
+    let facets: Vec<Value> = R::ENTITIES
+        .iter()
+        .map(|e| {
+            let mut alias = serde_json::Map::new();
+            alias.insert("PartitionKeyAlias".into(), json!(e.partition_key.source()));
+            if let Some(sk) = e.sort_key {
+                alias.insert("SortKeyAlias".into(), json!(sk.source()));
+            }
+            let mut attributes: Vec<&str> = items
+                .iter()
+                .filter(|(d, _)| *d == Some(e.name))
+                .flat_map(|(_, i)| i.keys())
+                .map(String::as_str)
+                .filter(|a| !table_keys.contains(a))
+                .collect();
+            attributes.sort_unstable();
+            attributes.dedup();
+            // The items themselves go in the table's `TableData` (where Workbench 3.0
+            // exports keep them); a facet names its attributes.
+            json!({
+                "FacetName": e.name,
+                "KeyAttributeAlias": Value::Object(alias),
+                "NonKeyAttributes": attributes,
+                "DataAccess": {"MySql": {}},
+            })
+        })
+        .collect();
+    let key = |name: &str, scalar: &str| json!({"AttributeName": name, "AttributeType": scalar});
+    let mut key_attributes = serde_json::Map::new();
+    key_attributes.insert("PartitionKey".into(), key(schema.partition_key(), "S"));
+    if let Some(sk) = schema.sort_key() {
+        key_attributes.insert("SortKey".into(), key(sk, "S"));
+    }
+    let indexes: Vec<Value> = schema
+        .indexes()
+        .iter()
+        .filter_map(|index| {
+            let (pk, sk) = index.template_keys()?;
+            let mut keys = serde_json::Map::new();
+            keys.insert("PartitionKey".into(), key(pk, "S"));
+            if let Some(sk) = sk {
+                keys.insert("SortKey".into(), key(sk, "S"));
+            }
+            Some(json!({
+                "IndexName": index.name(),
+                "KeyAttributes": Value::Object(keys),
+                "Projection": {"ProjectionType": "ALL"},
+            }))
+        })
+        .collect();
+    // Index key attributes are strings even when no sample carries them.
+    for index in schema.indexes() {
+        if let Some((pk, sk)) = index.template_keys() {
+            for attribute in std::iter::once(pk).chain(sk) {
+                types.entry(attribute.to_owned()).or_insert("S");
+            }
+        }
+    }
+    types
+        .entry(schema.discriminator().to_owned())
+        .or_insert("S");
+    let mut table = serde_json::Map::new();
+    table.insert(
+        "TableName".into(),
+        json!(deployment.name_for(schema.name())),
+    );
+    table.insert("KeyAttributes".into(), Value::Object(key_attributes));
+    table.insert(
+        "NonKeyAttributes".into(),
+        types
+            .iter()
+            .map(|(name, scalar)| json!({"AttributeName": name, "AttributeType": scalar}))
+            .collect(),
+    );
+    table.insert("TableFacets".into(), Value::Array(facets));
+    if !indexes.is_empty() {
+        table.insert("GlobalSecondaryIndexes".into(), Value::Array(indexes));
+    }
+    table.insert(
+        "TableData".into(),
+        items.iter().map(|(_, i)| item_json(i)).collect(),
+    );
+    table.insert("DataAccess".into(), json!({"MySql": {}}));
+    match deployment.billing {
+        Billing::OnDemand => {
+            table.insert("BillingMode".into(), json!("PAY_PER_REQUEST"));
+        }
+        Billing::Provisioned { read, write } => {
+            table.insert("BillingMode".into(), json!("PROVISIONED"));
+            table.insert(
+                "ProvisionedCapacitySettings".into(),
+                json!({"ProvisionedThroughput": {"ReadCapacityUnits": read, "WriteCapacityUnits": write}}),
+            );
+        }
+    }
+    json!({
+        "ModelName": model_name,
+        "ModelMetadata": {
+            "Author": "dynamorm",
+            "DateCreated": "",
+            "DateLastModified": "",
+            "Description": format!("Generated by dynamorm from the `{}` table's registry", schema.name()),
+            "AWSService": "Amazon DynamoDB",
+            "Version": "3.0",
+        },
+        "DataModel": [Value::Object(table)],
+    })
+}
+
+/// [`workbench`] as JSON text.
+pub fn workbench_json<R: Registry>(
+    model_name: &str,
+    samples: &[R],
+    deployment: &Deployment,
+) -> String {
+    super::pretty(&workbench::<R>(model_name, samples, deployment))
+}
+
+/// Workbench's name for a value's type.
+fn type_of(value: &AttributeValue) -> &'static str {
+    match value {
+        AttributeValue::S(_) => "S",
+        AttributeValue::N(_) => "N",
+        AttributeValue::B(_) => "B",
+        AttributeValue::Bool(_) => "BOOL",
+        AttributeValue::Null(_) => "NULL",
+        AttributeValue::M(_) => "M",
+        AttributeValue::L(_) => "L",
+        AttributeValue::Ss(_) => "SS",
+        AttributeValue::Ns(_) => "NS",
+        AttributeValue::Bs(_) => "BS",
+        _ => "S",
+    }
+}
+
+/// An item in DynamoDB's JSON form (`{"PK": {"S": "..."}}`), attributes sorted by name.
+fn item_json(item: &Item) -> Value {
+    let sorted: BTreeMap<&String, &AttributeValue> = item.iter().collect();
+    Value::Object(
+        sorted
+            .into_iter()
+            .map(|(name, value)| (name.clone(), value_json(value)))
+            .collect(),
+    )
+}
+
+fn value_json(value: &AttributeValue) -> Value {
+    use base64::Engine as _;
+    let b64 = |b: &aws_sdk_dynamodb::primitives::Blob| {
+        base64::engine::general_purpose::STANDARD.encode(b.as_ref())
+    };
+    match value {
+        AttributeValue::S(s) => json!({"S": s}),
+        AttributeValue::N(n) => json!({"N": n}),
+        AttributeValue::B(b) => json!({"B": b64(b)}),
+        AttributeValue::Bool(b) => json!({"BOOL": b}),
+        AttributeValue::Null(_) => json!({"NULL": true}),
+        AttributeValue::M(m) => {
+            let sorted: BTreeMap<&String, &AttributeValue> = m.iter().collect();
+            json!({"M": sorted.into_iter().map(|(k, v)| (k.clone(), value_json(v))).collect::<serde_json::Map<_, _>>()})
+        }
+        AttributeValue::L(l) => json!({"L": l.iter().map(value_json).collect::<Vec<_>>()}),
+        AttributeValue::Ss(s) => json!({"SS": s}),
+        AttributeValue::Ns(n) => json!({"NS": n}),
+        AttributeValue::Bs(b) => json!({"BS": b.iter().map(b64).collect::<Vec<_>>()}),
+        _ => Value::Null,
+    }
+}

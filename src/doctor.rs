@@ -1,0 +1,484 @@
+//! [`Doctor`]: checks a live table against its declaration — items that do not decode,
+//! stored keys that differ from what the templates render, lifecycle attributes missing or
+//! wrong, unique values without their sentinel and sentinels without an owner, unknown
+//! entity types. Read-only: it scans, it never writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::StreamExt;
+
+use crate::Error;
+use crate::client::Inner;
+use crate::entity::{EntitySchema, PrimaryKey, key_from};
+use crate::item::Item;
+use crate::registry::Registry;
+use crate::table::{Table, TableSchema};
+use crate::write::internal::is_internal;
+
+/// A check of a live table against registry `R`'s declarations, built by
+/// [`Db::doctor`](crate::Db::doctor); `run` scans the whole table (in parallel segments,
+/// optionally rate-limited) and returns a [`Checkup`].
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+/// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// let checkup = db.doctor::<AppItem>().segments(4).run().await?;
+/// for finding in &checkup.findings {
+///     println!("{finding}");
+/// }
+/// assert!(checkup.is_healthy() || !checkup.findings.is_empty());
+/// # Ok(()) }
+/// ```
+#[must_use = "a doctor does nothing until `.run().await`"]
+pub struct Doctor<R> {
+    db: Arc<Inner>,
+    segments: u32,
+    page_size: Option<u32>,
+    items_per_second: Option<f64>,
+    on_progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    registry: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> std::fmt::Debug for Doctor<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Doctor")
+            .field("table", &self.db.table_name)
+            .field("segments", &self.segments)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a [`Doctor`] run found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Checkup {
+    /// Items read.
+    pub scanned: u64,
+    /// Every problem, in the order found.
+    pub findings: Vec<Finding>,
+}
+
+impl Checkup {
+    /// Whether nothing was found.
+    pub fn is_healthy(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// How many findings of each kind ([`Problem::kind`]).
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for f in &self.findings {
+            *counts.entry(f.problem.kind()).or_default() += 1;
+        }
+        counts
+    }
+}
+
+/// One problem with one item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Finding {
+    /// The item's partition key.
+    pub partition_key: String,
+    /// The item's sort key, when the table has one.
+    pub sort_key: Option<String>,
+    /// The item's entity type, when known.
+    pub entity: Option<String>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.partition_key)?;
+        if let Some(sk) = &self.sort_key {
+            write!(f, " / {sk}")?;
+        }
+        if let Some(e) = &self.entity {
+            write!(f, " ({e})")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// The kinds of problem a [`Doctor`] finds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Problem {
+    /// The item has no discriminator attribute.
+    MissingDiscriminator,
+    /// The discriminator names no entity type of the registry.
+    UnknownType {
+        /// The stored discriminator.
+        discriminator: String,
+    },
+    /// The item does not decode as its entity type.
+    Undecodable {
+        /// Why.
+        reason: String,
+    },
+    /// A key attribute differs from what the templates render from the item's fields: a
+    /// stale or hand-written key, or membership of an index the item should not be in
+    /// (`expected: None`) or is missing from (`stored: None`).
+    StaleKey {
+        /// The key attribute.
+        attribute: String,
+        /// What is stored.
+        stored: Option<String>,
+        /// What the declaration renders.
+        expected: Option<String>,
+    },
+    /// The `#[dynamo(version)]` attribute is missing, or not a version number.
+    BadVersion {
+        /// The attribute.
+        attribute: String,
+    },
+    /// A `created_at`/`updated_at` attribute is missing.
+    MissingTimestamp {
+        /// The attribute.
+        attribute: String,
+    },
+    /// The table's TTL attribute differs from the entity's `ttl` field (missing, not a
+    /// number, or another time).
+    BadTtl {
+        /// The TTL attribute.
+        attribute: String,
+    },
+    /// A unique value has no sentinel item (another item could take the value).
+    MissingSentinel {
+        /// The unique field.
+        field: String,
+    },
+    /// A unique value's sentinel names another owner.
+    SentinelOfAnother {
+        /// The unique field.
+        field: String,
+    },
+    /// A sentinel item whose owner does not hold the value (or does not exist).
+    OrphanSentinel,
+}
+
+impl Problem {
+    /// A short name of the kind, as in the JSON output (`stale_key`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::MissingDiscriminator => "missing_discriminator",
+            Problem::UnknownType { .. } => "unknown_type",
+            Problem::Undecodable { .. } => "undecodable",
+            Problem::StaleKey { .. } => "stale_key",
+            Problem::BadVersion { .. } => "bad_version",
+            Problem::MissingTimestamp { .. } => "missing_timestamp",
+            Problem::BadTtl { .. } => "bad_ttl",
+            Problem::MissingSentinel { .. } => "missing_sentinel",
+            Problem::SentinelOfAnother { .. } => "sentinel_of_another",
+            Problem::OrphanSentinel => "orphan_sentinel",
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
+        match self {
+            Problem::MissingDiscriminator => write!(f, "no discriminator"),
+            Problem::UnknownType { discriminator } => {
+                write!(f, "unknown entity type `{discriminator}`")
+            }
+            Problem::Undecodable { reason } => write!(f, "does not decode: {reason}"),
+            Problem::StaleKey {
+                attribute,
+                stored,
+                expected,
+            } => write!(
+                f,
+                "`{attribute}` is {} but the templates render {}",
+                show(stored),
+                show(expected)
+            ),
+            Problem::BadVersion { attribute } => {
+                write!(f, "version `{attribute}` missing or not a version")
+            }
+            Problem::MissingTimestamp { attribute } => write!(f, "`{attribute}` missing"),
+            Problem::BadTtl { attribute } => {
+                write!(
+                    f,
+                    "TTL attribute `{attribute}` does not match the ttl field"
+                )
+            }
+            Problem::MissingSentinel { field } => {
+                write!(f, "unique `{field}` has no sentinel item")
+            }
+            Problem::SentinelOfAnother { field } => {
+                write!(f, "unique `{field}`'s sentinel names another owner")
+            }
+            Problem::OrphanSentinel => write!(f, "sentinel without an owner holding its value"),
+        }
+    }
+}
+
+impl<R: Registry> Doctor<R> {
+    pub(crate) fn new(db: Arc<Inner>) -> Self {
+        Self {
+            db,
+            segments: 1,
+            page_size: None,
+            items_per_second: None,
+            on_progress: None,
+            registry: std::marker::PhantomData,
+        }
+    }
+
+    /// Scans in `n` parallel segments (default 1).
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n.max(1);
+        self
+    }
+
+    /// Items per Scan page.
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// At most this many items read per second (a live table keeps serving its traffic).
+    pub fn rate_limit(mut self, items_per_second: f64) -> Self {
+        self.items_per_second = Some(items_per_second);
+        self
+    }
+
+    /// Called with the number of items read so far, after each one.
+    pub fn on_progress(mut self, f: impl Fn(u64) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Scans the table and checks every item.
+    pub async fn run(self) -> Result<Checkup, Error> {
+        let table = &<R::Table as Table>::SCHEMA;
+        let mut scan = crate::read::Scan::<(), Item>::new::<R::Table>(
+            self.db.clone(),
+            crate::read::raw_output(),
+        )
+        .segments(self.segments)
+        .concurrency(self.segments as usize);
+        if let Some(n) = self.page_size {
+            scan = scan.page_size(n);
+        }
+        let mut items = scan.stream();
+        let mut checkup = Checkup::default();
+        let mut uniques = Uniques::default();
+        let started = Instant::now();
+        while let Some(item) = items.next().await {
+            let item = item?;
+            checkup.scanned += 1;
+            examine::<R>(table, item, &mut checkup.findings, &mut uniques);
+            if let Some(f) = &self.on_progress {
+                f(checkup.scanned);
+            }
+            if let Some(rate) = self.items_per_second {
+                let due = Duration::from_secs_f64(checkup.scanned as f64 / rate);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        uniques.reconcile(&mut checkup.findings);
+        Ok(checkup)
+    }
+}
+
+/// Who holds which unique value, and which sentinels exist, collected over the scan.
+#[derive(Default)]
+struct Uniques {
+    /// Sentinel key → (owner key, owner's entity type, field) each owner expects.
+    expected: HashMap<PrimaryKey, (PrimaryKey, &'static str, &'static str)>,
+    /// Sentinel key → the owner key it names.
+    found: HashMap<PrimaryKey, Option<PrimaryKey>>,
+}
+
+impl Uniques {
+    fn reconcile(self, findings: &mut Vec<Finding>) {
+        for (sentinel, (owner, entity, field)) in &self.expected {
+            let problem = match self.found.get(sentinel) {
+                None => Problem::MissingSentinel {
+                    field: (*field).to_owned(),
+                },
+                Some(named) if named.as_ref() != Some(owner) => Problem::SentinelOfAnother {
+                    field: (*field).to_owned(),
+                },
+                Some(_) => continue,
+            };
+            findings.push(finding(owner, Some(entity), problem));
+        }
+        // A sentinel no owner expects (one naming another owner was reported above).
+        for sentinel in self.found.keys() {
+            if !self.expected.contains_key(sentinel) {
+                findings.push(finding(
+                    sentinel,
+                    Some(crate::write::internal::SENTINEL),
+                    Problem::OrphanSentinel,
+                ));
+            }
+        }
+    }
+}
+
+fn finding(key: &PrimaryKey, entity: Option<&str>, problem: Problem) -> Finding {
+    Finding {
+        partition_key: key.partition_key.clone(),
+        sort_key: key.sort_key.clone(),
+        entity: entity.map(str::to_owned),
+        problem,
+    }
+}
+
+fn text(value: Option<&AttributeValue>) -> Option<String> {
+    match value? {
+        AttributeValue::S(s) | AttributeValue::N(s) => Some(s.clone()),
+        other => Some(format!("{other:?}")),
+    }
+}
+
+/// Checks one item, recording its unique values and sentinels for the end of the scan.
+fn examine<R: Registry>(
+    table: &TableSchema,
+    item: Item,
+    findings: &mut Vec<Finding>,
+    uniques: &mut Uniques,
+) {
+    let key = key_from(&item, table).unwrap_or(PrimaryKey {
+        partition_key: String::new(),
+        sort_key: None,
+    });
+    let discriminator = match item.get(table.discriminator()) {
+        Some(AttributeValue::S(d)) => d.clone(),
+        _ => {
+            findings.push(finding(&key, None, Problem::MissingDiscriminator));
+            return;
+        }
+    };
+    if is_internal(&discriminator) {
+        let owner = match item.get("owner") {
+            Some(AttributeValue::S(pk)) => Some(PrimaryKey {
+                partition_key: pk.clone(),
+                sort_key: text(item.get("owner_sort")),
+            }),
+            _ => None,
+        };
+        uniques.found.insert(key, owner);
+        return;
+    }
+    let Some(entity) = R::entity(&discriminator) else {
+        findings.push(finding(&key, None, Problem::UnknownType { discriminator }));
+        return;
+    };
+    let push = |findings: &mut Vec<Finding>, problem| {
+        findings.push(finding(&key, Some(entity.name), problem));
+    };
+    let decoded = match R::from_item(item.clone()) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            push(
+                findings,
+                Problem::Undecodable {
+                    reason: e.to_string(),
+                },
+            );
+            return;
+        }
+    };
+    let rendered = match decoded.to_item() {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            push(
+                findings,
+                Problem::Undecodable {
+                    reason: format!("its keys do not render: {e}"),
+                },
+            );
+            return;
+        }
+    };
+    for attribute in key_attributes(table) {
+        let (stored, expected) = (item.get(attribute), rendered.get(attribute));
+        if stored != expected {
+            push(
+                findings,
+                Problem::StaleKey {
+                    attribute: attribute.to_owned(),
+                    stored: text(stored),
+                    expected: text(expected),
+                },
+            );
+        }
+    }
+    lifecycle(table, entity, &item, &rendered, |p| push(findings, p));
+    match decoded.unique_sentinels() {
+        Ok(sentinels) => {
+            for (field, sentinel) in sentinels {
+                uniques
+                    .expected
+                    .insert(sentinel, (key.clone(), entity.name, field));
+            }
+        }
+        Err(e) => push(
+            findings,
+            Problem::Undecodable {
+                reason: format!("a unique value has no sentinel key: {e}"),
+            },
+        ),
+    }
+}
+
+/// The key attributes a stored item must match: the table's, and every template index's
+/// (an attribute its entity does not render must be absent).
+fn key_attributes(table: &TableSchema) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = std::iter::once(table.partition_key())
+        .chain(table.sort_key())
+        .collect();
+    for (pk, sk) in table.indexes().iter().filter_map(|i| i.template_keys()) {
+        out.push(pk);
+        out.extend(sk);
+    }
+    // A multi-attribute index's attributes are the entity's own fields: decoding checked
+    // them.
+    out
+}
+
+fn lifecycle(
+    table: &TableSchema,
+    entity: &EntitySchema,
+    item: &Item,
+    rendered: &Item,
+    mut push: impl FnMut(Problem),
+) {
+    if let Some(attribute) = entity.version {
+        let ok =
+            matches!(item.get(attribute), Some(AttributeValue::N(n)) if n.parse::<u64>().is_ok());
+        if !ok {
+            push(Problem::BadVersion {
+                attribute: attribute.to_owned(),
+            });
+        }
+    }
+    for attribute in [entity.created_at, entity.updated_at].into_iter().flatten() {
+        if !item.contains_key(attribute) {
+            push(Problem::MissingTimestamp {
+                attribute: attribute.to_owned(),
+            });
+        }
+    }
+    if let (Some(_), Some(attribute)) = (entity.ttl, table.ttl())
+        && item.get(attribute) != rendered.get(attribute)
+    {
+        push(Problem::BadTtl {
+            attribute: attribute.to_owned(),
+        });
+    }
+}

@@ -1,0 +1,266 @@
+//! Design tooling: infrastructure exports pinned in fixtures and checked by AWS's own
+//! linter (`cfn-lint`, from PyPI), the NoSQL Workbench model pinned, and the HTML picture
+//! rendered in a real headless Chromium (Debian's `chromium`) and checked to show
+//! something. `.ci/run` installs both tools.
+//!
+//! `DYNAMORM_UPDATE_FIXTURES=1 cargo test --test it design` rewrites the fixtures and
+//! `docs/design.png` after a deliberate change.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_sdk_dynamodb::types::StreamViewType;
+use dynamorm::design::{self, Billing, Deployment};
+use dynamorm_entities::{Tracker, TrackerItem, sample};
+
+use crate::multi_attribute::{GameItem, Games};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn updating() -> bool {
+    std::env::var_os("DYNAMORM_UPDATE_FIXTURES").is_some()
+}
+
+/// Compares `text` with fixture `name` (or rewrites it when updating).
+fn pinned(name: &str, text: &str) {
+    let path = root().join("tests/fixtures/design").join(name);
+    if updating() {
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("fixture directory");
+        std::fs::write(&path, text).expect("fixture written");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `DYNAMORM_UPDATE_FIXTURES=1 cargo test --test it design`",
+            path.display()
+        )
+    });
+    assert!(
+        expected == text,
+        "{name} changed; if deliberately, rerun with DYNAMORM_UPDATE_FIXTURES=1.\n--- expected\n{expected}\n--- got\n{text}"
+    );
+}
+
+fn tracker_samples() -> Vec<TrackerItem> {
+    vec![
+        sample::tenant("acme").into(),
+        sample::user("acme", "ann").into(),
+        sample::project("acme", "p1", "ann").into(),
+        sample::assigned_task("acme", "p1", 7, "ann", 3).into(),
+        sample::comment("acme", "p1", 7, "c1", "ann", 5).into(),
+    ]
+}
+
+fn production() -> Deployment {
+    Deployment::default().stream(StreamViewType::NewAndOldImages)
+}
+
+fn provisioned() -> Deployment {
+    Deployment::default()
+        .table_name("tracker-dev")
+        .billing(Billing::Provisioned { read: 5, write: 5 })
+        .point_in_time_recovery(false)
+        .deletion_protection(false)
+}
+
+#[test]
+fn exports_are_pinned() {
+    pinned(
+        "tracker.cloudformation.json",
+        &design::cloudformation_json::<Tracker>(&production()),
+    );
+    pinned(
+        "tracker.cloudformation.yaml",
+        &design::cloudformation_yaml::<Tracker>(&production()),
+    );
+    pinned(
+        "tracker-dev.cloudformation.yaml",
+        &design::cloudformation_yaml::<Tracker>(&provisioned()),
+    );
+    pinned(
+        "tracker.tf.json",
+        &design::terraform_json::<Tracker>(&production()),
+    );
+    pinned(
+        "games.cloudformation.json",
+        &design::cloudformation_json::<Games>(&Deployment::default()),
+    );
+    pinned(
+        "games.tf.json",
+        &design::terraform_json::<Games>(&provisioned()),
+    );
+    pinned(
+        "tracker.workbench.json",
+        &design::workbench_json::<TrackerItem>("Tracker", &tracker_samples(), &provisioned()),
+    );
+    pinned(
+        "games.workbench.json",
+        &design::workbench_json::<GameItem>("Games", &[], &Deployment::default()),
+    );
+}
+
+#[test]
+fn workbench_facets_carry_every_entity_type_and_rendered_samples() {
+    let model = design::workbench::<TrackerItem>("Tracker", &tracker_samples(), &production());
+    let table = &model["DataModel"][0];
+    let facets = table["TableFacets"].as_array().expect("facets");
+    let names: Vec<&str> = facets
+        .iter()
+        .map(|f| f["FacetName"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Tenant", "User", "Project", "Task", "Comment", "Session"]
+    );
+    let task = &facets[3]["KeyAttributeAlias"];
+    assert_eq!(task["PartitionKeyAlias"], "TENANT#{tenant_id}");
+    assert_eq!(task["SortKeyAlias"], "PROJECT#{project_id}#TASK#{task_id}");
+    // The samples' keys are rendered from the templates, as a put would store them.
+    let data = table["TableData"].as_array().expect("data");
+    assert_eq!(data.len(), 5);
+    assert!(
+        data.iter()
+            .any(|i| i["SK"]["S"] == "PROJECT#p1#TASK#0000000007"),
+        "{data:?}"
+    );
+    // Every attribute a facet names is defined on the table.
+    let defined: Vec<&str> = table["NonKeyAttributes"]
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .map(|a| a["AttributeName"].as_str().expect("name"))
+        .collect();
+    for facet in facets {
+        for attribute in facet["NonKeyAttributes"].as_array().expect("names") {
+            let attribute = attribute.as_str().expect("a name");
+            assert!(defined.contains(&attribute), "{attribute} is not defined");
+        }
+    }
+}
+
+/// The path of a tool `.ci/run` installs, or a failure saying how to get it.
+fn tool(name: &str, install: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| panic!("`{name}` is not installed: {install} (`.ci/run` does)"))
+}
+
+#[test]
+fn cloudformation_exports_pass_cfn_lint() {
+    let cfn_lint = tool("cfn-lint", "pip install cfn-lint");
+    let dir = std::env::temp_dir().join(format!("dynamorm-cfn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let files = [
+        (
+            "tracker.json",
+            design::cloudformation_json::<Tracker>(&production()),
+        ),
+        (
+            "tracker.yaml",
+            design::cloudformation_yaml::<Tracker>(&production()),
+        ),
+        (
+            "tracker-dev.yaml",
+            design::cloudformation_yaml::<Tracker>(&provisioned()),
+        ),
+        (
+            "games.yaml",
+            design::cloudformation_yaml::<Games>(&provisioned()),
+        ),
+        (
+            "deals.json",
+            design::cloudformation_json::<dynamorm_entities::deals::Deals>(&production()),
+        ),
+    ];
+    for (name, text) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("template written");
+        let out = Command::new(&cfn_lint)
+            .arg("--")
+            .arg(&path)
+            .output()
+            .expect("cfn-lint runs");
+        assert!(
+            out.status.success(),
+            "cfn-lint rejected {name}:\n{}{}\n{text}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Renders `html` in headless Chromium and returns the screenshot's PNG bytes.
+fn screenshot(html: &str, dir: &Path) -> Vec<u8> {
+    let chromium = tool("chromium", "apt-get install chromium");
+    let page = dir.join("design.html");
+    std::fs::write(&page, html).expect("page written");
+    let png = dir.join("design.png");
+    // The flags keep Chromium off the network (this machine's is closed) and out of any
+    // profile but a fresh one.
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1280,1600",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success() && png.is_file(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(&png).expect("screenshot read")
+}
+
+#[test]
+fn the_design_page_renders_in_headless_chromium() {
+    let report =
+        dynamorm::Report::new::<TrackerItem>().collection::<dynamorm_entities::ProjectBoard>();
+    let html = report.html();
+    // The page holds every template, collection and warning the report knows.
+    for e in <TrackerItem as dynamorm::Registry>::ENTITIES {
+        assert!(html.contains(&format!("<th class=\"entity\">{}</th>", e.name)));
+    }
+    assert!(html.contains("TENANT#{tenant_id}") && html.contains("ProjectBoard"));
+    let dir = std::env::temp_dir().join(format!("dynamorm-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bytes = screenshot(&html, &dir);
+    let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a size")];
+    let frame = reader.next_frame(&mut buffer).expect("a frame");
+    let pixels = &buffer[..frame.buffer_size()];
+    let channels = frame.color_type.samples();
+    let colors: std::collections::HashSet<&[u8]> = pixels.chunks(channels).collect();
+    let background = &pixels[..channels];
+    let inked = pixels.chunks(channels).filter(|p| *p != background).count();
+    let share = inked as f64 / (pixels.len() / channels) as f64;
+    // Text, tables and the header colours: many colours and a real share of the page.
+    assert!(
+        colors.len() > 50 && share > 0.05,
+        "the page looks blank: {} colours, {:.1} % inked",
+        colors.len(),
+        share * 100.0
+    );
+    if updating() {
+        std::fs::write(root().join("docs/design.png"), &bytes).expect("screenshot kept");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
