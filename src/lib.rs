@@ -55,6 +55,8 @@ extern crate self as dynamorm;
 mod admin;
 pub mod batch;
 mod capacity;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client;
 mod collection;
 mod db;

@@ -1,0 +1,219 @@
+//! The tracker's command-line tool (`tracker-admin`, three lines over `dynamorm::cli`), run
+//! as a user runs it — a separate process, arguments, exit codes, stdout and stderr —
+//! against the embedded engine and DynamoDB Local: report and exports, ensure-table, get,
+//! query, a dry-run migration, and the doctor on a clean table and on one seeded with each
+//! kind of problem (found, counted, named; exit code 1).
+
+use std::process::{Command, Output};
+
+use dynamorm::Db;
+use dynamorm::design::{self, Deployment};
+use dynamorm_entities::checkup::{seed_clean, seed_problems};
+use dynamorm_entities::Tracker;
+use dynamorm_local::LocalServer;
+use rstest::rstest;
+
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Embedded,
+    DdbLocal,
+}
+
+/// The endpoint of `backend` (and the embedded server, kept alive by the caller).
+fn endpoint(backend: Backend) -> (String, Option<LocalServer>) {
+    match backend {
+        Backend::Embedded => {
+            let server = LocalServer::start().expect("embedded server starts");
+            (server.endpoint(), Some(server))
+        }
+        Backend::DdbLocal => (
+            std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT")
+                .expect("DYNAMORM_DDB_LOCAL_ENDPOINT: run `bash scripts/test.sh`"),
+            None,
+        ),
+    }
+}
+
+/// Runs `tracker-admin` with `args`, with dummy credentials and nothing else from the
+/// environment's AWS configuration.
+fn admin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tracker-admin"))
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("tracker-admin runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn report_and_exports_need_no_table() {
+    let report = admin(&["report"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert!(stdout(&report).contains("# Table `tracker`"));
+    let cfn = admin(&["export", "cloudformation"]);
+    assert_eq!(
+        stdout(&cfn),
+        design::cloudformation_json::<Tracker>(&Deployment::default())
+    );
+    let yaml = admin(&[
+        "export",
+        "cloudformation",
+        "--yaml",
+        "--table",
+        "tracker-prod",
+    ]);
+    assert_eq!(
+        stdout(&yaml),
+        design::cloudformation_yaml::<Tracker>(&Deployment::default().table_name("tracker-prod"))
+    );
+    let tf = admin(&[
+        "export",
+        "terraform",
+        "--billing",
+        "provisioned",
+        "--read",
+        "7",
+        "--write",
+        "3",
+    ]);
+    assert!(
+        stdout(&tf).contains("\"read_capacity\": 7"),
+        "{}",
+        stdout(&tf)
+    );
+    let html = admin(&["export", "html"]);
+    assert!(stdout(&html).starts_with("<!DOCTYPE html>"));
+    let workbench = admin(&["export", "workbench", "--name", "Tracker"]);
+    let model: serde_json::Value = serde_json::from_slice(&workbench.stdout).expect("json");
+    assert_eq!(model["ModelName"], "Tracker");
+    // A mistake on the command line: exit code 2 and clap's message.
+    let wrong = admin(&["export", "nope"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("unrecognized subcommand"),
+        "{}",
+        stderr(&wrong)
+    );
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tool_runs_against_a_live_table(#[case] backend: Backend) {
+    let (endpoint, _server) = endpoint(backend);
+    let table = format!(
+        "cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    );
+    let live = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--endpoint", &endpoint, "--table", &table]);
+        admin(&all)
+    };
+    let ensured = live(&["ensure-table"]);
+    assert!(ensured.status.success(), "{}", stderr(&ensured));
+    let db = Db::<Tracker>::with_table_name(
+        aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(&endpoint)),
+        table.clone(),
+    );
+    seed_clean(&db).await.expect("seeded");
+
+    let doctor = live(&["doctor", "--segments", "2"]);
+    assert_eq!(doctor.status.code(), Some(0), "{}", stderr(&doctor));
+    assert!(
+        stderr(&doctor).contains("13 items checked, no findings"),
+        "{}",
+        stderr(&doctor)
+    );
+
+    let get = live(&["get", "TENANT#acme", "TENANT"]);
+    assert!(get.status.success(), "{}", stderr(&get));
+    let tenant: serde_json::Value = serde_json::from_slice(&get.stdout).expect("json");
+    assert_eq!(tenant["entity"], "Tenant");
+    assert_eq!(tenant["item"]["plan"], "pro");
+    let missing = live(&["get", "TENANT#nobody", "TENANT"]);
+    assert_eq!(missing.status.code(), Some(1));
+
+    let query = live(&[
+        "query",
+        "TENANT#acme",
+        "--sort-key-prefix",
+        "PROJECT#p1#TASK#",
+        "--limit",
+        "3",
+    ]);
+    assert!(query.status.success(), "{}", stderr(&query));
+    let lines: Vec<serde_json::Value> = stdout(&query)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a json line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    // Task 1, its comment (filed under it), task 2.
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|l| l["entity"].as_str().expect("a type"))
+        .collect();
+    assert_eq!(kinds, ["Task", "Comment", "Task"]);
+    let by_index = live(&["query", "USER#ann", "--index", "GSI1"]);
+    assert_eq!(
+        stdout(&by_index).lines().count(),
+        1,
+        "{}",
+        stderr(&by_index)
+    );
+
+    let migration = live(&["migrate", "--dry-run", "--segments", "2"]);
+    assert!(migration.status.success(), "{}", stderr(&migration));
+    assert!(
+        stderr(&migration).contains("dry run: 13 scanned, 0 updated, 0 moved, 0 failed"),
+        "{}",
+        stderr(&migration)
+    );
+
+    let expected = seed_problems(&db).await.expect("seeded");
+    let sick = live(&["doctor", "--json"]);
+    assert_eq!(sick.status.code(), Some(1), "{}", stderr(&sick));
+    let checkup: serde_json::Value = serde_json::from_slice(&sick.stdout).expect("json");
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in checkup["findings"].as_array().expect("findings") {
+        let kind = finding["problem"]["kind"]
+            .as_str()
+            .expect("a kind")
+            .to_owned();
+        *counts.entry(kind).or_insert(0usize) += 1;
+    }
+    let expected: std::collections::BTreeMap<String, usize> = expected
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    assert_eq!(counts, expected);
+    // The human form names each finding, and the summary counts them.
+    let text = live(&["doctor"]);
+    assert_eq!(text.status.code(), Some(1));
+    assert!(
+        stdout(&text).contains("`GSI2PK` is PROJECT#p1#STATUS#done"),
+        "{}",
+        stdout(&text)
+    );
+    assert!(stderr(&text).contains("4 stale_key"), "{}", stderr(&text));
+    // The doctor never writes: a second run finds the same.
+    let again = live(&["doctor", "--json"]);
+    assert_eq!(again.stdout, sick.stdout);
+}

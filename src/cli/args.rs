@@ -1,0 +1,143 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    about = "Report, export, check and migrate a dynamorm single-table design",
+    version
+)]
+pub(super) struct Cli {
+    /// The table's name, if not the declared one.
+    #[arg(long, global = true)]
+    pub(super) table: Option<String>,
+    /// The DynamoDB endpoint (default: the AWS configuration's, e.g. `AWS_ENDPOINT_URL`).
+    #[arg(long, global = true)]
+    pub(super) endpoint: Option<String>,
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// The design as Markdown: templates, indexes, collections, lifecycle, warnings.
+    Report,
+    /// Infrastructure as code, a NoSQL Workbench model, or the HTML picture, on stdout.
+    Export {
+        #[command(subcommand)]
+        format: Export,
+        #[command(flatten)]
+        deployment: DeploymentArgs,
+    },
+    /// Creates the table if it does not exist, or checks it and adds missing indexes.
+    EnsureTable,
+    /// Rewrites stored keys to the current templates (see `Db::migrate`).
+    Migrate {
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Parallel scan segments.
+        #[arg(long, default_value_t = 1)]
+        segments: u32,
+        /// At most this many items per second.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Items per Scan page.
+        #[arg(long)]
+        page_size: Option<u32>,
+        /// Where to keep progress, so an interrupted run resumes.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Prints one item as JSON, by its stored key.
+    Get {
+        /// The partition key value, e.g. `TENANT#acme`.
+        partition_key: String,
+        /// The sort key value.
+        sort_key: Option<String>,
+    },
+    /// Prints the items of one partition as JSON, one per line.
+    Query {
+        /// The partition key value.
+        partition_key: String,
+        /// Only sort keys starting with this.
+        #[arg(long)]
+        sort_key_prefix: Option<String>,
+        /// A template index to query instead of the table.
+        #[arg(long)]
+        index: Option<String>,
+        /// At most this many items.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Checks the live table against the declarations; exits 1 on findings.
+    Doctor {
+        /// Parallel scan segments.
+        #[arg(long, default_value_t = 4)]
+        segments: u32,
+        /// At most this many items per second.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Findings as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Export {
+    /// An `AWS::DynamoDB::Table` CloudFormation template (JSON, or `--yaml`).
+    Cloudformation {
+        /// YAML instead of JSON.
+        #[arg(long)]
+        yaml: bool,
+    },
+    /// An `aws_dynamodb_table` Terraform resource (`.tf.json`).
+    Terraform,
+    /// A NoSQL Workbench data model.
+    Workbench {
+        /// The model's name.
+        #[arg(long, default_value = "dynamorm")]
+        name: String,
+    },
+    /// A self-contained HTML page of the design.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DeploymentArgs {
+    /// Billing mode.
+    #[arg(long, value_enum, default_value_t = BillingArg::OnDemand, global = true)]
+    pub(super) billing: BillingArg,
+    /// Read capacity (provisioned billing).
+    #[arg(long, default_value_t = 5, global = true)]
+    pub(super) read: u32,
+    /// Write capacity (provisioned billing).
+    #[arg(long, default_value_t = 5, global = true)]
+    pub(super) write: u32,
+    /// A DynamoDB stream with this view.
+    #[arg(long, value_enum, global = true)]
+    pub(super) stream: Option<StreamArg>,
+    /// Without point-in-time recovery.
+    #[arg(long, global = true)]
+    pub(super) no_point_in_time_recovery: bool,
+    /// Without deletion protection.
+    #[arg(long, global = true)]
+    pub(super) no_deletion_protection: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum BillingArg {
+    OnDemand,
+    Provisioned,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum StreamArg {
+    NewAndOldImages,
+    NewImage,
+    OldImage,
+    KeysOnly,
+}

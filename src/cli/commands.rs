@@ -1,0 +1,342 @@
+//! What each subcommand does: everything through the library, printed for people (or as
+//! JSON where asked).
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, StreamViewType};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::args::{BillingArg, Cli, Command, DeploymentArgs, Export, StreamArg};
+use crate::design::{self, Billing, Deployment};
+use crate::registry::Registry;
+use crate::table::Table;
+use crate::{Db, Error, Item, Report};
+
+pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
+    let declared = <R::Table as Table>::SCHEMA.name();
+    match cli.command {
+        Command::Report => {
+            print(&Report::new::<R>().render())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { format, deployment } => {
+            let mut deployment = deployment_of(&deployment);
+            if let Some(name) = &cli.table {
+                deployment = deployment.table_name(name.clone());
+            }
+            let text = match format {
+                Export::Cloudformation { yaml: false } => {
+                    design::cloudformation_json::<R::Table>(&deployment)
+                }
+                Export::Cloudformation { yaml: true } => {
+                    design::cloudformation_yaml::<R::Table>(&deployment)
+                }
+                Export::Terraform => design::terraform_json::<R::Table>(&deployment),
+                Export::Workbench { name } => design::workbench_json::<R>(&name, &[], &deployment),
+                Export::Html => design::html::<R>(),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        command => {
+            let db = db::<R>(cli.table.as_deref(), cli.endpoint).await;
+            let name = cli.table.as_deref().unwrap_or(declared);
+            live::<R>(&db, name, command).await
+        }
+    }
+}
+
+/// The commands that talk to the table.
+async fn live<R: Registry>(
+    db: &Db<R::Table>,
+    name: &str,
+    command: Command,
+) -> Result<ExitCode, Error> {
+    match command {
+        Command::EnsureTable => {
+            db.ensure_table().await?;
+            eprintln!("table `{name}` is ready");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate {
+            dry_run,
+            segments,
+            rate,
+            page_size,
+            checkpoint,
+        } => {
+            let bar = spinner("migrating");
+            let tick = bar.clone();
+            let mut migration = db.migrate::<R>().segments(segments).on_progress(move |p| {
+                tick.set_position(p.scanned);
+                tick.set_message(format!(
+                    "{} updated, {} moved, {} failed",
+                    p.updated, p.moved, p.failed
+                ));
+            });
+            if dry_run {
+                migration = migration.dry_run();
+            }
+            if let Some(rate) = rate {
+                migration = migration.rate_limit(rate);
+            }
+            if let Some(n) = page_size {
+                migration = migration.page_size(n);
+            }
+            if let Some(path) = checkpoint {
+                migration = migration.checkpoint(crate::migrate::FileCheckpoint::new(path));
+            }
+            let report = migration.run().await?;
+            bar.finish_and_clear();
+            let p = &report.progress;
+            eprintln!(
+                "{}: {} scanned, {} updated, {} moved, {} failed{}",
+                if report.dry_run {
+                    "dry run"
+                } else {
+                    "migration"
+                },
+                p.scanned,
+                p.updated,
+                p.moved,
+                p.failed,
+                if report.complete {
+                    ""
+                } else {
+                    " (stopped; run again to resume)"
+                }
+            );
+            // The operator's own tool: keys are printed (the library's `Debug` hides them).
+            for failure in &report.failures {
+                let key = failure.key.as_ref().map_or(String::from("(no key)"), |k| {
+                    format!(
+                        "{} / {}",
+                        k.partition_key,
+                        k.sort_key.as_deref().unwrap_or("")
+                    )
+                });
+                eprintln!("  {key}: {}", failure.error);
+            }
+            Ok(if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Get {
+            partition_key,
+            sort_key,
+        } => {
+            let schema = &<R::Table as Table>::SCHEMA;
+            let mut request = db
+                .client()
+                .get_item()
+                .table_name(db.table_name())
+                .consistent_read(true)
+                .key(schema.partition_key(), AttributeValue::S(partition_key));
+            if let (Some(attribute), Some(sk)) = (schema.sort_key(), sort_key) {
+                request = request.key(attribute, AttributeValue::S(sk));
+            }
+            let item = request
+                .send()
+                .await
+                .map_err(|e| crate::error::service("GetItem", e))?
+                .item;
+            match item {
+                Some(item) => {
+                    print_item::<R>(&item)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("no item at that key");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Query {
+            partition_key,
+            sort_key_prefix,
+            index,
+            limit,
+        } => {
+            query::<R>(db, partition_key, sort_key_prefix, index, limit).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Doctor {
+            segments,
+            rate,
+            json,
+        } => {
+            let bar = spinner("checking");
+            let tick = bar.clone();
+            let mut doctor = db
+                .doctor::<R>()
+                .segments(segments)
+                .on_progress(move |n| tick.set_position(n));
+            if let Some(rate) = rate {
+                doctor = doctor.rate_limit(rate);
+            }
+            let checkup = doctor.run().await?;
+            bar.finish_and_clear();
+            if json {
+                let text = serde_json::to_string_pretty(&checkup)
+                    .map_err(|e| Error::validation(e.to_string()))?;
+                print(&format!("{text}\n"))?;
+            } else {
+                let mut out = String::new();
+                for finding in &checkup.findings {
+                    out.push_str(&format!("{finding}\n"));
+                }
+                print(&out)?;
+            }
+            let counts: Vec<String> = checkup
+                .counts()
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
+            eprintln!(
+                "table `{name}`: {} items checked, {}",
+                checkup.scanned,
+                if counts.is_empty() {
+                    "no findings".to_owned()
+                } else {
+                    format!("findings: {}", counts.join(", "))
+                }
+            );
+            Ok(if checkup.is_healthy() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Report | Command::Export { .. } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn query<R: Registry>(
+    db: &Db<R::Table>,
+    partition_key: String,
+    prefix: Option<String>,
+    index: Option<String>,
+    limit: Option<usize>,
+) -> Result<(), Error> {
+    let schema = &<R::Table as Table>::SCHEMA;
+    let (pk, sk) = match &index {
+        None => (schema.partition_key(), schema.sort_key()),
+        Some(name) => schema
+            .index(name)
+            .and_then(|i| i.template_keys())
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "`{name}` is not a template index of the table (multi-attribute indexes: \
+                     query them from code with `query_index`)"
+                ))
+            })?,
+    };
+    let mut condition = String::from("#pk = :pk");
+    let mut request = db
+        .client()
+        .query()
+        .table_name(db.table_name())
+        .set_index_name(index)
+        .expression_attribute_names("#pk", pk)
+        .expression_attribute_values(":pk", AttributeValue::S(partition_key));
+    if let (Some(prefix), Some(sk)) = (prefix, sk) {
+        condition.push_str(" AND begins_with(#sk, :prefix)");
+        request = request
+            .expression_attribute_names("#sk", sk)
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix));
+    }
+    let mut pages = request
+        .key_condition_expression(condition)
+        .into_paginator()
+        .send();
+    let mut printed = 0;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| crate::error::service("Query", e))?;
+        for item in page.items.unwrap_or_default() {
+            if limit.is_some_and(|l| printed >= l) {
+                return Ok(());
+            }
+            let line = serde_json::to_string(&entry::<R>(&item))
+                .map_err(|e| Error::validation(e.to_string()))?;
+            print(&format!("{line}\n"))?;
+            printed += 1;
+        }
+    }
+    Ok(())
+}
+
+/// An item with its entity type, and why it does not decode if it does not.
+fn entry<R: Registry>(item: &Item) -> serde_json::Value {
+    let discriminator = <R::Table as Table>::SCHEMA.discriminator();
+    let entity = item.get(discriminator).and_then(|d| d.as_s().ok()).cloned();
+    let mut out = serde_json::json!({ "entity": entity, "item": super::json::item(item) });
+    if let Err(e) = R::from_item(item.clone()) {
+        out["problem"] = serde_json::json!(e.to_string());
+    }
+    out
+}
+
+fn print_item<R: Registry>(item: &Item) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(&entry::<R>(item))
+        .map_err(|e| Error::validation(e.to_string()))?;
+    print(&format!("{text}\n"))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::validation(format!("cannot write the output: {e}"))),
+    }
+}
+
+fn spinner(what: &'static str) -> ProgressBar {
+    // Drawn on stderr, and only on a terminal: pipes and CI logs stay clean.
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {pos} items ({per_sec}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix(what);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn deployment_of(args: &DeploymentArgs) -> Deployment {
+    let mut deployment = Deployment::default()
+        .point_in_time_recovery(!args.no_point_in_time_recovery)
+        .deletion_protection(!args.no_deletion_protection);
+    if let BillingArg::Provisioned = args.billing {
+        deployment = deployment.billing(Billing::Provisioned {
+            read: args.read,
+            write: args.write,
+        });
+    }
+    if let Some(view) = args.stream {
+        deployment = deployment.stream(match view {
+            StreamArg::NewAndOldImages => StreamViewType::NewAndOldImages,
+            StreamArg::NewImage => StreamViewType::NewImage,
+            StreamArg::OldImage => StreamViewType::OldImage,
+            StreamArg::KeysOnly => StreamViewType::KeysOnly,
+        });
+    }
+    deployment
+}
+
+async fn db<R: Registry>(table: Option<&str>, endpoint: Option<String>) -> Db<R::Table> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let client = aws_sdk_dynamodb::Client::new(&loader.load().await);
+    match table {
+        Some(name) => Db::with_table_name(client, name.to_owned()),
+        None => Db::new(client),
+    }
+}
