@@ -165,7 +165,7 @@ impl<T: Table> Db<T> {
     /// # Ok(()) }
     /// ```
     pub fn insert<E: Entity<Table = T>>(&self, entity: E) -> crate::ops::Insert<E> {
-        crate::ops::Insert::new(|e| self.create(e), entity)
+        crate::ops::Insert::new(self.inner.clone(), |e| self.create(e), entity)
     }
 
     /// Changes attributes of an existing item (typed actions); a missing item is

@@ -124,6 +124,33 @@ pub use dynamorm_macros::Registry;
 /// Derives [`Table`]; see the [crate documentation](crate#table-attributes).
 pub use dynamorm_macros::Table;
 
+/// The user guide's chapters (`docs/guide/src`), compiled as doctests so the guide cannot
+/// rot. The tooling chapter shows the `cli` feature, so it is checked with it.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../docs/guide/src/first-table.md")]
+    pub struct FirstTable;
+    #[doc = include_str!("../docs/guide/src/keys.md")]
+    pub struct Keys;
+    #[doc = include_str!("../docs/guide/src/queries.md")]
+    pub struct Queries;
+    #[doc = include_str!("../docs/guide/src/updates.md")]
+    pub struct Updates;
+    #[doc = include_str!("../docs/guide/src/batches.md")]
+    pub struct Batches;
+    #[doc = include_str!("../docs/guide/src/lifecycle.md")]
+    pub struct Lifecycle;
+    #[doc = include_str!("../docs/guide/src/streams.md")]
+    pub struct Streams;
+    #[doc = include_str!("../docs/guide/src/migrations.md")]
+    pub struct Migrations;
+    #[doc = include_str!("../docs/guide/src/testing.md")]
+    pub struct Testing;
+    #[cfg(feature = "cli")]
+    #[doc = include_str!("../docs/guide/src/tooling.md")]
+    pub struct Tooling;
+}
+
 /// Re-exports for the code the derives generate. Not public API.
 #[doc(hidden)]
 pub mod __private {

@@ -8,8 +8,8 @@ use std::process::{Command, Output};
 
 use dynamorm::Db;
 use dynamorm::design::{self, Deployment};
-use dynamorm_entities::checkup::{seed_clean, seed_problems};
 use dynamorm_entities::Tracker;
+use dynamorm_entities::checkup::{seed_clean, seed_problems};
 use dynamorm_local::LocalServer;
 use rstest::rstest;
 

@@ -5,11 +5,12 @@ use crate::entity::Entity;
 use crate::ops::Put;
 
 /// A create of entity `E` whose `#[dynamo(generated)]` fields were filled with new ids,
-/// built by [`Db::insert`](crate::Db::insert). `send` returns the entity as stored, ids
-/// included.
+/// built by [`Db::insert`](crate::Db::insert). `send` returns the entity as stored — ids,
+/// version and timestamps included (read back consistently after the write).
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Insert<E> {
     put: Put<E>,
+    db: std::sync::Arc<crate::client::Inner>,
     entity: E,
 }
 
@@ -21,10 +22,15 @@ impl<E> std::fmt::Debug for Insert<E> {
 }
 
 impl<E: Entity> Insert<E> {
-    pub(crate) fn new(put: impl FnOnce(&E) -> Put<E>, mut entity: E) -> Self {
+    pub(crate) fn new(
+        db: std::sync::Arc<crate::client::Inner>,
+        put: impl FnOnce(&E) -> Put<E>,
+        mut entity: E,
+    ) -> Self {
         entity.fill_generated();
         Self {
             put: put(&entity),
+            db,
             entity,
         }
     }
@@ -37,7 +43,14 @@ impl<E: Entity> Insert<E> {
     /// Sends the request; the item must not exist yet (a generated id is new, so only an
     /// id you set yourself can be taken: [`Error::AlreadyExists`]).
     pub async fn send(self) -> Result<E, Error> {
+        let key = crate::EntityKey::render(&self.entity.key())?;
         self.put.send().await?;
-        Ok(self.entity)
+        // The library set the version and timestamps as it wrote: read them back.
+        match crate::unique::read_item::<E>(&self.db, &key).await? {
+            Some(item) => crate::entity::decode::<E>(item),
+            None => Err(Error::NotFound {
+                entity: E::SCHEMA.name,
+            }),
+        }
     }
 }

@@ -214,7 +214,7 @@ fn screenshot(html: &str, dir: &Path) -> Vec<u8> {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=1280,1600",
+            "--window-size=1280,1200",
         ])
         .arg(format!("--user-data-dir={}", dir.join("profile").display()))
         .arg(format!("--screenshot={}", png.display()))
