@@ -60,7 +60,7 @@ impl<R> std::fmt::Debug for Doctor<R> {
 pub struct Checkup {
     /// Items read.
     pub scanned: u64,
-    /// Every problem, in the order found.
+    /// Every problem, ordered by the item's key, then kind.
     pub findings: Vec<Finding>,
 }
 
@@ -289,6 +289,22 @@ impl<R: Registry> Doctor<R> {
             }
         }
         uniques.reconcile(&mut checkup.findings);
+        // Segments interleave and the unique values are reconciled from maps: sort, so two
+        // runs over the same table print the same.
+        checkup.findings.sort_by(|a, b| {
+            (
+                &a.partition_key,
+                &a.sort_key,
+                a.problem.kind(),
+                a.problem.to_string(),
+            )
+                .cmp(&(
+                    &b.partition_key,
+                    &b.sort_key,
+                    b.problem.kind(),
+                    b.problem.to_string(),
+                ))
+        });
         Ok(checkup)
     }
 }
