@@ -216,6 +216,13 @@ impl<T: Table> Db<T> {
         Scan::new::<T>(self.inner.clone(), crate::read::entity_output::<E>())
     }
 
+    /// A [`Loader`](crate::batch::Loader): `get`s issued concurrently are coalesced into
+    /// batch reads (the N+1 of resolvers and fan-out handlers), each caller answered with its
+    /// own typed result.
+    pub fn loader(&self) -> crate::batch::Loader<T> {
+        crate::batch::Loader::new(self.inner.clone())
+    }
+
     /// A read-only check of the live table against registry `R`'s declarations (see
     /// [`Doctor`](crate::doctor::Doctor)).
     pub fn doctor<R: Registry<Table = T>>(&self) -> crate::doctor::Doctor<R> {

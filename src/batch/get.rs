@@ -220,7 +220,7 @@ impl<T: Table> BatchGet<T> {
     }
 }
 
-async fn send_chunk<T: Table>(
+pub(super) async fn send_chunk<T: Table>(
     db: Arc<Inner>,
     chunk: Vec<(&'static str, PrimaryKey)>,
     retry: RetryPolicy,

@@ -2,11 +2,13 @@
 //! with backoff, so that nothing is silently dropped.
 
 mod get;
+mod loader;
 mod retry;
 mod write;
 
 pub use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 pub use get::{BatchGet, BatchGetOutput};
+pub use loader::Loader;
 pub use retry::RetryPolicy;
 pub use write::{BatchWrite, BatchWriteOutput};
 

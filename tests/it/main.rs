@@ -16,6 +16,7 @@ mod keys;
 mod lambda;
 mod layouts;
 mod lifecycle;
+mod loader;
 mod local_server;
 mod marshal;
 mod migrate;

@@ -1,0 +1,243 @@
+//! [`Loader`]: request coalescing for reads. The `get`s issued concurrently within one
+//! scheduler tick (the "N+1" of GraphQL resolvers and fan-out handlers) are sent as
+//! `BatchGetItem`s of up to 100 keys — entity types mixed, equal keys read once,
+//! unprocessed keys retried — and each caller gets its own typed answer, as a single `get`
+//! would give it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::stream::{self, StreamExt};
+use tokio::sync::oneshot;
+
+use super::RetryPolicy;
+use super::get::send_chunk;
+use crate::Error;
+use crate::client::Inner;
+use crate::entity::{Entity, EntityKey, PrimaryKey, key_from};
+use crate::item::Item;
+use crate::table::Table;
+
+/// DynamoDB's limit on keys per `BatchGetItem`.
+const MAX_KEYS: usize = 100;
+
+/// Coalesces concurrent `get`s of table `T` into batch reads, built by
+/// [`Db::loader`](crate::Db::loader). Clone it freely: clones share the queue.
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// let loader = db.loader();
+/// // 50 resolvers asking at once: one BatchGetItem, each its own answer.
+/// let users = futures::future::join_all(
+///     (0..50).map(|i| loader.get(UserKey { id: format!("u{i}") })),
+/// )
+/// .await;
+/// # Ok(()) }
+/// ```
+pub struct Loader<T> {
+    shared: Arc<Shared>,
+    table: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            table: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Loader<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("table", &self.shared.db.table_name)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    db: Arc<Inner>,
+    retry: RetryPolicy,
+    queue: Mutex<Queue>,
+}
+
+#[derive(Default)]
+struct Queue {
+    pending: Vec<Pending>,
+    /// Whether a flush is already on its way for `pending`.
+    scheduled: bool,
+}
+
+struct Pending {
+    entity: &'static str,
+    key: PrimaryKey,
+    consistent: bool,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// What the batch says about one key.
+enum Reply {
+    /// The item, or `None`: no item at the key.
+    Found(Option<Item>),
+    /// The batch could not answer (failed request, unprocessed after every retry): the
+    /// caller reads alone, and gets the error a single `get` gives.
+    Alone,
+}
+
+impl<T: Table> Loader<T> {
+    pub(crate) fn new(db: Arc<Inner>) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                db,
+                retry: RetryPolicy::default(),
+                queue: Mutex::new(Queue::default()),
+            }),
+            table: std::marker::PhantomData,
+        }
+    }
+
+    /// The item at `key`, read in a batch with the other gets of this tick (eventually
+    /// consistent, as `get`).
+    pub async fn get<K>(&self, key: K) -> Result<Option<K::Entity>, Error>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        self.load(key, false).await
+    }
+
+    /// As [`Loader::get`], strongly consistent (batched with the other consistent gets).
+    pub async fn get_consistent<K>(&self, key: K) -> Result<Option<K::Entity>, Error>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        self.load(key, true).await
+    }
+
+    async fn load<K>(&self, key: K, consistent: bool) -> Result<Option<K::Entity>, Error>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Table = T>,
+    {
+        let rendered = key.render()?;
+        let alone = rendered.clone();
+        let (reply, answer) = oneshot::channel();
+        let flush = {
+            let mut queue = self
+                .shared
+                .queue
+                .lock()
+                .map_err(|_| Error::validation("the loader's queue is poisoned"))?;
+            queue.pending.push(Pending {
+                entity: K::Entity::SCHEMA.name,
+                key: rendered,
+                consistent,
+                reply,
+            });
+            !std::mem::replace(&mut queue.scheduled, true)
+        };
+        if flush {
+            tokio::spawn(flush_after_tick::<T>(Arc::clone(&self.shared)));
+        }
+        match answer.await {
+            Ok(Reply::Found(item)) => item.map(crate::entity::decode::<K::Entity>).transpose(),
+            // Dropped (the flush task was cancelled) or unanswered: read alone.
+            Ok(Reply::Alone) | Err(_) => {
+                crate::ops::Get::<K::Entity>::new(Arc::clone(&self.shared.db), Ok(alone))
+                    .consistent_read(consistent)
+                    .send()
+                    .await
+            }
+        }
+    }
+}
+
+/// Keys read together: their consistency, and each key with its entity type.
+type Chunk = (bool, Vec<(&'static str, PrimaryKey)>);
+
+/// One chunk as sent, with the items found and the keys left unanswered.
+type Sent = (
+    bool,
+    Vec<(&'static str, PrimaryKey)>,
+    Vec<Item>,
+    Vec<PrimaryKey>,
+);
+
+async fn send_one<T: Table>(
+    shared: Arc<Shared>,
+    consistent: bool,
+    chunk: Vec<(&'static str, PrimaryKey)>,
+) -> Sent {
+    let (found, _, failed) = send_chunk::<T>(
+        Arc::clone(&shared.db),
+        chunk.clone(),
+        shared.retry,
+        consistent,
+    )
+    .await;
+    let failed = failed.into_iter().map(|f| f.key).collect();
+    (consistent, chunk, found, failed)
+}
+
+/// Lets the other tasks of this tick enqueue their gets, then sends them all.
+async fn flush_after_tick<T: Table>(shared: Arc<Shared>) {
+    tokio::task::yield_now().await;
+    let pending = match shared.queue.lock() {
+        Ok(mut queue) => {
+            queue.scheduled = false;
+            std::mem::take(&mut queue.pending)
+        }
+        Err(_) => return,
+    };
+    // Equal keys are read once; consistent and eventually consistent reads apart.
+    let mut waiting: HashMap<(bool, PrimaryKey), Vec<oneshot::Sender<Reply>>> = HashMap::new();
+    let mut batches: HashMap<bool, Vec<(&'static str, PrimaryKey)>> = HashMap::new();
+    for p in pending {
+        let slot = waiting.entry((p.consistent, p.key.clone())).or_default();
+        if slot.is_empty() {
+            batches
+                .entry(p.consistent)
+                .or_default()
+                .push((p.entity, p.key));
+        }
+        slot.push(p.reply);
+    }
+    let table = &T::SCHEMA;
+    let chunks: Vec<Chunk> = batches
+        .into_iter()
+        .flat_map(|(consistent, keys)| {
+            keys.chunks(MAX_KEYS)
+                .map(|c| (consistent, c.to_vec()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // The futures are built in a loop, not a `map` closure: rustc cannot prove a closure
+    // over `&'static str` tuples `Send` inside a spawned task (rust-lang/rust#64552).
+    let mut sends = Vec::with_capacity(chunks.len());
+    for (consistent, chunk) in chunks {
+        sends.push(send_one::<T>(Arc::clone(&shared), consistent, chunk));
+    }
+    let results: Vec<Sent> = stream::iter(sends).buffer_unordered(8).collect().await;
+    for (consistent, chunk, found, failed) in results {
+        let mut items: HashMap<PrimaryKey, Item> = found
+            .into_iter()
+            .filter_map(|item| Some((key_from(&item, table)?, item)))
+            .collect();
+        for (_, key) in chunk {
+            let answer = (!failed.contains(&key)).then(|| items.remove(&key));
+            for sender in waiting.remove(&(consistent, key)).unwrap_or_default() {
+                let reply = match &answer {
+                    Some(item) => Reply::Found(item.clone()),
+                    None => Reply::Alone,
+                };
+                let _ = sender.send(reply);
+            }
+        }
+    }
+}
