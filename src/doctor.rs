@@ -421,7 +421,10 @@ fn examine<R: Registry>(
             return;
         }
     };
-    for attribute in key_attributes(table) {
+    // The table's key attributes and every template index's (an attribute the item's
+    // entity does not render must be absent); a multi-attribute index's attributes are
+    // the entity's own fields, which decoding checked.
+    for attribute in crate::migrate::all_key_attributes(table, &[]) {
         let (stored, expected) = (item.get(attribute), rendered.get(attribute));
         if stored != expected {
             push(
@@ -450,21 +453,6 @@ fn examine<R: Registry>(
             },
         ),
     }
-}
-
-/// The key attributes a stored item must match: the table's, and every template index's
-/// (an attribute its entity does not render must be absent).
-fn key_attributes(table: &TableSchema) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = std::iter::once(table.partition_key())
-        .chain(table.sort_key())
-        .collect();
-    for (pk, sk) in table.indexes().iter().filter_map(|i| i.template_keys()) {
-        out.push(pk);
-        out.extend(sk);
-    }
-    // A multi-attribute index's attributes are the entity's own fields: decoding checked
-    // them.
-    out
 }
 
 fn lifecycle(

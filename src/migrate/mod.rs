@@ -34,6 +34,7 @@ use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use apply::migrate_item;
+pub(crate) use plan::all_key_attributes;
 use plan::key_attributes;
 
 /// Counts reported while a migration runs, and in its final report.

@@ -37,7 +37,7 @@ pub(super) struct Change {
 
 /// The table's key attributes (primary and every template index), and the `retired` ones
 /// an earlier design wrote (which the current one renders as absent, so they are removed).
-pub(super) fn all_key_attributes(t: &TableSchema, retired: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn all_key_attributes(t: &TableSchema, retired: &[&'static str]) -> Vec<&'static str> {
     let mut out = vec![t.partition_key()];
     out.extend(retired);
     out.extend(t.sort_key());

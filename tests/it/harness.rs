@@ -233,3 +233,25 @@ impl aws_sdk_dynamodb::config::Intercept for OperationCounter {
         Ok(())
     }
 }
+
+/// Stops a migration once it has scanned `n` items: pass the first to `on_progress`, the
+/// second to `stop_on` (an interrupted run, to resume from its checkpoint).
+pub(crate) fn stop_after_scanned(
+    n: u64,
+) -> (
+    impl Fn(&dynamorm::migrate::Progress) + Send + Sync + 'static,
+    impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stop = std::sync::Mutex::new(Some(stop));
+    let on_progress = move |p: &dynamorm::migrate::Progress| {
+        if p.scanned >= n
+            && let Some(tx) = stop.lock().ok().and_then(|mut s| s.take())
+        {
+            let _ = tx.send(());
+        }
+    };
+    (on_progress, async move {
+        let _ = stopped.await;
+    })
+}

@@ -560,44 +560,39 @@ async fn racing_writers_of_every_kind_keep_every_layout_exact(#[case] backend: B
     // The index agrees with the stored items.
     let a = Repo::attrs();
     let (mut missing, mut extra) = (0, 0);
+    // Names an index query returned against the stored items that should be there.
+    let mut tally = |got: Vec<Repo>, want: &dyn Fn(&Repo) -> bool| {
+        let got: HashSet<String> = got.into_iter().map(|r| r.name).collect();
+        let want: HashSet<String> = stored
+            .values()
+            .filter(|r| want(r))
+            .map(|r| r.name.clone())
+            .collect();
+        missing += want.difference(&got).count();
+        extra += got.difference(&want).count();
+    };
     for source in ["src", "other"] {
         for name in &names {
-            let got: HashSet<String> = t
+            let got = t
                 .direct
                 .query((a.source_owner.is(source), a.source_name.is(name.as_str())))
                 .index(Forks::GSI1)
                 .all()
                 .await
-                .expect("query")
-                .into_iter()
-                .map(|r| r.name)
-                .collect();
-            let want: HashSet<String> = stored
-                .values()
-                .filter(|r| r.source_owner.as_deref() == Some(source) && &r.name == name)
-                .map(|r| r.name.clone())
-                .collect();
-            missing += want.difference(&got).count();
-            extra += got.difference(&want).count();
+                .expect("query");
+            tally(got, &|r| {
+                r.source_owner.as_deref() == Some(source) && &r.name == name
+            });
         }
     }
-    let live: HashSet<String> = t
+    let live = t
         .direct
         .query(a.owner.is("own"))
         .index(Forks::GSI2)
         .all()
         .await
-        .expect("query")
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    let want_live: HashSet<String> = stored
-        .values()
-        .filter(|r| !r.archived)
-        .map(|r| r.name.clone())
-        .collect();
-    missing += want_live.difference(&live).count();
-    extra += live.difference(&want_live).count();
+        .expect("query");
+    tally(live, &|r| !r.archived);
     let stats = t.proxy.stats();
     assert!(
         stats.unprocessed + stats.throttled + stats.dropped > 0,

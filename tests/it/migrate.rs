@@ -187,24 +187,15 @@ async fn an_interrupted_run_resumes_to_the_same_end(#[case] backend: Backend) {
     assert!(done.complete);
 
     let checkpoint = MemoryCheckpoint::default();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let stop = std::sync::Mutex::new(Some(stop));
+    let (on_progress, stop) = crate::harness::stop_after_scanned(600);
     let first = halves
         .db
         .migrate::<TrackerItem>()
         .segments(2)
         .page_size(100)
         .checkpoint(checkpoint.clone())
-        .on_progress(move |p| {
-            if p.scanned >= 600
-                && let Some(tx) = stop.lock().ok().and_then(|mut s| s.take())
-            {
-                let _ = tx.send(());
-            }
-        })
-        .stop_on(async move {
-            let _ = stopped.await;
-        })
+        .on_progress(on_progress)
+        .stop_on(stop)
         .run()
         .await
         .expect("first half");

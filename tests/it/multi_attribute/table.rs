@@ -502,23 +502,14 @@ async fn retiring_an_index_stopped_half_way_resumes_while_the_app_writes(#[case]
         })
     };
     let checkpoint = MemoryCheckpoint::default();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let stop = std::sync::Mutex::new(Some(stop));
+    let (on_progress, stop) = crate::harness::stop_after_scanned(100);
     let first = moved
         .migrate::<MovedItem>()
         .retire_index(Both::GSI1)
         .page_size(25)
         .checkpoint(checkpoint.clone())
-        .on_progress(move |p| {
-            if p.scanned >= 100
-                && let Some(tx) = stop.lock().ok().and_then(|mut s| s.take())
-            {
-                let _ = tx.send(());
-            }
-        })
-        .stop_on(async move {
-            let _ = stopped.await;
-        })
+        .on_progress(on_progress)
+        .stop_on(stop)
         .run()
         .await
         .expect("first part");
