@@ -18,6 +18,7 @@
 pub mod checkup;
 pub mod deals;
 pub mod sample;
+pub mod votes;
 
 use chrono::{DateTime, Utc};
 use dynamorm::{Collection, Entity, Registry, Table};

@@ -9,7 +9,7 @@ use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::multi_index::{MultiIndex, multi_checks, multi_shape_const, resolve_multi};
 use crate::serde_names;
-use crate::template::{self, Segment};
+use crate::template::{self, Cut, Segment};
 
 /// A named field of the entity struct.
 pub(crate) struct Field<'a> {
@@ -128,91 +128,136 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let mut slots: Vec<Slot> = Vec::new();
     // Fields cut into time buckets, with the template's span (their type is checked).
     let bucketed: std::cell::RefCell<Vec<(usize, Span)>> = std::cell::RefCell::default();
-    let parse_template = |cx: &mut Ctxt, lit: &LitStr, primary: bool, slots: &mut Vec<Slot>| {
-        let segments = match template::parse(&lit.value()) {
-            Ok(s) => s,
-            Err(e) => {
-                cx.error_spanned_by(lit, format!("invalid key template: {e}"));
-                return None;
-            }
-        };
-        let mut resolved = Vec::new();
-        for segment in segments {
-            let slot = match &segment {
-                Segment::Literal(_) => None,
-                Segment::Field { name, bucket, .. } => {
-                    if primary && bucket.is_some() {
+    let parse_template =
+        |cx: &mut Ctxt, lit: &LitStr, primary: bool, partition: bool, slots: &mut Vec<Slot>| {
+            let segments = match template::parse(&lit.value()) {
+                Ok(s) => s,
+                Err(e) => {
+                    cx.error_spanned_by(lit, format!("invalid key template: {e}"));
+                    return None;
+                }
+            };
+            let mut resolved = Vec::new();
+            let last_field = segments
+                .iter()
+                .rposition(|s| matches!(s, Segment::Field { .. }));
+            for (position, segment) in segments.iter().enumerate() {
+                let slot = match segment {
+                    Segment::Literal(_) => None,
+                    Segment::Field {
+                        name,
+                        bucket: Some(Cut::Shard(_)),
+                        ..
+                    } if !partition || Some(position) != last_field => {
                         cx.error_spanned_by(
-                            lit,
-                            format!(
-                                "`{{{name}:..}}`: a primary key cannot hold a time bucket (it \
-                                 must parse back to the field); buckets belong in index keys"
-                            ),
-                        );
-                    }
-                    let Some(index) = fields
-                        .iter()
-                        .position(|f| f.ident.to_string().trim_start_matches("r#") == name)
-                    else {
-                        let known = fields
-                            .iter()
-                            .filter(|f| !f.skipped)
-                            .map(|f| format!("`{}`", f.ident))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        cx.error_spanned_by(
-                            lit,
-                            format!("`{ident}` has no field `{name}` (fields: {known})"),
-                        );
+                        lit,
+                        format!(
+                            "`{{{name}:shard(..)}}` spreads one partition over several: it must \
+                             be the last field of a partition-key template"
+                        ),
+                    );
                         continue;
-                    };
-                    let field = &fields[index];
-                    if field.skipped {
-                        cx.error_spanned_by(
-                            lit,
-                            format!(
-                                "field `{name}` is skipped by serde and cannot be part of a key"
-                            ),
-                        );
                     }
-                    if primary && field.option_of.is_some() {
-                        cx.error_spanned_by(
+                    Segment::Field { name, bucket, .. } => {
+                        if primary && matches!(bucket, Some(Cut::Day | Cut::Month)) {
+                            cx.error_spanned_by(
+                                lit,
+                                format!(
+                                    "`{{{name}:..}}`: a primary key cannot hold a time bucket (it \
+                                 must parse back to the field); buckets belong in index keys"
+                                ),
+                            );
+                        }
+                        let Some(index) = fields
+                            .iter()
+                            .position(|f| f.ident.to_string().trim_start_matches("r#") == name)
+                        else {
+                            let known = fields
+                                .iter()
+                                .filter(|f| !f.skipped)
+                                .map(|f| format!("`{}`", f.ident))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            cx.error_spanned_by(
+                                lit,
+                                format!("`{ident}` has no field `{name}` (fields: {known})"),
+                            );
+                            continue;
+                        };
+                        let field = &fields[index];
+                        if field.skipped {
+                            cx.error_spanned_by(
+                                lit,
+                                format!(
+                                    "field `{name}` is skipped by serde and cannot be part of a key"
+                                ),
+                            );
+                        }
+                        if primary && field.option_of.is_some() {
+                            cx.error_spanned_by(
                             lit,
                             format!(
                                 "field `{name}` is an `Option`; a primary key must always exist \
                                  (optional fields belong in index keys, which they make sparse)"
                             ),
                         );
-                    }
-                    if bucket.is_some() {
-                        bucketed.borrow_mut().push((index, lit.span()));
-                    }
-                    let slot = match slots.iter().position(|s| s.field == index) {
-                        Some(slot) => slot,
-                        None => {
-                            slots.push(Slot {
-                                field: index,
-                                span: lit.span(),
-                            });
-                            slots.len() - 1
                         }
-                    };
-                    Some(slot)
-                }
-            };
-            resolved.push((segment, slot));
-        }
-        Some(Template {
-            lit: lit.clone(),
-            segments: resolved,
-        })
-    };
+                        if matches!(bucket, Some(Cut::Day | Cut::Month)) {
+                            bucketed.borrow_mut().push((index, lit.span()));
+                        }
+                        let slot = match slots.iter().position(|s| s.field == index) {
+                            Some(slot) => slot,
+                            None => {
+                                slots.push(Slot {
+                                    field: index,
+                                    span: lit.span(),
+                                });
+                                slots.len() - 1
+                            }
+                        };
+                        Some(slot)
+                    }
+                };
+                resolved.push((segment.clone(), slot));
+            }
+            Some(Template {
+                lit: lit.clone(),
+                segments: resolved,
+            })
+        };
 
-    let pk = parse_template(&mut cx, &pk_lit, true, &mut slots);
+    let pk = parse_template(&mut cx, &pk_lit, true, true, &mut slots);
     let sk = attrs
         .sk
         .as_ref()
-        .and_then(|lit| parse_template(&mut cx, lit, true, &mut slots));
+        .and_then(|lit| parse_template(&mut cx, lit, true, false, &mut slots));
+    // A primary key parses back to its fields, and a shard number does not: the sharded
+    // field must also be in the key whole (`pk = "VOTES#{poll}#{voter:shard(10)}"`,
+    // `sk = "VOTER#{voter}"`).
+    for shard in pk.iter().flat_map(|t| &t.segments) {
+        if let (
+            Segment::Field {
+                name,
+                bucket: Some(Cut::Shard(_)),
+                ..
+            },
+            _,
+        ) = shard
+        {
+            let whole = pk.iter().chain(sk.iter()).flat_map(|t| &t.segments).any(
+                |(s, _)| matches!(s, Segment::Field { name: n, bucket: None, .. } if n == name),
+            );
+            if !whole {
+                cx.error_spanned_by(
+                    &pk_lit,
+                    format!(
+                        "`{{{name}:shard(..)}}`: a primary key must parse back to its fields, \
+                         and a shard number does not; put `{{{name}}}` whole in the sort key too"
+                    ),
+                );
+            }
+        }
+    }
     let primary_slots = slots.len();
     let mut indexes = Vec::new();
     let mut multi: Vec<MultiIndex<'_>> = Vec::new();
@@ -256,11 +301,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             );
             continue;
         };
-        let ipk = parse_template(&mut cx, ipk, false, &mut slots);
+        let ipk = parse_template(&mut cx, ipk, false, true, &mut slots);
         let isk = index
             .sk
             .as_ref()
-            .and_then(|lit| parse_template(&mut cx, lit, false, &mut slots));
+            .and_then(|lit| parse_template(&mut cx, lit, false, false, &mut slots));
         if let Some(when) = &index.when {
             let field = &when.field;
             match field_named(&fields, field) {
@@ -340,10 +385,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                     },
                     Some(slot),
                 ) => {
-                    let bucket = match bucket.as_deref() {
-                        Some("day") => quote!(#krate::key::Bucket::Day),
-                        Some("month") => quote!(#krate::key::Bucket::Month),
-                        _ => quote!(#krate::key::Bucket::Whole),
+                    let bucket = match bucket {
+                        Some(Cut::Day) => quote!(#krate::key::Bucket::Day),
+                        Some(Cut::Month) => quote!(#krate::key::Bucket::Month),
+                        Some(Cut::Shard(n)) => quote!(#krate::key::Bucket::Shard(#n)),
+                        None => quote!(#krate::key::Bucket::Whole),
                     };
                     quote!(#krate::key::Segment::Part {
                         field: #name,

@@ -10,9 +10,46 @@ pub(crate) enum Segment {
         name: String,
         prefix: String,
         suffix: String,
-        /// `day` or `month` after a colon (`{created_at:day}`).
-        bucket: Option<String>,
+        /// What the key keeps of the field, after a colon: `{created_at:day}`,
+        /// `{voter:shard(10)}`.
+        bucket: Option<Cut>,
     },
+}
+
+/// A part that keeps less than the field's whole value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// A timestamp's `YYYY-MM-DD`.
+    Day,
+    /// A timestamp's `YYYY-MM`.
+    Month,
+    /// One of `n` shards, by a stable hash of the field's key encoding.
+    Shard(u16),
+}
+
+/// The most shards a partition can be spread over: a sharded read queries every one.
+pub(crate) const MAX_SHARDS: u16 = 1000;
+
+fn parse_cut(inner: &str, cut: &str) -> Result<Cut, String> {
+    match cut {
+        "day" => return Ok(Cut::Day),
+        "month" => return Ok(Cut::Month),
+        _ => {}
+    }
+    let count = cut
+        .strip_prefix("shard(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| {
+            format!(
+                "`{{{inner}}}`: a field can be cut to `:day`, `:month` or `:shard(N)`, not `:{cut}`"
+            )
+        })?;
+    match count.trim().parse::<u16>() {
+        Ok(n) if (2..=MAX_SHARDS).contains(&n) => Ok(Cut::Shard(n)),
+        _ => Err(format!(
+            "`{{{inner}}}`: the shard count must be a number from 2 to {MAX_SHARDS}"
+        )),
+    }
 }
 
 /// Parses a template; the error says what to change.
@@ -53,13 +90,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
                     Some((name, bucket)) => (name.trim(), Some(bucket.trim())),
                     None => (inner.trim(), None),
                 };
-                if let Some(b) = bucket
-                    && !matches!(b, "day" | "month")
-                {
-                    return Err(format!(
-                        "`{{{inner}}}`: a field can be cut to `:day` or `:month`, not `:{b}`"
-                    ));
-                }
+                let bucket = bucket.map(|cut| parse_cut(inner, cut)).transpose()?;
                 if name.is_empty()
                     || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
                     || name.starts_with(|c: char| c.is_ascii_digit())
@@ -73,7 +104,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Segment>, String> {
                     name: name.to_owned(),
                     prefix: prefix.to_owned(),
                     suffix: suffix.to_owned(),
-                    bucket: bucket.map(str::to_owned),
+                    bucket,
                 })
             } else if segment.contains('}') {
                 Err(format!("`{segment}`: `}}` without `{{`"))
@@ -123,11 +154,29 @@ mod tests {
                     name: "created_at".into(),
                     prefix: String::new(),
                     suffix: String::new(),
-                    bucket: Some("day".into()),
+                    bucket: Some(Cut::Day),
                 }
             ]
         );
-        for bad in ["{at:week}", "{:day}", "{at:}"] {
+        assert_eq!(
+            parse("VOTES#{candidate}#{voter:shard(10)}").expect("parses")[2],
+            Segment::Field {
+                name: "voter".into(),
+                prefix: String::new(),
+                suffix: String::new(),
+                bucket: Some(Cut::Shard(10)),
+            }
+        );
+        for bad in [
+            "{at:week}",
+            "{:day}",
+            "{at:}",
+            "{v:shard(1)}",
+            "{v:shard(1001)}",
+            "{v:shard()}",
+            "{v:shard(x)}",
+            "{v:shard(10}",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

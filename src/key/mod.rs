@@ -20,11 +20,14 @@
 
 mod escape;
 mod part;
+mod shard;
 mod template;
 #[cfg(feature = "chrono")]
 mod time_id;
 
 pub use part::{KeyPart, PrimaryKeyPart};
+pub use shard::shard_of;
+pub(crate) use shard::{fnv1a, is_shard, write_shard};
 pub use template::{Bucket, DELIMITER, KeyTemplate, Segment};
 #[cfg(feature = "chrono")]
 pub use time_id::{GeneratedId, TimeId};

@@ -28,9 +28,10 @@ pub enum Segment {
     },
 }
 
-/// What a template keeps of a timestamp part: all of it, or its day or month
-/// (`{created_at:day}` → `2020-01-04`). A timestamp's key encoding is fixed-width RFC 3339,
-/// so a bucket is a prefix of it and sorts as the time does.
+/// What a template keeps of a part: all of it; a timestamp's day or month
+/// (`{created_at:day}` → `2020-01-04`; a timestamp's key encoding is fixed-width RFC 3339,
+/// so a bucket is a prefix of it and sorts as the time does); or the shard a value falls in
+/// (`{voter:shard(10)}` → `0` to `9`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bucket {
     /// The whole value.
@@ -39,21 +40,32 @@ pub enum Bucket {
     Day,
     /// `YYYY-MM`.
     Month,
+    /// One of this many shards (2 to 1,000), chosen by a stable hash of the value's key
+    /// encoding ([`shard_of`](super::shard_of)) and written with as many digits as the
+    /// largest shard number (`3` of 10 shards, `03` of 100), so shards sort by number.
+    /// The last part of a partition-key template only: it spreads one logical partition over
+    /// several physical ones, and queries read them all and merge them.
+    Shard(u16),
 }
 
 impl Bucket {
     /// How many leading bytes of the encoded timestamp the bucket keeps.
     pub const fn kept_bytes(self) -> Option<usize> {
         match self {
-            Bucket::Whole => None,
+            Bucket::Whole | Bucket::Shard(_) => None,
             Bucket::Day => Some(10),
             Bucket::Month => Some(7),
         }
     }
 
-    /// Cuts an encoded timestamp (`2020-01-04T…`) down to the bucket.
+    /// Cuts an encoded timestamp (`2020-01-04T…`) down to the bucket, or replaces an
+    /// encoded value by its shard.
     pub(crate) fn apply(self, out: &mut String, start: usize) {
-        if let Some(len) = self.kept_bytes() {
+        if let Bucket::Shard(count) = self {
+            let shard = super::shard_of(&out[start..], count);
+            out.truncate(start);
+            super::write_shard(out, shard, count);
+        } else if let Some(len) = self.kept_bytes() {
             out.truncate((start + len).min(out.len()));
         }
     }
@@ -136,6 +148,41 @@ impl KeyTemplate {
             })
             .nth(n)
             .unwrap_or(Bucket::Whole)
+    }
+
+    /// The number of shards when the template's last part is `{field:shard(N)}`.
+    pub fn shards(&self) -> Option<u16> {
+        match self.segments.last() {
+            Some(Segment::Part {
+                bucket: Bucket::Shard(count),
+                ..
+            }) => Some(*count),
+            _ => None,
+        }
+    }
+
+    /// Every shard's key of a sharded template, from `base`: the key rendered up to the
+    /// shard part (what [`KeyTemplate::prefix_with`] returns with every other part given).
+    pub fn shard_keys(&self, base: &str) -> Vec<String> {
+        let Some(Segment::Part {
+            prefix,
+            suffix,
+            bucket: Bucket::Shard(count),
+            ..
+        }) = self.segments.last()
+        else {
+            return vec![base.to_owned()];
+        };
+        (0..*count)
+            .map(|shard| {
+                let mut key = String::with_capacity(base.len() + prefix.len() + suffix.len() + 4);
+                key.push_str(base);
+                key.push_str(prefix);
+                super::write_shard(&mut key, shard, *count);
+                key.push_str(suffix);
+                key
+            })
+            .collect()
     }
 
     /// Whether the `n`-th part (0-based) has fixed text after it in its segment, so keys
@@ -275,6 +322,21 @@ impl KeyTemplate {
             match segment {
                 Segment::Literal(text) if *text == piece => {}
                 Segment::Literal(_) => return Err(mismatch()),
+                Segment::Part {
+                    prefix,
+                    suffix,
+                    bucket: Bucket::Shard(count),
+                    ..
+                } => {
+                    // A shard number is not the field (which the key holds whole elsewhere).
+                    let number = piece
+                        .strip_prefix(*prefix)
+                        .and_then(|p| p.strip_suffix(*suffix))
+                        .ok_or_else(mismatch)?;
+                    if !super::is_shard(number, *count) {
+                        return Err(mismatch());
+                    }
+                }
                 Segment::Part {
                     slot,
                     prefix,

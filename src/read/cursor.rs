@@ -8,10 +8,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::Error;
 use crate::item::Item;
+use crate::key::fnv1a;
 
 /// Version 2 types each key value (multi-attribute index keys are numbers and binary too);
 /// version 1 cursors (string values only) are still read.
 const VERSION: u8 = 2;
+/// A sharded read's cursor: a position for every shard.
+const SHARDED: u8 = 3;
 
 /// Where a paginated read stopped; pass it to `.after(cursor)` to resume.
 ///
@@ -25,7 +28,10 @@ const VERSION: u8 = 2;
 /// its values, and direction); the number of key attributes; each attribute as a `u16`
 /// length and its name, then its type (`S`, `N` or `B`), a `u16` length and its value (DynamoDB's
 /// `LastEvaluatedKey`, or the key of the last item returned when a limit stopped inside a
-/// page); and an 8-byte FNV-1a checksum of all of that. A cursor is integrity-checked, not
+/// page); and an 8-byte FNV-1a checksum of all of that. A sharded read's cursor (version
+/// `3`) holds, after the fingerprint, the number of shards as a `u16` and for each a tag —
+/// `0` from its start, `1` after the key that follows (encoded as above), `2` done — so one
+/// cursor resumes every shard exactly. A cursor is integrity-checked, not
 /// encrypted or signed: it reveals the key of the last item read, so do not put secrets in
 /// keys you page over in public.
 ///
@@ -49,32 +55,40 @@ impl Cursor {
     }
 
     pub(crate) fn encode(fingerprint: u64, key: &Item) -> Result<Self, Error> {
-        let mut names: Vec<&String> = key.keys().collect();
-        names.sort();
         let mut out = vec![VERSION];
         out.extend_from_slice(&fingerprint.to_be_bytes());
-        out.push(u8::try_from(names.len()).map_err(|_| invalid("too many key attributes"))?);
-        for name in names {
-            let (kind, value) = match key.get(name) {
-                Some(AttributeValue::S(v)) => (b'S', v.as_bytes()),
-                Some(AttributeValue::N(v)) => (b'N', v.as_bytes()),
-                Some(AttributeValue::B(v)) => (b'B', v.as_ref()),
-                _ => return Err(invalid("a key attribute is not a string, number or binary")),
-            };
-            let len = u16::try_from(name.len()).map_err(|_| invalid("key too long"))?;
-            out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.push(kind);
-            let len = u16::try_from(value.len()).map_err(|_| invalid("key too long"))?;
-            out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(value);
-        }
-        let checksum = fnv1a(&out);
-        out.extend_from_slice(&checksum.to_be_bytes());
-        Ok(Self(URL_SAFE_NO_PAD.encode(out)))
+        write_key(&mut out, key)?;
+        Ok(Self::seal(out))
     }
 
-    pub(crate) fn decode(&self, fingerprint: u64) -> Result<Item, Error> {
+    /// A cursor of a sharded read: where each shard resumes.
+    pub(crate) fn encode_shards(fingerprint: u64, shards: &[Position]) -> Result<Self, Error> {
+        let mut out = vec![SHARDED];
+        out.extend_from_slice(&fingerprint.to_be_bytes());
+        let count = u16::try_from(shards.len()).map_err(|_| invalid("too many shards"))?;
+        out.extend_from_slice(&count.to_be_bytes());
+        for shard in shards {
+            match shard {
+                Position::Start => out.push(0),
+                Position::After(key) => {
+                    out.push(1);
+                    write_key(&mut out, key)?;
+                }
+                Position::Done => out.push(2),
+            }
+        }
+        Ok(Self::seal(out))
+    }
+
+    fn seal(mut out: Vec<u8>) -> Self {
+        let checksum = fnv1a(&out);
+        out.extend_from_slice(&checksum.to_be_bytes());
+        Self(URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// The body after the checksum, version and fingerprint checks; `sharded` says which
+    /// kind of read is resuming.
+    fn open(&self, fingerprint: u64, sharded: bool) -> Result<(u8, Vec<u8>), Error> {
         let bytes = URL_SAFE_NO_PAD
             .decode(self.0.as_bytes())
             .map_err(|_| invalid("not base64url"))?;
@@ -86,7 +100,7 @@ impl Cursor {
         }
         let mut reader = Reader(body);
         let version = reader.take(1)?[0];
-        if version != VERSION && version != 1 {
+        if ![1, VERSION, SHARDED].contains(&version) {
             return Err(invalid("unknown version"));
         }
         let found = u64::from_be_bytes(
@@ -95,33 +109,101 @@ impl Cursor {
                 .try_into()
                 .map_err(|_| invalid("truncated"))?,
         );
-        if found != fingerprint {
+        if found != fingerprint || (version == SHARDED) != sharded {
             return Err(invalid(
                 "it belongs to another query (table, index, entity type, key condition or order)",
             ));
         }
-        let count = reader.take(1)?[0];
-        let mut key = HashMap::new();
-        for _ in 0..count {
-            let name = reader.string()?;
-            let kind = if version == 1 {
-                b'S'
-            } else {
-                reader.take(1)?[0]
-            };
-            let value = match kind {
-                b'S' => AttributeValue::S(reader.string()?),
-                b'N' => AttributeValue::N(reader.string()?),
-                b'B' => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(reader.bytes()?)),
-                _ => return Err(invalid("unknown key value type")),
-            };
-            key.insert(name, value);
-        }
-        if !reader.0.is_empty() {
-            return Err(invalid("trailing bytes"));
-        }
+        Ok((version, reader.0.to_vec()))
+    }
+
+    pub(crate) fn decode(&self, fingerprint: u64) -> Result<Item, Error> {
+        let (version, body) = self.open(fingerprint, false)?;
+        let mut reader = Reader(&body);
+        let key = read_key(&mut reader, version)?;
+        reader.end()?;
         Ok(key)
     }
+
+    /// Where each of `shards` shards resumes.
+    pub(crate) fn decode_shards(
+        &self,
+        fingerprint: u64,
+        shards: usize,
+    ) -> Result<Vec<Position>, Error> {
+        let (_, body) = self.open(fingerprint, true)?;
+        let mut reader = Reader(&body);
+        let count = reader.take(2)?;
+        if usize::from(u16::from_be_bytes([count[0], count[1]])) != shards {
+            return Err(invalid("it belongs to a read of another number of shards"));
+        }
+        let positions = (0..shards)
+            .map(|_| match reader.take(1)?[0] {
+                0 => Ok(Position::Start),
+                1 => Ok(Position::After(read_key(&mut reader, VERSION)?)),
+                2 => Ok(Position::Done),
+                _ => Err(invalid("unknown shard position")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        reader.end()?;
+        Ok(positions)
+    }
+}
+
+/// Where one shard of a sharded read resumes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Position {
+    /// From its first item.
+    Start,
+    /// After this key (DynamoDB's `ExclusiveStartKey`).
+    After(Item),
+    /// Nowhere: every item of the shard was read.
+    Done,
+}
+
+/// Each key attribute as a `u16` length and its name, its type (`S`, `N` or `B`), a `u16`
+/// length and its value, after the attribute count.
+fn write_key(out: &mut Vec<u8>, key: &Item) -> Result<(), Error> {
+    let mut names: Vec<&String> = key.keys().collect();
+    names.sort();
+    out.push(u8::try_from(names.len()).map_err(|_| invalid("too many key attributes"))?);
+    for name in names {
+        let (kind, value) = match key.get(name) {
+            Some(AttributeValue::S(v)) => (b'S', v.as_bytes()),
+            Some(AttributeValue::N(v)) => (b'N', v.as_bytes()),
+            Some(AttributeValue::B(v)) => (b'B', v.as_ref()),
+            _ => return Err(invalid("a key attribute is not a string, number or binary")),
+        };
+        let len = u16::try_from(name.len()).map_err(|_| invalid("key too long"))?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.push(kind);
+        let len = u16::try_from(value.len()).map_err(|_| invalid("key too long"))?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(value);
+    }
+    Ok(())
+}
+
+fn read_key(reader: &mut Reader<'_>, version: u8) -> Result<Item, Error> {
+    let count = reader.take(1)?[0];
+    let mut key = HashMap::new();
+    for _ in 0..count {
+        let name = reader.string()?;
+        let kind = if version == 1 {
+            b'S'
+        } else {
+            reader.take(1)?[0]
+        };
+        let value = match kind {
+            b'S' => AttributeValue::S(reader.string()?),
+            b'N' => AttributeValue::N(reader.string()?),
+            b'B' => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(reader.bytes()?)),
+            _ => return Err(invalid("unknown key value type")),
+        };
+        key.insert(name, value);
+    }
+    Ok(key)
 }
 
 impl std::fmt::Display for Cursor {
@@ -151,20 +233,18 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<String, Error> {
         String::from_utf8(self.bytes()?).map_err(|_| invalid("not UTF-8"))
     }
+
+    fn end(&self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(invalid("trailing bytes"))
+        }
+    }
 }
 
 fn invalid(reason: &'static str) -> Error {
     Error::InvalidCursor { reason }
-}
-
-/// 64-bit FNV-1a: stable across builds and platforms, unlike `std`'s hasher.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// Builds a query fingerprint from its identifying parts.

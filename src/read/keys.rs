@@ -226,7 +226,13 @@ pub(crate) fn templates(
     let fits = |(pk, sk): &(KeyTemplate, Option<KeyTemplate>)| {
         let given: Vec<&str> = partition.iter().map(|(a, _, _)| *a).collect();
         let sort_fields = sk.as_ref().map(attributes).unwrap_or_default();
-        attributes(pk) == given
+        let pk_fields = attributes(pk);
+        // A sharded partition is read whole: its shard field is not given.
+        let unsharded = match pk.shards() {
+            Some(_) => &pk_fields[..pk_fields.len().saturating_sub(1)],
+            None => &pk_fields[..],
+        };
+        (pk_fields == given || unsharded == given)
             && sort.iter().all(|parts| {
                 parts.len() <= sort_fields.len()
                     && parts.iter().zip(&sort_fields).all(|((a, _, _), f)| a == f)
@@ -267,6 +273,27 @@ pub(crate) fn shared_sort_prefix(
         prefix.truncate(common);
     }
     prefix
+}
+
+/// The partition keys a query reads: the one `values` render, or — for a template whose
+/// last part is `{field:shard(N)}`, given every field but that one — each shard's.
+pub(crate) fn partition_keys(
+    schema: &EntitySchema,
+    template: &KeyTemplate,
+    values: &[Given],
+) -> Result<Vec<String>, Error> {
+    let (key, complete) = render_prefix(schema, template, values, "partition key")?;
+    if complete {
+        return Ok(vec![key]);
+    }
+    if template.shards().is_some() && values.len() + 1 == template.fields().count() {
+        return Ok(template.shard_keys(&key));
+    }
+    Err(Error::validation(format!(
+        "the partition key of `{}` (`{}`) needs all its fields",
+        schema.name,
+        template.source()
+    )))
 }
 
 /// Renders the prefix of `template` from the leading fields in `values`, which must be the
@@ -311,9 +338,17 @@ pub(crate) fn render_prefix(
     // timestamp in a `{created_at:day}` part would match nothing, silently.
     for (n, (attribute, _, bucket)) in values.iter().enumerate() {
         let wanted = template.part_bucket(n);
+        if let Bucket::Shard(_) = wanted {
+            return Err(Error::validation(format!(
+                "the {what} of `{}` (`{}`) is sharded by `{attribute}`: a query reads every \
+                 shard and merges them, so give only the fields before it",
+                schema.name,
+                template.source(),
+            )));
+        }
         if *bucket != wanted {
             let call = match wanted {
-                Bucket::Whole => "is",
+                Bucket::Whole | Bucket::Shard(_) => "is",
                 Bucket::Day => "day",
                 Bucket::Month => "month",
             };

@@ -4,6 +4,7 @@
 mod cursor;
 mod item;
 mod keys;
+mod merge;
 mod page;
 mod query;
 mod range;

@@ -133,7 +133,7 @@ fn decode_page<T, F: Fetch>(
     Ok((Page { items, cursor }, raw.last_key))
 }
 
-fn key_of(item: &Item, attributes: &[&'static str]) -> Item {
+pub(crate) fn key_of(item: &Item, attributes: &[&'static str]) -> Item {
     attributes
         .iter()
         .filter_map(|a| item.get(*a).map(|v| ((*a).to_owned(), v.clone())))

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
-use super::cursor::{Cursor, Fingerprint};
+use super::cursor::{Cursor, Fingerprint, Position};
 use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
+use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::range::{SortRange, sort_range};
 use crate::Error;
@@ -365,7 +366,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     pub async fn page(self) -> Result<Page<T>, Error> {
         let limited = self.limit.is_some();
         let (spec, start, reader) = self.prepare()?;
-        let mut pages = std::pin::pin!(page::pages(Arc::new(spec), start, reader));
+        let mut pages = read_pages(spec, start, reader);
         let mut out = Page {
             items: Vec::new(),
             cursor: None,
@@ -385,7 +386,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
         let prepared = self.prepare();
         futures::stream::once(async move { prepared })
-            .map_ok(|(spec, start, reader)| page::pages(Arc::new(spec), start, reader))
+            .map_ok(|(spec, start, reader)| read_pages(spec, start, reader))
             .try_flatten()
             .boxed()
     }
@@ -395,41 +396,49 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
         let prepared = self.prepare();
         futures::stream::once(async move { prepared })
-            .map_ok(|(spec, start, reader)| page::items(Arc::new(spec), start, reader))
+            .map_ok(|(spec, start, reader)| read_pages(spec, start, reader))
+            .try_flatten()
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
 
     /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
+    /// A sharded partition's shards are counted concurrently and added up.
     pub async fn count(self) -> Result<usize, Error> {
-        let (spec, mut start, _) = self.prepare()?;
+        let (spec, start, _) = self.prepare()?;
         if spec.nothing {
             return Ok(0);
         }
-        let mut total = 0usize;
-        loop {
-            let output = pin!(
-                spec.request(start.take(), None)
-                    .select(Select::Count)
-                    .send()
-            )
-            .observed(&spec.db, Call::new("Query", spec.entity).index(spec.index))
-            .await
-            .map_err(|e| crate::error::service("Query", e))?;
-            total += usize::try_from(output.count).unwrap_or_default();
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(total),
-            }
-        }
+        let starts: Vec<(usize, Option<Item>)> = match start {
+            Start::One(key) => vec![(0, key)],
+            Start::Shards(positions) => positions
+                .into_iter()
+                .enumerate()
+                .filter_map(|(n, position)| match position {
+                    Position::Start => Some((n, None)),
+                    Position::After(key) => Some((n, Some(key))),
+                    Position::Done => None,
+                })
+                .collect(),
+        };
+        let counts = starts
+            .into_iter()
+            .map(|(shard, start)| spec.count_shard(shard, start));
+        Ok(futures::future::try_join_all(counts)
+            .await?
+            .into_iter()
+            .sum())
     }
 
     /// The key condition rendered from the entity's templates (table or template index).
+    /// For a sharded partition it names the first shard's key; the placeholder and every
+    /// shard's key are returned, to query each.
     fn template_key_condition(
         &mut self,
         p: &mut Placeholders,
         key_condition: &mut String,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<ShardKeys>, Error> {
         let schema = &E::SCHEMA;
         let table = &<E::Table as Table>::SCHEMA;
         let partition = keys::resolve(std::mem::take(&mut self.partition))?;
@@ -452,19 +461,17 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             })?,
             None => (table.partition_key(), table.sort_key()),
         };
-        let (pk_value, complete) =
-            keys::render_prefix(schema, &pk_template, &partition, "partition key")?;
-        if !complete {
-            return Err(Error::validation(format!(
-                "the partition key of `{}` (`{}`) needs all its fields",
-                schema.name,
-                pk_template.source()
-            )));
-        }
+        let mut pk_values = keys::partition_keys(schema, &pk_template, &partition)?;
 
         p.name(pk_attr, key_condition);
         key_condition.push_str(" = ");
-        p.raw_value(AttributeValue::S(pk_value), key_condition);
+        let at = key_condition.len();
+        p.raw_value(AttributeValue::S(pk_values[0].clone()), key_condition);
+        let shards = (pk_values.len() > 1).then(|| ShardKeys {
+            placeholder: key_condition[at..].to_owned(),
+            keys: std::mem::take(&mut pk_values),
+            sort_attribute: sk_attr,
+        });
         if let (Some(sort), Some(sk_template), Some(sk_attr)) = (&sort, &sk_template, sk_attr) {
             let range = sort_range(
                 sort,
@@ -494,10 +501,10 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             }
         }
 
-        Ok(())
+        Ok(shards)
     }
 
-    fn prepare(mut self) -> Result<(QuerySpec, Option<Item>, Reader<T>), Error> {
+    fn prepare(mut self) -> Result<(QuerySpec, Start, Reader<T>), Error> {
         let table = &<E::Table as Table>::SCHEMA;
         if self.consistent_read && self.index.is_some() {
             return Err(Error::validation(
@@ -506,7 +513,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
         let mut p = Placeholders::default();
         let mut key_condition = String::new();
-        match self.native.take() {
+        let shards = match self.native.take() {
             Some(native) => {
                 if self.sort.is_some() || self.index.map(|i| i.name()) != Some(native.index.name())
                 {
@@ -517,9 +524,10 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                     )));
                 }
                 native.render(&mut p, &mut key_condition)?;
+                None
             }
             None => self.template_key_condition(&mut p, &mut key_condition)?,
-        }
+        };
 
         // The cursor binding: everything that decides which items this query reads.
         let mut identity = Fingerprint::default()
@@ -527,7 +535,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             .add(self.index.map_or("", |i| i.name()))
             .add(self.output.name)
             .add(&key_condition)
-            .add(if self.descending { "desc" } else { "asc" });
+            .add(if self.descending { "desc" } else { "asc" })
+            .add(&shards.as_ref().map_or(0, |s| s.keys.len()).to_string());
         for value in p.fingerprint_values() {
             identity = identity.add(&value);
         }
@@ -570,7 +579,6 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             }
             Some(text)
         };
-        let start = self.after.map(|c| c.decode(fingerprint)).transpose()?;
         let mut key_attributes = vec![table.partition_key()];
         key_attributes.extend(table.sort_key());
         if let Some(index) = self.index {
@@ -591,6 +599,11 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             consistent_read: self.consistent_read,
             key_attributes,
             fingerprint,
+            shards,
+        };
+        let start = match (&spec.shards, &self.after) {
+            (Some(_), after) => Start::Shards(merge::start(&spec, after.as_ref())?),
+            (None, after) => Start::One(after.as_ref().map(|c| c.decode(fingerprint)).transpose()?),
         };
         let reader = Reader {
             decode: self.output.decode,
@@ -652,14 +665,52 @@ pub(crate) struct QuerySpec {
     consistent_read: bool,
     key_attributes: Vec<&'static str>,
     fingerprint: u64,
+    /// A sharded partition: every shard's key, queried and merged.
+    shards: Option<ShardKeys>,
+}
+
+/// The partition keys of a sharded partition, and the placeholder the key condition names
+/// them by.
+struct ShardKeys {
+    placeholder: String,
+    keys: Vec<String>,
+    sort_attribute: Option<&'static str>,
+}
+
+/// Where a read starts: one position, or one per shard.
+enum Start {
+    One(Option<Item>),
+    Shards(Vec<Position>),
+}
+
+/// The pages of a prepared query: one partition's, or its shards' merged.
+fn read_pages<T: Send + 'static>(
+    spec: QuerySpec,
+    start: Start,
+    reader: Reader<T>,
+) -> BoxStream<'static, Result<Page<T>, Error>> {
+    match start {
+        Start::One(key) => page::pages(Arc::new(spec), key, reader).boxed(),
+        Start::Shards(positions) => merge::pages(Arc::new(spec), positions, reader).boxed(),
+    }
 }
 
 impl QuerySpec {
     fn request(
         &self,
+        shard: usize,
         start: Option<Item>,
         limit: Option<i32>,
     ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let values = match &self.shards {
+            Some(shards) => self.values.clone().map(|mut values| {
+                if let Some(key) = shards.keys.get(shard) {
+                    values.insert(shards.placeholder.clone(), AttributeValue::S(key.clone()));
+                }
+                values
+            }),
+            None => self.values.clone(),
+        };
         self.db
             .client
             .query()
@@ -669,7 +720,7 @@ impl QuerySpec {
             .set_filter_expression(self.filter.clone())
             .set_projection_expression(self.projection.clone())
             .set_expression_attribute_names(self.names.clone())
-            .set_expression_attribute_values(self.values.clone())
+            .set_expression_attribute_values(values)
             .scan_index_forward(self.forward)
             .consistent_read(self.consistent_read)
             .set_limit(limit)
@@ -678,15 +729,21 @@ impl QuerySpec {
     }
 }
 
-impl Fetch for QuerySpec {
-    async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
+impl QuerySpec {
+    /// One page of shard `shard` (of the only partition when unsharded).
+    async fn fetch_shard(
+        &self,
+        shard: usize,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> Result<RawPage, Error> {
         if self.nothing {
             return Ok(RawPage {
                 items: Vec::new(),
                 last_key: None,
             });
         }
-        let output = pin!(self.request(start, limit).send())
+        let output = pin!(self.request(shard, start, limit).send())
             .observed(&self.db, Call::new("Query", self.entity).index(self.index))
             .await
             .map_err(|e| crate::error::service("Query", e))?;
@@ -696,8 +753,65 @@ impl Fetch for QuerySpec {
         })
     }
 
+    /// How many items of shard `shard` match from `start` on, counted by DynamoDB.
+    async fn count_shard(&self, shard: usize, mut start: Option<Item>) -> Result<usize, Error> {
+        let mut total = 0usize;
+        loop {
+            let output = pin!(
+                self.request(shard, start.take(), None)
+                    .select(Select::Count)
+                    .send()
+            )
+            .observed(&self.db, Call::new("Query", self.entity).index(self.index))
+            .await
+            .map_err(|e| crate::error::service("Query", e))?;
+            total += usize::try_from(output.count).unwrap_or_default();
+            match output.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(total),
+            }
+        }
+    }
+}
+
+impl Fetch for QuerySpec {
+    async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
+        self.fetch_shard(0, start, limit).await
+    }
+
     fn key_attributes(&self) -> &[&'static str] {
         &self.key_attributes
+    }
+
+    fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+impl Shards for QuerySpec {
+    fn count(&self) -> usize {
+        self.shards.as_ref().map_or(1, |s| s.keys.len())
+    }
+
+    async fn fetch(
+        &self,
+        shard: usize,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> Result<RawPage, Error> {
+        self.fetch_shard(shard, start, limit).await
+    }
+
+    fn key_attributes(&self) -> &[&'static str] {
+        &self.key_attributes
+    }
+
+    fn sort_attribute(&self) -> Option<&'static str> {
+        self.shards.as_ref().and_then(|s| s.sort_attribute)
+    }
+
+    fn forward(&self) -> bool {
+        self.forward
     }
 
     fn fingerprint(&self) -> u64 {

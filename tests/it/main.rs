@@ -26,6 +26,7 @@ mod observe;
 mod queries;
 mod registry;
 mod report;
+mod sharding;
 mod sort_ranges;
 mod streams;
 mod table;

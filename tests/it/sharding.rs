@@ -1,0 +1,491 @@
+//! Sharded partitions (`{voter:shard(10)}`): a poll's votes are spread over 10 physical
+//! partitions, and every read of the poll — query, pages with cursors, count, collection,
+//! an index sharded 4 ways — returns exactly the logical partition, in sort-key order,
+//! across shards, with adversarial voter names, against an independent model built from
+//! what a raw scan finds stored; also through a proxy that throttles and drops connections.
+//! Counted outcomes (lost, duplicated, out of order, foreign) must be zero.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use dynamorm::{Cursor, Db, Error};
+use dynamorm_entities::votes::{Comment, PollActivity, Polls, Vote, VoteKey};
+use dynamorm_local::FaultConfig;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use rstest::rstest;
+
+use crate::harness::{Backend, client, scan_raw, unique_name};
+
+/// Voter names that attack the encoding: empty, delimiters, escape characters, Unicode.
+fn voters() -> Vec<String> {
+    let mut out: Vec<String> = [
+        "",
+        "#",
+        "%",
+        "$",
+        "%23",
+        "a#b",
+        "a",
+        "a ",
+        "é",
+        "日本",
+        "\u{10FFFF}",
+        "v1#",
+        "v",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    out.extend((0..300).map(|i| format!("v{i}")));
+    out
+}
+
+fn vote(poll: &str, voter: &str) -> Vote {
+    Vote {
+        poll: poll.to_owned(),
+        voter: voter.to_owned(),
+        choice: if voter.len() % 2 == 0 { "yes" } else { "no" }.to_owned(),
+    }
+}
+
+/// Stores poll `p` (votes and comments), and neighbours that must never leak into it: poll
+/// `p#` (a delimiter in the poll name), poll `p2`, and poll `P`.
+async fn seed(db: &Db<Polls>) {
+    let mut votes = Vec::new();
+    for poll in ["p", "p#", "p2", "P"] {
+        for voter in voters() {
+            if poll == "p" || voter.len() % 3 == 0 {
+                votes.push(vote(poll, &voter));
+            }
+        }
+    }
+    let comments: Vec<Comment> = ["", "#", "a", "v1"]
+        .iter()
+        .flat_map(|author| {
+            (0..3).map(|id| Comment {
+                poll: "p".into(),
+                author: (*author).to_owned(),
+                id,
+                text: format!("comment {id}"),
+            })
+        })
+        .collect();
+    db.batch_write()
+        .put_all(&votes)
+        .put_all(&comments)
+        .send()
+        .await
+        .expect("seed")
+        .into_result()
+        .expect("every item written");
+}
+
+fn text(item: &dynamorm::Item, attribute: &str) -> String {
+    match item.get(attribute) {
+        Some(AttributeValue::S(s)) => s.clone(),
+        other => panic!("{attribute}: {other:?}"),
+    }
+}
+
+/// The model, from what is stored: poll `p`'s votes as (SK, voter), in SK order, and the
+/// physical partitions they are in.
+async fn model(db: &Db<Polls>) -> (Vec<(String, String)>, BTreeSet<String>) {
+    let mut votes = Vec::new();
+    let mut partitions = BTreeSet::new();
+    for item in scan_raw(db).await {
+        if text(&item, "_type") == "Vote" && text(&item, "poll") == "p" {
+            partitions.insert(text(&item, "PK"));
+            votes.push((text(&item, "SK"), text(&item, "voter")));
+        }
+    }
+    votes.sort();
+    (votes, partitions)
+}
+
+/// Compares a read with the model, counting what went wrong.
+fn tally(got: &[String], want: &[String]) -> [usize; 4] {
+    let wanted: BTreeSet<&String> = want.iter().collect();
+    let mut seen = BTreeMap::new();
+    for v in got {
+        *seen.entry(v).or_insert(0usize) += 1;
+    }
+    let lost = want.iter().filter(|v| !seen.contains_key(v)).count();
+    let duplicated = seen.values().filter(|&&n| n > 1).count();
+    let foreign = got.iter().filter(|v| !wanted.contains(v)).count();
+    let misordered = usize::from(lost == 0 && duplicated == 0 && foreign == 0 && got != want);
+    [lost, duplicated, foreign, misordered]
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_sharded_poll_is_spread_over_its_shards_and_read_back_whole(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharding"));
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let (stored, partitions) = model(&db).await;
+    assert_eq!(stored.len(), voters().len());
+    let want_partitions: BTreeSet<String> = (0..10).map(|s| format!("POLL#p#{s}")).collect();
+    assert_eq!(
+        partitions, want_partitions,
+        "spread over exactly the 10 shards"
+    );
+    let want: Vec<String> = stored.iter().map(|(_, v)| v.clone()).collect();
+
+    let a = Vote::attrs();
+    let got: Vec<String> = db
+        .query(a.poll.is("p"))
+        .all()
+        .await
+        .expect("merged read")
+        .into_iter()
+        .map(|v| v.voter)
+        .collect();
+    assert_eq!(
+        tally(&got, &want),
+        [0; 4],
+        "lost, duplicated, foreign, misordered"
+    );
+    let mut reversed = want.clone();
+    reversed.reverse();
+    let got: Vec<String> = db
+        .query(a.poll.is("p"))
+        .descending()
+        .all()
+        .await
+        .expect("descending")
+        .into_iter()
+        .map(|v| v.voter)
+        .collect();
+    assert_eq!(tally(&got, &reversed), [0; 4]);
+    assert_eq!(
+        db.query(a.poll.is("p")).count().await.expect("count"),
+        want.len()
+    );
+
+    // Every vote is still found, changed and removed by its key: the shard is rendered.
+    for voter in ["", "#", "日本", "v7"] {
+        let key = VoteKey {
+            poll: "p".into(),
+            voter: voter.into(),
+        };
+        assert_eq!(
+            db.get(key.clone()).send().await.expect("get"),
+            Some(vote("p", voter))
+        );
+    }
+    let key = VoteKey {
+        poll: "p".into(),
+        voter: "v7".into(),
+    };
+    db.update(key.clone())
+        .set(a.choice, "maybe")
+        .send()
+        .await
+        .expect("update");
+    let maybe: Vec<Vote> = db
+        .query(a.choice.is("maybe"))
+        .index(Polls::ByChoice)
+        .all()
+        .await
+        .expect("index read");
+    assert_eq!(
+        maybe.iter().map(|v| v.voter.as_str()).collect::<Vec<_>>(),
+        ["v7"]
+    );
+    db.delete(key).send().await.expect("delete");
+    assert_eq!(
+        db.query(a.poll.is("p")).count().await.expect("count"),
+        want.len() - 1
+    );
+}
+
+/// The sharded index: votes for one choice across polls, 4 shards merged in `GSI1SK` order.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_sharded_index_reads_every_shard_in_order(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharding-index"));
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let mut want: Vec<(String, String)> = scan_raw(&db)
+        .await
+        .into_iter()
+        .filter(|i| text(i, "_type") == "Vote" && text(i, "choice") == "yes")
+        .map(|i| {
+            (
+                text(&i, "GSI1SK"),
+                format!("{}/{}", text(&i, "poll"), text(&i, "voter")),
+            )
+        })
+        .collect();
+    want.sort();
+    let want: Vec<String> = want.into_iter().map(|(_, v)| v).collect();
+    let got: Vec<String> = db
+        .query(Vote::attrs().choice.is("yes"))
+        .index(Polls::ByChoice)
+        .all()
+        .await
+        .expect("index read")
+        .into_iter()
+        .map(|v| format!("{}/{}", v.poll, v.voter))
+        .collect();
+    assert!(want.len() > 100);
+    assert_eq!(tally(&got, &want), [0; 4]);
+}
+
+/// A sort-key condition for the random cases, with its meaning over stored sort keys.
+#[derive(Debug, Clone)]
+enum Range {
+    All,
+    BeginsWith(&'static str),
+    Gt(&'static str),
+}
+
+impl Range {
+    fn holds(&self, sk: &str) -> bool {
+        match self {
+            Range::All => true,
+            // A whole field: that voter and the keys filed under it, never `v10`. (`v1` and
+            // `v2` need no escaping, so stored keys hold them as given.)
+            Range::BeginsWith(p) => {
+                sk == format!("VOTE#{p}") || sk.starts_with(&format!("VOTE#{p}#"))
+            }
+            Range::Gt(v) => sk > format!("VOTE#{v}").as_str(),
+        }
+    }
+}
+
+/// Random limits, page sizes, directions and ranges, each read to the end page by page
+/// through cursors, against the model: the pages join up to exactly the model's sequence.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn paged_reads_with_cursors_match_the_model(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharding-pages"));
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let (stored, _) = model(&db).await;
+    let a = Vote::attrs();
+    let strategy = (
+        1usize..120,
+        proptest::option::of(1u32..40),
+        any::<bool>(),
+        prop_oneof![
+            Just(Range::All),
+            Just(Range::BeginsWith("v1")),
+            Just(Range::Gt("v2")),
+            Just(Range::Gt("")),
+        ],
+    );
+    let mut runner = TestRunner::deterministic();
+    let mut pages_read = 0;
+    for _ in 0..12 {
+        let (limit, page_size, descending, range) =
+            strategy.new_tree(&mut runner).expect("case").current();
+        let mut want: Vec<String> = stored
+            .iter()
+            .filter(|(sk, _)| range.holds(sk))
+            .map(|(_, v)| v.clone())
+            .collect();
+        if descending {
+            want.reverse();
+        }
+        let mut got = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let mut query = db.query(a.poll.is("p")).limit(limit);
+            query = match range {
+                Range::All => query,
+                Range::BeginsWith(p) => query.sort_begins_with(a.voter.is(p)),
+                Range::Gt(v) => query.sort_gt(a.voter.is(v)),
+            };
+            if let Some(size) = page_size {
+                query = query.page_size(size);
+            }
+            if descending {
+                query = query.descending();
+            }
+            if let Some(c) = &cursor {
+                query = query.after(c);
+            }
+            let page = query.page().await.expect("page");
+            pages_read += 1;
+            assert!(page.items.len() <= limit);
+            let full = page.items.len() == limit;
+            got.extend(page.items.into_iter().map(|v| v.voter));
+            match page.cursor {
+                Some(c) => {
+                    assert!(full, "a page short of its limit has no successor");
+                    cursor = Some(c);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(
+            tally(&got, &want),
+            [0; 4],
+            "limit {limit}, page size {page_size:?}, descending {descending}, {range:?}"
+        );
+    }
+    assert!(pages_read > 12);
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_collection_fills_from_every_shard(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharding-collection"));
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let (stored, _) = model(&db).await;
+    let activity: PollActivity = db
+        .query(Vote::attrs().poll.is("p"))
+        .collection()
+        .await
+        .expect("collection");
+    let got: Vec<String> = activity.votes.iter().map(|v| v.voter.clone()).collect();
+    let want: Vec<String> = stored.iter().map(|(_, v)| v.clone()).collect();
+    assert_eq!(tally(&got, &want), [0; 4]);
+    // Comments sort by their key: author (escaped: `#` → `%23` sorts first), then id.
+    let comments: Vec<(String, u32)> = activity
+        .comments
+        .iter()
+        .map(|c| (c.author.clone(), c.id))
+        .collect();
+    let mut want_comments: Vec<(String, u32)> = ["", "#", "a", "v1"]
+        .iter()
+        .flat_map(|a| (0..3).map(|id| ((*a).to_owned(), id)))
+        .collect();
+    want_comments.sort_by_key(|(author, id)| (author.replace('#', "%23"), *id));
+    assert_eq!(comments, want_comments);
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn misuse_is_refused_before_sending(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharding-misuse"));
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let a = Vote::attrs();
+    // Naming the sharded field: a query reads the whole logical partition.
+    let err = db
+        .query((a.poll.is("p"), a.voter.is("v1")))
+        .all()
+        .await
+        .expect_err("the shard field is not a query field");
+    assert!(
+        matches!(&err, Error::Validation { reason } if reason.contains("sharded by")),
+        "{err}"
+    );
+    // Cursors resume only their own read.
+    let page = db
+        .query(a.poll.is("p"))
+        .limit(5)
+        .page()
+        .await
+        .expect("page");
+    let cursor = page.cursor.expect("more");
+    for other in [
+        db.query(a.poll.is("p2")).after(&cursor),
+        db.query(a.poll.is("p")).descending().after(&cursor),
+    ] {
+        assert!(matches!(
+            other.all().await,
+            Err(Error::InvalidCursor { .. })
+        ));
+    }
+    // Every single-character change is detected (a shard position or the checksum).
+    let text = cursor.as_str();
+    for at in (0..text.len()).step_by(7) {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        let altered = Cursor::from_string(String::from_utf8(bytes).expect("ascii"));
+        let resumed = db.query(a.poll.is("p")).after(&altered).all().await;
+        assert!(
+            matches!(resumed, Err(Error::InvalidCursor { .. })),
+            "position {at}"
+        );
+    }
+}
+
+/// Through a proxy that throttles 20 % of requests and drops 5 % of connections (the SDK's
+/// retries on, as in production): the merged read is still exact.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn merged_reads_are_exact_through_faults(#[case] backend: Backend) {
+    let (direct, server) = client(backend);
+    let name = unique_name("sharding-faults");
+    let db = Db::<Polls>::with_table_name(direct, name.clone());
+    db.create_table().await.expect("create");
+    seed(&db).await;
+    let (stored, _) = model(&db).await;
+    let want: Vec<String> = stored.iter().map(|(_, v)| v.clone()).collect();
+    let endpoint = match &server {
+        Some(s) => s.endpoint(),
+        None => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
+    };
+    let proxy = dynamorm_local::FaultProxy::start(
+        &endpoint,
+        FaultConfig {
+            seed: 11,
+            unprocessed: 0.0,
+            throttle: 0.2,
+            drop_connection: 0.05,
+        },
+    )
+    .expect("proxy");
+    // Ten attempts: at these rates three in a row fail about once in a hundred requests.
+    let retrying = proxy
+        .sdk_config()
+        .to_builder()
+        .retry_config(
+            aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+                .with_max_attempts(10)
+                .with_initial_backoff(std::time::Duration::from_millis(5))
+                .with_max_backoff(std::time::Duration::from_millis(100)),
+        )
+        .build();
+    let faulty = Db::<Polls>::with_table_name(aws_sdk_dynamodb::Client::from_conf(retrying), name);
+    let mut totals = [0usize; 4];
+    for limit in [7, 50, 1000] {
+        let mut got = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let mut query = faulty
+                .query(Vote::attrs().poll.is("p"))
+                .limit(limit)
+                .page_size(20);
+            if let Some(c) = &cursor {
+                query = query.after(c);
+            }
+            let page = query.page().await.expect("page (the SDK retries faults)");
+            got.extend(page.items.into_iter().map(|v| v.voter));
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        for (t, n) in totals.iter_mut().zip(tally(&got, &want)) {
+            *t += n;
+        }
+    }
+    assert_eq!(totals, [0; 4], "lost, duplicated, foreign, misordered");
+    let stats = proxy.stats();
+    assert!(stats.throttled > 0 && stats.dropped > 0, "{stats:?}");
+}
