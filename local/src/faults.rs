@@ -25,6 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::LocalError;
+use crate::partition_limits::{self, Kind, PartitionLimit, Partitions};
 
 /// Which faults to inject, with what probability (0.0 to 1.0), from which seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,6 +54,9 @@ pub struct FaultStats {
     pub throttled: u64,
     /// Connections dropped.
     pub dropped: u64,
+    /// Requests, batch items and keys refused by a [`PartitionLimit`] (not counted in
+    /// `throttled` or `unprocessed`).
+    pub partition_throttled: u64,
 }
 
 #[derive(Default)]
@@ -61,11 +65,13 @@ struct Counters {
     unprocessed: AtomicU64,
     throttled: AtomicU64,
     dropped: AtomicU64,
+    partition_throttled: AtomicU64,
 }
 
 struct Shared {
     upstream: SocketAddr,
     config: FaultConfig,
+    partitions: Option<Partitions>,
     rng: Mutex<fastrand::Rng>,
     counters: Counters,
 }
@@ -95,6 +101,33 @@ impl std::fmt::Debug for FaultProxy {
 impl FaultProxy {
     /// Starts a proxy for the server at `upstream` (an `http://127.0.0.1:PORT` endpoint).
     pub fn start(upstream: &str, config: FaultConfig) -> Result<Self, LocalError> {
+        Self::launch(upstream, config, None)
+    }
+
+    /// Starts a proxy that also throttles each partition past `limit`, as DynamoDB does
+    /// (see [`PartitionLimit`] for what each request costs).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), dynamorm_local::LocalError> {
+    /// use dynamorm_local::{FaultConfig, FaultProxy, LocalServer, PartitionLimit};
+    /// let server = LocalServer::start()?;
+    /// let none = FaultConfig { seed: 1, unprocessed: 0.0, throttle: 0.0, drop_connection: 0.0 };
+    /// let proxy = FaultProxy::start_limited(&server.endpoint(), none, PartitionLimit::dynamodb("PK"))?;
+    /// # drop(proxy); Ok(()) }
+    /// ```
+    pub fn start_limited(
+        upstream: &str,
+        config: FaultConfig,
+        limit: PartitionLimit,
+    ) -> Result<Self, LocalError> {
+        Self::launch(upstream, config, Some(limit))
+    }
+
+    fn launch(
+        upstream: &str,
+        config: FaultConfig,
+        limit: Option<PartitionLimit>,
+    ) -> Result<Self, LocalError> {
         let upstream: SocketAddr = upstream
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -108,6 +141,7 @@ impl FaultProxy {
         let shared = Arc::new(Shared {
             upstream,
             config,
+            partitions: limit.map(Partitions::new),
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             counters: Counters::default(),
         });
@@ -184,6 +218,7 @@ impl FaultProxy {
             unprocessed: c.unprocessed.load(Ordering::Relaxed),
             throttled: c.throttled.load(Ordering::Relaxed),
             dropped: c.dropped.load(Ordering::Relaxed),
+            partition_throttled: c.partition_throttled.load(Ordering::Relaxed),
         }
     }
 }
@@ -325,19 +360,42 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
         }
         if shared.chance(config.throttle) {
             shared.counters.throttled.fetch_add(1, Ordering::Relaxed);
-            let body = json!({
-                "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-                "message": "injected by dynamorm-local's FaultProxy"
-            });
-            if respond(&mut client, 400, &body).await.is_err() {
+            if respond(&mut client, 400, &throughput_exceeded("injected"))
+                .await
+                .is_err()
+            {
                 return;
             }
             continue;
         }
-        let response = if target.ends_with(".BatchWriteItem") || target.ends_with(".BatchGetItem") {
-            batch_with_unprocessed(&shared, request, target.ends_with(".BatchWriteItem")).await
-        } else {
-            forward(&shared, &request).await
+        let operation = target.rsplit('.').next().unwrap_or_default();
+        let response = match (operation, &shared.partitions) {
+            ("BatchWriteItem" | "BatchGetItem", _) => {
+                batch_with_unprocessed(&shared, request, operation == "BatchWriteItem").await
+            }
+            (_, Some(partitions)) => match single(partitions, operation, &request) {
+                Admission::Throttle => {
+                    shared
+                        .counters
+                        .partition_throttled
+                        .fetch_add(1, Ordering::Relaxed);
+                    let body = throughput_exceeded("over its partition's limit");
+                    if respond(&mut client, 400, &body).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Admission::Forward => forward(&shared, &request).await,
+                Admission::ChargeRead(partition, consistent) => {
+                    let response = forward(&shared, &request).await;
+                    if let Some(r) = &response {
+                        let units = partition_limits::read_units(r.body.len(), consistent);
+                        partitions.charge(&partition, Kind::Read, units);
+                    }
+                    response
+                }
+            },
+            _ => forward(&shared, &request).await,
         };
         match response {
             Some(response) => {
@@ -347,6 +405,88 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>) {
             }
             None => return,
         }
+    }
+}
+
+fn throughput_exceeded(why: &str) -> Value {
+    json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "message": format!("{why} (dynamorm-local's FaultProxy)")
+    })
+}
+
+/// What a partition limit does with a single-item request or a query.
+enum Admission {
+    Forward,
+    Throttle,
+    /// Forward, then charge the partition for what was read.
+    ChargeRead(String, bool),
+}
+
+fn single(partitions: &Partitions, operation: &str, request: &Message) -> Admission {
+    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+        return Admission::Forward;
+    };
+    let consistent = body.get("ConsistentRead") == Some(&Value::Bool(true));
+    let (partition, kind, units) = match operation {
+        "PutItem" => match body.get("Item") {
+            Some(item) => (
+                partitions.partition_of(item),
+                Kind::Write,
+                partition_limits::write_units(item),
+            ),
+            None => return Admission::Forward,
+        },
+        "UpdateItem" | "DeleteItem" => (
+            body.get("Key").and_then(|k| partitions.partition_of(k)),
+            Kind::Write,
+            1.0,
+        ),
+        "GetItem" => (
+            body.get("Key").and_then(|k| partitions.partition_of(k)),
+            Kind::Read,
+            partition_limits::read_units(0, consistent),
+        ),
+        "Query" => {
+            return match partitions.queried_partition(&body) {
+                Some(p) if partitions.open(&p, Kind::Read) => Admission::ChargeRead(p, consistent),
+                Some(_) => Admission::Throttle,
+                None => Admission::Forward,
+            };
+        }
+        _ => return Admission::Forward,
+    };
+    match partition {
+        Some(p) if !partitions.take(&p, kind, units) => Admission::Throttle,
+        _ => Admission::Forward,
+    }
+}
+
+/// Whether a batch entry's partition can pay for it (always, without limits).
+fn batch_entry_paid(shared: &Shared, entry: &Value, write: bool) -> bool {
+    let Some(partitions) = &shared.partitions else {
+        return true;
+    };
+    let (target, units, kind) = if write {
+        match (entry.get("PutRequest"), entry.get("DeleteRequest")) {
+            (Some(put), _) => (
+                put.get("Item"),
+                put.get("Item").map_or(1.0, partition_limits::write_units),
+                Kind::Write,
+            ),
+            (None, Some(delete)) => (delete.get("Key"), 1.0, Kind::Write),
+            (None, None) => (None, 0.0, Kind::Write),
+        }
+    } else {
+        (
+            Some(entry),
+            partition_limits::read_units(0, false),
+            Kind::Read,
+        )
+    };
+    match target.and_then(|t| partitions.partition_of(t)) {
+        Some(p) => partitions.take(&p, kind, units),
+        None => true,
     }
 }
 
@@ -381,6 +521,7 @@ async fn batch_with_unprocessed(
     };
     let mut held: Map<String, Value> = Map::new();
     let mut forwarded_any = false;
+    let mut over_limit = 0u64;
     if let Some(tables) = body.get_mut("RequestItems").and_then(Value::as_object_mut) {
         for (table, spec) in tables.iter_mut() {
             let list = if write {
@@ -391,13 +532,19 @@ async fn batch_with_unprocessed(
             let Some(Value::Array(entries)) = list else {
                 continue;
             };
-            let (keep, hold): (Vec<Value>, Vec<Value>) = std::mem::take(entries)
-                .into_iter()
-                .partition(|_| !shared.chance(shared.config.unprocessed));
-            shared
-                .counters
-                .unprocessed
-                .fetch_add(hold.len() as u64, Ordering::Relaxed);
+            let mut keep = Vec::new();
+            let mut hold = Vec::new();
+            for entry in std::mem::take(entries) {
+                if shared.chance(shared.config.unprocessed) {
+                    shared.counters.unprocessed.fetch_add(1, Ordering::Relaxed);
+                    hold.push(entry);
+                } else if !batch_entry_paid(shared, &entry, write) {
+                    over_limit += 1;
+                    hold.push(entry);
+                } else {
+                    keep.push(entry);
+                }
+            }
             forwarded_any |= !keep.is_empty();
             *entries = keep;
             if !hold.is_empty() {
@@ -412,6 +559,20 @@ async fn batch_with_unprocessed(
             };
             list.and_then(Value::as_array)
                 .is_some_and(|a| !a.is_empty())
+        });
+    }
+    shared
+        .counters
+        .partition_throttled
+        .fetch_add(over_limit, Ordering::Relaxed);
+    // DynamoDB throttles the whole batch when none of it could be served.
+    if !forwarded_any && over_limit > 0 {
+        return Some(Message {
+            start: "HTTP/1.1 400 Bad Request".into(),
+            headers: vec![("content-type".into(), "application/x-amz-json-1.0".into())],
+            body: throughput_exceeded("every item over its partition's limit")
+                .to_string()
+                .into_bytes(),
         });
     }
     let mut response_body = if forwarded_any {

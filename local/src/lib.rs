@@ -22,8 +22,10 @@
 //! and a page that exactly fills `Limit` still carries a `LastEvaluatedKey`.
 
 mod faults;
+mod partition_limits;
 
 pub use faults::{FaultConfig, FaultProxy, FaultStats};
+pub use partition_limits::PartitionLimit;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, mpsc};

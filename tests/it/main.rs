@@ -23,6 +23,7 @@ mod migrate;
 mod multi_attribute;
 mod nested_updates;
 mod observe;
+mod partition_limits;
 mod queries;
 mod registry;
 mod report;
