@@ -268,6 +268,16 @@ impl<T: Table> Db<T> {
         crate::BatchWrite::new(self.inner.clone())
     }
 
+    /// Writes taken from a `Stream` (an import of any size) in constant memory, with
+    /// `batch_write`'s chunking, retries and per-item accounting (see
+    /// [`WriteStream`](crate::batch::WriteStream)).
+    pub fn write_stream(
+        &self,
+        writes: impl futures::Stream<Item = crate::batch::StreamedWrite<T>> + Send + 'static,
+    ) -> crate::batch::WriteStream<T> {
+        crate::batch::WriteStream::new(self.inner.clone(), writes)
+    }
+
     /// A batch read of keys of any entity types (any number: chunked by 100).
     pub fn batch_get(&self) -> crate::BatchGet<T> {
         crate::BatchGet::new(self.inner.clone())

@@ -83,6 +83,13 @@ pub trait Registry: Sized + Send + 'static {
         Ok(Vec::new())
     }
 
+    /// A put of this value for [`Db::write_stream`](crate::Db::write_stream) (the derive
+    /// writes this; a raw item of an unknown type is rejected).
+    #[doc(hidden)]
+    fn streamed_put(&self) -> crate::batch::StreamedWrite<Self::Table> {
+        crate::batch::StreamedWrite::unknown_type()
+    }
+
     /// The schema of the entity type named `discriminator`.
     fn entity(discriminator: &str) -> Option<&'static EntitySchema> {
         Self::ENTITIES.iter().find(|e| e.name == discriminator)

@@ -37,8 +37,8 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LocalError {
-    /// The in-memory database could not be opened.
-    #[error("could not open the in-memory database: {0}")]
+    /// The database (in memory, or a file) could not be opened.
+    #[error("could not open the database: {0}")]
     Database(String),
     /// No loopback port could be bound, or the server thread could not start.
     #[error("could not start the embedded server: {0}")]
@@ -101,6 +101,30 @@ impl LocalServer {
     pub fn start() -> Result<Self, LocalError> {
         let database =
             dynoxide::Database::memory().map_err(|e| LocalError::Database(e.to_string()))?;
+        Self::serve_database(database)
+    }
+
+    /// Starts a server whose database is the SQLite file at `path` (created when absent):
+    /// for data larger than memory should hold, e.g. to measure a client's memory apart
+    /// from the table's.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), dynamorm_local::LocalError> {
+    /// let dir = std::env::temp_dir().join("dynamorm-import");
+    /// std::fs::create_dir_all(&dir)?;
+    /// let server = dynamorm_local::LocalServer::start_on_disk(&dir.join("table.db"))?;
+    /// # drop(server); Ok(()) }
+    /// ```
+    pub fn start_on_disk(path: &std::path::Path) -> Result<Self, LocalError> {
+        let path = path
+            .to_str()
+            .ok_or_else(|| LocalError::Database("the path is not UTF-8".into()))?;
+        let database =
+            dynoxide::Database::new(path).map_err(|e| LocalError::Database(e.to_string()))?;
+        Self::serve_database(database)
+    }
+
+    fn serve_database(database: dynoxide::Database) -> Result<Self, LocalError> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

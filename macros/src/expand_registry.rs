@@ -120,6 +120,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let sentinel_arms = entities
         .iter()
         .map(|(v, _)| quote!(Self::#v(entity) => #krate::__private::unique_sentinels(entity),));
+    let put_arms = entities
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(entity) => #krate::batch::StreamedWrite::put(entity),));
+    let other_put =
+        other.map(|v| quote!(Self::#v(_) => #krate::batch::StreamedWrite::unknown_type(),));
     let other_sentinels =
         other.map(|v| quote!(Self::#v(_) => ::core::result::Result::Ok(::std::vec::Vec::new()),));
     let kind_variants = entities.iter().map(|(v, ty)| {
@@ -222,6 +227,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 match self {
                     #(#sentinel_arms)*
                     #other_sentinels
+                }
+            }
+
+            fn streamed_put(&self) -> #krate::batch::StreamedWrite<#table> {
+                match self {
+                    #(#put_arms)*
+                    #other_put
                 }
             }
         }

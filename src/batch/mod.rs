@@ -4,12 +4,14 @@
 mod get;
 mod loader;
 mod retry;
+mod stream_write;
 mod write;
 
 pub use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 pub use get::{BatchGet, BatchGetOutput};
 pub use loader::Loader;
 pub use retry::RetryPolicy;
+pub use stream_write::{StreamedWrite, WriteProgress, WriteStream, WriteStreamOutput};
 pub use write::{BatchWrite, BatchWriteOutput};
 
 use crate::entity::PrimaryKey;

@@ -17,7 +17,7 @@ use crate::table::Table;
 use crate::write::plan::Write;
 
 /// DynamoDB's limits for one BatchWriteItem request.
-const MAX_WRITES: usize = 25;
+pub(super) const MAX_WRITES: usize = 25;
 const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a batch write did. Every write is either counted in `written` or listed in
@@ -68,11 +68,11 @@ impl BatchWriteOutput {
 }
 
 #[derive(Clone)]
-struct Pending {
-    entity: &'static str,
-    key: PrimaryKey,
+pub(super) struct Pending {
+    pub(super) entity: &'static str,
+    pub(super) key: PrimaryKey,
     kind: WriteKind,
-    via: Via,
+    pub(super) via: Via,
     size: usize,
     /// A request carrying it failed with an unknown outcome.
     maybe_applied: bool,
@@ -80,7 +80,7 @@ struct Pending {
 
 /// How a write is sent.
 #[derive(Clone)]
-enum Via {
+pub(super) enum Via {
     /// In a BatchWriteItem request: for entity types no other type shares keys with.
     Batch(WriteRequest),
     /// As its own conditional request guarded by the entity type (the same plan `put` or
@@ -280,7 +280,7 @@ fn guarded<E: Entity>(key: PrimaryKey, write: Write) -> Result<Via, Error> {
     Ok(Via::Guarded(Box::new(plan)))
 }
 
-fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
+pub(super) fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
     batchable::<E>()?;
     let item = crate::entity::to_item(entity)?;
     let key = key_of::<E::Table>(&item)?;
@@ -305,7 +305,7 @@ fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
     })
 }
 
-fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
+pub(super) fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
     batchable::<K::Entity>()?;
     let key = key.render()?;
     let item = key.to_item::<<K::Entity as Entity>::Table>();
@@ -352,7 +352,7 @@ fn chunk(writes: Vec<Pending>) -> Vec<Vec<Pending>> {
 
 /// Sends one chunk until every write is applied or out of attempts. Returns (written,
 /// requests sent, failed).
-async fn send_chunk(
+pub(super) async fn send_chunk(
     db: Arc<Inner>,
     chunk: Vec<Pending>,
     retry: RetryPolicy,
@@ -413,7 +413,7 @@ async fn send_chunk(
 
 /// Sends one guarded write, retrying throttling and unknown outcomes (a put or delete
 /// re-sent has the same effect). Returns (written, requests sent, failed).
-async fn send_guarded(
+pub(super) async fn send_guarded(
     db: Arc<Inner>,
     write: Pending,
     retry: RetryPolicy,

@@ -29,6 +29,7 @@ mod registry;
 mod report;
 mod sharding;
 mod sort_ranges;
+mod stream_write;
 mod streams;
 mod table;
 mod templates;
