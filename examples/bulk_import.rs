@@ -1,11 +1,13 @@
 //! A bulk import in constant memory: 1,000,000 small items generated lazily and written by
-//! `db.write_stream(..)` into the embedded engine, its table in a SQLite file (so the
-//! table's own growth is not this process's memory), sampling the resident set after each
-//! chunk. Prints the time, the rate, the peak RSS growth, and checks every item is
-//! accounted for and stored.
+//! `db.write_stream(..)` into the embedded engine — run in a child process (this example
+//! started again in server mode), so that the table's own growth is not the writer's
+//! memory — sampling the writer's resident set after each chunk. Prints the time, the
+//! rate, the peak RSS growth, and checks every item is accounted for and stored.
 //!
 //!     cargo run --release --example bulk_import [-- ITEMS]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -27,17 +29,37 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Server mode: the embedded engine on a loopback port, printed on stdout, until stdin
+/// closes (the writer exited).
+fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    let server = dynamorm_local::LocalServer::start()?;
+    println!("{}", server.endpoint());
+    let mut line = String::new();
+    while std::io::stdin().read_line(&mut line)? > 0 {}
+    drop(server);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var_os("BULK_IMPORT_SERVE").is_some() {
+        return serve();
+    }
     let items: usize = std::env::args()
         .nth(1)
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join(format!("dynamorm-bulk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let server = dynamorm_local::LocalServer::start_on_disk(&dir.join("polls.db"))?;
-    let db = Db::<Polls>::with_table_name(server.client(), "polls");
+    let mut child = Command::new(std::env::current_exe()?)
+        .env("BULK_IMPORT_SERVE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut endpoint = String::new();
+    BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut endpoint)?;
+    let client =
+        aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(endpoint.trim()));
+    let db = Db::<Polls>::with_table_name(client, "polls");
     db.ensure_table().await?;
 
     let before = rss_kib();
@@ -97,7 +119,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .sum::<Result<usize, _>>()?;
     let one_poll = db.query(Vote::attrs().poll.is("poll0000")).count().await?;
     println!("stored: {stored} items (poll0000: {one_poll} votes, merged from its 10 shards)");
-    std::fs::remove_dir_all(&dir)?;
+    drop(child.stdin.take()); // the server exits
+    child.wait()?;
     if p.written != items || stored != items || growth_mib >= 50.0 {
         return Err("the import did not account for every item within the memory target".into());
     }

@@ -379,6 +379,9 @@ fn examine<R: Registry>(
             return;
         }
     };
+    if discriminator == crate::write::internal::LEASE {
+        return; // a shared migration's lease: no entity, no key to check
+    }
     if is_internal(&discriminator) {
         let owner = match item.get("owner") {
             Some(AttributeValue::S(pk)) => Some(PrimaryKey {

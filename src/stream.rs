@@ -120,8 +120,9 @@ pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>,
 /// With an image, the discriminator decides, and only the exact sentinel discriminator
 /// counts: no entity may be named with the `_dynamorm.` prefix (the derive refuses), so no
 /// entity's record is ever skipped, and an unknown `_dynamorm.…` discriminator is a
-/// failure like any unknown one. Without images (a keys-only stream), the sentinel key
-/// shape decides: partition key `_dynamorm.unique#…` and sort key `_dynamorm.unique`.
+/// failure like any unknown one. Without images (a keys-only stream), the key shape decides:
+/// partition key `_dynamorm.unique#…` and sort key `_dynamorm.unique` (a sentinel), or
+/// partition key `_dynamorm.lease#…` (a migration lease).
 #[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 fn is_internal<R: Registry>(record: &RawRecord) -> bool {
     use aws_sdk_dynamodb::types::AttributeValue;
@@ -142,10 +143,15 @@ fn is_internal<R: Registry>(record: &RawRecord) -> bool {
         });
     }
     let sentinel_prefix = format!("{}#", crate::write::internal::SENTINEL);
-    string(&record.keys, table.partition_key()).is_some_and(|pk| pk.starts_with(&sentinel_prefix))
+    let lease_prefix = format!("{}#", crate::write::internal::LEASE);
+    let pk = string(&record.keys, table.partition_key());
+    let sentinel = pk
+        .as_ref()
+        .is_some_and(|pk| pk.starts_with(&sentinel_prefix))
         && table.sort_key().is_none_or(|sk| {
             string(&record.keys, sk).as_deref() == Some(crate::write::internal::SENTINEL)
-        })
+        });
+    sentinel || pk.is_some_and(|pk| pk.starts_with(&lease_prefix))
 }
 
 /// Decodes every record, collecting failures instead of stopping at the first, and

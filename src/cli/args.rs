@@ -48,8 +48,18 @@ pub(super) enum Command {
         #[arg(long)]
         page_size: Option<u32>,
         /// Where to keep progress, so an interrupted run resumes.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shared")]
         checkpoint: Option<PathBuf>,
+        /// Run together with every process started with this name (segment leases in the
+        /// table; give each the same --segments).
+        #[arg(long)]
+        shared: Option<String>,
+        /// With --shared: seconds a segment lease lasts unrenewed.
+        #[arg(long, default_value_t = 30.0)]
+        lease_seconds: f64,
+        /// With --shared: segments this process works on at once.
+        #[arg(long, default_value_t = 2)]
+        parallel: u32,
     },
     /// Prints one item as JSON, by its stored key.
     Get {

@@ -66,6 +66,9 @@ async fn live<R: Registry>(
             rate,
             page_size,
             checkpoint,
+            shared,
+            lease_seconds,
+            parallel,
         } => {
             let bar = spinner("migrating");
             let tick = bar.clone();
@@ -87,6 +90,12 @@ async fn live<R: Registry>(
             }
             if let Some(path) = checkpoint {
                 migration = migration.checkpoint(crate::migrate::FileCheckpoint::new(path));
+            }
+            if let Some(name) = shared {
+                migration = migration
+                    .shared(name)
+                    .lease_duration(std::time::Duration::from_secs_f64(lease_seconds.max(0.1)))
+                    .parallel(parallel);
             }
             let report = migration.run().await?;
             bar.finish_and_clear();

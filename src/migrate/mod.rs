@@ -12,6 +12,7 @@
 
 mod apply;
 mod checkpoint;
+mod lease;
 mod plan;
 
 pub use checkpoint::{Checkpoint, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState};
@@ -34,8 +35,12 @@ use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use apply::migrate_item;
+use lease::{Claim, Leases};
 pub(crate) use plan::all_key_attributes;
 use plan::key_attributes;
+
+/// Items of one page rewritten at once by each segment.
+const ITEMS_IN_FLIGHT: usize = 8;
 
 /// Counts reported while a migration runs, and in its final report.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -152,6 +157,10 @@ pub struct Migrate<R> {
     checkpoint: Option<Arc<dyn Checkpoint>>,
     stop: Option<StopSignal>,
     on_progress: Option<ProgressFn>,
+    /// Run together with other processes under this name, with segment leases this long.
+    shared: Option<(String, Duration)>,
+    /// Segments this process works on at once in a shared run.
+    parallel: u32,
     registry: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -178,6 +187,8 @@ impl<R: Registry> Migrate<R> {
             checkpoint: None,
             stop: None,
             on_progress: None,
+            shared: None,
+            parallel: 2,
             registry: std::marker::PhantomData,
         }
     }
@@ -259,6 +270,53 @@ impl<R: Registry> Migrate<R> {
         self
     }
 
+    /// Runs this migration together with every other process (container, Lambda) that runs
+    /// it under the same `name` and number of [`segments`](Self::segments): each segment is
+    /// leased to one worker at a time by a conditional write to a lease item in the table
+    /// itself, renewed after every page with the segment's checkpoint; a worker that stops
+    /// (killed, timed out) loses its leases when they expire (30 s, see
+    /// [`lease_duration`](Self::lease_duration)), and another takes each segment over from
+    /// its checkpoint. Each process's report counts its own share; the run is `complete`
+    /// once every segment is done. A re-run after completion finds every segment done: use
+    /// a new name for a new migration. (Not with [`checkpoint`](Self::checkpoint): the
+    /// lease items are the checkpoints.)
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+    /// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// // In every process: the same name and number of segments.
+    /// let report = db.migrate::<AppItem>().shared("gsi2-backfill").segments(32).run().await?;
+    /// println!("this process rewrote {} items", report.progress.updated);
+    /// # Ok(()) }
+    /// ```
+    pub fn shared(mut self, name: impl Into<String>) -> Self {
+        let duration = self
+            .shared
+            .take()
+            .map_or(Duration::from_secs(30), |(_, d)| d);
+        self.shared = Some((name.into(), duration));
+        self
+    }
+
+    /// How long a shared run's segment lease lasts without renewal (default 30 s): longer
+    /// than a page takes, short enough that a dead worker's segments are taken over soon.
+    pub fn lease_duration(mut self, duration: Duration) -> Self {
+        if let Some((_, d)) = self.shared.as_mut() {
+            *d = duration.max(Duration::from_millis(100));
+        }
+        self
+    }
+
+    /// How many segments this process works on at once in a shared run (default 2).
+    pub fn parallel(mut self, n: u32) -> Self {
+        self.parallel = n.max(1);
+        self
+    }
+
     /// Called after every page with the counts so far.
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.on_progress = Some(Arc::new(f));
@@ -268,6 +326,11 @@ impl<R: Registry> Migrate<R> {
     /// Runs the migration.
     pub async fn run(self) -> Result<MigrationReport, Error> {
         self.check_retired()?;
+        if self.shared.is_some() && self.checkpoint.is_some() {
+            return Err(Error::validation(
+                "a shared migration keeps its checkpoints in its lease items; drop `checkpoint`",
+            ));
+        }
         let state = match &self.checkpoint {
             Some(c) => c.load()?,
             None => None,
@@ -309,19 +372,42 @@ impl<R: Registry> Migrate<R> {
                 watcher.stop.store(true, Ordering::SeqCst);
             })
         });
-        let results: Vec<Result<(), Error>> = stream::iter(0..self.segments)
-            .map(|segment| run_segment::<R>(Arc::clone(&shared), segment))
-            .buffer_unordered(self.segments as usize)
-            .collect()
-            .await;
-        for r in results {
-            r?;
-        }
-        let complete = shared
-            .state
-            .lock()
-            .map(|s| s.segments.iter().all(|s| s.done))
-            .unwrap_or(false);
+        let complete = match self.shared {
+            None => {
+                let results: Vec<Result<(), Error>> = stream::iter(0..self.segments)
+                    .map(|segment| run_segment::<R>(Arc::clone(&shared), segment, None))
+                    .buffer_unordered(self.segments as usize)
+                    .collect()
+                    .await;
+                for r in results {
+                    r?;
+                }
+                shared
+                    .state
+                    .lock()
+                    .map(|s| s.segments.iter().all(|s| s.done))
+                    .unwrap_or(false)
+            }
+            Some((name, duration)) => {
+                let workers = self.parallel.min(self.segments);
+                // Spread the workers' starting segments so they rarely race for one.
+                let offset = fastrand::u32(0..self.segments);
+                let results: Vec<Result<bool, Error>> = stream::iter(0..workers)
+                    .map(|w| {
+                        let leases = Leases::new::<R::Table>(name.clone(), duration, self.segments);
+                        let first = (offset + w * self.segments / workers) % self.segments;
+                        run_worker::<R>(Arc::clone(&shared), leases, first)
+                    })
+                    .buffer_unordered(workers as usize)
+                    .collect()
+                    .await;
+                let mut complete = false;
+                for r in results {
+                    complete |= r?;
+                }
+                complete
+            }
+        };
         if let Some(watcher) = watcher {
             watcher.abort();
         }
@@ -393,7 +479,52 @@ fn strings(item: &Item) -> BTreeMap<String, String> {
         .collect()
 }
 
-async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(), Error> {
+/// One worker of a shared run: claims segments (each free or expired one in turn, from
+/// `first`), migrates each it gets, and waits for segments others hold until every segment
+/// is done (`true`) or the run is stopped (`false`).
+async fn run_worker<R: Registry>(
+    shared: Arc<Shared>,
+    leases: Leases,
+    first: u32,
+) -> Result<bool, Error> {
+    let total =
+        u32::try_from(shared.state.lock().map(|s| s.segments.len()).unwrap_or(1)).unwrap_or(1);
+    loop {
+        let mut done = 0;
+        let mut worked = false;
+        for i in 0..total {
+            if shared.stop.load(Ordering::SeqCst) {
+                return Ok(false);
+            }
+            let segment = (first + i) % total;
+            match leases.claim(&shared.db, segment).await? {
+                Claim::Done => done += 1,
+                Claim::Held => {}
+                Claim::Claimed(state) => {
+                    if let Ok(mut s) = shared.state.lock() {
+                        s.segments[segment as usize] = state;
+                    }
+                    run_segment::<R>(Arc::clone(&shared), segment, Some(&leases)).await?;
+                    worked = true;
+                }
+            }
+        }
+        if done == total {
+            return Ok(true);
+        }
+        if !worked {
+            tokio::time::sleep(leases.poll_interval()).await;
+        }
+    }
+}
+
+/// Migrates one segment page by page from its saved position; in a shared run, renews the
+/// segment's lease with each page's checkpoint and stops if the lease was lost.
+async fn run_segment<R: Registry>(
+    shared: Arc<Shared>,
+    segment: u32,
+    lease: Option<&Leases>,
+) -> Result<(), Error> {
     let total = shared.state.lock().map(|s| s.segments.len()).unwrap_or(1);
     loop {
         let (done, start) = {
@@ -434,11 +565,16 @@ async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(
             .map_err(|e| crate::error::service("Scan", e))?;
         let items = page.items.unwrap_or_default();
         let last_processed = items.last().map(|i| key_attributes::<R>(i));
-        for item in items {
-            shared.counts.scanned.fetch_add(1, Ordering::Relaxed);
-            migrate_item::<R>(&shared, item).await;
-        }
-        {
+        // The items of a page are independent: rewritten a few at a time. The checkpoint
+        // below is saved only once all of them are done.
+        shared
+            .counts
+            .scanned
+            .fetch_add(items.len() as u64, Ordering::Relaxed);
+        stream::iter(items)
+            .for_each_concurrent(ITEMS_IN_FLIGHT, |item| migrate_item::<R>(&shared, item))
+            .await;
+        let saved = {
             let mut state = shared
                 .state
                 .lock()
@@ -451,9 +587,17 @@ async fn run_segment<R: Registry>(shared: Arc<Shared>, segment: u32) -> Result<(
                     s.last_key = last_processed.map(|k| strings(&k));
                 }
             }
+            let saved = s.clone();
             if let Some(c) = &shared.checkpoint {
                 c.save(&state)?;
             }
+            saved
+        };
+        if let Some(lease) = lease
+            && !lease.renew(&shared.db, segment, &saved).await?
+        {
+            // Expired and taken over: the new holder goes on from the last renewal.
+            return Ok(());
         }
         if let Some(f) = &shared.on_progress {
             f(&shared.progress());
