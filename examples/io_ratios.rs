@@ -89,7 +89,7 @@ async fn main() -> Result<()> {
         "measurement", "dynamorm", "baseline", "ratio", "target"
     );
 
-    // Batch write: dynamorm, the ideal and modyne in rotating rounds (fresh tables), then
+    // Batch write: dynamorm, the ideal and modyne in nine rotating rounds (fresh tables), then
     // the sequential loop once (it is far from its target, and slow).
     let (tasks, projects, comments) = items(n, "acme");
     let (tasks, projects, comments) = (&tasks, &projects, &comments);
@@ -103,7 +103,7 @@ async fn main() -> Result<()> {
         .chain(comments.iter().map(dynamorm::to_item))
         .collect::<Result<_, _>>()?;
     let batch = interleaved(
-        6,
+        9,
         &mut [
             Box::new(|round| {
                 async move {
