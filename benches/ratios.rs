@@ -1,10 +1,12 @@
-//! The ratio table: each workload's dynamorm / baseline time, the two measured interleaved.
+//! The ratio table: each workload's dynamorm / baseline time, the two measured interleaved,
+//! and for the rows modyne 0.3 can do, dynamorm / modyne measured in the same rounds (the
+//! peer column; `workloads/modyne_peer.rs`).
 //!
 //! On a shared machine the speed drifts by more than the differences measured here over
 //! the minutes criterion spends between two benchmark groups. So each round times a batch
-//! of baseline iterations and a batch of dynamorm iterations back to back (alternating
-//! which goes first), and the ratio reported is the median of the per-round ratios; drift
-//! slower than a round (~10 ms) cancels out. `QUICK=1` runs fewer rounds.
+//! of baseline iterations, a batch of dynamorm iterations and one of modyne's back to back
+//! (rotating which goes first), and the ratio reported is the median of the per-round
+//! ratios; drift slower than a round (~10 ms) cancels out. `QUICK=1` runs fewer rounds.
 //!
 //! `bash scripts/bench.sh` runs this, then the end-to-end, memory and start-up ratios.
 
@@ -12,6 +14,10 @@
 mod indexes;
 #[path = "workloads/marshal.rs"]
 mod marshal;
+#[path = "workloads/modyne_model.rs"]
+mod modyne_model;
+#[path = "workloads/modyne_peer.rs"]
+mod modyne_peer;
 #[path = "workloads/overhead.rs"]
 mod overhead;
 
@@ -19,18 +25,36 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use dynamorm::EntityKey;
-use dynamorm_entities::TaskKey;
+use dynamorm_entities::{Task, TaskKey};
 use indexes::Indexes;
 use marshal::Marshal;
+use modyne_model::{PeerTask, same_item};
+use modyne_peer::Peer;
 use overhead::Overhead;
 
 /// Medians over the rounds.
 struct Measured {
     baseline_ns: f64,
     dynamorm_ns: f64,
-    ratio: f64,
-    /// The 10th and 90th percentile of the per-round ratios.
+    /// dynamorm / baseline.
+    ratio: Ratio,
+    /// modyne's time and dynamorm / modyne, for rows with the peer.
+    peer: Option<(f64, Ratio)>,
+}
+
+/// The median of the per-round ratios, and their 10th and 90th percentile.
+struct Ratio {
+    median: f64,
     spread: (f64, f64),
+}
+
+impl Ratio {
+    fn of(mut ratios: Vec<f64>) -> Self {
+        Self {
+            median: percentile(&mut ratios, 0.5),
+            spread: (percentile(&mut ratios, 0.1), percentile(&mut ratios, 0.9)),
+        }
+    }
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -43,41 +67,53 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 trait Side: FnMut(u64) -> Duration {}
 impl<F: FnMut(u64) -> Duration> Side for F {}
 
-fn paired(rounds: usize, mut baseline: impl Side, mut dynamorm: impl Side) -> Measured {
+/// Times the sides — baseline, dynamorm and optionally modyne — in rounds, each round
+/// timing a batch of each back to back, the first side of a round rotating.
+fn measure(rounds: usize, sides: &mut [&mut dyn FnMut(u64) -> Duration]) -> Measured {
     // Calibrate: a batch of baseline iterations takes about 5 ms.
     let mut n = 1;
-    while baseline(n) < Duration::from_millis(5) {
+    while sides[0](n) < Duration::from_millis(5) {
         n *= 2;
     }
-    // Warm both sides (allocator, caches, lazily built SDK state).
+    // Warm every side (allocator, caches, lazily built SDK state).
     let warm_until = Instant::now() + Duration::from_millis(300);
     while Instant::now() < warm_until {
-        baseline(n);
-        dynamorm(n);
+        for side in sides.iter_mut() {
+            side(n);
+        }
     }
-    let (mut base, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let k = sides.len();
+    let mut ns = vec![Vec::with_capacity(rounds); k];
     for round in 0..rounds {
-        let (b, d) = if round % 2 == 0 {
-            let b = baseline(n);
-            (b, dynamorm(n))
-        } else {
-            let d = dynamorm(n);
-            (baseline(n), d)
-        };
-        let (b, d) = (
-            b.as_secs_f64() * 1e9 / n as f64,
-            d.as_secs_f64() * 1e9 / n as f64,
-        );
-        base.push(b);
-        ours.push(d);
-        ratios.push(d / b);
+        for i in (0..k).map(|i| (i + round) % k) {
+            ns[i].push(sides[i](n).as_secs_f64() * 1e9 / n as f64);
+        }
     }
+    // dynamorm (side 1) against each other side, round by round.
+    let vs = |other: usize| Ratio::of(ns[1].iter().zip(&ns[other]).map(|(d, o)| d / o).collect());
+    let peer = (k > 2).then(|| (percentile(&mut ns[2].clone(), 0.5), vs(2)));
+    let ratio = vs(0);
     Measured {
-        baseline_ns: percentile(&mut base, 0.5),
-        dynamorm_ns: percentile(&mut ours, 0.5),
-        ratio: percentile(&mut ratios, 0.5),
-        spread: (percentile(&mut ratios, 0.1), percentile(&mut ratios, 0.9)),
+        baseline_ns: percentile(&mut ns[0], 0.5),
+        dynamorm_ns: percentile(&mut ns[1], 0.5),
+        ratio,
+        peer,
     }
+}
+
+/// Baseline and dynamorm.
+fn paired(rounds: usize, mut baseline: impl Side, mut dynamorm: impl Side) -> Measured {
+    measure(rounds, &mut [&mut baseline, &mut dynamorm])
+}
+
+/// Baseline, dynamorm and modyne.
+fn with_peer(
+    rounds: usize,
+    mut baseline: impl Side,
+    mut dynamorm: impl Side,
+    mut modyne: impl Side,
+) -> Measured {
+    measure(rounds, &mut [&mut baseline, &mut dynamorm, &mut modyne])
 }
 
 /// Times a synchronous workload.
@@ -112,18 +148,32 @@ fn time(ns: f64) -> String {
 }
 
 fn row(name: &str, target: Option<f64>, m: &Measured) {
+    let r = &m.ratio;
     let verdict = match target {
-        Some(t) if m.ratio <= t => format!("{t:.2} | yes"),
+        Some(t) if r.median <= t => format!("{t:.2} | yes"),
         Some(t) => format!("{t:.2} | **no**"),
         None => "– | –".into(),
     };
+    // The peer column's target is 1.00: dynamorm no slower than modyne.
+    let peer = match &m.peer {
+        Some((ns, p)) => format!(
+            "{} | {}{:.2}{} ({:.2}–{:.2})",
+            time(*ns),
+            if p.median > 1.0 { "**" } else { "" },
+            p.median,
+            if p.median > 1.0 { "**" } else { "" },
+            p.spread.0,
+            p.spread.1
+        ),
+        None => "– | –".into(),
+    };
     println!(
-        "| {name} | {} | {} | {:.2} ({:.2}–{:.2}) | {verdict} |",
+        "| {name} | {} | {} | {:.2} ({:.2}–{:.2}) | {verdict} | {peer} |",
         time(m.baseline_ns),
         time(m.dynamorm_ns),
-        m.ratio,
-        m.spread.0,
-        m.spread.1,
+        r.median,
+        r.spread.0,
+        r.spread.1,
     );
 }
 
@@ -148,27 +198,34 @@ fn main() {
         "machine: {cpu}, {cores} cores, {}; {rounds} interleaved rounds",
         std::env::consts::OS
     );
-    println!("ratio = dynamorm / baseline, median of the rounds (10th–90th percentile)\n");
-    println!("| benchmark | baseline | dynamorm | ratio | target | met |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "ratio = dynamorm / baseline, median of the rounds (10th–90th percentile); \
+         vs modyne = dynamorm / modyne 0.3, measured in the same rounds\n"
+    );
+    println!("| benchmark | baseline | dynamorm | ratio | target | met | modyne | vs modyne |");
+    println!("|---|---|---|---|---|---|---|---|");
 
     let m = Marshal::new();
+    let peer_task = PeerTask::from(&m.task);
+    same_item::<Task, PeerTask>(&m.task);
     row(
         "encode: entity → item (+6 key attributes, discriminator)",
         Some(1.2),
-        &paired(
+        &with_peer(
             rounds,
             sync(|| m.encode_baseline()),
             sync(|| m.encode_dynamorm()),
+            consuming(|| peer_task.clone(), Peer::encode),
         ),
     );
     row(
         "decode: item → registry enum vs `from_item` into the type",
         Some(1.1),
-        &paired(
+        &with_peer(
             rounds,
             consuming(|| m.item.clone(), Marshal::decode_baseline),
             consuming(|| m.item.clone(), Marshal::decode_dynamorm),
+            consuming(|| m.item.clone(), Peer::decode),
         ),
     );
     let task = &m.task;
@@ -236,27 +293,40 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    operations(&runtime, &Overhead::new(), rounds, ", client side");
+    let canned = Overhead::new();
+    let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
+    operations(&runtime, (&canned, &peer), rounds, ", client side");
 
     // The same requests end to end: the embedded engine on loopback answers them.
     let server = dynamorm_local::LocalServer::start().expect("embedded engine");
     let live = runtime.block_on(Overhead::live(server.client(), "ratios-end-to-end"));
-    operations(&runtime, &live, rounds, ", end to end (embedded engine)");
+    let peer = Peer::new(live.client.clone(), live.db.table_name(), &live.task);
+    operations(
+        &runtime,
+        (&live, &peer),
+        rounds,
+        ", end to end (embedded engine)",
+    );
 }
 
-/// The per-request rows for `w`'s client.
-fn operations(runtime: &tokio::runtime::Runtime, w: &Overhead, rounds: usize, suffix: &str) {
+/// The per-request rows for the workloads' client: dynamorm, its baseline and modyne.
+fn operations(
+    runtime: &tokio::runtime::Runtime,
+    (w, p): (&Overhead, &Peer),
+    rounds: usize,
+    suffix: &str,
+) {
     macro_rules! op {
-        ($name:literal, $baseline:ident, $dynamorm:ident) => {{
-            let side = |which: bool| {
+        ($name:literal, $baseline:ident, $dynamorm:ident, $modyne:ident) => {{
+            let side = |which: u8| {
                 move |n: u64| {
                     runtime.block_on(async move {
                         let start = Instant::now();
                         for _ in 0..n {
-                            if which {
-                                black_box(w.$dynamorm().await);
-                            } else {
-                                black_box(w.$baseline().await);
+                            match which {
+                                0 => drop(black_box(w.$baseline().await)),
+                                1 => drop(black_box(w.$dynamorm().await)),
+                                _ => drop(black_box(p.$modyne().await)),
                             }
                         }
                         start.elapsed()
@@ -264,11 +334,17 @@ fn operations(runtime: &tokio::runtime::Runtime, w: &Overhead, rounds: usize, su
                 }
             };
             let name = format!("{}{suffix}", $name);
-            row(&name, Some(1.05), &paired(rounds, side(false), side(true)));
+            let m = with_peer(rounds, side(0), side(1), side(2));
+            row(&name, Some(1.05), &m);
         }};
     }
-    op!("get", get_baseline, get_dynamorm);
-    op!("put", put_baseline, put_dynamorm);
-    op!("update", update_baseline, update_dynamorm);
-    op!("query page (25 items)", query_baseline, query_dynamorm);
+    op!("get", get_baseline, get_dynamorm, get);
+    op!("put", put_baseline, put_dynamorm, put);
+    op!("update", update_baseline, update_dynamorm, update);
+    op!(
+        "query page (25 items)",
+        query_baseline,
+        query_dynamorm,
+        query
+    );
 }

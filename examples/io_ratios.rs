@@ -8,19 +8,33 @@
 //!   hand-written raw-SDK `BatchWriteItem` loop over pre-built 25-item chunks at the same
 //!   concurrency (the "ideal": ⌈N/25⌉ requests, no validation, no retry bookkeeping);
 //! - partition read: a 20 000-item partition through dynamorm's `stream()` vs the raw SDK's
-//!   query paginator + `from_item`.
-//!
-//! Each dynamorm/baseline pair is timed in alternating rounds, each side going first in half
-//! of them, and the ratio is the median of the per-round ratios: the machine's speed drifts.
+//!   query paginator + `from_item`;
+//! - both again with modyne 0.3 (the peer; `benches/workloads/modyne_model.rs`): its
+//!   `BatchWrite` of `put()`s in 25-item chunks at the same concurrency, and its query
+//!   aggregate paged by hand with `exclusive_start_key` (modyne has no paginator);
 //! - embedded engine start-up.
+//!
+//! dynamorm, its baseline and modyne are timed in rounds, the first side of a round
+//! rotating, and each ratio is the median of the per-round ratios: the machine's speed
+//! drifts.
 
+#[path = "../benches/workloads/modyne_model.rs"]
+mod modyne_model;
+
+use std::error::Error;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use dynamorm::Db;
 use dynamorm_entities::sample::{comment, project, task};
 use dynamorm_entities::{Comment, Project, Task, Tracker};
-use futures::{StreamExt, TryStreamExt};
+use futures::future::LocalBoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use modyne::model::{BatchWrite, Query};
+use modyne::{Aggregate, EntityExt, QueryInput, QueryInputExt};
+use modyne_model::{PeerComment, PeerProject, PeerTable, PeerTask, TenantTasks, same_item};
+
+type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
 fn items(n: usize, tenant: &str) -> (Vec<Task>, Vec<Project>, Vec<Comment>) {
     let mut tasks = Vec::new();
@@ -43,17 +57,17 @@ async fn fresh(client: &aws_sdk_dynamodb::Client, name: &str) -> Db<Tracker> {
     db
 }
 
-fn row(name: &str, ours: Duration, baseline: Duration, target: &str) {
+fn row(name: &str, ours: Duration, baseline: Duration, ratio: f64, target: &str) {
     println!(
-        "{name:<40} {:>10.1} ms {:>10.1} ms {:>8.2} {target:>10}",
+        "{name:<50} {:>10.1} ms {:>10.1} ms {:>8.2} {target:>10}",
         ours.as_secs_f64() * 1e3,
         baseline.as_secs_f64() * 1e3,
-        ours.as_secs_f64() / baseline.as_secs_f64()
+        ratio
     );
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<()> {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
@@ -69,48 +83,58 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     starts.sort();
     let start_up = starts[starts.len() / 2];
     let server = dynamorm_local::LocalServer::start()?;
-    let client = server.client();
+    let client = &server.client();
     println!(
-        "{:<40} {:>13} {:>13} {:>8} {:>10}",
+        "{:<50} {:>13} {:>13} {:>8} {:>10}",
         "measurement", "dynamorm", "baseline", "ratio", "target"
     );
 
-    // Batch write: dynamorm and the ideal alternately (four rounds, fresh tables),
-    // then the sequential loop once (it is far from its target, and slow).
+    // Batch write: dynamorm, the ideal and modyne in nine rotating rounds (fresh tables), then
+    // the sequential loop once (it is far from its target, and slow).
     let (tasks, projects, comments) = items(n, "acme");
-    let raw_items: Vec<dynamorm::Item> = tasks
+    let (tasks, projects, comments) = (&tasks, &projects, &comments);
+    same_item::<Task, PeerTask>(&tasks[0]);
+    same_item::<Project, PeerProject>(&projects[0]);
+    same_item::<Comment, PeerComment>(&comments[0]);
+    let raw_items: &Vec<dynamorm::Item> = &tasks
         .iter()
         .map(dynamorm::to_item)
         .chain(projects.iter().map(dynamorm::to_item))
         .chain(comments.iter().map(dynamorm::to_item))
         .collect::<Result<_, _>>()?;
-    let (mut ours_runs, mut ideal_runs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..4 {
-        let ours_db = fresh(&client, &format!("batch-dynamorm-{round}")).await;
-        let ideal_db = fresh(&client, &format!("batch-ideal-{round}")).await;
-        let (ours, ideal) = if round % 2 == 0 {
-            let ours = batch_dynamorm(&ours_db, &tasks, &projects, &comments).await?;
-            (ours, batch_ideal(&client, &ideal_db, &raw_items).await?)
-        } else {
-            let ideal = batch_ideal(&client, &ideal_db, &raw_items).await?;
-            (
-                batch_dynamorm(&ours_db, &tasks, &projects, &comments).await?,
-                ideal,
-            )
-        };
-        ours_runs.push(ours);
-        ideal_runs.push(ideal);
-        ratios.push(ours.as_secs_f64() / ideal.as_secs_f64());
-    }
-    let ours = median(&mut ours_runs);
-    let ideal = median(&mut ideal_runs);
-    let ideal_ratio = median_ratio(&mut ratios);
-    let db = fresh(&client, "batch-read").await;
+    let batch = interleaved(
+        9,
+        &mut [
+            Box::new(|round| {
+                async move {
+                    let db = fresh(client, &format!("batch-dynamorm-{round}")).await;
+                    Ok(batch_dynamorm(&db, tasks, projects, comments).await?)
+                }
+                .boxed_local()
+            }),
+            Box::new(|round| {
+                async move {
+                    let db = fresh(client, &format!("batch-ideal-{round}")).await;
+                    batch_ideal(client, &db, raw_items).await
+                }
+                .boxed_local()
+            }),
+            Box::new(|round| {
+                async move {
+                    let db = fresh(client, &format!("batch-modyne-{round}")).await;
+                    batch_modyne(&peer_table(&db), tasks, projects, comments).await
+                }
+                .boxed_local()
+            }),
+        ],
+    )
+    .await?;
+    let db = fresh(client, "batch-read").await;
 
     // Sequential raw PutItem loop.
-    let seq = fresh(&client, "batch-sequential").await;
+    let seq = fresh(client, "batch-sequential").await;
     let t = Instant::now();
-    for item in &raw_items {
+    for item in raw_items {
         client
             .put_item()
             .table_name(seq.table_name())
@@ -119,23 +143,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
     }
     let sequential = t.elapsed();
+    let ours = batch.times[0];
     row(
         &format!("batch write {n} items vs sequential puts"),
         ours,
         sequential,
+        ours.as_secs_f64() / sequential.as_secs_f64(),
         "≤ 0.20",
     );
-    println!(
-        "{:<40} {:>10.1} ms {:>10.1} ms {:>8.2} {:>10}",
-        format!("batch write {n} items vs ideal batches"),
-        ours.as_secs_f64() * 1e3,
-        ideal.as_secs_f64() * 1e3,
-        ideal_ratio,
-        "≤ 1.20"
+    row(
+        &format!("batch write {n} items vs ideal batches"),
+        ours,
+        batch.times[1],
+        batch.ratios[0],
+        "≤ 1.20",
+    );
+    row(
+        &format!("batch write {n} items vs modyne"),
+        ours,
+        batch.times[2],
+        batch.ratios[1],
+        "≤ 1.00",
     );
 
-    // Partition read: a 20 000-task partition streamed, dynamorm and the raw paginator
-    // alternately (six rounds); the median ratio.
+    // Partition read: a 20 000-task partition streamed by dynamorm, the raw paginator and
+    // modyne in rotating rounds.
     let read_n = 20_000;
     let big: Vec<Task> = (0..read_n).map(|i| task("big", "p", i)).collect();
     db.batch_write()
@@ -144,29 +176,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?
         .into_result()?;
-    let (mut ratios, mut ours_runs, mut base_runs) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..6 {
-        let (ours, baseline) = if round % 2 == 0 {
-            let ours = stream_dynamorm(&db, read_n).await?;
-            (ours, stream_raw(&client, &db, read_n).await?)
-        } else {
-            let baseline = stream_raw(&client, &db, read_n).await?;
-            (stream_dynamorm(&db, read_n).await?, baseline)
-        };
-        ours_runs.push(ours);
-        base_runs.push(baseline);
-        ratios.push(ours.as_secs_f64() / baseline.as_secs_f64());
+    // modyne's aggregate asks for its entity's fields only (a `ProjectionExpression`, so
+    // the key attributes are not sent back); the last side is modyne sending dynamorm's
+    // request, without it.
+    let db = &db;
+    let read = interleaved(
+        8,
+        &mut [
+            Box::new(|_| async move { Ok(stream_dynamorm(db, read_n).await?) }.boxed_local()),
+            Box::new(|_| stream_raw(client, db, read_n).boxed_local()),
+            Box::new(|_| stream_modyne(peer_table(db), read_n, true).boxed_local()),
+            Box::new(|_| stream_modyne(peer_table(db), read_n, false).boxed_local()),
+        ],
+    )
+    .await?;
+    let per_second = |t: Duration| f64::from(read_n) / t.as_secs_f64();
+    for (vs, i, target) in [
+        ("", 1, "≤ 1.10"),
+        (" vs modyne", 2, "≤ 1.00"),
+        (" vs modyne, no projection", 3, ""),
+    ] {
+        println!(
+            "{:<50} {:>10.0} /s {:>10.0} /s {:>8.2} {:>10}",
+            format!("stream {read_n}-item partition{vs}, items/s"),
+            per_second(read.times[0]),
+            per_second(read.times[i]),
+            read.ratios[i - 1],
+            target,
+        );
     }
     println!(
-        "{:<40} {:>10.0} /s {:>10.0} /s {:>8.2} {:>10}",
-        format!("stream {read_n}-item partition, items/s"),
-        f64::from(read_n) / median(&mut ours_runs).as_secs_f64(),
-        f64::from(read_n) / median(&mut base_runs).as_secs_f64(),
-        median_ratio(&mut ratios),
-        "≤ 1.10",
-    );
-    println!(
-        "{:<40} {:>10.2} ms {:>13} {:>8} {:>10}",
+        "{:<50} {:>10.2} ms {:>13} {:>8} {:>10}",
         "embedded engine start-up",
         start_up.as_secs_f64() * 1e3,
         "",
@@ -174,6 +214,130 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "≤ 5 ms"
     );
     Ok(())
+}
+
+/// One side of a comparison: given the round, runs once and returns the time it measured.
+type Timed<'a> = Box<dyn FnMut(usize) -> LocalBoxFuture<'a, Result<Duration>> + 'a>;
+
+/// Median times of each side, and dynamorm (side 0) / each other side.
+struct Interleaved {
+    times: Vec<Duration>,
+    /// The median of the per-round ratios, for sides 1, 2, …
+    ratios: Vec<f64>,
+}
+
+/// Runs the sides in `rounds` rounds, the first side of a round rotating.
+async fn interleaved(rounds: usize, sides: &mut [Timed<'_>]) -> Result<Interleaved> {
+    let k = sides.len();
+    let mut times = vec![Vec::with_capacity(rounds); k];
+    for round in 0..rounds {
+        for i in (0..k).map(|i| (i + round) % k) {
+            times[i].push(sides[i](round).await?);
+        }
+    }
+    let ratios = (1..k)
+        .map(|other| {
+            let mut r: Vec<f64> = times[0]
+                .iter()
+                .zip(&times[other])
+                .map(|(ours, theirs)| ours.as_secs_f64() / theirs.as_secs_f64())
+                .collect();
+            median_ratio(&mut r)
+        })
+        .collect();
+    Ok(Interleaved {
+        times: times.iter_mut().map(|t| median(t)).collect(),
+        ratios,
+    })
+}
+
+/// modyne's view of `db`'s table.
+fn peer_table(db: &Db<Tracker>) -> PeerTable {
+    PeerTable {
+        client: db.client().clone(),
+        name: db.table_name().to_owned(),
+    }
+}
+
+/// Writes the three entity lists with modyne: `put()`s gathered into 25-item `BatchWrite`s
+/// (its limit; it neither splits nor retries), four in flight; the time taken. Turning
+/// dynamorm's entities into modyne's (the conversion `put()`'s by-value `self` needs) is
+/// not timed.
+async fn batch_modyne(
+    table: &PeerTable,
+    tasks: &[Task],
+    projects: &[Project],
+    comments: &[Comment],
+) -> Result<Duration> {
+    let tasks: Vec<PeerTask> = tasks.iter().map(Into::into).collect();
+    let projects: Vec<PeerProject> = projects.iter().map(Into::into).collect();
+    let comments: Vec<PeerComment> = comments.iter().map(Into::into).collect();
+    let t = Instant::now();
+    let puts = tasks
+        .into_iter()
+        .map(EntityExt::put)
+        .chain(projects.into_iter().map(EntityExt::put))
+        .chain(comments.into_iter().map(EntityExt::put));
+    let (mut batches, mut batch, mut len) = (Vec::new(), BatchWrite::new(), 0);
+    for put in puts {
+        batch = batch.operation(put);
+        len += 1;
+        if len == 25 {
+            batches.push(std::mem::take(&mut batch));
+            len = 0;
+        }
+    }
+    if len > 0 {
+        batches.push(batch);
+    }
+    let outputs: Vec<_> = futures::stream::iter(batches)
+        .map(|batch| batch.execute(table))
+        .buffer_unordered(4)
+        .try_collect()
+        .await?;
+    // A caller would have to resend unprocessed items; the embedded engine leaves none.
+    assert!(
+        outputs
+            .iter()
+            .all(|o| o.unprocessed_items().is_none_or(|u| u.is_empty())),
+        "unprocessed items"
+    );
+    Ok(t.elapsed())
+}
+
+/// Streams tenant `big`'s tasks with modyne: its query aggregate, one page at a time (the
+/// page size dynamorm uses), continuing from `LastEvaluatedKey`; the time taken. Without
+/// `projection`, the query is built from the same input but without the projection
+/// expression modyne's `query()` adds, so the request is dynamorm's.
+async fn stream_modyne(table: PeerTable, expected: u32, projection: bool) -> Result<Duration> {
+    let t = Instant::now();
+    let input = TenantTasks {
+        tenant: "big",
+        prefix: "PROJECT#",
+    };
+    let (mut count, mut start) = (0usize, None);
+    loop {
+        let query = if projection {
+            input.query()
+        } else {
+            let filter = input.filter_expression().expect("a filter");
+            Query::new(input.key_condition()).filter(filter)
+        };
+        let out = query
+            .limit(1000)
+            .set_exclusive_start_key(start)
+            .execute(&table)
+            .await?;
+        let mut page: Vec<PeerTask> = Vec::new();
+        page.reduce(out.items.unwrap_or_default())?;
+        count += page.len();
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    assert_eq!(count, expected as usize);
+    Ok(t.elapsed())
 }
 
 /// Streams tenant `big`'s tasks with dynamorm; the time taken.
@@ -195,7 +359,7 @@ async fn stream_raw(
     client: &aws_sdk_dynamodb::Client,
     db: &Db<Tracker>,
     expected: u32,
-) -> Result<Duration, Box<dyn std::error::Error>> {
+) -> Result<Duration, Box<dyn Error>> {
     let t = Instant::now();
     let mut count = 0u32;
     let mut pages = client
@@ -247,7 +411,7 @@ async fn batch_ideal(
     client: &aws_sdk_dynamodb::Client,
     db: &Db<Tracker>,
     items: &[dynamorm::Item],
-) -> Result<Duration, Box<dyn std::error::Error>> {
+) -> Result<Duration, Box<dyn Error>> {
     let chunks: Vec<Vec<WriteRequest>> = items
         .chunks(25)
         .map(|c| {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every benchmark and prints each measurement as a ratio against its baseline
-# (hand-written aws-sdk-dynamodb + serde_dynamo) measured in the same run: the interleaved
-# ratio table (benches/ratios.rs), criterion's absolute times, end-to-end batch/stream
-# ratios, allocations, streaming memory, start-up.
+# (hand-written aws-sdk-dynamodb + serde_dynamo) measured in the same run, and where it can,
+# against modyne 0.3 (the peer column): the interleaved ratio table (benches/ratios.rs),
+# criterion's absolute times, end-to-end batch/stream ratios, allocations, streaming
+# memory, start-up.
 #
 #   bash scripts/bench.sh            # full run (a few minutes, release build)
 #   QUICK=1 bash scripts/bench.sh    # shorter measurement, noisier
