@@ -92,13 +92,16 @@ impl<E: Entity> Update<E> {
                 // Handled with the first layout of its index.
                 continue;
             }
-            let layouts: Vec<(usize, &crate::EntityIndex)> = schema.indexes[first..]
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.index.name() == name)
-                .map(|(j, l)| (first + j, l))
-                .collect();
-            let fields_of = |index: &crate::EntityIndex| {
+            // Iterators, not vectors: this runs for every index on every update.
+            let layouts = || {
+                schema.indexes[first..]
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, l)| l.index.name() == name)
+                    .map(move |(j, l)| (first + j, l))
+            };
+            let several = layouts().nth(1).is_some();
+            let fields_of = |index: &'static crate::EntityIndex| {
                 index
                     .partition_key
                     .segments()
@@ -113,14 +116,11 @@ impl<E: Entity> Update<E> {
                         }
                         _ => None,
                     })
-                    .collect::<Vec<_>>()
             };
             // Does this update move the index at all: a key field of any layout, or a field
             // that decides the layout?
-            let touched = layouts.iter().any(|(_, l)| {
-                fields_of(l)
-                    .iter()
-                    .any(|(_, slot)| value_of(*slot).is_some())
+            let touched = layouts().any(|(_, l)| {
+                fields_of(l).any(|(_, slot)| value_of(slot).is_some())
                     || l.when.is_some_and(|w| set_value(w.attribute).is_some())
             });
             if !touched {
@@ -129,15 +129,15 @@ impl<E: Entity> Update<E> {
             // The layout the updated item uses, decided as `to_item` does; every `when` it
             // depends on must be in the update (the stored values are unknown).
             let mut chosen = None;
-            for (i, l) in &layouts {
+            for (i, l) in layouts() {
                 let Some(when) = l.when else {
-                    chosen = Some(*l);
+                    chosen = Some(l);
                     break;
                 };
                 let Some(value) = set_value(when.attribute) else {
                     // Only `updated_at` moves a one-layout index: its key follows whatever
                     // membership is stored, which `send` reads first.
-                    if layouts.len() == 1
+                    if !several
                         && let Some(member) = self.lifecycle_key_actions(layout, &value_of)?
                     {
                         let (partition_key, _) = layout.key_attributes()?;
@@ -149,17 +149,17 @@ impl<E: Entity> Update<E> {
                     }
                     // The stored value is unknown: re-rendering could put an item into
                     // the index, or under a layout, its state does not choose.
-                    let what = if layouts.len() > 1 {
+                    let what = if several {
                         "layout"
                     } else {
                         "membership"
                     };
                     let moved = match schema.updated_at {
                         Some(at)
-                            if layouts.iter().all(|(_, l)| {
-                                fields_of(l).iter().all(|(_, slot)| {
-                                    value_of(*slot).is_none()
-                                        || schema.key_fields[*slot].attribute == at
+                            if layouts().all(|(_, l)| {
+                                fields_of(l).all(|(_, slot)| {
+                                    value_of(slot).is_none()
+                                        || schema.key_fields[slot].attribute == at
                                 })
                             }) =>
                         {
@@ -174,8 +174,8 @@ impl<E: Entity> Update<E> {
                         when.source, when.attribute
                     )));
                 };
-                if E::in_index_from(*i, value)? {
-                    chosen = Some(*l);
+                if E::in_index_from(i, value)? {
+                    chosen = Some(l);
                     break;
                 }
             }
@@ -192,15 +192,13 @@ impl<E: Entity> Update<E> {
                 extra.extend(leave());
                 continue;
             };
-            let fields = fields_of(index);
-            let cleared = fields.iter().any(|(_, slot)| {
-                value_of(*slot)
+            let cleared = fields_of(index).any(|(_, slot)| {
+                value_of(slot)
                     .is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
             });
-            let untouched = fields
-                .iter()
+            let untouched = fields_of(index)
                 .find(|(_, slot)| value_of(*slot).is_none())
-                .map(|(field, _)| *field);
+                .map(|(field, _)| field);
             if cleared {
                 // A field the key needs is now absent: the item leaves this sparse index.
                 extra.extend(leave());
