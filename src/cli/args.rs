@@ -44,6 +44,9 @@ pub(super) enum Command {
         /// At most this many items per second.
         #[arg(long)]
         rate: Option<f64>,
+        /// At most this many capacity units per second (the migration's own consumption).
+        #[arg(long)]
+        capacity: Option<f64>,
         /// Items per Scan page.
         #[arg(long)]
         page_size: Option<u32>,

@@ -64,6 +64,7 @@ async fn live<R: Registry>(
             dry_run,
             segments,
             rate,
+            capacity,
             page_size,
             checkpoint,
             shared,
@@ -84,6 +85,9 @@ async fn live<R: Registry>(
             }
             if let Some(rate) = rate {
                 migration = migration.rate_limit(rate);
+            }
+            if let Some(units) = capacity {
+                migration = migration.capacity_limit(units);
             }
             if let Some(n) = page_size {
                 migration = migration.page_size(n);

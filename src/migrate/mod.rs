@@ -55,6 +55,9 @@ pub struct Progress {
     pub failed: u64,
     /// Time since the run started.
     pub elapsed: Duration,
+    /// Capacity units the migration's requests consumed, as DynamoDB reported them (with
+    /// [`Migrate::capacity_limit`] or a `Db` that asks for consumed capacity; 0 otherwise).
+    pub consumed_capacity: f64,
 }
 
 impl Progress {
@@ -111,6 +114,13 @@ pub struct MigrationReport {
 }
 
 type StopSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How a migration's capacity is limited.
+#[derive(Debug, Clone, Copy)]
+enum CapacityLimit {
+    Units(f64),
+    Share(f64),
+}
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// A migration of a table to its entities' current key templates, built by
@@ -157,6 +167,8 @@ pub struct Migrate<R> {
     checkpoint: Option<Arc<dyn Checkpoint>>,
     stop: Option<StopSignal>,
     on_progress: Option<ProgressFn>,
+    /// The most capacity units per second the migration's own requests may consume.
+    capacity: Option<CapacityLimit>,
     /// Run together with other processes under this name, with segment leases this long.
     shared: Option<(String, Duration)>,
     /// Segments this process works on at once in a shared run.
@@ -187,6 +199,7 @@ impl<R: Registry> Migrate<R> {
             checkpoint: None,
             stop: None,
             on_progress: None,
+            capacity: None,
             shared: None,
             parallel: 2,
             registry: std::marker::PhantomData,
@@ -249,6 +262,65 @@ impl<R: Registry> Migrate<R> {
     pub fn rate_limit(mut self, items_per_second: f64) -> Self {
         self.items_per_second = Some(items_per_second.max(0.001));
         self
+    }
+
+    /// Paces the migration so that the capacity units its own requests consume (scans and
+    /// writes, as DynamoDB reports them) stay at or below `units_per_second` — a budget
+    /// in the table's own currency, whatever the items' sizes.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+    /// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// let report = db.migrate::<AppItem>().capacity_limit(200.0).run().await?;
+    /// println!("{:.0} capacity units used", report.progress.consumed_capacity);
+    /// # Ok(()) }
+    /// ```
+    pub fn capacity_limit(mut self, units_per_second: f64) -> Self {
+        self.capacity = Some(CapacityLimit::Units(units_per_second.max(0.001)));
+        self
+    }
+
+    /// Like [`capacity_limit`](Self::capacity_limit), as a share (0 to 1) of the table's
+    /// provisioned read and write capacity, read when the run starts; an on-demand table has
+    /// none to share, so it is refused (give `capacity_limit` units instead).
+    pub fn capacity_share(mut self, share: f64) -> Self {
+        self.capacity = Some(CapacityLimit::Share(share.clamp(0.0, 1.0)));
+        self
+    }
+
+    /// The units per second the migration may consume, if limited.
+    async fn capacity_budget(&self) -> Result<Option<f64>, Error> {
+        match self.capacity {
+            None => Ok(None),
+            Some(CapacityLimit::Units(units)) => Ok(Some(units)),
+            Some(CapacityLimit::Share(share)) => {
+                let table = self
+                    .db
+                    .client
+                    .describe_table()
+                    .table_name(&self.db.table_name)
+                    .send()
+                    .await
+                    .map_err(|e| crate::error::service("DescribeTable", e))?
+                    .table
+                    .and_then(|t| t.provisioned_throughput)
+                    .map(|p| {
+                        p.read_capacity_units.unwrap_or(0) + p.write_capacity_units.unwrap_or(0)
+                    })
+                    .unwrap_or(0);
+                if table <= 0 {
+                    return Err(Error::validation(
+                        "the table has no provisioned capacity to take a share of (on-demand): \
+                         give `capacity_limit(units per second)` instead",
+                    ));
+                }
+                Ok(Some((share * table as f64).max(0.001)))
+            }
+        }
     }
 
     /// Counts what would change and samples old → new keys, writing nothing.
@@ -349,8 +421,23 @@ impl<R: Registry> Migrate<R> {
             }
             state.segments = vec![SegmentState::default(); self.segments as usize];
         }
+        let budget = self.capacity_budget().await?;
+        // Limited by capacity: the migration's own handle asks DynamoDB for the units each
+        // request consumed, and counts them apart from the application's.
+        let db = match budget {
+            Some(_) => Arc::new(Inner {
+                client: self.db.client.clone(),
+                table_name: self.db.table_name.clone(),
+                capacity: crate::capacity::Capacity {
+                    mode: Some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total),
+                    collector: crate::CapacityCollector::default(),
+                },
+            }),
+            None => self.db,
+        };
         let shared = Arc::new(Shared {
-            db: self.db,
+            capacity_per_second: budget,
+            db,
             only: self.only,
             retired: self.retired,
             dry_run: self.dry_run,
@@ -444,6 +531,7 @@ struct Shared {
     dry_run: bool,
     page_size: i32,
     items_per_second: Option<f64>,
+    capacity_per_second: Option<f64>,
     state: Mutex<MigrationState>,
     checkpoint: Option<Arc<dyn Checkpoint>>,
     stop: AtomicBool,
@@ -457,6 +545,7 @@ struct Shared {
 impl Shared {
     fn progress(&self) -> Progress {
         Progress {
+            consumed_capacity: self.db.capacity.collector.report().total,
             scanned: self.counts.scanned.load(Ordering::Relaxed),
             updated: self.counts.updated.load(Ordering::Relaxed),
             moved: self.counts.moved.load(Ordering::Relaxed),
@@ -602,12 +691,18 @@ async fn run_segment<R: Registry>(
         if let Some(f) = &shared.on_progress {
             f(&shared.progress());
         }
+        // Pacing: wait until the work done so far is due at the allowed rates.
+        let mut due = Duration::ZERO;
         if let Some(rate) = shared.items_per_second {
             let scanned = shared.counts.scanned.load(Ordering::Relaxed) as f64;
-            let due = Duration::from_secs_f64(scanned / rate);
-            if let Some(wait) = due.checked_sub(shared.started.elapsed()) {
-                tokio::time::sleep(wait).await;
-            }
+            due = due.max(Duration::from_secs_f64(scanned / rate));
+        }
+        if let Some(units) = shared.capacity_per_second {
+            let consumed = shared.db.capacity.collector.report().total;
+            due = due.max(Duration::from_secs_f64(consumed / units));
+        }
+        if let Some(wait) = due.checked_sub(shared.started.elapsed()) {
+            tokio::time::sleep(wait).await;
         }
     }
 }

@@ -149,11 +149,7 @@ impl<E: Entity> Update<E> {
                     }
                     // The stored value is unknown: re-rendering could put an item into
                     // the index, or under a layout, its state does not choose.
-                    let what = if several {
-                        "layout"
-                    } else {
-                        "membership"
-                    };
+                    let what = if several { "layout" } else { "membership" };
                     let moved = match schema.updated_at {
                         Some(at)
                             if layouts().all(|(_, l)| {

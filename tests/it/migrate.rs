@@ -340,3 +340,40 @@ async fn a_primary_key_move_keeps_exactly_one_copy(#[case] backend: Backend) {
     assert_eq!(all.len(), 300);
     assert!(matches!(&all[0], NoteItems::Note(n) if n.body.starts_with("body")));
 }
+
+/// `capacity_limit`: the migration's own consumed capacity, as the server reports it, paces
+/// it — the run lasts at least consumed ÷ limit — and `capacity_share` of an on-demand table
+/// (no provisioned capacity to share) is refused before anything is read.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_capacity_limit_paces_the_migration(#[case] backend: Backend) {
+    let t = table(backend, "migrate-capacity").await;
+    seed(&t.db, 300).await;
+    let limit = 150.0;
+    let report =
+        t.db.migrate::<TrackerItem>()
+            .capacity_limit(limit)
+            .run()
+            .await
+            .expect("runs");
+    assert!(report.complete && report.failures.is_empty());
+    assert_eq!(report.progress.updated, 300);
+    let consumed = report.progress.consumed_capacity;
+    // 300 one-unit updates and the scan's reads.
+    assert!(consumed >= 300.0, "the server reported {consumed} units");
+    let floor = std::time::Duration::from_secs_f64(consumed / limit);
+    assert!(
+        report.progress.elapsed >= floor,
+        "{:?} for {consumed} units at {limit}/s",
+        report.progress.elapsed
+    );
+    let refused =
+        t.db.migrate::<TrackerItem>()
+            .capacity_share(0.5)
+            .run()
+            .await
+            .expect_err("on-demand has no provisioned capacity");
+    assert!(refused.to_string().contains("on-demand"), "{refused}");
+}
