@@ -105,18 +105,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         before as f64 / 1024.0
     );
     // Every item stored: count a sample of polls exactly, and the whole table by a scan.
-    let stored = db
+    let mut stored = 0usize;
+    let mut pages = db
         .client()
         .scan()
         .table_name("polls")
         .select(aws_sdk_dynamodb::types::Select::Count)
         .into_paginator()
-        .send()
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .map(|page| page.map(|p| usize::try_from(p.count).unwrap_or(0)))
-        .sum::<Result<usize, _>>()?;
+        .send();
+    while let Some(page) = pages.next().await {
+        stored += usize::try_from(page?.count).unwrap_or(0);
+    }
     let one_poll = db.query(Vote::attrs().poll.is("poll0000")).count().await?;
     println!("stored: {stored} items (poll0000: {one_poll} votes, merged from its 10 shards)");
     drop(child.stdin.take()); // the server exits

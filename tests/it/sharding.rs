@@ -46,7 +46,12 @@ fn vote(poll: &str, voter: &str) -> Vote {
     Vote {
         poll: poll.to_owned(),
         voter: voter.to_owned(),
-        choice: if voter.len() % 2 == 0 { "yes" } else { "no" }.to_owned(),
+        choice: if voter.len().is_multiple_of(2) {
+            "yes"
+        } else {
+            "no"
+        }
+        .to_owned(),
     }
 }
 

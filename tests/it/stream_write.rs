@@ -33,7 +33,7 @@ fn writes() -> (Vec<TrackerItem>, Vec<usize>) {
         // within one chunk: the later title must win.
         task.title = format!("title {i}");
         out.push(TrackerItem::Task(task.clone()));
-        if i >= 1_650 && i < 1_660 {
+        if (1_650..1_660).contains(&i) {
             task.title = format!("again {i}");
             out.push(TrackerItem::Task(task));
         }
