@@ -17,17 +17,9 @@ use dynamorm::batch::StreamedWrite;
 use dynamorm_entities::votes::{Polls, Vote};
 use futures::StreamExt;
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kib;
 
 /// Server mode: the embedded engine on a loopback port, printed on stdout, until stdin
 /// closes (the writer exited).

@@ -15,17 +15,9 @@ use dynamorm_entities::sample::task;
 use dynamorm_entities::{Task, Tracker};
 use futures::TryStreamExt;
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kib;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
