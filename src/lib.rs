@@ -102,6 +102,8 @@ pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
+#[doc(hidden)]
+pub use registry::EntityVisitor;
 pub use registry::Registry;
 pub use report::Report;
 pub use table::{

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
-use crate::entity::EntitySchema;
+use crate::entity::{Entity, EntitySchema};
 use crate::item::Item;
 use crate::table::Table;
 
@@ -83,15 +83,28 @@ pub trait Registry: Sized + Send + 'static {
         Ok(Vec::new())
     }
 
-    /// A put of this value for [`Db::write_stream`](crate::Db::write_stream) (the derive
-    /// writes this; a raw item of an unknown type is rejected).
+    /// Hands this value's entity, typed, to `visitor` (the derive writes this; a raw item
+    /// of an unknown type goes to `unknown`). How code elsewhere — `write_stream`'s
+    /// `put_any` — acts on any entity type of a registry without the registry knowing it.
     #[doc(hidden)]
-    fn streamed_put(&self) -> crate::batch::StreamedWrite<Self::Table> {
-        crate::batch::StreamedWrite::unknown_type()
+    fn visit<V: EntityVisitor<Self::Table>>(&self, visitor: V) -> V::Output {
+        visitor.unknown()
     }
 
     /// The schema of the entity type named `discriminator`.
     fn entity(discriminator: &str) -> Option<&'static EntitySchema> {
         Self::ENTITIES.iter().find(|e| e.name == discriminator)
     }
+}
+
+/// Something done with a registry value's entity, whatever its type: see
+/// [`Registry::visit`].
+#[doc(hidden)]
+pub trait EntityVisitor<T: Table> {
+    /// What the visit returns.
+    type Output;
+    /// The value is an entity of type `E`.
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> Self::Output;
+    /// The value is a raw item of a type the registry does not know.
+    fn unknown(self) -> Self::Output;
 }

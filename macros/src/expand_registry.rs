@@ -120,11 +120,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let sentinel_arms = entities
         .iter()
         .map(|(v, _)| quote!(Self::#v(entity) => #krate::__private::unique_sentinels(entity),));
-    let put_arms = entities
+    let visit_arms = entities
         .iter()
-        .map(|(v, _)| quote!(Self::#v(entity) => #krate::batch::StreamedWrite::put(entity),));
-    let other_put =
-        other.map(|v| quote!(Self::#v(_) => #krate::batch::StreamedWrite::unknown_type(),));
+        .map(|(v, _)| quote!(Self::#v(entity) => visitor.entity(entity),));
+    let other_visit = other.map(|v| quote!(Self::#v(_) => visitor.unknown(),));
     let other_sentinels =
         other.map(|v| quote!(Self::#v(_) => ::core::result::Result::Ok(::std::vec::Vec::new()),));
     let kind_variants = entities.iter().map(|(v, ty)| {
@@ -230,10 +229,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 }
             }
 
-            fn streamed_put(&self) -> #krate::batch::StreamedWrite<#table> {
+            fn visit<V: #krate::EntityVisitor<#table>>(&self, visitor: V) -> V::Output {
                 match self {
-                    #(#put_arms)*
-                    #other_put
+                    #(#visit_arms)*
+                    #other_visit
                 }
             }
         }

@@ -13,7 +13,7 @@ use super::{FailedWrite, Sent};
 use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
-use crate::registry::Registry;
+use crate::registry::{EntityVisitor, Registry};
 use crate::table::Table;
 
 /// One write of a [`WriteStream`]: a put of an entity of any type of table `T`, or a
@@ -61,7 +61,7 @@ impl<T: Table> StreamedWrite<T> {
     /// Puts a value of registry `R` (an item of any of its entity types); a raw item of an
     /// unknown type is rejected.
     pub fn put_any<R: Registry<Table = T>>(value: &R) -> Self {
-        value.streamed_put()
+        value.visit(PutAny)
     }
 
     /// A write refused with `error` (reported by its position, never sent).
@@ -70,8 +70,7 @@ impl<T: Table> StreamedWrite<T> {
     }
 
     /// A raw item of an unknown entity type (a registry's `other` variant): rejected.
-    #[doc(hidden)]
-    pub fn unknown_type() -> Self {
+    fn unknown_type() -> Self {
         Self::rejected(Error::validation(
             "a raw item of an unknown entity type cannot be written by type",
         ))
@@ -82,6 +81,21 @@ impl<T: Table> StreamedWrite<T> {
             write,
             table: std::marker::PhantomData,
         }
+    }
+}
+
+/// `put_any`: a put of whichever entity a registry value holds.
+struct PutAny;
+
+impl<T: Table> EntityVisitor<T> for PutAny {
+    type Output = StreamedWrite<T>;
+
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> StreamedWrite<T> {
+        StreamedWrite::put(entity)
+    }
+
+    fn unknown(self) -> StreamedWrite<T> {
+        StreamedWrite::unknown_type()
     }
 }
 

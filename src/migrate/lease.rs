@@ -14,8 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::checkpoint::SegmentState;
 use crate::Error;
@@ -23,6 +22,7 @@ use crate::client::Inner;
 use crate::item::Item;
 use crate::table::Table;
 use crate::write::internal::LEASE;
+use crate::write::send::{self, InternalUpdate};
 
 /// What claiming a segment found.
 pub(super) enum Claim {
@@ -118,36 +118,21 @@ impl Leases {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        let sent = db
-            .client
-            .update_item()
-            .table_name(&db.table_name)
-            .set_key(Some(self.key(segment)))
-            .update_expression(
-                "SET #type = :lease, #owner = :me, #expires = :until, #segments = :n, \
-                 #done = if_not_exists(#done, :false)",
-            )
-            .condition_expression(
-                "(attribute_not_exists(#pk) OR (#segments = :n AND (#expires < :now OR #owner = :me))) \
-                 AND (attribute_not_exists(#done) OR #done = :false)",
-            )
-            .set_expression_attribute_names(Some(self.names()))
-            .set_expression_attribute_values(Some(values))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match sent {
-            Ok(output) => Ok(Claim::Claimed(state_of(
-                &output.attributes.unwrap_or_default(),
-            ))),
-            Err(err) => {
-                let old = match err.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
-                        e.item.clone().unwrap_or_default()
-                    }
-                    _ => return Err(crate::error::service("UpdateItem", err)),
-                };
+        let request = InternalUpdate {
+            key: self.key(segment),
+            update: "SET #type = :lease, #owner = :me, #expires = :until, #segments = :n, \
+                     #done = if_not_exists(#done, :false)"
+                .into(),
+            condition: "(attribute_not_exists(#pk) OR (#segments = :n AND \
+                        (#expires < :now OR #owner = :me))) \
+                        AND (attribute_not_exists(#done) OR #done = :false)"
+                .into(),
+            names: self.names(),
+            values,
+        };
+        match send::internal_update(db, LEASE, request).await? {
+            Ok(item) => Ok(Claim::Claimed(state_of(&item))),
+            Err(old) => {
                 if old.get("done") == Some(&AttributeValue::Bool(true)) {
                     return Ok(Claim::Done);
                 }
@@ -195,29 +180,14 @@ impl Leases {
             None => "SET #expires = :until, #done = :done REMOVE #last",
         };
         names.retain(|k, _| update.contains(k.as_str()) || k == "#owner");
-        let sent = db
-            .client
-            .update_item()
-            .table_name(&db.table_name)
-            .set_key(Some(self.key(segment)))
-            .update_expression(update)
-            .condition_expression("#owner = :me")
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(err)
-                if matches!(
-                    err.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(crate::error::service("UpdateItem", err)),
-        }
+        let request = InternalUpdate {
+            key: self.key(segment),
+            update: update.into(),
+            condition: "#owner = :me".into(),
+            names,
+            values,
+        };
+        Ok(send::internal_update(db, LEASE, request).await?.is_ok())
     }
 
     /// How long to wait before looking again at segments other workers hold.

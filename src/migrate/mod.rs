@@ -298,15 +298,8 @@ impl<R: Registry> Migrate<R> {
             None => Ok(None),
             Some(CapacityLimit::Units(units)) => Ok(Some(units)),
             Some(CapacityLimit::Share(share)) => {
-                let table = self
-                    .db
-                    .client
-                    .describe_table()
-                    .table_name(&self.db.table_name)
-                    .send()
-                    .await
-                    .map_err(|e| crate::error::service("DescribeTable", e))?
-                    .table
+                let table = crate::write::send::admin::describe_table(&self.db)
+                    .await?
                     .and_then(|t| t.provisioned_throughput)
                     .map(|p| {
                         p.read_capacity_units.unwrap_or(0) + p.write_capacity_units.unwrap_or(0)

@@ -307,6 +307,52 @@ pub(crate) async fn batch_write(
     .await
 }
 
+/// A conditional UpdateItem of one of the library's own items (a migration's segment
+/// lease, `migrate/lease.rs`), which no entity plan describes: `Ok(item after)`, or
+/// `Err(item as stored)` when the condition failed.
+pub(crate) async fn internal_update(
+    db: &Inner,
+    kind: &'static str,
+    request: InternalUpdate,
+) -> Result<Result<Item, Item>, Error> {
+    let sent = pin!(
+        db.client
+            .update_item()
+            .table_name(&db.table_name)
+            .set_key(Some(request.key))
+            .update_expression(request.update)
+            .condition_expression(request.condition)
+            .set_expression_attribute_names(Some(request.names))
+            .set_expression_attribute_values(Some(request.values))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
+            .set_return_consumed_capacity(db.capacity_mode())
+            .send()
+    )
+    .observed(db, Call::new("UpdateItem", kind))
+    .await;
+    match sent {
+        Ok(output) => Ok(Ok(output.attributes.unwrap_or_default())),
+        Err(err) => match err.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
+                Ok(Err(e.item.clone().unwrap_or_default()))
+            }
+            _ => Err(crate::error::service("UpdateItem", err)),
+        },
+    }
+}
+
+/// What [`internal_update`] sends.
+pub(crate) struct InternalUpdate {
+    pub(crate) key: Item,
+    pub(crate) update: String,
+    pub(crate) condition: String,
+    pub(crate) names: std::collections::HashMap<String, String>,
+    pub(crate) values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
 /// Table administration: the calls `admin.rs` makes from the declaration, sent here so
 /// they are observed like every other request.
 pub(crate) mod admin {
