@@ -138,10 +138,7 @@ async fn refill<S: Shards, T>(
     state: &mut State,
     reader: &Reader<T>,
 ) -> Result<(), Error> {
-    let limit = match (reader.page_size, state.remaining) {
-        (Some(p), Some(r)) => Some(p.min(i32::try_from(r).unwrap_or(i32::MAX))),
-        (p, r) => p.or_else(|| r.map(|r| i32::try_from(r).unwrap_or(i32::MAX))),
-    };
+    let limit = reader.request_limit(state.remaining);
     let fetches = state
         .shards
         .iter_mut()

@@ -47,6 +47,17 @@ pub(crate) struct Reader<T> {
     pub(crate) page_size: Option<i32>,
 }
 
+impl<T> Reader<T> {
+    /// DynamoDB's `Limit` for the next request: the page size, cut to what the limit leaves.
+    pub(crate) fn request_limit(&self, remaining: Option<usize>) -> Option<i32> {
+        let remaining = remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
+        match (self.page_size, remaining) {
+            (Some(p), Some(r)) => Some(p.min(r)),
+            (p, r) => p.or(r),
+        }
+    }
+}
+
 impl<T> Clone for Reader<T> {
     fn clone(&self) -> Self {
         Self {
@@ -83,11 +94,8 @@ pub(crate) fn pages<F: Fetch, T: Send + 'static>(
             if state.done {
                 return Ok(None);
             }
-            let request_limit = match (reader.page_size, state.remaining) {
-                (Some(p), Some(r)) => Some(p.min(i32::try_from(r).unwrap_or(i32::MAX))),
-                (p, r) => p.or_else(|| r.map(|r| i32::try_from(r).unwrap_or(i32::MAX))),
-            };
-            let raw = fetch.fetch(state.start.take(), request_limit).await?;
+            let limit = reader.request_limit(state.remaining);
+            let raw = fetch.fetch(state.start.take(), limit).await?;
             let (page, next) = decode_page(raw, &mut state.remaining, &reader, fetch.as_ref())?;
             state.done = next.is_none() || state.remaining == Some(0);
             state.start = next;

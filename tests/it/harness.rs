@@ -106,12 +106,25 @@ pub(crate) async fn faulty_table_of<T: dynamorm::Table>(
     test: &str,
     config: dynamorm_local::FaultConfig,
 ) -> FaultyTable<T> {
+    faulty_table_with(backend, test, |endpoint| {
+        dynamorm_local::FaultProxy::start(endpoint, config).expect("proxy starts")
+    })
+    .await
+}
+
+/// [`faulty_table_of`] behind a proxy `start` makes for the server's endpoint (e.g. one
+/// with partition limits).
+pub(crate) async fn faulty_table_with<T: dynamorm::Table>(
+    backend: Backend,
+    test: &str,
+    start: impl FnOnce(&str) -> dynamorm_local::FaultProxy,
+) -> FaultyTable<T> {
     let (direct_client, server) = client(backend);
     let endpoint = match (&server, backend) {
         (Some(s), _) => s.endpoint(),
         (None, _) => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
     };
-    let proxy = dynamorm_local::FaultProxy::start(&endpoint, config).expect("proxy starts");
+    let proxy = start(&endpoint);
     let name = unique_name(test);
     let direct = Db::<T>::with_table_name(direct_client, name.clone());
     direct.create_table().await.expect("table is created");

@@ -7,14 +7,14 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dynamorm::{Db, Error};
+use dynamorm::Error;
 use dynamorm_entities::votes::{Polls, Vote};
 use dynamorm_entities::{Tracker, sample};
 use dynamorm_local::{FaultConfig, FaultProxy, PartitionLimit};
 use futures::StreamExt;
 use rstest::rstest;
 
-use crate::harness::{Backend, client, scan_raw, unique_name};
+use crate::harness::{Backend, FaultyTable, faulty_table_with, scan_raw};
 
 const NO_FAULTS: FaultConfig = FaultConfig {
     seed: 5,
@@ -23,34 +23,17 @@ const NO_FAULTS: FaultConfig = FaultConfig {
     drop_connection: 0.0,
 };
 
-/// A table created directly, and a handle on it through a limiting proxy whose client does
+/// A table, and a handle on it through a proxy limiting each partition whose client does
 /// not retry (so every refusal is seen).
 async fn limited<T: dynamorm::Table>(
     backend: Backend,
     test: &str,
     limit: PartitionLimit,
-) -> (
-    Db<T>,
-    Db<T>,
-    FaultProxy,
-    Option<dynamorm_local::LocalServer>,
-) {
-    let (direct, server) = client(backend);
-    let endpoint = match &server {
-        Some(s) => s.endpoint(),
-        None => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
-    };
-    let name = unique_name(test);
-    let direct = Db::<T>::with_table_name(direct, name.clone());
-    direct.create_table().await.expect("create");
-    let proxy = FaultProxy::start_limited(&endpoint, NO_FAULTS, limit).expect("proxy");
-    let no_retries = proxy
-        .sdk_config()
-        .to_builder()
-        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
-        .build();
-    let limited = Db::<T>::with_table_name(aws_sdk_dynamodb::Client::from_conf(no_retries), name);
-    (direct, limited, proxy, server)
+) -> FaultyTable<T> {
+    faulty_table_with(backend, test, |endpoint| {
+        FaultProxy::start_limited(endpoint, NO_FAULTS, limit).expect("proxy")
+    })
+    .await
 }
 
 #[rstest]
@@ -60,7 +43,8 @@ async fn limited<T: dynamorm::Table>(
 async fn a_hot_partition_is_throttled_and_nothing_refused_is_written(#[case] backend: Backend) {
     // 20 write units a second: a burst of 120 puts cannot all fit.
     let limit = PartitionLimit::dynamodb("PK").scaled(0.02);
-    let (direct, db, proxy, _server) = limited::<Tracker>(backend, "partition-limit", limit).await;
+    let table = limited::<Tracker>(backend, "partition-limit", limit).await;
+    let (db, direct, proxy) = (&table.db, &table.direct, &table.proxy);
     let tasks: Vec<_> = (0..120).map(|i| sample::task("acme", "p1", i)).collect();
     let outcomes: Vec<Result<(), Error>> = futures::stream::iter(&tasks)
         .map(|t| {
@@ -81,7 +65,7 @@ async fn a_hot_partition_is_throttled_and_nothing_refused_is_written(#[case] bac
         "{acknowledged} / {throttled}"
     );
     assert_eq!(proxy.stats().partition_throttled, throttled as u64);
-    let stored = scan_raw(&direct).await.len();
+    let stored = scan_raw(direct).await.len();
     assert_eq!(
         stored, acknowledged,
         "exactly the acknowledged puts are stored"
@@ -129,7 +113,8 @@ async fn batches_over_the_limit_come_back_unprocessed_and_are_retried_to_the_end
 ) {
     // 50 write units a second per partition.
     let limit = PartitionLimit::dynamodb("PK").scaled(0.05);
-    let (direct, db, proxy, _server) = limited::<Tracker>(backend, "partition-batch", limit).await;
+    let table = limited::<Tracker>(backend, "partition-batch", limit).await;
+    let (db, direct, proxy) = (&table.db, &table.direct, &table.proxy);
     let tasks: Vec<_> = (0..150).map(|i| sample::task("acme", "p1", i)).collect();
     let output = db
         .batch_write()
@@ -146,7 +131,7 @@ async fn batches_over_the_limit_come_back_unprocessed_and_are_retried_to_the_end
         proxy.stats().partition_throttled > 0,
         "the limit was reached"
     );
-    assert_eq!(scan_raw(&direct).await.len(), tasks.len(), "each task once");
+    assert_eq!(scan_raw(direct).await.len(), tasks.len(), "each task once");
 }
 
 /// The same budget per partition, a burst spread over a poll's 10 shards: none throttled.
@@ -156,7 +141,8 @@ async fn batches_over_the_limit_come_back_unprocessed_and_are_retried_to_the_end
 #[tokio::test]
 async fn a_burst_spread_over_shards_fits_their_budgets(#[case] backend: Backend) {
     let limit = PartitionLimit::dynamodb("PK").scaled(0.05);
-    let (direct, db, proxy, _server) = limited::<Polls>(backend, "partition-shards", limit).await;
+    let table = limited::<Polls>(backend, "partition-shards", limit).await;
+    let (db, direct, proxy) = (&table.db, &table.direct, &table.proxy);
     // 400 votes: 40 per shard, inside each shard's 50 units; 8× one partition's budget.
     let votes: Vec<Vote> = (0..400)
         .map(|i| Vote {
@@ -174,7 +160,7 @@ async fn a_burst_spread_over_shards_fits_their_budgets(#[case] backend: Backend)
         .into_result()
         .expect("every vote written");
     assert_eq!(written, votes.len());
-    let stored = scan_raw(&direct).await;
+    let stored = scan_raw(direct).await;
     let voters: BTreeSet<String> = stored
         .iter()
         .filter_map(|i| match i.get("voter") {
