@@ -68,7 +68,53 @@ impl<T: Table> Db<T> {
                 client,
                 table_name: table_name.into(),
                 capacity: crate::capacity::Capacity::default(),
+                keyspace: None,
             }),
+            table: PhantomData,
+        }
+    }
+
+    /// Tells the handle every entity type the table holds: the types of registry `R`.
+    ///
+    /// A batch write (`batch_write`, `write_stream`) carries no condition, so it replaces or
+    /// deletes whatever is stored at its key. With the table's registry, the library knows
+    /// which entity types can render a key another type (or a unique-value sentinel) can
+    /// render, and sends only those as guarded single writes; every other type goes in
+    /// `BatchWriteItem`s. Without it, nothing is known of what else the table holds, so
+    /// every batch write is guarded — correct, but one request per item.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")]
+    /// # pub struct User { id: String }
+    /// #[derive(dynamorm::Registry)]
+    /// #[dynamo(table = App)]
+    /// pub enum AppItem {
+    ///     User(User),
+    /// }
+    /// # fn run(client: aws_sdk_dynamodb::Client) {
+    /// let db = dynamorm::Db::<App>::new(client).with_registry::<AppItem>();
+    /// # }
+    /// ```
+    pub fn with_registry<R: Registry<Table = T>>(&self) -> Self {
+        self.rebuilt(|inner| Inner {
+            keyspace: Some(Arc::new(crate::write::keyspace::of(R::ENTITIES))),
+            ..inner
+        })
+    }
+
+    /// A handle sharing this one's client and name, with `change` made to its settings.
+    fn rebuilt(&self, change: impl FnOnce(Inner) -> Inner) -> Self {
+        let inner = Inner {
+            client: self.inner.client.clone(),
+            table_name: self.inner.table_name.clone(),
+            capacity: self.inner.capacity.clone(),
+            keyspace: self.inner.keyspace.clone(),
+        };
+        Self {
+            inner: Arc::new(change(inner)),
             table: PhantomData,
         }
     }
@@ -91,17 +137,13 @@ impl<T: Table> Db<T> {
         &self,
         mode: aws_sdk_dynamodb::types::ReturnConsumedCapacity,
     ) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                client: self.inner.client.clone(),
-                table_name: self.inner.table_name.clone(),
-                capacity: crate::capacity::Capacity {
-                    mode: Some(mode),
-                    collector: crate::capacity::CapacityCollector::default(),
-                },
-            }),
-            table: PhantomData,
-        }
+        self.rebuilt(|inner| Inner {
+            capacity: crate::capacity::Capacity {
+                mode: Some(mode),
+                collector: crate::capacity::CapacityCollector::default(),
+            },
+            ..inner
+        })
     }
 
     /// The collector of consumed capacity (empty unless

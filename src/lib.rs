@@ -165,7 +165,7 @@ pub mod __private {
     pub fn unique_sentinels<E: crate::Entity>(
         entity: &E,
     ) -> Result<Vec<(&'static str, crate::PrimaryKey)>, crate::Error> {
-        crate::unique::sentinels_of(entity)
+        crate::unique::sentinels_of(crate::entity::def::<E>(), entity)
     }
 
     /// Whether `value` decodes as a `T`, the type of field `attribute` of `entity`.

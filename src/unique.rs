@@ -15,12 +15,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, PrimaryKey};
+use crate::entity::{Def, EntityValue, PrimaryKey};
 use crate::error::cancel::CancelReason;
 use crate::expr::{Node, all, or};
 use crate::item::Item;
 use crate::key::KeyPart;
-use crate::table::Table;
 use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Outcome, Plan};
@@ -31,15 +30,15 @@ use crate::write::internal::SENTINEL;
 const ATTEMPTS: usize = 8;
 
 /// The encoded unique values of an item (`None` for an absent or null value).
-pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, Error> {
-    E::SCHEMA
+pub(crate) fn values_in(def: &Def, item: &Item) -> Result<Vec<Option<String>>, Error> {
+    def.schema
         .unique
         .iter()
         .enumerate()
         .map(|(i, u)| match item.get(u.attribute) {
             Some(value) => {
                 let mut out = String::new();
-                Ok(E::write_unique_from(i, value, &mut out)?.then_some(out))
+                Ok((def.write_unique_from)(i, value, &mut out)?.then_some(out))
             }
             None => Ok(None),
         })
@@ -47,14 +46,15 @@ pub(crate) fn values_in<E: Entity>(item: &Item) -> Result<Vec<Option<String>>, E
 }
 
 /// The sentinel key of each unique value `entity` holds, by field.
-pub(crate) fn sentinels_of<E: Entity>(
-    entity: &E,
+pub(crate) fn sentinels_of(
+    def: &Def,
+    entity: &dyn EntityValue,
 ) -> Result<Vec<(&'static str, PrimaryKey)>, Error> {
     let mut out = Vec::new();
-    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+    for (i, field) in def.schema.unique.iter().enumerate() {
         let mut encoded = String::new();
         if entity.write_unique(i, &mut encoded)? {
-            out.push((field.field, sentinel_key::<E>(field.field, &encoded)?));
+            out.push((field.field, sentinel_key(def, field.field, &encoded)?));
         }
     }
     Ok(out)
@@ -62,19 +62,19 @@ pub(crate) fn sentinels_of<E: Entity>(
 
 /// Renders the sentinel key of every value, so a value no key may hold (too long, or a
 /// custom key part writing the delimiter) is refused before the write reads anything.
-pub(crate) fn check_sentinels<E: Entity>(values: &[Option<String>]) -> Result<(), Error> {
-    for (field, value) in E::SCHEMA.unique.iter().zip(values) {
+pub(crate) fn check_sentinels(def: &Def, values: &[Option<String>]) -> Result<(), Error> {
+    for (field, value) in def.schema.unique.iter().zip(values) {
         if let Some(encoded) = value {
-            sentinel_key::<E>(field.field, encoded)?;
+            sentinel_key(def, field.field, encoded)?;
         }
     }
     Ok(())
 }
 
 /// The sentinel key for value `encoded` of unique field `field` of entity `E`.
-pub(crate) fn sentinel_key<E: Entity>(field: &str, encoded: &str) -> Result<PrimaryKey, Error> {
+pub(crate) fn sentinel_key(def: &Def, field: &str, encoded: &str) -> Result<PrimaryKey, Error> {
     let mut pk = String::from(SENTINEL);
-    for part in [E::SCHEMA.name, field] {
+    for part in [def.name(), field] {
         pk.push('#');
         part.write_key(&mut pk)?;
     }
@@ -84,14 +84,12 @@ pub(crate) fn sentinel_key<E: Entity>(field: &str, encoded: &str) -> Result<Prim
     crate::key::check_len("partition key", &pk, crate::key::MAX_PARTITION_KEY_BYTES)?;
     Ok(PrimaryKey {
         partition_key: pk,
-        sort_key: <E::Table as Table>::SCHEMA
-            .sort_key()
-            .map(|_| SENTINEL.to_owned()),
+        sort_key: def.table.sort_key().map(|_| SENTINEL.to_owned()),
     })
 }
 
-fn sentinel_target<E: Entity>() -> Target {
-    Target::raw(SENTINEL, &<E::Table as Table>::SCHEMA)
+fn sentinel_target(def: &Def) -> Target {
+    Target::raw(SENTINEL, def.table)
 }
 
 /// `owner = :pk [AND owner_sort = :sk]`: the sentinel belongs to `owner`.
@@ -105,8 +103,8 @@ fn owned_by(owner: &PrimaryKey) -> Node {
 }
 
 /// The plan that claims a value for `owner`: put the sentinel if no one holds it.
-fn claim<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
-    let target = sentinel_target::<E>();
+fn claim(def: &Def, key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+    let target = sentinel_target(def);
     let mut item = target.key_item(&key);
     item.insert(
         target.discriminator.to_owned(),
@@ -132,8 +130,8 @@ fn claim<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> 
 
 /// The plan that releases `owner`'s value: delete the sentinel if it is absent or `owner`'s
 /// (never another owner's claim).
-fn release<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
-    let target = sentinel_target::<E>();
+fn release(def: &Def, key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+    let target = sentinel_target(def);
     let condition = or(
         target.is_absent(),
         crate::expr::and(target.is_same(), Some(owned_by(owner))),
@@ -147,6 +145,10 @@ fn release<E: Entity>(key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error
     )
 }
 
+/// What a unique write plans for one attempt: its own write and the unique values it
+/// leaves.
+pub(crate) type Planned = (Plan, Vec<Option<String>>);
+
 /// The stored item as a write of a unique entity read it, and the guard that it is unchanged.
 #[derive(Debug, Clone)]
 pub(crate) struct Read {
@@ -157,13 +159,13 @@ pub(crate) struct Read {
 }
 
 /// Reads the stored item with strong consistency, and the guard that it is unchanged.
-async fn read<E: Entity>(db: &Inner, key: &PrimaryKey) -> Result<Read, Error> {
-    let old = read_item::<E>(db, key).await?;
+async fn read(db: &Inner, def: &Def, key: &PrimaryKey) -> Result<Read, Error> {
+    let old = read_item(db, def, key).await?;
     let values = match &old {
-        Some(item) => values_in::<E>(item)?,
-        None => vec![None; E::SCHEMA.unique.len()],
+        Some(item) => values_in(def, item)?,
+        None => vec![None; def.schema.unique.len()],
     };
-    let guard = all(E::SCHEMA.unique.iter().map(|field| {
+    let guard = all(def.schema.unique.iter().map(|field| {
         match old.as_ref().and_then(|item| item.get(field.attribute)) {
             Some(value) => Node::Equals(field.attribute, value.clone()),
             None => Node::Exists(field.attribute, false),
@@ -173,11 +175,12 @@ async fn read<E: Entity>(db: &Inner, key: &PrimaryKey) -> Result<Read, Error> {
 }
 
 /// Reads the stored item with strong consistency.
-pub(crate) async fn read_item<E: Entity>(
+pub(crate) async fn read_item(
     db: &Inner,
+    def: &Def,
     key: &PrimaryKey,
 ) -> Result<Option<Item>, Error> {
-    crate::read::read_consistent(db, key.to_item::<E::Table>(), E::SCHEMA.name).await
+    crate::read::read_consistent(db, key.clone().into_item(def.table), def.name()).await
 }
 
 /// A random token shaped like a UUID (DynamoDB takes 1 to 36 characters).
@@ -194,7 +197,8 @@ fn random_token() -> String {
 }
 
 /// Plans the sentinel moves from the values read to `new`, for the item at `owner`.
-fn sentinel_plans<E: Entity>(
+fn sentinel_plans(
+    def: &Def,
     read: &Read,
     new: &[Option<String>],
     owner: &PrimaryKey,
@@ -202,16 +206,16 @@ fn sentinel_plans<E: Entity>(
     let mut releases = Vec::new();
     let mut claims = Vec::new();
     let mut claimed_fields = Vec::new();
-    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+    for (i, field) in def.schema.unique.iter().enumerate() {
         let (before, after) = (read.values[i].as_ref(), new.get(i).and_then(Option::as_ref));
         if before == after {
             continue;
         }
         if let Some(v) = before {
-            releases.push(release::<E>(sentinel_key::<E>(field.field, v)?, owner)?);
+            releases.push(release(def, sentinel_key(def, field.field, v)?, owner)?);
         }
         if let Some(v) = after {
-            claims.push(claim::<E>(sentinel_key::<E>(field.field, v)?, owner)?);
+            claims.push(claim(def, sentinel_key(def, field.field, v)?, owner)?);
             claimed_fields.push(i);
         }
     }
@@ -224,23 +228,20 @@ fn sentinel_plans<E: Entity>(
 /// values from that read (`None`: nothing to write), and sends it with the sentinel moves
 /// in one transaction. A race lost to a concurrent write is re-read and re-planned.
 /// Returns the item as it was read.
-pub(crate) async fn write<E, F>(
+pub(crate) async fn write(
     db: &Inner,
+    def: &Def,
     key: &PrimaryKey,
     needs_read: bool,
-    mut plan: F,
-) -> Result<Option<Item>, Error>
-where
-    E: Entity,
-    F: FnMut(&Read) -> Result<Option<(Plan, Vec<Option<String>>)>, Error>,
-{
+    plan: &mut (dyn FnMut(&Read) -> Result<Option<Planned>, Error> + Send),
+) -> Result<Option<Item>, Error> {
     for _ in 0..ATTEMPTS {
         let read = if needs_read {
-            read::<E>(db, key).await?
+            read(db, def, key).await?
         } else {
             Read {
                 old: None,
-                values: vec![None; E::SCHEMA.unique.len()],
+                values: vec![None; def.schema.unique.len()],
                 guard: None,
             }
         };
@@ -248,7 +249,7 @@ where
             return Ok(read.old);
         };
         let outcome = main.outcome;
-        let (sentinels, claimed) = sentinel_plans::<E>(&read, &new_values, key)?;
+        let (sentinels, claimed) = sentinel_plans(def, &read, &new_values, key)?;
         let first_claim = 1 + sentinels.len() - claimed.len();
         let mut plans = Vec::with_capacity(1 + sentinels.len());
         plans.push(main);
@@ -270,7 +271,7 @@ where
                     // Lost to a concurrent write of the unique values (or of the item's
                     // existence) since the read: plan again from a fresh read.
                     let changed = match &action.old {
-                        Some(old) => read.old.is_none() || values_in::<E>(old)? != read.values,
+                        Some(old) => read.old.is_none() || values_in(def, old)? != read.values,
                         None => read.old.is_some(),
                     };
                     if needs_read && changed {
@@ -282,8 +283,8 @@ where
                 CancelReason::ConditionalCheckFailed if action.index >= first_claim => {
                     let field = claimed[action.index - first_claim];
                     failure.get_or_insert(Error::UniqueViolation {
-                        entity: E::SCHEMA.name,
-                        field: E::SCHEMA.unique[field].field,
+                        entity: def.name(),
+                        field: def.schema.unique[field].field,
                     });
                 }
                 _ => {}
@@ -299,7 +300,7 @@ where
         return Err(Error::TransactionCanceled(canceled));
     }
     Err(Error::Contended {
-        entity: E::SCHEMA.name,
+        entity: def.name(),
         attempts: ATTEMPTS,
     })
 }

@@ -14,8 +14,9 @@ use super::RetryPolicy;
 use super::get::send_chunk;
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey, key_from};
+use crate::entity::{Def, Entity, EntityKey, PrimaryKey, key_from};
 use crate::item::Item;
+use crate::key::KeyError;
 use crate::table::Table;
 
 /// DynamoDB's limit on keys per `BatchGetItem`.
@@ -125,7 +126,19 @@ impl<T: Table> Loader<T> {
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        let rendered = key.render()?;
+        let def = crate::entity::def::<K::Entity>();
+        let item = self.load_item(def, key.render(), consistent).await?;
+        item.map(crate::entity::decode_as::<K::Entity>).transpose()
+    }
+
+    /// The item at `key`, its entity type checked: the non-generic half of `load`.
+    async fn load_item(
+        &self,
+        def: &'static Def,
+        key: Result<PrimaryKey, KeyError>,
+        consistent: bool,
+    ) -> Result<Option<Item>, Error> {
+        let rendered = key?;
         let alone = rendered.clone();
         let (reply, answer) = oneshot::channel();
         let flush = {
@@ -135,7 +148,7 @@ impl<T: Table> Loader<T> {
                 .lock()
                 .map_err(|_| Error::validation("the loader's queue is poisoned"))?;
             queue.pending.push(Pending {
-                entity: K::Entity::SCHEMA.name,
+                entity: def.name(),
                 key: rendered,
                 consistent,
                 reply,
@@ -146,11 +159,12 @@ impl<T: Table> Loader<T> {
             tokio::spawn(flush_after_tick::<T>(Arc::clone(&self.shared)));
         }
         match answer.await {
-            Ok(Reply::Found(item)) => item.map(crate::entity::decode::<K::Entity>).transpose(),
+            Ok(Reply::Found(Some(item))) => def.check_type(&item).map(|()| Some(item)),
+            Ok(Reply::Found(None)) => Ok(None),
             // Dropped (the flush task was cancelled) or unanswered: read alone.
             Ok(Reply::Alone) | Err(_) => {
-                crate::ops::Get::<K::Entity>::new(Arc::clone(&self.shared.db), Ok(alone))
-                    .consistent_read(consistent)
+                let db = Arc::clone(&self.shared.db);
+                crate::ops::GetCore::new(db, def, Ok(alone), consistent)
                     .send()
                     .await
             }

@@ -36,4 +36,4 @@ impl Sent {
 /// Items are matched to requests by their primary key.
 pub(crate) type KeyOf = PrimaryKey;
 
-pub(crate) use crate::entity::{key_from, key_of};
+pub(crate) use crate::entity::key_from;

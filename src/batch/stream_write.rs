@@ -39,7 +39,7 @@ impl<T> std::fmt::Debug for StreamedWrite<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the values: only the entity type.
         f.debug_struct("StreamedWrite")
-            .field("entity", &self.write.as_ref().map(|w| w.entity).ok())
+            .field("entity", &self.write.as_ref().map(|w| w.entity()).ok())
             .finish_non_exhaustive()
     }
 }
@@ -350,7 +350,7 @@ async fn write_chunk<T>(
     let mut rounds: Vec<Vec<Pending>> = Vec::new();
     let mut guarded = Vec::new();
     for (position, write) in chunk {
-        match write.write {
+        match write.write.and_then(|w| w.route(&db)) {
             Err(error) => out.rejected.push((position, error)),
             Ok(w) if matches!(w.via, Via::Guarded(_)) => guarded.push(w),
             Ok(w) => {

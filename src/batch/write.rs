@@ -8,10 +8,10 @@ use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{self, StreamExt};
 
 use super::retry::RetryPolicy;
-use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome, key_of};
+use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome};
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey};
+use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
 use crate::table::Table;
 use crate::write::plan::Write;
@@ -69,7 +69,7 @@ impl BatchWriteOutput {
 
 #[derive(Clone)]
 pub(super) struct Pending {
-    pub(super) entity: &'static str,
+    def: &'static Def,
     pub(super) key: PrimaryKey,
     kind: WriteKind,
     pub(super) via: Via,
@@ -86,6 +86,8 @@ pub(super) enum Via {
     /// As its own conditional request guarded by the entity type (the same plan `put` or
     /// `delete` sends): for entity types whose keys another declared type can render.
     Guarded(Box<crate::write::Plan>),
+    /// Not routed yet: a write built without its `Db` (a streamed write).
+    Unrouted(Box<Write>),
 }
 
 /// A BatchWriteItem over any number of items of any entity types, built by
@@ -166,7 +168,8 @@ impl<T: Table> BatchWrite<T> {
 
     /// Puts an entity (replacing any item with its key).
     pub fn put<E: Entity<Table = T>>(mut self, entity: &E) -> Self {
-        self.writes.push(pending_put(entity));
+        self.writes
+            .push(pending_put(entity).and_then(|w| w.route(&self.db)));
         self
     }
 
@@ -175,7 +178,12 @@ impl<T: Table> BatchWrite<T> {
         mut self,
         entities: impl IntoIterator<Item = &'a E>,
     ) -> Self {
-        self.writes.extend(entities.into_iter().map(pending_put));
+        let db = &self.db;
+        self.writes.extend(
+            entities
+                .into_iter()
+                .map(|e| pending_put(e).and_then(|w| w.route(db))),
+        );
         self
     }
 
@@ -184,7 +192,8 @@ impl<T: Table> BatchWrite<T> {
     where
         K::Entity: Entity<Table = T>,
     {
-        self.writes.push(pending_delete(&key));
+        self.writes
+            .push(pending_delete(&key).and_then(|w| w.route(&self.db)));
         self
     }
 
@@ -193,8 +202,10 @@ impl<T: Table> BatchWrite<T> {
     where
         K::Entity: Entity<Table = T>,
     {
-        self.writes
-            .extend(keys.into_iter().map(|k| pending_delete(&k)));
+        self.writes.extend(
+            keys.into_iter()
+                .map(|k| pending_delete(&k).and_then(|w| w.route(&self.db))),
+        );
         self
     }
 
@@ -219,7 +230,7 @@ impl<T: Table> BatchWrite<T> {
             if !seen.insert(&w.key) {
                 return Err(Error::validation(format!(
                     "a `{}` key appears twice in one batch; DynamoDB rejects that",
-                    w.entity
+                    w.entity()
                 )));
             }
         }
@@ -256,12 +267,12 @@ impl<T: Table> BatchWrite<T> {
 
 /// Batch writes are unconditional: they cannot keep unique-value sentinels or versions
 /// consistent, so such entities are refused.
-fn batchable<E: Entity>() -> Result<(), Error> {
-    if !E::SCHEMA.unique.is_empty() || E::SCHEMA.version.is_some() {
+fn batchable(def: &Def) -> Result<(), Error> {
+    if !def.schema.unique.is_empty() || def.schema.version.is_some() {
         return Err(Error::validation(format!(
             "`{}` has unique or version fields, which batch writes cannot check; use put, \
              update, delete or a transaction",
-            E::SCHEMA.name
+            def.name()
         )));
     }
     Ok(())
@@ -269,64 +280,105 @@ fn batchable<E: Entity>() -> Result<(), Error> {
 
 /// The entity-type guard of a batch write sent on its own: the key holds nothing, or an
 /// item of this type.
-fn guarded<E: Entity>(key: PrimaryKey, write: Write) -> Result<Via, Error> {
+fn guarded(def: &Def, key: PrimaryKey, write: Write) -> Result<Via, Error> {
     let plan = crate::write::Plan::new(
         key,
         write,
         crate::write::Guards::new(crate::write::Presence::AbsentOrSame),
-        &crate::write::guard::Target::of::<E>(),
-        crate::write::Outcome::of::<E>(),
+        &crate::write::guard::Target::of(def),
+        crate::write::Outcome::of(def),
     )?;
     Ok(Via::Guarded(Box::new(plan)))
 }
 
+/// A put of `entity` in a batch, still to be routed ([`Pending::route`]).
 pub(super) fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
-    batchable::<E>()?;
+    let def = crate::entity::def::<E>();
+    batchable(def)?;
     let item = crate::entity::to_item(entity)?;
-    let key = key_of::<E::Table>(&item)?;
-    let size = item_size(&item);
-    let via = if crate::write::declared::shares_keys::<E>() {
-        guarded::<E>(key.clone(), Write::Put(item))?
-    } else {
-        crate::value_check::check_item(&item).map_err(|p| p.into_error("an item"))?;
-        let put = PutRequest::builder()
-            .set_item(Some(item))
-            .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
-        Via::Batch(WriteRequest::builder().put_request(put).build())
-    };
-    Ok(Pending {
-        entity: E::SCHEMA.name,
+    let key = crate::entity::key_of_item(&item, def.table)?;
+    Ok(Pending::unrouted(
+        def,
         key,
-        kind: WriteKind::Put,
-        via,
-        size,
-        maybe_applied: false,
-    })
+        WriteKind::Put,
+        item_size(&item),
+        Write::Put(item),
+    ))
 }
 
+/// A delete of `key` in a batch, still to be routed ([`Pending::route`]).
 pub(super) fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
-    batchable::<K::Entity>()?;
+    let def = crate::entity::def::<K::Entity>();
+    batchable(def)?;
     let key = key.render()?;
-    let item = key.to_item::<<K::Entity as Entity>::Table>();
-    let size = item_size(&item);
-    let via = if crate::write::declared::shares_keys::<K::Entity>() {
-        guarded::<K::Entity>(key.clone(), Write::Delete)?
-    } else {
-        let delete = DeleteRequest::builder()
-            .set_key(Some(item))
-            .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
-        Via::Batch(WriteRequest::builder().delete_request(delete).build())
-    };
-    Ok(Pending {
-        entity: K::Entity::SCHEMA.name,
+    let size = item_size(&key.clone().into_item(def.table));
+    Ok(Pending::unrouted(
+        def,
         key,
-        kind: WriteKind::Delete,
-        via,
+        WriteKind::Delete,
         size,
-        maybe_applied: false,
-    })
+        Write::Delete,
+    ))
+}
+
+impl Pending {
+    fn unrouted(
+        def: &'static Def,
+        key: PrimaryKey,
+        kind: WriteKind,
+        size: usize,
+        write: Write,
+    ) -> Self {
+        Self {
+            def,
+            key,
+            kind,
+            via: Via::Unrouted(Box::new(write)),
+            size,
+            maybe_applied: false,
+        }
+    }
+
+    /// Decides how the write goes through `db`: in a `BatchWriteItem`, or as a guarded
+    /// single write when its keys can collide with another type's (or nothing is known of
+    /// the table's other types).
+    pub(super) fn route(mut self, db: &Inner) -> Result<Self, Error> {
+        let Via::Unrouted(write) = self.via else {
+            return Ok(self);
+        };
+        self.via = if db.needs_guard(self.def.name()) {
+            guarded(self.def, self.key.clone(), *write)?
+        } else {
+            Via::Batch(batch_request(self.def, &self.key, *write)?)
+        };
+        Ok(self)
+    }
+
+    /// The entity type written.
+    pub(super) fn entity(&self) -> &'static str {
+        self.def.name()
+    }
+}
+
+fn batch_request(def: &Def, key: &PrimaryKey, write: Write) -> Result<WriteRequest, Error> {
+    let request = match write {
+        Write::Put(item) => {
+            crate::value_check::check_item(&item).map_err(|p| p.into_error("an item"))?;
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| Error::validation(e.to_string()))?;
+            WriteRequest::builder().put_request(put).build()
+        }
+        _ => {
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key.clone().into_item(def.table)))
+                .build()
+                .map_err(|e| Error::validation(e.to_string()))?;
+            WriteRequest::builder().delete_request(delete).build()
+        }
+    };
+    Ok(request)
 }
 
 /// Splits writes into requests of at most 25 writes and 16 MB.
@@ -371,7 +423,7 @@ pub(super) async fn send_chunk(
             .values()
             .filter_map(|w| match &w.via {
                 Via::Batch(request) => Some(request.clone()),
-                Via::Guarded(_) => None,
+                Via::Guarded(_) | Via::Unrouted(_) => None,
             })
             .collect();
         sent.requests += 1;
@@ -451,7 +503,7 @@ fn failed(pending: HashMap<KeyOf, Pending>, reason: &str) -> Vec<FailedWrite> {
     pending
         .into_values()
         .map(|w| FailedWrite {
-            entity: w.entity,
+            entity: w.entity(),
             key: w.key,
             kind: w.kind,
             reason: reason.to_owned(),

@@ -425,6 +425,7 @@ impl<R: Registry> Migrate<R> {
                     mode: Some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total),
                     collector: crate::CapacityCollector::default(),
                 },
+                keyspace: self.db.keyspace.clone(),
             }),
             None => self.db,
         };

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, PrimaryKey};
+use crate::entity::{Def, Entity, PrimaryKey};
 use crate::expr::{Condition, Node};
+use crate::item::Item;
 use crate::key::KeyError;
 use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
@@ -19,12 +20,34 @@ use crate::write::{Guards, Outcome, Plan, Presence};
 /// was given; an item of another entity type under the key is never deleted
 /// ([`Error::WrongEntity`]).
 #[must_use = "a request does nothing until `.send().await`"]
-#[derive(Debug)]
 pub struct Delete<E> {
+    core: DeleteCore,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for Delete<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.core, f)
+    }
+}
+
+/// A delete as plain data: what every entity type's `Delete` plans and sends.
+pub(crate) struct DeleteCore {
     db: Arc<Inner>,
+    def: &'static Def,
     key: Result<PrimaryKey, KeyError>,
     spec: Spec,
-    entity: PhantomData<fn() -> E>,
+}
+
+impl std::fmt::Debug for DeleteCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key is left out: keys can hold personal data.
+        f.debug_struct("Delete")
+            .field("entity", &self.def.name())
+            .field("condition", &self.spec.condition.is_some())
+            .field("expected_version", &self.spec.expected_version)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A delete as data, apart from its key (which may have failed to render).
@@ -45,9 +68,12 @@ impl Spec {
 impl<E: Entity> Delete<E> {
     pub(crate) fn new(db: Arc<Inner>, key: Result<PrimaryKey, KeyError>) -> Self {
         Self {
-            db,
-            key,
-            spec: Spec::default(),
+            core: DeleteCore {
+                db,
+                def: crate::entity::def::<E>(),
+                key,
+                spec: Spec::default(),
+            },
             entity: PhantomData,
         }
     }
@@ -56,8 +82,9 @@ impl<E: Entity> Delete<E> {
     /// called twice). A missing item is then [`Error::NotFound`], a false condition
     /// [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.spec.condition = Some(crate::expr::also(
-            self.spec.condition.take(),
+        let spec = &mut self.core.spec;
+        spec.condition = Some(crate::expr::also(
+            spec.condition.take(),
             condition.into_node(),
         ));
         self
@@ -65,72 +92,84 @@ impl<E: Entity> Delete<E> {
 
     /// On a failed condition, carry the stored item in the error.
     pub fn return_old_on_failure(mut self) -> Self {
-        self.spec.keep_old = true;
+        self.core.spec.keep_old = true;
         self
     }
 
     /// Optimistic locking: delete only if the item's `#[dynamo(version)]` is `version`;
-    /// otherwise [`Error::VersionConflict`] (or [`Error::NotFound`] with no item).
+    /// otherwise [`Error::VersionConflict`] (or [`Error::NotFound`]).
     pub fn if_version(mut self, version: u64) -> Self {
-        self.spec.expected_version = Some(version);
+        self.core.spec.expected_version = Some(version);
         self
     }
 
-    /// The plan of this delete, for transactions.
-    pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
-        Ok((plan::<E>(self.key?, self.spec, None)?, self.db))
+    /// The non-generic request (transactions take it).
+    pub(crate) fn into_core(self) -> DeleteCore {
+        self.core
     }
 
-    /// Sends the request and returns the deleted entity, if there was one.
+    /// Sends the request: the deleted entity, or `None` when there was no item.
     pub async fn send(self) -> Result<Option<E>, Error> {
-        if !E::SCHEMA.unique.is_empty() {
+        let old = self.core.send().await?;
+        old.map(crate::entity::decode_as::<E>).transpose()
+    }
+}
+
+impl DeleteCore {
+    /// The entity type deleted.
+    pub(crate) fn def(&self) -> &'static Def {
+        self.def
+    }
+
+    /// The plan of this delete (transactions use it too), with its client.
+    pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
+        Ok((plan(self.def, self.key?, self.spec, None)?, self.db))
+    }
+
+    /// Sends the request: the deleted item (its entity type checked by the guard).
+    async fn send(self) -> Result<Option<Item>, Error> {
+        if !self.def.schema.unique.is_empty() {
             // Boxed: the rare path's transaction future would otherwise size every delete.
             return Box::pin(self.send_with_unique()).await;
         }
         let (plan, db) = self.into_plan()?;
-        send::single(&db, plan, Returns::Old)
-            .await?
-            .map(crate::entity::decode::<E>)
-            .transpose()
+        send::single(&db, plan, Returns::Old).await
     }
 
-    /// A delete that also releases the entity's unique values, in one transaction.
-    async fn send_with_unique(self) -> Result<Option<E>, Error> {
+    /// A delete of an entity with unique fields: the item and its sentinels in one
+    /// transaction, guarded by the unique values read just before.
+    async fn send_with_unique(self) -> Result<Option<Item>, Error> {
+        let def = self.def;
         let key = self.key?;
         let spec = self.spec;
         let conditional = spec.conditional();
-        let none = vec![None; E::SCHEMA.unique.len()];
+        let none = vec![None; def.schema.unique.len()];
         // Planned once before the read, so invalid input sends nothing at all.
-        plan::<E>(key.clone(), spec.clone(), None)?;
-        let old = crate::unique::write::<E, _>(&self.db, &key, true, |read| {
+        plan(def, key.clone(), spec.clone(), None)?;
+        let old = crate::unique::write(&self.db, def, &key, true, &mut |read| {
             if read.old.is_none() {
                 // Nothing to release; nothing to delete.
                 return Ok(None);
             }
-            let plan = plan::<E>(key.clone(), spec.clone(), read.guard.clone())?;
+            let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
             Ok(Some((plan, none.clone())))
         })
         .await?;
         match old {
-            Some(old) => crate::entity::decode::<E>(old).map(Some),
-            None if conditional => Err(Error::NotFound {
-                entity: E::SCHEMA.name,
-            }),
+            Some(old) => Ok(Some(old)),
+            None if conditional => Err(Error::NotFound { entity: def.name() }),
             None => Ok(None),
         }
     }
 }
 
-/// Plans a delete: unconditional, the key holds nothing or an `E`; with a condition or a
-/// version, an `E` that meets them. `unique` is the guard that the stored unique values
-/// are the ones read.
-fn plan<E: Entity>(key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<Plan, Error> {
-    let version = match (spec.expected_version, E::SCHEMA.version) {
+fn plan(def: &Def, key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<Plan, Error> {
+    let version = match (spec.expected_version, def.schema.version) {
         (Some(v), Some(attribute)) => Some(version::is(attribute, v)),
         (Some(_), None) => {
             return Err(Error::validation(format!(
                 "`{}` has no `#[dynamo(version)]` field",
-                E::SCHEMA.name
+                def.name()
             )));
         }
         (None, _) => None,
@@ -143,8 +182,8 @@ fn plan<E: Entity>(key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<
     guards.version = version;
     guards.unique = unique;
     guards.user = spec.condition;
-    let mut outcome = Outcome::of::<E>();
+    let mut outcome = Outcome::of(def);
     outcome.keep_old = spec.keep_old;
     outcome.expected_version = spec.expected_version;
-    Plan::new(key, Write::Delete, guards, &Target::of::<E>(), outcome)
+    Plan::new(key, Write::Delete, guards, &Target::of(def), outcome)
 }

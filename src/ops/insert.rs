@@ -1,7 +1,12 @@
 //! [`Insert`]: create an entity whose ids the library makes, and hand it back.
 
+use std::sync::Arc;
+
+use super::put::PutCore;
 use crate::Error;
-use crate::entity::Entity;
+use crate::client::Inner;
+use crate::entity::{Entity, PrimaryKey};
+use crate::item::Item;
 use crate::ops::Put;
 
 /// A create of entity `E` whose `#[dynamo(generated)]` fields were filled with new ids,
@@ -10,7 +15,7 @@ use crate::ops::Put;
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Insert<E> {
     put: Put<E>,
-    db: std::sync::Arc<crate::client::Inner>,
+    db: Arc<Inner>,
     entity: E,
 }
 
@@ -22,11 +27,7 @@ impl<E> std::fmt::Debug for Insert<E> {
 }
 
 impl<E: Entity> Insert<E> {
-    pub(crate) fn new(
-        db: std::sync::Arc<crate::client::Inner>,
-        put: impl FnOnce(&E) -> Put<E>,
-        mut entity: E,
-    ) -> Self {
+    pub(crate) fn new(db: Arc<Inner>, put: impl FnOnce(&E) -> Put<E>, mut entity: E) -> Self {
         entity.fill_generated();
         Self {
             put: put(&entity),
@@ -44,13 +45,17 @@ impl<E: Entity> Insert<E> {
     /// id you set yourself can be taken: [`Error::AlreadyExists`]).
     pub async fn send(self) -> Result<E, Error> {
         let key = crate::EntityKey::render(&self.entity.key())?;
-        self.put.send().await?;
-        // The library set the version and timestamps as it wrote: read them back.
-        match crate::unique::read_item::<E>(&self.db, &key).await? {
-            Some(item) => crate::entity::decode::<E>(item),
-            None => Err(Error::NotFound {
-                entity: E::SCHEMA.name,
-            }),
-        }
+        let item = insert(self.put.into_core(), self.db, key).await?;
+        crate::entity::decode_as::<E>(item)
     }
+}
+
+/// Puts, then reads the item back: the library set the version and timestamps as it wrote.
+async fn insert(put: PutCore, db: Arc<Inner>, key: PrimaryKey) -> Result<Item, Error> {
+    let def = put.def();
+    put.send().await?;
+    let item = crate::unique::read_item(&db, def, &key).await?;
+    let item = item.ok_or(Error::NotFound { entity: def.name() })?;
+    def.check_type(&item)?;
+    Ok(item)
 }

@@ -10,7 +10,11 @@ mod update;
 mod update_keys;
 
 pub use delete::Delete;
+pub(crate) use delete::DeleteCore;
 pub use get::Get;
+pub(crate) use get::GetCore;
 pub use insert::Insert;
 pub use put::Put;
+pub(crate) use put::PutCore;
 pub use update::Update;
+pub(crate) use update::UpdateCore;

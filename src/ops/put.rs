@@ -7,10 +7,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::Entity;
+use crate::entity::{Def, Entity};
 use crate::expr::{Action, Condition, Node, Value};
 use crate::item::Item;
-use crate::table::Table;
 use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
@@ -19,12 +18,34 @@ use crate::write::{Guards, Outcome, Plan, Presence};
 /// A PutItem request for entity `E`, built by [`Db::put`](crate::Db::put) or
 /// [`Db::create`](crate::Db::create).
 #[must_use = "a request does nothing until `.send().await`"]
-#[derive(Debug)]
 pub struct Put<E> {
+    core: PutCore,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for Put<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.core, f)
+    }
+}
+
+/// A put as plain data: what every entity type's `Put` plans and sends.
+pub(crate) struct PutCore {
     db: Arc<Inner>,
+    def: &'static Def,
     item: Result<Item, Error>,
     spec: Spec,
-    entity: PhantomData<fn() -> E>,
+}
+
+impl std::fmt::Debug for PutCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The item is left out: it holds the entity's values.
+        f.debug_struct("Put")
+            .field("entity", &self.def.name())
+            .field("create", &self.spec.create)
+            .field("condition", &self.spec.condition.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A put as data, apart from the item (which may have failed to encode).
@@ -38,12 +59,15 @@ pub(crate) struct Spec {
 impl<E: Entity> Put<E> {
     pub(crate) fn new(db: Arc<Inner>, item: Result<Item, Error>, create: bool) -> Self {
         Self {
-            db,
-            item,
-            spec: Spec {
-                create,
-                condition: None,
-                keep_old: false,
+            core: PutCore {
+                db,
+                def: crate::entity::def::<E>(),
+                item,
+                spec: Spec {
+                    create,
+                    condition: None,
+                    keep_old: false,
+                },
             },
             entity: PhantomData,
         }
@@ -52,8 +76,9 @@ impl<E: Entity> Put<E> {
     /// Writes only if `condition` holds for the item as stored (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.spec.condition = Some(crate::expr::also(
-            self.spec.condition.take(),
+        let spec = &mut self.core.spec;
+        spec.condition = Some(crate::expr::also(
+            spec.condition.take(),
             condition.into_node(),
         ));
         self
@@ -62,19 +87,36 @@ impl<E: Entity> Put<E> {
     /// On a failed condition, carry the stored item in the error
     /// ([`ConditionFailed::old`](crate::ConditionFailed::old)).
     pub fn return_old_on_failure(mut self) -> Self {
-        self.spec.keep_old = true;
+        self.core.spec.keep_old = true;
         self
+    }
+
+    /// The non-generic request (transactions and inserts take it).
+    pub(crate) fn into_core(self) -> PutCore {
+        self.core
+    }
+
+    /// Sends the request.
+    pub fn send(self) -> impl Future<Output = Result<(), Error>> + Send {
+        self.core.send()
+    }
+}
+
+impl PutCore {
+    /// The entity type written.
+    pub(crate) fn def(&self) -> &'static Def {
+        self.def
     }
 
     /// The plan of this put (transactions use it too), with its client.
     pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
-        let plan = plan::<E>(self.item?, self.spec, None)?;
+        let plan = plan(self.def, self.item?, self.spec, None)?;
         Ok((plan, self.db))
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<(), Error> {
-        if !E::SCHEMA.unique.is_empty() {
+    pub(crate) async fn send(self) -> Result<(), Error> {
+        if !self.def.schema.unique.is_empty() {
             // Boxed: the rare path's transaction future would otherwise size every put.
             return Box::pin(self.send_with_unique()).await;
         }
@@ -85,15 +127,16 @@ impl<E: Entity> Put<E> {
     /// A put of an entity with unique fields: the entity and its sentinels in one
     /// transaction, planned from a consistent read of the stored item and guarded by it.
     async fn send_with_unique(self) -> Result<(), Error> {
+        let def = self.def;
         let item = self.item?;
-        let new_values = crate::unique::values_in::<E>(&item)?;
-        crate::unique::check_sentinels::<E>(&new_values)?;
-        let key = crate::entity::key_of::<E::Table>(&item)?;
+        let new_values = crate::unique::values_in(def, &item)?;
+        crate::unique::check_sentinels(def, &new_values)?;
+        let key = crate::entity::key_of_item(&item, def.table)?;
         let spec = self.spec;
         // Planned once before the read, so invalid input sends nothing at all.
-        plan::<E>(item.clone(), spec.clone(), None)?;
-        crate::unique::write::<E, _>(&self.db, &key, !spec.create, |read| {
-            let plan = plan::<E>(item.clone(), spec.clone(), Some(read))?;
+        plan(def, item.clone(), spec.clone(), None)?;
+        crate::unique::write(&self.db, def, &key, !spec.create, &mut |read| {
+            let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
             Ok(Some((plan, new_values.clone())))
         })
         .await
@@ -107,14 +150,15 @@ impl<E: Entity> Put<E> {
 /// stored `created_at` (setting every other attribute and removing the entity's attributes
 /// the new value lacks). With `read` (unique fields), the write also requires the stored
 /// unique values to be the ones read, and no item if none was read.
-pub(crate) fn plan<E: Entity>(
+fn plan(
+    def: &Def,
     mut item: Item,
     spec: Spec,
     read: Option<&crate::unique::Read>,
 ) -> Result<Plan, Error> {
-    let schema = &E::SCHEMA;
-    let key = crate::entity::key_of::<E::Table>(&item)?;
-    let mut outcome = Outcome::of::<E>();
+    let schema = def.schema;
+    let key = crate::entity::key_of_item(&item, def.table)?;
+    let mut outcome = Outcome::of(def);
     outcome.keep_old = spec.keep_old;
     let mut create = spec.create;
     let mut guards = Guards::new(if create {
@@ -125,7 +169,7 @@ pub(crate) fn plan<E: Entity>(
     guards.user = spec.condition;
     if let Some(attribute) = schema.version {
         let current = version::of(&item, attribute).unwrap_or(0);
-        let next = version::next::<E>(current)?;
+        let next = def.next_version(current)?;
         item.insert(attribute.to_owned(), version::number(next));
         outcome.expected_version = Some(current);
         if spec.create {
@@ -149,34 +193,36 @@ pub(crate) fn plan<E: Entity>(
     outcome.create = spec.create;
     let write = match schema.created_at {
         Some(attribute) if create => {
-            item.insert(attribute.to_owned(), E::timestamp_now(attribute)?);
+            item.insert(attribute.to_owned(), (def.timestamp_now)(attribute)?);
             Write::Put(item)
         }
         Some(attribute) => {
-            let now = E::timestamp_now(attribute)?;
-            Write::Update(put_as_update::<E>(item, attribute, now))
+            let now = (def.timestamp_now)(attribute)?;
+            Write::Update(put_as_update(def, item, attribute, now))
         }
         None => Write::Put(item),
     };
-    Plan::new(key, write, guards, &Target::of::<E>(), outcome)
+    Plan::new(key, write, guards, &Target::of(def), outcome)
 }
 
 /// SETs every attribute of `item` but the primary key (`created_at` only if absent) and
 /// REMOVEs the entity's attributes that `item` lacks, so the result equals a put.
-fn put_as_update<E: Entity>(
+fn put_as_update(
+    def: &Def,
     mut item: Item,
     created_at: &'static str,
     now: AttributeValue,
 ) -> Vec<Action> {
-    let table = &<E::Table as Table>::SCHEMA;
+    let table = def.table;
     item.remove(table.partition_key());
     if let Some(sk) = table.sort_key() {
         item.remove(sk);
     }
     item.remove(created_at);
-    let mut known: Vec<&'static str> = E::SCHEMA.attributes.to_vec();
+    let mut known: Vec<&'static str> = def.schema.attributes.to_vec();
     // `to_item` already refused an index without key attributes of its own.
-    for (pk, sk) in E::SCHEMA
+    for (pk, sk) in def
+        .schema
         .indexes
         .iter()
         .filter_map(|i| i.key_attributes().ok())

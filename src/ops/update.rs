@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey};
+use crate::entity::{Def, Entity, PrimaryKey};
 use crate::expr::{
     Action, Condition, IntoValue, Node, Numeric, Path, Removable, UpdateTarget, Value,
 };
-use crate::table::Table;
+use crate::item::Item;
+use crate::key::KeyError;
 use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
@@ -51,10 +52,23 @@ use super::update_keys::Uncertain;
 /// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct Update<E: Entity> {
+pub struct Update<E> {
+    pub(super) core: UpdateCore,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for Update<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.core, f)
+    }
+}
+
+/// An update as plain data: what every entity type's `Update` validates, plans and sends.
+pub(crate) struct UpdateCore {
     pub(super) db: Arc<Inner>,
-    /// The typed key, rendered with the request; index templates read its fields too.
-    pub(super) key: E::Key,
+    pub(super) def: &'static Def,
+    /// The encoded primary-key parts, by slot: index templates read them too.
+    pub(super) key: Result<Vec<String>, KeyError>,
     pub(super) actions: Vec<Action>,
     pub(super) condition: Option<Node>,
     /// Conditions that keep arithmetic within the fields' integer types.
@@ -65,16 +79,22 @@ pub struct Update<E: Entity> {
     pub(super) refused: Option<Error>,
     /// Indexes whose key moves with `updated_at` while the stored membership decides.
     pub(super) uncertain: Vec<super::update_keys::Uncertain>,
-    entity: PhantomData<fn() -> E>,
 }
 
-impl<E: Entity> std::fmt::Debug for Update<E> {
+impl std::fmt::Debug for UpdateCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key and the values set are left out: they can hold personal data.
         f.debug_struct("Update")
-            .field("entity", &E::SCHEMA.name)
-            .field("key", &self.key.render())
-            .field("actions", &self.actions)
-            .field("condition", &self.condition)
+            .field("entity", &self.def.name())
+            .field(
+                "actions",
+                &self
+                    .actions
+                    .iter()
+                    .map(|a| a.path().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .field("condition", &self.condition.is_some())
             .field("expected_version", &self.expected_version)
             .finish_non_exhaustive()
     }
@@ -90,16 +110,11 @@ enum Step {
 impl<E: Entity> Update<E> {
     pub(crate) fn new(db: Arc<Inner>, key: E::Key) -> Self {
         Self {
-            db,
-            key,
-            // Room for two actions and the index keys they imply, without regrowing.
-            actions: Vec::with_capacity(4),
-            condition: None,
-            bounds: None,
-            return_old_on_failure: false,
-            expected_version: None,
-            refused: None,
-            uncertain: Vec::new(),
+            core: UpdateCore::new(
+                db,
+                crate::entity::def::<E>(),
+                crate::entity::key_parts(&key),
+            ),
             entity: PhantomData,
         }
     }
@@ -111,7 +126,9 @@ impl<E: Entity> Update<E> {
         P::Value: Serialize,
     {
         let value = attr.encode(&value.into_value());
-        self.actions.push(Action::Set(attr.target_path(), value));
+        self.core
+            .actions
+            .push(Action::Set(attr.target_path(), value));
         self
     }
 
@@ -125,7 +142,8 @@ impl<E: Entity> Update<E> {
         P::Value: Serialize,
     {
         let value = attr.encode(&value.into_value());
-        self.actions
+        self.core
+            .actions
             .push(Action::SetIfNotExists(attr.target_path(), value));
         self
     }
@@ -133,7 +151,7 @@ impl<E: Entity> Update<E> {
     /// `REMOVE attr`: an optional field (so the item still decodes), or an element inside
     /// a map or list (`a.counts.key("heart")`).
     pub fn remove(mut self, attr: impl Removable<E>) -> Self {
-        self.actions.push(Action::Remove(attr.removed_path()));
+        self.core.actions.push(Action::Remove(attr.removed_path()));
         self
     }
 
@@ -146,8 +164,9 @@ impl<E: Entity> Update<E> {
         let value = attr.encode(&value.into_value());
         let path = attr.target_path();
         // ADD counts a missing attribute as 0, and `value` itself is in range.
-        self.keep_in_range::<P::Value>(&path, &value, Step::Add, true);
-        self.actions.push(Action::Add(path, value));
+        self.core
+            .keep_in_range(&path, &value, Step::Add, true, P::Value::bounds());
+        self.core.actions.push(Action::Add(path, value));
         self
     }
 
@@ -158,8 +177,9 @@ impl<E: Entity> Update<E> {
     {
         let by = attr.encode(&by.into_value());
         let path = attr.target_path();
-        self.keep_in_range::<P::Value>(&path, &by, Step::Add, false);
-        self.actions.push(Action::Increment(path, by, false));
+        self.core
+            .keep_in_range(&path, &by, Step::Add, false, P::Value::bounds());
+        self.core.actions.push(Action::Increment(path, by, false));
         self
     }
 
@@ -170,47 +190,10 @@ impl<E: Entity> Update<E> {
     {
         let by = attr.encode(&by.into_value());
         let path = attr.target_path();
-        self.keep_in_range::<P::Value>(&path, &by, Step::Subtract, false);
-        self.actions.push(Action::Increment(path, by, true));
+        self.core
+            .keep_in_range(&path, &by, Step::Subtract, false, P::Value::bounds());
+        self.core.actions.push(Action::Increment(path, by, true));
         self
-    }
-
-    /// Adds the condition that `attribute ± step` stays within `T`'s range (integers), so
-    /// the stored item still decodes: `attribute <= MAX - step` or `attribute >= MIN + step`.
-    /// A failure is [`Error::ConditionFailed`]. `absent_ok`: a missing attribute counts as 0.
-    fn keep_in_range<T: Numeric>(
-        &mut self,
-        attribute: &Path,
-        step: &Value,
-        direction: Step,
-        absent_ok: bool,
-    ) {
-        let (Some((min, max)), Ok(AttributeValue::N(n))) = (T::bounds(), step.get()) else {
-            return;
-        };
-        let Ok(n) = n.parse::<i128>() else { return };
-        let n = match direction {
-            Step::Add => Some(n),
-            Step::Subtract => n.checked_neg(),
-        };
-        let bound = match n {
-            Some(n) if n >= 0 => max.checked_sub(n).map(|b| (b, true)),
-            Some(n) => min.checked_sub(n).map(|b| (b, false)),
-            None => None,
-        };
-        let Some((bound, upper)) = bound else { return };
-        let value = AttributeValue::N(bound.to_string());
-        let within = if upper {
-            crate::expr::at_most(attribute, value)
-        } else {
-            crate::expr::at_least(attribute, value)
-        };
-        let guard = if absent_ok {
-            crate::expr::or(crate::expr::absent(attribute), within)
-        } else {
-            within
-        };
-        self.bounds = Some(crate::expr::also(self.bounds.take(), guard));
     }
 
     /// Appends elements to a list (an absent list counts as empty).
@@ -221,7 +204,8 @@ impl<E: Entity> Update<E> {
     {
         let items: Vec<T> = items.into_iter().collect();
         let value = attr.encode(&items);
-        self.actions
+        self.core
+            .actions
             .push(Action::Append(attr.target_path(), value, false));
         self
     }
@@ -234,7 +218,8 @@ impl<E: Entity> Update<E> {
     {
         let items: Vec<T> = items.into_iter().collect();
         let value = attr.encode(&items);
-        self.actions
+        self.core
+            .actions
             .push(Action::Append(attr.target_path(), value, true));
         self
     }
@@ -305,7 +290,7 @@ impl<E: Entity> Update<E> {
                 attr.target_path()
             ))),
         };
-        self.actions.push(action(attr.target_path(), value));
+        self.core.actions.push(action(attr.target_path(), value));
         self
     }
 
@@ -313,10 +298,13 @@ impl<E: Entity> Update<E> {
     /// what the typed actions do not cover. It is parsed into the same actions (see its
     /// docs for what is refused); a refusal is the error of `send`, with nothing sent.
     pub fn raw(mut self, raw: crate::RawUpdate<E>) -> Self {
-        match raw.into_actions().and_then(check_raw_targets::<E>) {
-            Ok(actions) => self.actions.extend(actions),
+        match raw
+            .into_actions()
+            .and_then(|actions| check_raw_targets(crate::entity::def::<E>(), actions))
+        {
+            Ok(actions) => self.core.actions.extend(actions),
             Err(e) => {
-                self.refused.get_or_insert(e);
+                self.core.refused.get_or_insert(e);
             }
         }
         self
@@ -325,8 +313,8 @@ impl<E: Entity> Update<E> {
     /// Updates only if `condition` holds for the stored item (combined with `and` when
     /// called twice). A failure is [`Error::ConditionFailed`].
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(crate::expr::also(
-            self.condition.take(),
+        self.core.condition = Some(crate::expr::also(
+            self.core.condition.take(),
             condition.into_node(),
         ));
         self
@@ -334,7 +322,7 @@ impl<E: Entity> Update<E> {
 
     /// On a failed condition, carry the stored item in the error.
     pub fn return_old_on_failure(mut self) -> Self {
-        self.return_old_on_failure = true;
+        self.core.return_old_on_failure = true;
         self
     }
 
@@ -342,13 +330,87 @@ impl<E: Entity> Update<E> {
     /// (the version it was read at); otherwise [`Error::VersionConflict`]. Every update of
     /// a versioned entity increments the version, with or without this check.
     pub fn if_version(mut self, version: u64) -> Self {
-        self.expected_version = Some(version);
+        self.core.expected_version = Some(version);
         self
+    }
+
+    /// The non-generic request (transactions take it).
+    pub(crate) fn into_core(self) -> UpdateCore {
+        self.core
+    }
+
+    /// Sends the request and returns the entity as it is after the update.
+    pub async fn send(self) -> Result<E, Error> {
+        let item = self.core.send().await?;
+        crate::entity::decode_as::<E>(item)
+    }
+}
+
+impl UpdateCore {
+    fn new(db: Arc<Inner>, def: &'static Def, key: Result<Vec<String>, KeyError>) -> Self {
+        Self {
+            db,
+            def,
+            key,
+            // Room for two actions and the index keys they imply, without regrowing.
+            actions: Vec::with_capacity(4),
+            condition: None,
+            bounds: None,
+            return_old_on_failure: false,
+            expected_version: None,
+            refused: None,
+            uncertain: Vec::new(),
+        }
+    }
+
+    /// The entity type updated.
+    pub(crate) fn def(&self) -> &'static Def {
+        self.def
+    }
+
+    /// Adds the condition that `attribute ± step` stays within the field type's range (`bounds`) (integers), so
+    /// the stored item still decodes: `attribute <= MAX - step` or `attribute >= MIN + step`.
+    /// A failure is [`Error::ConditionFailed`]. `absent_ok`: a missing attribute counts as 0.
+    fn keep_in_range(
+        &mut self,
+        attribute: &Path,
+        step: &Value,
+        direction: Step,
+        absent_ok: bool,
+        bounds: Option<(i128, i128)>,
+    ) {
+        let (Some((min, max)), Ok(AttributeValue::N(n))) = (bounds, step.get()) else {
+            return;
+        };
+        let Ok(n) = n.parse::<i128>() else { return };
+        let n = match direction {
+            Step::Add => Some(n),
+            Step::Subtract => n.checked_neg(),
+        };
+        let bound = match n {
+            Some(n) if n >= 0 => max.checked_sub(n).map(|b| (b, true)),
+            Some(n) => min.checked_sub(n).map(|b| (b, false)),
+            None => None,
+        };
+        let Some((bound, upper)) = bound else { return };
+        let value = AttributeValue::N(bound.to_string());
+        let within = if upper {
+            crate::expr::at_most(attribute, value)
+        } else {
+            crate::expr::at_least(attribute, value)
+        };
+        let guard = if absent_ok {
+            crate::expr::or(crate::expr::absent(attribute), within)
+        } else {
+            within
+        };
+        self.bounds = Some(crate::expr::also(self.bounds.take(), guard));
     }
 
     /// Whether the update writes a `#[dynamo(unique)]` field.
     pub(crate) fn touches_unique(&self) -> bool {
-        E::SCHEMA
+        self.def
+            .schema
             .unique
             .iter()
             .any(|u| self.actions.iter().any(|a| a.attribute() == u.attribute))
@@ -356,7 +418,8 @@ impl<E: Entity> Update<E> {
 
     /// Adds the lifecycle actions: version increment and check, `updated_at`, TTL.
     fn lifecycle(&mut self) -> Result<Option<Node>, Error> {
-        let schema = &E::SCHEMA;
+        let def = self.def;
+        let schema = def.schema;
         let mut guard = None;
         for reserved in [schema.version, schema.created_at, schema.updated_at]
             .into_iter()
@@ -376,7 +439,7 @@ impl<E: Entity> Update<E> {
             guard = Some(match self.expected_version {
                 // The increment must stay in the field type's range.
                 Some(expected) => {
-                    version::next::<E>(expected)?;
+                    def.next_version(expected)?;
                     version::is(attribute, expected)
                 }
                 None => version::below(attribute, schema.version_max),
@@ -390,17 +453,17 @@ impl<E: Entity> Update<E> {
         if let Some(attribute) = schema.updated_at {
             self.actions.push(Action::Set(
                 attribute.into(),
-                Value::raw(E::timestamp_now(attribute)?),
+                Value::raw((def.timestamp_now)(attribute)?),
             ));
         }
-        if let (Some(field), Some(ttl)) = (schema.ttl, <E::Table as Table>::SCHEMA.ttl()) {
+        if let (Some(field), Some(ttl)) = (schema.ttl, def.table.ttl()) {
             let set = self.actions.iter().find_map(|a| match a {
                 Action::Set(name, v) if name == field => Some(Some(v.get().cloned())),
                 Action::Remove(name) if name == field => Some(None),
                 _ => None,
             });
             match set {
-                Some(Some(value)) => match E::ttl_seconds_from(&value?)? {
+                Some(Some(value)) => match (def.ttl_seconds_from)(&value?)? {
                     Some(seconds) => self.actions.push(Action::Set(
                         ttl.into(),
                         Value::raw(AttributeValue::N(seconds.to_string())),
@@ -424,12 +487,13 @@ impl<E: Entity> Update<E> {
         // index key is then rendered from.
         let version = self.lifecycle()?;
         self.sync_index_keys()?;
-        let key = self.key.render()?;
-        let mut outcome = Outcome::of::<E>();
+        let key = self.render_key()?;
+        let mut outcome = Outcome::of(self.def);
         outcome.keep_old = self.return_old_on_failure;
         outcome.expected_version = self.expected_version;
-        outcome.increments = E::SCHEMA.version.is_some();
+        outcome.increments = self.def.schema.version.is_some();
         let prepared = Prepared {
+            def: self.def,
             key,
             actions: self.actions,
             version: crate::expr::all(version.into_iter().chain(self.bounds)),
@@ -444,87 +508,98 @@ impl<E: Entity> Update<E> {
     pub(crate) fn into_plan(self) -> Result<(Plan, Arc<Inner>), Error> {
         let (prepared, db) = self.prepare()?;
         prepared.refuse_uncertain()?;
-        Ok((prepared.plan::<E>(None)?, db))
+        Ok((prepared.plan(None)?, db))
     }
 
-    /// Sends the request and returns the entity as it is after the update.
-    pub async fn send(self) -> Result<E, Error> {
+    /// Sends the request: the item as it is after the update.
+    pub(crate) async fn send(self) -> Result<Item, Error> {
         if self.touches_unique() {
             // Boxed: the rare path's transaction future would otherwise size every update.
             return Box::pin(self.send_with_unique()).await;
         }
         let (prepared, db) = self.prepare()?;
         if !prepared.uncertain.is_empty() {
-            return Box::pin(send_as_stored::<E>(prepared, db)).await;
+            return Box::pin(send_as_stored(prepared, db)).await;
         }
-        let plan = prepared.plan::<E>(None)?;
-        match send::single(&db, plan, Returns::New).await? {
-            Some(item) => crate::entity::decode::<E>(item),
-            None => Err(Error::NotFound {
-                entity: E::SCHEMA.name,
-            }),
-        }
+        let entity = prepared.def.name();
+        let plan = prepared.plan(None)?;
+        send::single(&db, plan, Returns::New)
+            .await?
+            .ok_or(Error::NotFound { entity })
     }
 
     /// An update that changes unique values: the update and the sentinel moves in one
     /// transaction, guarded by the values read just before.
-    async fn send_with_unique(self) -> Result<E, Error> {
+    async fn send_with_unique(self) -> Result<Item, Error> {
+        let def = self.def;
         let (prepared, db) = self.prepare()?;
         prepared.refuse_uncertain()?;
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
-        prepared.clone().plan::<E>(None)?;
+        prepared.clone().plan(None)?;
         // The sentinel keys of the values set are checked before the read, too.
-        let mut set_values = vec![None; E::SCHEMA.unique.len()];
-        apply_unique_actions::<E>(&prepared.actions, &mut set_values)?;
-        crate::unique::check_sentinels::<E>(&set_values)?;
-        crate::unique::write::<E, _>(&db, &key, true, |read| {
+        let mut set_values = vec![None; def.schema.unique.len()];
+        apply_unique_actions(def, &prepared.actions, &mut set_values)?;
+        crate::unique::check_sentinels(def, &set_values)?;
+        crate::unique::write(&db, def, &key, true, &mut |read| {
             let Some(old) = &read.old else {
-                return Err(Error::NotFound {
-                    entity: E::SCHEMA.name,
-                });
+                return Err(Error::NotFound { entity: def.name() });
             };
-            let mut new_values = crate::unique::values_in::<E>(old)?;
-            apply_unique_actions::<E>(&prepared.actions, &mut new_values)?;
+            let mut new_values = crate::unique::values_in(def, old)?;
+            apply_unique_actions(def, &prepared.actions, &mut new_values)?;
             Ok(Some((
-                prepared.clone().plan::<E>(read.guard.clone())?,
+                prepared.clone().plan(read.guard.clone())?,
                 new_values,
             )))
         })
         .await?;
         // Transactions return no values: read the result back.
-        let item = crate::unique::read_item::<E>(&db, &key)
+        let item = crate::unique::read_item(&db, def, &key)
             .await?
-            .ok_or(Error::NotFound {
-                entity: E::SCHEMA.name,
-            })?;
-        crate::entity::decode::<E>(item)
+            .ok_or(Error::NotFound { entity: def.name() })?;
+        def.check_type(&item)?;
+        Ok(item)
+    }
+
+    /// The rendered primary key, from its encoded parts.
+    pub(super) fn render_key(&self) -> Result<PrimaryKey, Error> {
+        let parts = self.key.as_ref().map_err(|e| Error::Key(e.clone()))?;
+        Ok(crate::entity::render_primary_key(
+            self.def.schema,
+            &mut |slot, out| match parts.get(slot) {
+                Some(part) => {
+                    out.push_str(part);
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        )?)
     }
 }
 
 /// Raw actions may write only the entity's own fields (never table or index keys, the
 /// discriminator, or anything the entity does not declare), and a whole field set from a
 /// value must decode as the field's type.
-fn check_raw_targets<E: Entity>(actions: Vec<Action>) -> Result<Vec<Action>, Error> {
+fn check_raw_targets(def: &Def, actions: Vec<Action>) -> Result<Vec<Action>, Error> {
     for action in &actions {
         let attribute = action.attribute();
-        if !E::SCHEMA.attributes.contains(&attribute) {
+        if !def.schema.attributes.contains(&attribute) {
             return Err(Error::validation(format!(
                 "invalid raw update: `{attribute}` is not a field of `{}` (table and index \
                  keys and the discriminator are maintained by the library)",
-                E::SCHEMA.name
+                def.name()
             )));
         }
         if let Action::Set(path, value) | Action::SetIfNotExists(path, value) = action
             && !path.is_nested()
             && let Ok(value) = value.get()
         {
-            E::check_field_value(attribute, value)?;
+            (def.check_field_value)(attribute, value)?;
         }
         // As typed `remove`: only a field that reads back from nothing (an `Option`).
         if let Action::Remove(path) = action
             && !path.is_nested()
-            && E::check_field_value(attribute, &AttributeValue::Null(true)).is_err()
+            && (def.check_field_value)(attribute, &AttributeValue::Null(true)).is_err()
         {
             return Err(Error::validation(format!(
                 "invalid raw update: removing `{attribute}` would leave an item that does not \
@@ -539,6 +614,7 @@ fn check_raw_targets<E: Entity>(actions: Vec<Action>) -> Result<Vec<Action>, Err
 /// of a unique write.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
+    def: &'static Def,
     key: PrimaryKey,
     actions: Vec<Action>,
     /// The version guard and the range guards of arithmetic.
@@ -579,7 +655,7 @@ impl Prepared {
     }
     /// The plan: the item must exist and be an `E`, at the expected version (or one that
     /// can still be incremented), with the unique values as read, and the caller's condition.
-    fn plan<E: Entity>(self, unique: Option<Node>) -> Result<Plan, Error> {
+    fn plan(self, unique: Option<Node>) -> Result<Plan, Error> {
         let mut guards = Guards::new(Presence::Same);
         guards.version = self.version;
         guards.unique = unique;
@@ -588,7 +664,7 @@ impl Prepared {
             self.key,
             Write::Update(self.actions),
             guards,
-            &Target::of::<E>(),
+            &Target::of(self.def),
             self.outcome,
         )
     }
@@ -597,9 +673,10 @@ impl Prepared {
 /// Sends an update whose index keys follow the membership stored in the item: reads it,
 /// writes the keys of the indexes it is in, guarded that it still is; if the membership
 /// changed in between, reads and tries again.
-async fn send_as_stored<E: Entity>(prepared: Prepared, db: Arc<Inner>) -> Result<E, Error> {
+async fn send_as_stored(prepared: Prepared, db: Arc<Inner>) -> Result<Item, Error> {
     const ATTEMPTS: usize = 4;
-    let entity = E::SCHEMA.name;
+    let def = prepared.def;
+    let entity = def.name();
     let members_of = |item: &crate::Item| -> Vec<bool> {
         prepared
             .uncertain
@@ -608,15 +685,15 @@ async fn send_as_stored<E: Entity>(prepared: Prepared, db: Arc<Inner>) -> Result
             .collect()
     };
     // Invalid input sends nothing, not even the read.
-    prepared.clone().with_membership(&[]).plan::<E>(None)?;
+    prepared.clone().with_membership(&[]).plan(None)?;
     for _ in 0..ATTEMPTS {
-        let Some(old) = crate::unique::read_item::<E>(&db, &prepared.key).await? else {
+        let Some(old) = crate::unique::read_item(&db, def, &prepared.key).await? else {
             return Err(Error::NotFound { entity });
         };
         let members = members_of(&old);
-        let plan = prepared.clone().with_membership(&members).plan::<E>(None)?;
+        let plan = prepared.clone().with_membership(&members).plan(None)?;
         match send::single(&db, plan, Returns::New).await {
-            Ok(Some(item)) => return crate::entity::decode::<E>(item),
+            Ok(Some(item)) => return Ok(item),
             Ok(None) => return Err(Error::NotFound { entity }),
             Err(
                 e @ (Error::ConditionFailed(_)
@@ -626,7 +703,7 @@ async fn send_as_stored<E: Entity>(prepared: Prepared, db: Arc<Inner>) -> Result
                 | Error::WrongEntity { .. }),
             ) => {
                 // Our guard, or the caller's? Only a changed membership is worth a retry.
-                let now = crate::unique::read_item::<E>(&db, &prepared.key).await?;
+                let now = crate::unique::read_item(&db, def, &prepared.key).await?;
                 if now.is_none_or(|item| members_of(&item) == members) {
                     return Err(e);
                 }
@@ -642,16 +719,17 @@ async fn send_as_stored<E: Entity>(prepared: Prepared, db: Arc<Inner>) -> Result
 
 /// The encoded unique values after `actions`: each `set` of a unique field replaces its
 /// value, each `remove` clears it.
-fn apply_unique_actions<E: Entity>(
+fn apply_unique_actions(
+    def: &Def,
     actions: &[Action],
     values: &mut [Option<String>],
 ) -> Result<(), Error> {
-    for (i, field) in E::SCHEMA.unique.iter().enumerate() {
+    for (i, field) in def.schema.unique.iter().enumerate() {
         for action in actions {
             match action {
                 Action::Set(name, value) if name == field.attribute => {
                     let mut out = String::new();
-                    values[i] = E::write_unique_from(i, value.get()?, &mut out)?.then_some(out);
+                    values[i] = (def.write_unique_from)(i, value.get()?, &mut out)?.then_some(out);
                 }
                 Action::Remove(name) if name == field.attribute => values[i] = None,
                 _ => {}

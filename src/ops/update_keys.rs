@@ -3,15 +3,16 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::update::Update;
+use super::update::UpdateCore;
 use crate::Error;
-use crate::entity::{Entity, EntityKey, render_index};
+use crate::entity::render_index;
 use crate::expr::Action;
 
-impl<E: Entity> Update<E> {
+impl UpdateCore {
     /// Validates the actions and adds the index-key actions their fields imply.
     pub(super) fn sync_index_keys(&mut self) -> Result<(), Error> {
-        let schema = &E::SCHEMA;
+        let def = self.def;
+        let schema = def.schema;
         if !schema.multi_indexes.is_empty() {
             self.check_multi_attribute_keys()?;
         }
@@ -170,7 +171,7 @@ impl<E: Entity> Update<E> {
                         when.source, when.attribute
                     )));
                 };
-                if E::in_index_from(i, value)? {
+                if (def.in_index_from)(i, value)? {
                     chosen = Some(l);
                     break;
                 }
@@ -242,7 +243,7 @@ pub(crate) struct Uncertain {
     pub(crate) member: Vec<Action>,
 }
 
-impl<E: Entity> Update<E> {
+impl UpdateCore {
     /// Runs `render` with a part writer that takes primary-key fields from the key and the
     /// others from this update (`value_of`); a value that does not encode is the error.
     fn render_from_update<'a, T>(
@@ -252,14 +253,19 @@ impl<E: Entity> Update<E> {
             &mut dyn FnMut(usize, &mut String) -> Result<bool, crate::key::KeyError>,
         ) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let primary = E::SCHEMA.primary_key_fields;
+        let def = self.def;
+        let primary = def.schema.primary_key_fields;
+        let key = self.key.as_ref().map_err(|e| Error::Key(e.clone()))?;
         let mut failure = None;
         let rendered = render(&mut |slot, out| {
             if slot < primary {
-                return self.key.write_key_part(slot, out);
+                return Ok(key.get(slot).is_some_and(|part| {
+                    out.push_str(part);
+                    true
+                }));
             }
             match value_of(slot).flatten() {
-                Some(value) => E::write_key_part_from(slot, value, out).or_else(|e| {
+                Some(value) => (def.write_key_part_from)(slot, value, out).or_else(|e| {
                     failure = Some(e);
                     Ok(false)
                 }),
@@ -280,7 +286,7 @@ impl<E: Entity> Update<E> {
         index: &crate::EntityIndex,
         value_of: &impl Fn(usize) -> Option<Option<&'a AttributeValue>>,
     ) -> Result<Option<Vec<Action>>, Error> {
-        let schema = &E::SCHEMA;
+        let schema = self.def.schema;
         let Some(at) = schema.updated_at.and_then(|a| schema.key_slot(a)) else {
             return Ok(None);
         };
@@ -315,12 +321,12 @@ impl<E: Entity> Update<E> {
     }
 }
 
-impl<E: Entity> Update<E> {
+impl UpdateCore {
     /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
     /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
     /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
     fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
-        let table = &<E::Table as crate::Table>::SCHEMA;
+        let table = self.def.table;
         let mut kept = Vec::with_capacity(self.actions.len());
         for action in std::mem::take(&mut self.actions) {
             // Index attributes are scalars: only a whole attribute can be one.

@@ -106,12 +106,12 @@ pub(crate) fn start<S: Shards>(shards: &S, after: Option<&Cursor>) -> Result<Vec
     }
 }
 
-/// Decoded pages of the merged shards, stopping exactly at the reader's limit.
-pub(crate) fn pages<S: Shards, T: Send + 'static>(
+/// Pages of the merged shards' raw items, stopping exactly at the reader's limit.
+pub(crate) fn pages<S: Shards>(
     source: Arc<S>,
     start: Vec<Position>,
-    reader: Reader<T>,
-) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+    reader: Reader,
+) -> impl Stream<Item = Result<Page<Item>, Error>> + Send {
     let state = State {
         shards: start.into_iter().map(Shard::at).collect(),
         remaining: reader.limit,
@@ -119,7 +119,6 @@ pub(crate) fn pages<S: Shards, T: Send + 'static>(
     };
     stream::try_unfold(state, move |mut state| {
         let source = Arc::clone(&source);
-        let reader = reader.clone();
         async move {
             if state.done || state.shards.iter().all(Shard::finished) {
                 return Ok(None);
@@ -133,11 +132,7 @@ pub(crate) fn pages<S: Shards, T: Send + 'static>(
 
 /// Fetches, concurrently, a page for every shard whose buffer is empty, until each has an
 /// item or is exhausted (a filtered page can be empty and still have a successor).
-async fn refill<S: Shards, T>(
-    source: &S,
-    state: &mut State,
-    reader: &Reader<T>,
-) -> Result<(), Error> {
+async fn refill<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<(), Error> {
     let limit = reader.request_limit(state.remaining);
     let fetches = state
         .shards
@@ -159,7 +154,7 @@ async fn refill<S: Shards, T>(
 
 /// Emits items in merged order until the limit, or until a shard runs dry and needs its
 /// next page.
-fn emit<S: Shards, T>(source: &S, state: &mut State, reader: &Reader<T>) -> Result<Page<T>, Error> {
+fn emit<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<Page<Item>, Error> {
     let sort = source.sort_attribute();
     let forward = source.forward();
     let mut items = Vec::new();
@@ -173,8 +168,8 @@ fn emit<S: Shards, T>(source: &S, state: &mut State, reader: &Reader<T>) -> Resu
         };
         shard.taken = Position::After(key_of(&item, source.key_attributes()));
         let dry = shard.starved();
-        if let Some(decoded) = (reader.decode)(item)? {
-            items.push(decoded);
+        if reader.keeps(&item) {
+            items.push(item);
             if let Some(r) = state.remaining.as_mut() {
                 *r -= 1;
             }
@@ -297,9 +292,9 @@ mod tests {
         }
     }
 
-    fn decode(item: Item) -> Result<Option<String>, Error> {
+    fn sort_key(item: Item) -> Result<String, Error> {
         match item.get("SK") {
-            Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
+            Some(AttributeValue::S(s)) => Ok(s.clone()),
             _ => Err(Error::validation("no SK")),
         }
     }
@@ -311,13 +306,17 @@ mod tests {
         for _ in 0..10_000 {
             let start = start(source.as_ref(), cursor.as_ref()).expect("cursor decodes");
             let reader = Reader {
-                decode,
+                skip_internal: None,
                 limit,
                 page_size,
             };
-            let page: Vec<Page<String>> =
+            let page: Vec<Page<Item>> =
                 futures::executor::block_on(pages(Arc::clone(source), start, reader).try_collect())
                     .expect("reads");
+            let page: Vec<Page<String>> = page
+                .into_iter()
+                .map(|p| p.try_map(sort_key).expect("sort keys"))
+                .collect();
             // Without a limit every page is read in one go; with one, the pages up to it.
             let got: usize = page.iter().map(|p| p.items.len()).sum();
             if let Some(l) = limit {

@@ -40,14 +40,26 @@ pub(crate) trait Fetch: Send + Sync + 'static {
     fn fingerprint(&self) -> u64;
 }
 
-/// What to do with raw items: decode them, and stop after `limit` results.
-pub(crate) struct Reader<T> {
-    pub(crate) decode: fn(Item) -> Result<Option<T>, Error>,
+/// Which raw items are results, and where to stop: after `limit` results. Decoding is the
+/// typed caller's, after the page is read, so the paging loop is compiled once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reader {
+    /// The discriminator attribute, when the library's own items (unique-value sentinels,
+    /// migration leases) are to be skipped rather than returned (registry reads).
+    pub(crate) skip_internal: Option<&'static str>,
     pub(crate) limit: Option<usize>,
     pub(crate) page_size: Option<i32>,
 }
 
-impl<T> Reader<T> {
+impl Reader {
+    /// Whether `item` is a result (not one of the library's own items being skipped).
+    pub(crate) fn keeps(&self, item: &Item) -> bool {
+        let Some(attribute) = self.skip_internal else {
+            return true;
+        };
+        !matches!(item.get(attribute), Some(AttributeValue::S(d)) if crate::write::internal::is_internal(d))
+    }
+
     /// DynamoDB's `Limit` for the next request: the page size, cut to what the limit leaves.
     pub(crate) fn request_limit(&self, remaining: Option<usize>) -> Option<i32> {
         let remaining = remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
@@ -58,30 +70,47 @@ impl<T> Reader<T> {
     }
 }
 
-impl<T> Clone for Reader<T> {
-    fn clone(&self) -> Self {
-        Self {
-            decode: self.decode,
-            limit: self.limit,
-            page_size: self.page_size,
-        }
-    }
-}
-
 struct State {
     start: Option<Item>,
     remaining: Option<usize>,
     done: bool,
 }
 
-/// Decoded pages, following `LastEvaluatedKey` until it is absent (also past empty pages),
-/// and stopping exactly at the reader's `limit` without another request. Each page's cursor
-/// resumes right after the page's last item.
-pub(crate) fn pages<F: Fetch, T: Send + 'static>(
+/// One page's results and where the read goes on after them (`None`: nothing more) — the
+/// key a cursor would hold, not encoded yet.
+pub(crate) struct Taken {
+    pub(crate) items: Vec<Item>,
+    pub(crate) next: Option<Item>,
+}
+
+/// Pages of raw items, following `LastEvaluatedKey` until it is absent (also past empty
+/// pages), and stopping exactly at the reader's `limit` without another request. Each page's
+/// cursor resumes right after the page's last item.
+pub(crate) fn pages<F: Fetch>(
     fetch: Arc<F>,
     start: Option<Item>,
-    reader: Reader<T>,
-) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+    reader: Reader,
+) -> impl Stream<Item = Result<Page<Item>, Error>> + Send {
+    let fingerprint = fetch.fingerprint();
+    taken(fetch, start, reader).and_then(move |taken| async move {
+        let cursor = taken
+            .next
+            .as_ref()
+            .map(|k| Cursor::encode(fingerprint, k))
+            .transpose()?;
+        Ok(Page {
+            items: taken.items,
+            cursor,
+        })
+    })
+}
+
+/// As [`pages`], each page with the key it resumes after instead of a cursor.
+pub(crate) fn taken<F: Fetch>(
+    fetch: Arc<F>,
+    start: Option<Item>,
+    reader: Reader,
+) -> impl Stream<Item = Result<Taken, Error>> + Send {
     let state = State {
         start,
         remaining: reader.limit,
@@ -89,56 +118,48 @@ pub(crate) fn pages<F: Fetch, T: Send + 'static>(
     };
     stream::try_unfold(state, move |mut state| {
         let fetch = Arc::clone(&fetch);
-        let reader = reader.clone();
         async move {
             if state.done {
                 return Ok(None);
             }
             let limit = reader.request_limit(state.remaining);
             let raw = fetch.fetch(state.start.take(), limit).await?;
-            let (page, next) = decode_page(raw, &mut state.remaining, &reader, fetch.as_ref())?;
-            state.done = next.is_none() || state.remaining == Some(0);
-            state.start = next;
-            Ok(Some((page, state)))
+            let taken = take_page(raw, &mut state.remaining, &reader, fetch.key_attributes());
+            state.done = taken.next.is_none() || state.remaining == Some(0);
+            state.start = taken.next.clone();
+            Ok(Some((taken, state)))
         }
     })
 }
 
-/// Decodes a raw page up to the remaining limit. Returns the page and where the read goes
-/// on (`None`: nothing more).
-fn decode_page<T, F: Fetch>(
+/// Takes a raw page's results up to the remaining limit, and where the read goes on.
+fn take_page(
     raw: RawPage,
     remaining: &mut Option<usize>,
-    reader: &Reader<T>,
-    fetch: &F,
-) -> Result<(Page<T>, Option<Item>), Error> {
+    reader: &Reader,
+    key_attributes: &[&'static str],
+) -> Taken {
     let mut items = Vec::with_capacity(raw.items.len());
     let mut rest = raw.items.into_iter().peekable();
     while let Some(item) = rest.next() {
         // Only the item that reaches the limit needs its position kept.
-        let position = (*remaining == Some(1)).then(|| key_of(&item, fetch.key_attributes()));
-        if let Some(decoded) = (reader.decode)(item)? {
-            items.push(decoded);
+        let position = (*remaining == Some(1)).then(|| key_of(&item, key_attributes));
+        if reader.keeps(&item) {
+            items.push(item);
             if let Some(r) = remaining.as_mut() {
                 *r -= 1;
                 if *r == 0 {
                     let exhausted = rest.peek().is_none() && raw.last_key.is_none();
                     let next = if exhausted { None } else { position };
-                    let cursor = next
-                        .as_ref()
-                        .map(|k| Cursor::encode(fetch.fingerprint(), k))
-                        .transpose()?;
-                    return Ok((Page { items, cursor }, next));
+                    return Taken { items, next };
                 }
             }
         }
     }
-    let cursor = raw
-        .last_key
-        .as_ref()
-        .map(|k| Cursor::encode(fetch.fingerprint(), k))
-        .transpose()?;
-    Ok((Page { items, cursor }, raw.last_key))
+    Taken {
+        items,
+        next: raw.last_key,
+    }
 }
 
 pub(crate) fn key_of(item: &Item, attributes: &[&'static str]) -> Item {
@@ -148,13 +169,23 @@ pub(crate) fn key_of(item: &Item, attributes: &[&'static str]) -> Item {
         .collect::<HashMap<String, AttributeValue>>()
 }
 
-/// Items one by one, in constant memory.
-pub(crate) fn items<F: Fetch, T: Send + 'static>(
-    fetch: Arc<F>,
-    start: Option<Item>,
-    reader: Reader<T>,
-) -> impl Stream<Item = Result<T, Error>> + Send {
-    pages(fetch, start, reader)
-        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-        .try_flatten()
+impl<T> Page<T> {
+    /// The page with each item turned into a `U` by `f` (the typed reads' decoding).
+    pub(crate) fn try_map<U>(self, f: fn(T) -> Result<U, Error>) -> Result<Page<U>, Error> {
+        Ok(Page {
+            items: map_all(self.items, f)?,
+            cursor: self.cursor,
+        })
+    }
+}
+
+/// `items` each turned into a `U` by `f`, stopping at the first error. A plain loop: this is
+/// instantiated per result type, and iterator adapters over `Result` cost several
+/// functions each.
+pub(crate) fn map_all<T, U>(items: Vec<T>, f: fn(T) -> Result<U, Error>) -> Result<Vec<U>, Error> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(f(item)?);
+    }
+    Ok(out)
 }

@@ -16,13 +16,13 @@ use super::range::{SortRange, sort_range};
 use crate::Error;
 use crate::client::Inner;
 use crate::collection::Collection;
-use crate::entity::Entity;
+use crate::entity::{Def, Entity};
 use crate::expr::{Attr, Condition, Node, Placeholders};
 use crate::item::Item;
 use crate::multi::{MultiKey, NativeKeyCondition};
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
-use crate::table::{Index, IndexSchema, Table};
+use crate::table::{Index, IndexSchema};
 
 /// A Query for items of entity `E` (or, after [`Query::registry`], any type of registry `T`),
 /// built by [`Db::query`](crate::Db::query) from the partition key's field values.
@@ -52,9 +52,19 @@ use crate::table::{Index, IndexSchema, Table};
 /// ```
 #[must_use = "a query does nothing until it is sent (`all`, `first`, `count`, `page`, `stream`, …)"]
 pub struct Query<E, T = E> {
+    core: QueryCore,
+    output: Output<T>,
+    entity: PhantomData<fn() -> E>,
+}
+
+/// A query as plain data: what every entity type's `Query` validates, renders and reads.
+/// Only decoding is the typed shell's.
+struct QueryCore {
     db: Arc<Inner>,
-    partition: Vec<KeyValue<E>>,
-    sort: Option<SortInput<E>>,
+    def: &'static Def,
+    /// The partition key's field values (resolved when given; an error is sent's).
+    partition: Result<Vec<Given>, Error>,
+    sort: Option<Result<SortKey, Error>>,
     index: Option<&'static IndexSchema>,
     filter: Option<Node>,
     projection: Vec<&'static str>,
@@ -68,75 +78,64 @@ pub struct Query<E, T = E> {
     native: Option<NativeKeyCondition>,
     /// The key range is empty: answered without a request.
     nothing: bool,
-    output: Output<T>,
-    entity: PhantomData<fn() -> E>,
 }
 
-enum SortInput<E> {
-    One(fn(Vec<Given>) -> SortKey, Vec<KeyValue<E>>),
-    Between(Vec<KeyValue<E>>, Vec<KeyValue<E>>),
-}
-
-/// How raw items become results.
+/// How raw items become results: the typed decoder, and what the core needs to know of it.
 pub(crate) struct Output<T> {
-    pub(crate) decode: fn(Item) -> Result<Option<T>, Error>,
+    pub(crate) decode: fn(Item) -> Result<T, Error>,
+    pub(crate) described: Described,
+}
+
+/// What a read's results are, as data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Described {
     /// Identifies the result type in cursors.
     pub(crate) name: &'static str,
     /// The discriminator value to filter on (`None`: every type).
     pub(crate) only: Option<&'static str>,
+    /// Whether the library's own items (sentinels, leases) are skipped (registry reads).
+    pub(crate) skip_internal: bool,
 }
 
 pub(crate) fn entity_output<E: Entity>() -> Output<E> {
     Output {
-        decode: |item| crate::entity::decode::<E>(item).map(Some),
-        name: E::SCHEMA.name,
-        only: Some(E::SCHEMA.name),
+        decode: crate::entity::decode_as::<E>,
+        described: Described {
+            name: E::SCHEMA.name,
+            only: Some(E::SCHEMA.name),
+            skip_internal: false,
+        },
     }
 }
 
 /// Every item as stored, undecoded (the doctor examines them itself).
 pub(crate) fn raw_output() -> Output<Item> {
     Output {
-        decode: |item| Ok(Some(item)),
-        name: "*",
-        only: None,
+        decode: Ok,
+        described: Described {
+            name: "*",
+            only: None,
+            skip_internal: false,
+        },
     }
 }
 
 pub(crate) fn registry_output<R: Registry>() -> Output<R> {
     Output {
-        decode: |item| {
-            // The library's own items (unique-value sentinels) are not entities.
-            let attribute = <R::Table as Table>::SCHEMA.discriminator();
-            if let Some(AttributeValue::S(d)) = item.get(attribute)
-                && crate::write::internal::is_internal(d)
-            {
-                return Ok(None);
-            }
-            R::from_item(item).map(Some)
+        decode: R::from_item,
+        described: Described {
+            name: std::any::type_name::<R>(),
+            only: None,
+            // The library's own items (unique-value sentinels, leases) are not entities.
+            skip_internal: true,
         },
-        name: std::any::type_name::<R>(),
-        only: None,
     }
 }
 
 impl<E: Entity> Query<E, E> {
     pub(crate) fn new(db: Arc<Inner>, partition: Vec<KeyValue<E>>) -> Self {
         Self {
-            db,
-            partition,
-            sort: None,
-            index: None,
-            filter: None,
-            projection: Vec::new(),
-            descending: false,
-            limit: None,
-            page_size: None,
-            consistent_read: false,
-            after: None,
-            skip_non_members: false,
-            native: None,
-            nothing: false,
+            core: QueryCore::new(db, crate::entity::def::<E>(), keys::resolve(partition)),
             output: entity_output::<E>(),
             entity: PhantomData,
         }
@@ -146,8 +145,8 @@ impl<E: Entity> Query<E, E> {
     pub(crate) fn multi<S>(db: Arc<Inner>, key: MultiKey<E, S>) -> Self {
         let index = key.condition.index;
         let mut query = Self::new(db, Vec::new());
-        query.index = Some(index);
-        query.native = Some(key.condition);
+        query.core.index = Some(index);
+        query.core.native = Some(key.condition);
         query
     }
 }
@@ -155,12 +154,12 @@ impl<E: Entity> Query<E, E> {
 impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// Queries a global secondary index with the entity's templates for it.
     pub fn index(mut self, index: Index<E::Table>) -> Self {
-        self.index = Some(index.schema());
+        self.core.index = Some(index.schema());
         self
     }
 
     fn sort(mut self, make: fn(Vec<Given>) -> SortKey, parts: impl KeyValues<E>) -> Self {
-        self.sort = Some(SortInput::One(make, parts.into_key_values()));
+        self.core.sort = Some(keys::resolve(parts.into_key_values()).map(make));
         self
     }
 
@@ -199,17 +198,17 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// Items from the first with leading fields `low` to the last with leading fields
     /// `high`, inclusive.
     pub fn sort_between(mut self, low: impl KeyValues<E>, high: impl KeyValues<E>) -> Self {
-        self.sort = Some(SortInput::Between(
-            low.into_key_values(),
-            high.into_key_values(),
-        ));
+        let low = keys::resolve(low.into_key_values());
+        let high = keys::resolve(high.into_key_values());
+        self.core.sort = Some(low.and_then(|low| Ok(SortKey::Between(low, high?))));
         self
     }
 
     /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
     /// read, and counted against DynamoDB's 1 MB page).
     pub fn filter(mut self, condition: Condition<E>) -> Self {
-        self.filter = Some(crate::expr::also(self.filter.take(), condition.into_node()));
+        let core = &mut self.core;
+        core.filter = Some(crate::expr::also(core.filter.take(), condition.into_node()));
         self
     }
 
@@ -217,39 +216,39 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// discriminator are always read, so results still route and resume; fields left out
     /// must be `Option` or `#[serde(default)]` to decode.
     pub fn project<V, K>(mut self, attr: Attr<E, V, K>) -> Self {
-        self.projection.push(attr.name());
+        self.core.projection.push(attr.name());
         self
     }
 
     /// Newest (highest sort key) first.
     pub fn descending(mut self) -> Self {
-        self.descending = true;
+        self.core.descending = true;
         self
     }
 
     /// At most `n` results in all (across pages), stopping exactly there; with
     /// [`Query::page`], the page size.
     pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
+        self.core.limit = Some(n);
         self
     }
 
     /// How many items DynamoDB evaluates per request (its `Limit`).
     pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self.core.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
         self
     }
 
     /// Reads with strong consistency; DynamoDB does not offer it on global secondary
     /// indexes, so asking for it there fails before sending.
     pub fn consistent_read(mut self, consistent: bool) -> Self {
-        self.consistent_read = consistent;
+        self.core.consistent_read = consistent;
         self
     }
 
     /// Resumes after the position `cursor` marks; it must come from this same query.
     pub fn after(mut self, cursor: &Cursor) -> Self {
-        self.after = Some(cursor.clone());
+        self.core.after = Some(cursor.clone());
         self
     }
 
@@ -261,7 +260,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// With [`Query::collection`]: skip items whose type is not a member of the collection,
     /// instead of failing with [`Error::Collection`].
     pub fn skip_non_members(mut self) -> Self {
-        self.skip_non_members = true;
+        self.core.skip_non_members = true;
         self
     }
 
@@ -291,60 +290,19 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// # Ok(()) }
     /// ```
     pub async fn collection<C: Collection<Table = E::Table>>(self) -> Result<C, Error> {
-        if C::INDEX.map(|i| i.name()) != self.index.map(|i| i.name()) {
-            return Err(Error::validation(format!(
-                "collection `{}` is read from {}, but the query reads {}",
-                C::NAME,
-                C::INDEX.map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
-                self.index
-                    .map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
-            )));
-        }
-        let skip = self.skip_non_members;
-        let discriminator = <E::Table as Table>::SCHEMA.discriminator();
-        let raw = self.with_output(Output {
-            decode: |item| Ok(Some(item)),
-            name: C::NAME,
-            only: None,
-        });
-        let mut items = std::pin::pin!(raw.stream());
         let mut collection = C::default();
-        while let Some(item) = items.try_next().await? {
-            let kind = match item.get(discriminator) {
-                Some(AttributeValue::S(kind)) => kind.clone(),
-                _ if skip => continue,
-                _ => {
-                    return Err(Error::MissingDiscriminator {
-                        attribute: discriminator,
-                    });
-                }
-            };
-            if !collection.insert(&kind, item)? && !skip {
-                return Err(Error::Collection {
-                    collection: C::NAME,
-                    reason: format!("the query returned a `{kind}` item, which is not a member"),
-                });
-            }
-        }
+        let members = Members {
+            name: C::NAME,
+            index: C::INDEX,
+            insert: &mut |kind, item| collection.insert(kind, item),
+        };
+        self.core.collect(members).await?;
         Ok(collection)
     }
 
     fn with_output<U>(self, output: Output<U>) -> Query<E, U> {
         Query {
-            db: self.db,
-            partition: self.partition,
-            sort: self.sort,
-            index: self.index,
-            filter: self.filter,
-            projection: self.projection,
-            descending: self.descending,
-            limit: self.limit,
-            page_size: self.page_size,
-            consistent_read: self.consistent_read,
-            after: self.after,
-            skip_non_members: self.skip_non_members,
-            native: self.native,
-            nothing: self.nothing,
+            core: self.core,
             output,
             entity: PhantomData,
         }
@@ -352,7 +310,9 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
 
     /// Every result, following all pages (up to the limit).
     pub async fn all(self) -> Result<Vec<T>, Error> {
-        self.stream().try_collect().await
+        let decode = self.output.decode;
+        let items = self.core.all(self.output.described).await?;
+        super::page::map_all(items, decode)
     }
 
     /// The first result, if any.
@@ -364,8 +324,73 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// One page of at most `limit` results (or one DynamoDB page without a limit), with the
     /// cursor to resume after it.
     pub async fn page(self) -> Result<Page<T>, Error> {
+        let decode = self.output.decode;
+        self.core.page(self.output.described).await?.try_map(decode)
+    }
+
+    /// Results page by page, as an async stream; each page carries its cursor.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
+        let decode = self.output.decode;
+        self.core
+            .pages(self.output.described)
+            .map(move |page| page?.try_map(decode))
+            .boxed()
+    }
+
+    /// Results one by one, as an async stream in constant memory (boxed, so it is `Unpin`:
+    /// `while let Some(x) = stream.try_next().await?` works as is).
+    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
+        let decode = self.output.decode;
+        self.core
+            .items(self.output.described)
+            .map(move |item| decode(item?))
+            .boxed()
+    }
+
+    /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
+    /// A sharded partition's shards are counted concurrently and added up.
+    pub fn count(self) -> impl Future<Output = Result<usize, Error>> + Send {
+        self.core.count(self.output.described)
+    }
+}
+
+/// A collection being filled: its name, the index it is read from, and where items go.
+struct Members<'a> {
+    name: &'static str,
+    index: Option<&'static IndexSchema>,
+    insert: &'a mut (dyn FnMut(&str, Item) -> Result<bool, Error> + Send),
+}
+
+impl QueryCore {
+    fn new(db: Arc<Inner>, def: &'static Def, partition: Result<Vec<Given>, Error>) -> Self {
+        Self {
+            db,
+            def,
+            partition,
+            sort: None,
+            index: None,
+            filter: None,
+            projection: Vec::new(),
+            descending: false,
+            limit: None,
+            page_size: None,
+            consistent_read: false,
+            after: None,
+            skip_non_members: false,
+            native: None,
+            nothing: false,
+        }
+    }
+
+    /// Every raw result, following all pages (up to the limit).
+    async fn all(self, output: Described) -> Result<Vec<Item>, Error> {
+        self.items(output).try_collect().await
+    }
+
+    /// One page of raw results (see [`Query::page`]).
+    async fn page(self, output: Described) -> Result<Page<Item>, Error> {
         let limited = self.limit.is_some();
-        let (spec, start, reader) = self.prepare()?;
+        let (spec, start, reader) = self.prepare(&output)?;
         let mut pages = read_pages(spec, start, reader);
         let mut out = Page {
             items: Vec::new(),
@@ -382,31 +407,67 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         Ok(out)
     }
 
-    /// Results page by page, as an async stream; each page carries its cursor.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
-        let prepared = self.prepare();
+    /// Raw pages as a stream.
+    fn pages(self, output: Described) -> BoxStream<'static, Result<Page<Item>, Error>> {
+        let prepared = self.prepare(&output);
         futures::stream::once(async move { prepared })
             .map_ok(|(spec, start, reader)| read_pages(spec, start, reader))
             .try_flatten()
             .boxed()
     }
 
-    /// Results one by one, as an async stream in constant memory (boxed, so it is `Unpin`:
-    /// `while let Some(x) = stream.try_next().await?` works as is).
-    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
-        let prepared = self.prepare();
-        futures::stream::once(async move { prepared })
-            .map_ok(|(spec, start, reader)| read_pages(spec, start, reader))
-            .try_flatten()
+    /// Raw results one by one.
+    fn items(self, output: Described) -> BoxStream<'static, Result<Item, Error>> {
+        self.pages(output)
             .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
 
-    /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
-    /// A sharded partition's shards are counted concurrently and added up.
-    pub async fn count(self) -> Result<usize, Error> {
-        let (spec, start, _) = self.prepare()?;
+    /// Fills a collection from every item in the key range.
+    async fn collect(self, members: Members<'_>) -> Result<(), Error> {
+        let index_name = |i: Option<&'static IndexSchema>| {
+            i.map_or("the table".to_owned(), |i| format!("index `{}`", i.name()))
+        };
+        if members.index.map(|i| i.name()) != self.index.map(|i| i.name()) {
+            return Err(Error::validation(format!(
+                "collection `{}` is read from {}, but the query reads {}",
+                members.name,
+                index_name(members.index),
+                index_name(self.index),
+            )));
+        }
+        let skip = self.skip_non_members;
+        let discriminator = self.def.table.discriminator();
+        let output = Described {
+            name: members.name,
+            only: None,
+            skip_internal: false,
+        };
+        let mut items = self.items(output);
+        while let Some(item) = items.try_next().await? {
+            let kind = match item.get(discriminator) {
+                Some(AttributeValue::S(kind)) => kind.clone(),
+                _ if skip => continue,
+                _ => {
+                    return Err(Error::MissingDiscriminator {
+                        attribute: discriminator,
+                    });
+                }
+            };
+            if !(members.insert)(&kind, item)? && !skip {
+                return Err(Error::Collection {
+                    collection: members.name,
+                    reason: format!("the query returned a `{kind}` item, which is not a member"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// How many items match (see [`Query::count`]).
+    async fn count(self, output: Described) -> Result<usize, Error> {
+        let (spec, start, _) = self.prepare(&output)?;
         if spec.nothing {
             return Ok(0);
         }
@@ -438,17 +499,12 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         &mut self,
         p: &mut Placeholders,
         key_condition: &mut String,
+        only_entity: bool,
     ) -> Result<Option<ShardKeys>, Error> {
-        let schema = &E::SCHEMA;
-        let table = &<E::Table as Table>::SCHEMA;
-        let partition = keys::resolve(std::mem::take(&mut self.partition))?;
-        let sort = match self.sort.take() {
-            None => None,
-            Some(SortInput::One(make, parts)) => Some(make(keys::resolve(parts)?)),
-            Some(SortInput::Between(low, high)) => {
-                Some(SortKey::Between(keys::resolve(low)?, keys::resolve(high)?))
-            }
-        };
+        let schema = self.def.schema;
+        let table = self.def.table;
+        let partition = std::mem::replace(&mut self.partition, Ok(Vec::new()))?;
+        let sort = self.sort.take().transpose()?;
         let sort_parts = sort.as_ref().map(SortKey::parts).unwrap_or_default();
         let (pk_template, sk_template) =
             keys::templates(schema, self.index, &partition, &sort_parts)?;
@@ -492,7 +548,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             // No sort condition: still narrow to the entity's fixed sort-key prefix — the
             // one all its layouts on this index share, so none of its items is left out.
             let prefix = keys::shared_sort_prefix(schema, self.index, sk_template);
-            if !prefix.is_empty() && self.output.only.is_some() {
+            if !prefix.is_empty() && only_entity {
                 key_condition.push_str(" AND begins_with(");
                 p.name(sk_attr, key_condition);
                 key_condition.push_str(", ");
@@ -504,8 +560,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         Ok(shards)
     }
 
-    fn prepare(mut self) -> Result<(QuerySpec, Start, Reader<T>), Error> {
-        let table = &<E::Table as Table>::SCHEMA;
+    fn prepare(mut self, output: &Described) -> Result<(QuerySpec, Start, Reader), Error> {
+        let table = self.def.table;
         if self.consistent_read && self.index.is_some() {
             return Err(Error::validation(
                 "DynamoDB does not support consistent reads on global secondary indexes",
@@ -526,14 +582,16 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                 native.render(&mut p, &mut key_condition)?;
                 None
             }
-            None => self.template_key_condition(&mut p, &mut key_condition)?,
+            None => {
+                self.template_key_condition(&mut p, &mut key_condition, output.only.is_some())?
+            }
         };
 
         // The cursor binding: everything that decides which items this query reads.
         let mut identity = Fingerprint::default()
             .add(&self.db.table_name)
             .add(self.index.map_or("", |i| i.name()))
-            .add(self.output.name)
+            .add(output.name)
             .add(&key_condition)
             .add(if self.descending { "desc" } else { "asc" });
         if let Some(shards) = &shards {
@@ -545,7 +603,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
         let fingerprint = identity.finish();
 
-        let filter = match (self.output.only, self.filter) {
+        let filter = match (output.only, self.filter) {
             (Some(name), user) => Some(crate::expr::and(
                 Node::IsType(table.discriminator(), name),
                 user,
@@ -590,7 +648,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         let (names, values) = p.into_maps();
         let spec = QuerySpec {
             nothing: self.nothing,
-            entity: self.output.only.unwrap_or("*"),
+            entity: output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
             key_condition,
@@ -609,7 +667,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             (None, after) => Start::One(after.as_ref().map(|c| c.decode(fingerprint)).transpose()?),
         };
         let reader = Reader {
-            decode: self.output.decode,
+            skip_internal: output.skip_internal.then_some(table.discriminator()),
             limit: self.limit,
             page_size: self.page_size,
         };
@@ -687,11 +745,11 @@ enum Start {
 }
 
 /// The pages of a prepared query: one partition's, or its shards' merged.
-fn read_pages<T: Send + 'static>(
+fn read_pages(
     spec: QuerySpec,
     start: Start,
-    reader: Reader<T>,
-) -> BoxStream<'static, Result<Page<T>, Error>> {
+    reader: Reader,
+) -> BoxStream<'static, Result<Page<Item>, Error>> {
     match start {
         Start::One(key) => page::pages(Arc::new(spec), key, reader).boxed(),
         Start::Shards(positions) => merge::pages(Arc::new(spec), positions, reader).boxed(),
@@ -824,11 +882,14 @@ impl Shards for QuerySpec {
 
 impl<E, T> std::fmt::Debug for Query<E, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key values are left out: keys can hold personal data.
+        let core = &self.core;
         f.debug_struct("Query")
-            .field("table", &self.db.table_name)
-            .field("index", &self.index.map(|i| i.name()))
-            .field("descending", &self.descending)
-            .field("limit", &self.limit)
+            .field("entity", &core.def.name())
+            .field("table", &core.db.table_name)
+            .field("index", &core.index.map(|i| i.name()))
+            .field("descending", &core.descending)
+            .field("limit", &core.limit)
             .finish_non_exhaustive()
     }
 }

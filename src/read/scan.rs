@@ -8,9 +8,9 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::cursor::Fingerprint;
-use super::page::{self, Fetch, RawPage, Reader};
-use super::query::Output;
+use super::cursor::{Cursor, Fingerprint, Position};
+use super::page::{self, Fetch, Page, RawPage, Reader};
+use super::query::{Described, Output};
 use crate::Error;
 use crate::client::Inner;
 use crate::expr::{Condition, Node, Placeholders};
@@ -24,10 +24,17 @@ use crate::table::{IndexSchema, Table};
 /// With [`segments`](Scan::segments) above 1 it is a parallel scan: the segments are read
 /// concurrently (at most [`concurrency`](Scan::concurrency) at a time) and merged into one
 /// stream, in no particular order.
-#[must_use = "a scan does nothing until it is sent (`all`, `count`, `stream`)"]
+#[must_use = "a scan does nothing until it is sent (`all`, `first`, `count`, `page`, `stream`, …)"]
 pub struct Scan<S, T> {
+    core: ScanCore,
+    output: Output<T>,
+    subject: PhantomData<fn() -> S>,
+}
+
+/// A scan as plain data: what every entity type's (and registry's) `Scan` sends.
+struct ScanCore {
     db: Arc<Inner>,
-    table: fn() -> &'static crate::TableSchema,
+    table: &'static crate::TableSchema,
     index: Option<&'static IndexSchema>,
     filter: Option<Node>,
     segments: u32,
@@ -35,15 +42,16 @@ pub struct Scan<S, T> {
     limit: Option<usize>,
     page_size: Option<i32>,
     consistent_read: bool,
-    output: Output<T>,
-    subject: PhantomData<fn() -> S>,
+    after: Option<Cursor>,
 }
 
 impl<S, T> std::fmt::Debug for Scan<S, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scan")
-            .field("table", &self.db.table_name)
-            .field("segments", &self.segments)
+            .field("table", &self.core.db.table_name)
+            .field("index", &self.core.index.map(|i| i.name()))
+            .field("segments", &self.core.segments)
+            .field("limit", &self.core.limit)
             .finish_non_exhaustive()
     }
 }
@@ -51,74 +59,251 @@ impl<S, T> std::fmt::Debug for Scan<S, T> {
 impl<S, T: Send + 'static> Scan<S, T> {
     pub(crate) fn new<Tb: Table>(db: Arc<Inner>, output: Output<T>) -> Self {
         Self {
-            db,
-            table: || &Tb::SCHEMA,
-            index: None,
-            filter: None,
-            segments: 1,
-            concurrency: 4,
-            limit: None,
-            page_size: None,
-            consistent_read: false,
+            core: ScanCore {
+                db,
+                table: &Tb::SCHEMA,
+                index: None,
+                filter: None,
+                segments: 1,
+                concurrency: 4,
+                limit: None,
+                page_size: None,
+                consistent_read: false,
+                after: None,
+            },
             output,
             subject: PhantomData,
         }
     }
 
-    /// Scans a global secondary index (template or multi-attribute) instead of the table.
+    /// Scans a global secondary index of the table instead of the table.
     pub fn index<Tb>(mut self, index: impl crate::table::IndexHandle<Tb>) -> Self {
-        self.index = Some(index.index_schema());
+        self.core.index = Some(index.index_schema());
         self
     }
 
-    /// Keeps only items for which `condition` holds.
+    /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
+    /// read, and counted against DynamoDB's 1 MB page).
     pub fn filter(mut self, condition: Condition<S>) -> Self {
-        self.filter = Some(crate::expr::also(self.filter.take(), condition.into_node()));
+        let core = &mut self.core;
+        core.filter = Some(crate::expr::also(core.filter.take(), condition.into_node()));
         self
     }
 
-    /// Splits the scan into `n` segments (1 to 1 000 000) read in parallel.
+    /// Splits the scan into `n` parallel segments (DynamoDB's `Segment`/`TotalSegments`),
+    /// read concurrently and merged as their pages arrive: results come in no defined order.
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n.max(1);
+        self.core.segments = n.max(1);
         self
     }
 
     /// How many segments are read at once (default 4).
     pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
+        self.core.concurrency = n.max(1);
         self
     }
 
-    /// At most `n` results in all.
+    /// At most `n` results in all (across pages and segments), stopping exactly there; with
+    /// [`Scan::page`], the page size.
     pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
+        self.core.limit = Some(n);
         self
     }
 
-    /// How many items DynamoDB evaluates per request.
+    /// How many items DynamoDB evaluates per request (its `Limit`).
     pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self.core.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
         self
     }
 
-    /// Reads with strong consistency (not on a global secondary index).
+    /// Reads with strong consistency; DynamoDB does not offer it on global secondary
+    /// indexes, so asking for it there fails before sending.
     pub fn consistent_read(mut self, consistent: bool) -> Self {
-        self.consistent_read = consistent;
+        self.core.consistent_read = consistent;
         self
     }
 
-    /// Every result.
-    pub async fn all(self) -> Result<Vec<T>, Error> {
-        self.stream().try_collect().await
+    /// Resumes after the position `cursor` marks — one position per segment; it must come
+    /// from this same scan (table, index, result type and number of segments).
+    pub fn after(mut self, cursor: &Cursor) -> Self {
+        self.core.after = Some(cursor.clone());
+        self
     }
 
-    /// How many items match, counted by DynamoDB (`Select::COUNT`), over all segments.
-    pub async fn count(self) -> Result<usize, Error> {
+    /// Every result, following all pages of every segment (up to the limit).
+    pub async fn all(self) -> Result<Vec<T>, Error> {
+        let decode = self.output.decode;
+        let items: Vec<Item> = self.core.items(self.output.described).try_collect().await?;
+        page::map_all(items, decode)
+    }
+
+    /// The first result, if any.
+    pub async fn first(self) -> Result<Option<T>, Error> {
+        let mut all = self.limit(1).all().await?;
+        Ok(all.pop())
+    }
+
+    /// One page of at most `limit` results (or one DynamoDB page of one segment without a
+    /// limit), with the cursor to resume after it.
+    pub async fn page(self) -> Result<Page<T>, Error> {
+        let decode = self.output.decode;
+        self.core.page(self.output.described).await?.try_map(decode)
+    }
+
+    /// Results page by page, as an async stream; each page carries its cursor.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
+        let decode = self.output.decode;
+        self.core
+            .pages(self.output.described)
+            .map(move |page| page?.try_map(decode))
+            .boxed()
+    }
+
+    /// Results one by one, as an async stream in constant memory (segments merged as their
+    /// pages arrive).
+    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
+        let decode = self.output.decode;
+        self.core
+            .items(self.output.described)
+            .map(move |item| decode(item?))
+            .boxed()
+    }
+
+    /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them;
+    /// segments are counted concurrently.
+    pub fn count(self) -> impl Future<Output = Result<usize, Error>> + Send {
+        self.core.count(self.output.described)
+    }
+}
+
+/// A prepared scan: its segments, where each starts, and what each page keeps.
+struct Prepared {
+    segments: Vec<ScanSegment>,
+    start: Vec<Position>,
+    reader: Reader,
+}
+
+/// Results of the merged segments as they arrive, each batch with every segment's position
+/// after it (what a cursor holds).
+type Positioned = BoxStream<'static, Result<(Vec<Item>, Vec<Position>), Error>>;
+
+impl ScanCore {
+    /// Every raw result, one by one.
+    fn items(self, output: Described) -> BoxStream<'static, Result<Item, Error>> {
+        self.positioned(output)
+            .map_ok(|(items, _)| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// Raw pages with their cursors.
+    fn pages(self, output: Described) -> BoxStream<'static, Result<Page<Item>, Error>> {
+        let fingerprint = self.fingerprint(&output);
+        self.positioned(output)
+            .and_then(move |(items, positions)| async move {
+                Ok(Page {
+                    items,
+                    cursor: cursor(fingerprint, &positions)?,
+                })
+            })
+            .boxed()
+    }
+
+    /// One page of raw results (see [`Scan::page`]).
+    async fn page(self, output: Described) -> Result<Page<Item>, Error> {
+        let limited = self.limit.is_some();
+        let mut pages = self.pages(output);
+        let mut out = Page {
+            items: Vec::new(),
+            cursor: None,
+        };
+        // Pages shorter than the limit (filtered, or 1 MB) continue until it is reached.
+        while let Some(page) = pages.try_next().await? {
+            out.items.extend(page.items);
+            out.cursor = page.cursor;
+            if !limited {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The segments' pages merged as they arrive, cut exactly at the limit, with every
+    /// segment's position after each (only what was handed out moves a position, so a
+    /// cursor never skips a page fetched but not yet returned).
+    fn positioned(self, output: Described) -> Positioned {
+        let (concurrency, limit) = (self.concurrency, self.limit);
+        let prepared = match self.prepare(&output) {
+            Ok(prepared) => prepared,
+            Err(e) => return stream::once(async move { Err(e) }).boxed(),
+        };
+        let Prepared {
+            segments,
+            start,
+            reader,
+            ..
+        } = prepared;
+        let key_attributes = segments
+            .first()
+            .map(|s| s.shared.key_attributes.clone())
+            .unwrap_or_default();
+        let merged = stream::iter(
+            segments
+                .into_iter()
+                .zip(start.clone())
+                .enumerate()
+                .filter_map(move |(n, (segment, position))| {
+                    let from = match position {
+                        Position::Start => None,
+                        Position::After(key) => Some(key),
+                        Position::Done => return None,
+                    };
+                    Some(
+                        page::taken(Arc::new(segment), from, reader)
+                            .map_ok(move |t| (n, t))
+                            .boxed(),
+                    )
+                }),
+        )
+        .flatten_unordered(concurrency);
+        let state = Cut {
+            positions: start,
+            remaining: limit,
+            key_attributes,
+        };
+        let done = state.remaining == Some(0);
+        stream::unfold(
+            (Box::pin(merged), state, done),
+            |(mut merged, mut state, done)| async move {
+                if done {
+                    return None;
+                }
+                match merged.next().await? {
+                    Ok((n, taken)) => {
+                        let items = state.take(n, taken);
+                        let done = state.remaining == Some(0);
+                        Some((Ok((items, state.positions.clone())), (merged, state, done)))
+                    }
+                    Err(e) => Some((Err(e), (merged, state, true))),
+                }
+            },
+        )
+        .boxed()
+    }
+
+    /// How many items match (see [`Scan::count`]).
+    async fn count(self, output: Described) -> Result<usize, Error> {
         let concurrency = self.concurrency;
-        let segments = self.prepare()?;
-        stream::iter(segments)
-            .map(|segment| async move {
-                let mut start = None;
+        let Prepared {
+            segments, start, ..
+        } = self.prepare(&output)?;
+        stream::iter(segments.into_iter().zip(start))
+            .map(|(segment, position)| async move {
+                let mut start = match position {
+                    Position::Start => None,
+                    Position::After(key) => Some(key),
+                    Position::Done => return Ok(0),
+                };
                 let mut total = 0usize;
                 loop {
                     let output = pin!(
@@ -145,37 +330,30 @@ impl<S, T: Send + 'static> Scan<S, T> {
             .await
     }
 
-    /// Results one by one, as an async stream (segments merged as they arrive).
-    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
-        let limit = self.limit;
-        let concurrency = self.concurrency;
-        let reader = Reader {
-            decode: self.output.decode,
-            limit: None,
-            page_size: self.page_size,
-        };
-        let prepared = self.prepare();
-        let merged = stream::once(async move { prepared })
-            .map_ok(move |segments| {
-                let reader = reader.clone();
-                stream::iter(segments.into_iter().map(move |segment| {
-                    page::items(Arc::new(segment), None, reader.clone()).boxed()
-                }))
-                .flatten_unordered(concurrency)
-            })
-            .try_flatten();
-        merged.take(limit.unwrap_or(usize::MAX)).boxed()
+    /// What a cursor of this scan is bound to.
+    fn fingerprint(&self, output: &Described) -> u64 {
+        Fingerprint::default()
+            .add(&self.db.table_name)
+            .add(self.index.map_or("", |i| i.name()))
+            .add(output.name)
+            .add(&self.segments.to_string())
+            .finish()
     }
 
-    fn prepare(self) -> Result<Vec<ScanSegment>, Error> {
-        let table = (self.table)();
+    fn prepare(self, output: &Described) -> Result<Prepared, Error> {
+        let table = self.table;
         if self.consistent_read && self.index.is_some() {
             return Err(Error::validation(
                 "DynamoDB does not support consistent reads on global secondary indexes",
             ));
         }
+        let fingerprint = self.fingerprint(output);
+        let start = match &self.after {
+            Some(cursor) => cursor.decode_shards(fingerprint, self.segments as usize)?,
+            None => vec![Position::Start; self.segments as usize],
+        };
         let mut p = Placeholders::default();
-        let filter = match (self.output.only, self.filter) {
+        let filter = match (output.only, self.filter) {
             (Some(name), user) => Some(crate::expr::and(
                 Node::IsType(table.discriminator(), name),
                 user,
@@ -186,18 +364,13 @@ impl<S, T: Send + 'static> Scan<S, T> {
             .map(|node| crate::expr::render_condition(&node, &mut p))
             .transpose()?;
         let (names, values) = p.into_maps();
-        let fingerprint = Fingerprint::default()
-            .add(&self.db.table_name)
-            .add(self.index.map_or("", |i| i.name()))
-            .add(self.output.name)
-            .finish();
         let mut key_attributes = vec![table.partition_key()];
         key_attributes.extend(table.sort_key());
         if let Some(index) = self.index {
             key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
         }
         let shared = Arc::new(ScanShared {
-            entity: self.output.only.unwrap_or("*"),
+            entity: output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
             filter,
@@ -208,13 +381,59 @@ impl<S, T: Send + 'static> Scan<S, T> {
             fingerprint,
             total: self.segments,
         });
-        Ok((0..self.segments)
-            .map(|segment| ScanSegment {
-                shared: Arc::clone(&shared),
-                segment,
-            })
-            .collect())
+        let reader = Reader {
+            skip_internal: output.skip_internal.then_some(table.discriminator()),
+            limit: None,
+            page_size: self.page_size,
+        };
+        Ok(Prepared {
+            segments: (0..self.segments)
+                .map(|segment| ScanSegment {
+                    shared: Arc::clone(&shared),
+                    segment,
+                })
+                .collect(),
+            start,
+            reader,
+        })
     }
+}
+
+/// The merged read's positions and remaining limit.
+struct Cut {
+    positions: Vec<Position>,
+    remaining: Option<usize>,
+    key_attributes: Vec<&'static str>,
+}
+
+impl Cut {
+    /// Hands out segment `n`'s page, cut at the limit, and moves its position past what
+    /// was handed out.
+    fn take(&mut self, n: usize, taken: page::Taken) -> Vec<Item> {
+        let mut items = taken.items;
+        let mut next = taken.next;
+        if let Some(r) = self.remaining.as_mut() {
+            if items.len() > *r {
+                items.truncate(*r);
+                // The segment goes on right after the last item handed out.
+                next = items.last().map(|i| page::key_of(i, &self.key_attributes));
+            }
+            *r -= items.len();
+        }
+        self.positions[n] = match next {
+            Some(key) => Position::After(key),
+            None => Position::Done,
+        };
+        items
+    }
+}
+
+/// The cursor for `positions`: `None` when every segment is done.
+fn cursor(fingerprint: u64, positions: &[Position]) -> Result<Option<Cursor>, Error> {
+    if positions.iter().all(|p| matches!(p, Position::Done)) {
+        return Ok(None);
+    }
+    Cursor::encode_shards(fingerprint, positions).map(Some)
 }
 
 struct ScanShared {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::entity::{Entity, EntityKey, PrimaryKey};
-use crate::expr::Condition;
-use crate::ops::{Delete, Put, Update};
+use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
+use crate::expr::{Condition, Node};
+use crate::ops::{Delete, DeleteCore, Put, PutCore, Update, UpdateCore};
 use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Guards, Outcome, Plan, Presence};
@@ -34,53 +34,61 @@ pub struct Action {
     plan: Plan,
 }
 
-fn unique_in_transaction<E: Entity>() -> Error {
+fn unique_in_transaction(def: &Def) -> Error {
     Error::validation(format!(
         "`{}` has unique fields, whose sentinels move in a transaction of their own; \
          write it with its own put, update or delete",
-        E::SCHEMA.name
+        def.name()
     ))
+}
+
+/// A planned action and the table of the `Db` it was built from.
+fn action((plan, db): (Plan, Arc<Inner>)) -> Action {
+    Action {
+        table: db.table_name.clone(),
+        plan,
+    }
+}
+
+fn put_action(put: PutCore) -> Result<Action, Error> {
+    if !put.def().schema.unique.is_empty() {
+        return Err(unique_in_transaction(put.def()));
+    }
+    put.into_plan().map(action)
+}
+
+fn update_action(update: UpdateCore) -> Result<Action, Error> {
+    if update.touches_unique() {
+        return Err(unique_in_transaction(update.def()));
+    }
+    update.into_plan().map(action)
+}
+
+fn delete_action(delete: DeleteCore) -> Result<Action, Error> {
+    if !delete.def().schema.unique.is_empty() {
+        return Err(unique_in_transaction(delete.def()));
+    }
+    delete.into_plan().map(action)
 }
 
 impl<E: Entity> sealed::Sealed for Put<E> {}
 impl<E: Entity> TransactAction for Put<E> {
     fn into_action(self) -> Result<Action, Error> {
-        if !E::SCHEMA.unique.is_empty() {
-            return Err(unique_in_transaction::<E>());
-        }
-        let (plan, db) = self.into_plan()?;
-        Ok(Action {
-            table: db.table_name.clone(),
-            plan,
-        })
+        put_action(self.into_core())
     }
 }
 
 impl<E: Entity> sealed::Sealed for Update<E> {}
 impl<E: Entity> TransactAction for Update<E> {
     fn into_action(self) -> Result<Action, Error> {
-        if self.touches_unique() {
-            return Err(unique_in_transaction::<E>());
-        }
-        let (plan, db) = self.into_plan()?;
-        Ok(Action {
-            table: db.table_name.clone(),
-            plan,
-        })
+        update_action(self.into_core())
     }
 }
 
 impl<E: Entity> sealed::Sealed for Delete<E> {}
 impl<E: Entity> TransactAction for Delete<E> {
     fn into_action(self) -> Result<Action, Error> {
-        if !E::SCHEMA.unique.is_empty() {
-            return Err(unique_in_transaction::<E>());
-        }
-        let (plan, db) = self.into_plan()?;
-        Ok(Action {
-            table: db.table_name.clone(),
-            plan,
-        })
+        delete_action(self.into_core())
     }
 }
 
@@ -88,12 +96,28 @@ impl<E: Entity> TransactAction for Delete<E> {
 /// with `key` (which must exist and be an `E`), built by
 /// [`Db::condition_check`](crate::Db::condition_check).
 #[must_use = "a condition check does nothing until added to a transaction"]
-#[derive(Debug)]
 pub struct ConditionCheck<E> {
+    core: CheckCore,
+    entity: PhantomData<fn() -> E>,
+}
+
+/// A condition check as plain data.
+struct CheckCore {
     table: String,
+    def: &'static Def,
     key: Result<PrimaryKey, crate::KeyError>,
-    condition: Condition<E>,
+    condition: Node,
     return_old_on_failure: bool,
+}
+
+impl<E> std::fmt::Debug for ConditionCheck<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key and the condition's values are left out: they can hold personal data.
+        f.debug_struct("ConditionCheck")
+            .field("entity", &self.core.def.name())
+            .field("table", &self.core.table)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<E: Entity> ConditionCheck<E> {
@@ -103,16 +127,20 @@ impl<E: Entity> ConditionCheck<E> {
         condition: Condition<E>,
     ) -> Self {
         Self {
-            table,
-            key: key.render(),
-            condition,
-            return_old_on_failure: false,
+            core: CheckCore {
+                table,
+                def: crate::entity::def::<E>(),
+                key: key.render(),
+                condition: condition.into_node(),
+                return_old_on_failure: false,
+            },
+            entity: PhantomData,
         }
     }
 
     /// On a failed check, carry the stored item in the cancellation reason.
     pub fn return_old_on_failure(mut self) -> Self {
-        self.return_old_on_failure = true;
+        self.core.return_old_on_failure = true;
         self
     }
 }
@@ -120,12 +148,18 @@ impl<E: Entity> ConditionCheck<E> {
 impl<E: Entity> sealed::Sealed for ConditionCheck<E> {}
 impl<E: Entity> TransactAction for ConditionCheck<E> {
     fn into_action(self) -> Result<Action, Error> {
+        self.core.into_action()
+    }
+}
+
+impl CheckCore {
+    fn into_action(self) -> Result<Action, Error> {
         let key = self.key?;
         let mut guards = Guards::new(Presence::Same);
-        guards.user = Some(self.condition.into_node());
-        let mut outcome = Outcome::of::<E>();
+        guards.user = Some(self.condition);
+        let mut outcome = Outcome::of(self.def);
         outcome.keep_old = self.return_old_on_failure;
-        let plan = Plan::new(key, Write::Check, guards, &Target::of::<E>(), outcome)?;
+        let plan = Plan::new(key, Write::Check, guards, &Target::of(self.def), outcome)?;
         Ok(Action {
             table: self.table,
             plan,

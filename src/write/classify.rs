@@ -5,10 +5,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::guard::version;
 use crate::Error;
-use crate::entity::Entity;
+use crate::entity::Def;
 use crate::error::ConditionFailed;
 use crate::item::Item;
-use crate::table::Table;
 
 /// How to report a write's failed condition: plain data carried by every [`Plan`](super::Plan).
 #[derive(Debug, Clone, Copy)]
@@ -30,11 +29,11 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    pub(crate) fn of<E: Entity>() -> Self {
+    pub(crate) fn of(def: &Def) -> Self {
         Self {
-            entity: E::SCHEMA.name,
-            discriminator: <E::Table as Table>::SCHEMA.discriminator(),
-            version: E::SCHEMA.version.map(|a| (a, E::SCHEMA.version_max)),
+            entity: def.name(),
+            discriminator: def.table.discriminator(),
+            version: def.schema.version.map(|a| (a, def.schema.version_max)),
             expected_version: None,
             create: false,
             first_version: false,

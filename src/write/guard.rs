@@ -3,11 +3,9 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
-use crate::entity::Entity;
+use crate::entity::Def;
 use crate::expr::{Node, all, or};
 use crate::item::Item;
-use crate::table::Table;
 
 /// What a write may find stored at its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +28,8 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    pub(crate) fn of<E: Entity>() -> Self {
-        let table = &<E::Table as Table>::SCHEMA;
-        Self {
-            entity: E::SCHEMA.name,
-            discriminator: table.discriminator(),
-            partition_key: table.partition_key(),
-            sort_key: table.sort_key(),
-        }
+    pub(crate) fn of(def: &Def) -> Self {
+        Self::raw(def.name(), def.table)
     }
 
     /// Writes of no declared entity type on table `schema` (sentinels, migration moves).
@@ -133,15 +125,6 @@ pub(crate) mod version {
 
     /// The version after `current`, or [`Error::VersionExhausted`] when the field's type
     /// cannot hold it (nothing is sent).
-    pub(crate) fn next<E: Entity>(current: u64) -> Result<u64, Error> {
-        match current.checked_add(1) {
-            Some(next) if next <= E::SCHEMA.version_max => Ok(next),
-            _ => Err(Error::VersionExhausted {
-                entity: E::SCHEMA.name,
-            }),
-        }
-    }
-
     /// The version stored in `item` under `attribute`, if it is a number.
     pub(crate) fn of(item: &Item, attribute: &str) -> Option<u64> {
         match item.get(attribute) {

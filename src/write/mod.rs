@@ -20,6 +20,7 @@ pub(crate) mod classify;
 pub(crate) mod declared;
 pub(crate) mod guard;
 pub(crate) mod internal;
+pub(crate) mod keyspace;
 pub(crate) mod plan;
 pub(crate) mod send;
 

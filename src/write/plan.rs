@@ -24,7 +24,7 @@ pub(crate) enum Op {
 }
 
 /// What a write does, before rendering.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Write {
     Put(Item),
     Update(Vec<Action>),

@@ -59,7 +59,10 @@ pub(crate) fn client(backend: Backend) -> (aws_sdk_dynamodb::Client, Option<Loca
 /// Creates a fresh `Tracker` table for `test` on `backend`.
 pub(crate) async fn table(backend: Backend, test: &str) -> TestTable {
     let (client, server) = client(backend);
-    let db = Db::<Tracker>::with_table_name(client, unique_name(test));
+    // As an application would: the handle knows the table's entity types, so batches of
+    // types whose keys cannot collide go without the entity-type guard.
+    let db =
+        Db::<Tracker>::with_table_name(client, unique_name(test)).with_registry::<TrackerItem>();
     db.create_table().await.expect("table is created");
     TestTable { db, server }
 }
@@ -97,7 +100,10 @@ pub(crate) async fn faulty_table(
     test: &str,
     config: dynamorm_local::FaultConfig,
 ) -> FaultyTable {
-    faulty_table_of::<Tracker>(backend, test, config).await
+    let mut t = faulty_table_of::<Tracker>(backend, test, config).await;
+    t.db = t.db.with_registry::<TrackerItem>();
+    t.direct = t.direct.with_registry::<TrackerItem>();
+    t
 }
 
 /// [`faulty_table`] for any table type.

@@ -90,7 +90,7 @@ impl Wire {
     }
 
     fn db(&self) -> Db<Tracker> {
-        Db::<Tracker>::new(self.client.clone())
+        Db::<Tracker>::new(self.client.clone()).with_registry::<dynamorm_entities::TrackerItem>()
     }
 
     fn games_db(&self) -> Db<crate::multi_attribute::Games> {

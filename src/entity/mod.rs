@@ -1,0 +1,284 @@
+//! [`Entity`]: a serde struct stored as items of one type in a single table, and
+//! [`EntityKey`], its generated typed primary key.
+
+mod def;
+mod key;
+mod render;
+mod schema;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::item::Item;
+use crate::key::KeyError;
+use crate::table::Table;
+
+pub(crate) use def::{Def, EntityValue, def};
+pub use key::PrimaryKey;
+pub(crate) use key::{key_from, key_of_item, render_primary_key};
+pub(crate) use render::render_index;
+pub use schema::{EntityIndex, EntitySchema, KeyField, When};
+
+/// An entity type of a single-table design, declared with `#[derive(Entity)]`.
+///
+/// The derive reads the serde field names (`rename`, `rename_all`), checks every key
+/// template against the struct's fields at compile time, and generates the typed key
+/// (`<Name>Key`) and typed attribute handles (`<Name>::attrs()`).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use dynamorm::{Entity, Table};
+///
+/// #[derive(Table)]
+/// #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
+/// pub struct App;
+///
+/// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+/// #[dynamo(table = App, pk = "USER#{id}", sk = "PROFILE")]
+/// #[dynamo(index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+/// pub struct User {
+///     pub id: String,
+///     pub email: String,
+///     pub name: String,
+/// }
+///
+/// let user = User { id: "u1".into(), email: "a@b.c".into(), name: "Ann".into() };
+/// let item = dynamorm::to_item(&user).unwrap();
+/// assert_eq!(item["PK"].as_s().unwrap(), "USER#u1");
+/// assert_eq!(item["GSI1PK"].as_s().unwrap(), "EMAIL#a@b.c");
+/// assert_eq!(item["_type"].as_s().unwrap(), "User");
+/// assert_eq!(dynamorm::from_item::<User>(item).unwrap(), user);
+///
+/// let key = UserKey { id: "u1".into() };
+/// assert_eq!(user.key(), key);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a dynamorm entity",
+    note = "declare it with `#[derive(serde::Serialize, serde::Deserialize, dynamorm::Entity)]`"
+)]
+pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The table the entity lives in.
+    type Table: Table;
+    /// The typed primary key, e.g. `TaskKey`.
+    type Key: EntityKey<Entity = Self>;
+    /// The entity's key templates and fields.
+    const SCHEMA: EntitySchema;
+
+    /// Appends the key encoding of the key field in `slot`; `false` when it is `None`.
+    #[doc(hidden)]
+    fn write_key_part(&self, slot: usize, out: &mut String) -> Result<bool, KeyError>;
+
+    /// Appends the key encoding of the key field in `slot` from an attribute value (as an
+    /// update sets it); `false` when it is absent or null.
+    #[doc(hidden)]
+    fn write_key_part_from(
+        slot: usize,
+        value: &AttributeValue,
+        out: &mut String,
+    ) -> Result<bool, Error>;
+
+    /// The entity's primary key.
+    fn key(&self) -> Self::Key;
+
+    /// Whether the entity uses its `index`-th index layout by that layout's `when` (`true`
+    /// for a layout without one).
+    #[doc(hidden)]
+    fn in_index(&self, index: usize) -> bool {
+        let _ = index;
+        true
+    }
+
+    /// Whether `value` decodes as the field stored as `attribute` (raw updates check the
+    /// whole fields they set).
+    #[doc(hidden)]
+    fn check_field_value(attribute: &str, value: &AttributeValue) -> Result<(), Error> {
+        let _ = (attribute, value);
+        Ok(())
+    }
+
+    /// Sets every `#[dynamo(generated)]` field that is still unset to a new id.
+    #[doc(hidden)]
+    fn fill_generated(&mut self) {}
+
+    /// The first `#[dynamo(generated)]` field that is still unset.
+    #[doc(hidden)]
+    fn unset_generated(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// As [`Entity::in_index`], from the value an update sets for the `when` field
+    /// (`None`: removed).
+    #[doc(hidden)]
+    fn in_index_from(index: usize, value: Option<&AttributeValue>) -> Result<bool, Error> {
+        let _ = (index, value);
+        Ok(true)
+    }
+
+    /// The current time for the `created_at`/`updated_at` field stored as `attribute`.
+    #[doc(hidden)]
+    fn timestamp_now(attribute: &str) -> Result<AttributeValue, Error> {
+        Err(Error::validation(format!(
+            "`{attribute}` is not a timestamp field"
+        )))
+    }
+
+    /// The expiry of the `ttl` field, in epoch seconds.
+    #[doc(hidden)]
+    fn ttl_seconds(&self) -> Option<i64> {
+        None
+    }
+
+    /// The expiry of the `ttl` field from the attribute value an update sets.
+    #[doc(hidden)]
+    fn ttl_seconds_from(value: &AttributeValue) -> Result<Option<i64>, Error> {
+        let _ = value;
+        Ok(None)
+    }
+
+    /// Appends the key encoding of unique field `index`; `false` when it is `None`.
+    #[doc(hidden)]
+    fn write_unique(&self, index: usize, out: &mut String) -> Result<bool, KeyError> {
+        let _ = (index, out);
+        Ok(false)
+    }
+
+    /// As [`Entity::write_unique`], from the attribute value an update sets.
+    #[doc(hidden)]
+    fn write_unique_from(
+        index: usize,
+        value: &AttributeValue,
+        out: &mut String,
+    ) -> Result<bool, Error> {
+        let _ = (index, value, out);
+        Ok(false)
+    }
+}
+
+/// The typed primary key of an entity, generated by `#[derive(Entity)]` as `<Name>Key`
+/// with one public field per field of the primary-key templates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the key of a dynamorm entity",
+    note = "use the `<Entity>Key` struct that `#[derive(Entity)]` generates, or `entity.key()`"
+)]
+pub trait EntityKey: Send + Sync + Sized {
+    /// The entity this key addresses.
+    type Entity: Entity<Key = Self>;
+
+    /// Appends the key encoding of the primary-key field in `slot`.
+    #[doc(hidden)]
+    fn write_key_part(&self, slot: usize, out: &mut String) -> Result<bool, KeyError>;
+
+    /// Builds the key from the encoded parts of a stored key, by slot.
+    #[doc(hidden)]
+    fn from_parts(parts: &[Option<&str>]) -> Result<Self, KeyError>;
+
+    /// Renders the key attributes (partition key, and sort key if the table has one).
+    fn render(&self) -> Result<PrimaryKey, KeyError> {
+        render_primary_key(&Self::Entity::SCHEMA, &mut |slot, out| {
+            self.write_key_part(slot, out)
+        })
+    }
+
+    /// Parses stored key attribute values back into the typed key.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "ORG#{org}", sk = "USER#{id}")]
+    /// # pub struct User { org: String, id: u32 }
+    /// use dynamorm::EntityKey;
+    /// let key = UserKey::parse("ORG#a%23b", Some("USER#0000000007")).unwrap();
+    /// assert_eq!(key, UserKey { org: "a#b".into(), id: 7 });
+    /// assert!(UserKey::parse("ORG#a", Some("USER#x")).is_err());
+    /// ```
+    fn parse(partition_key: &str, sort_key: Option<&str>) -> Result<Self, KeyError> {
+        let schema = &Self::Entity::SCHEMA;
+        let mut parts: Vec<Option<&str>> = vec![None; schema.key_fields.len()];
+        schema.partition_key.split(partition_key, &mut parts)?;
+        match (&schema.sort_key, sort_key) {
+            (Some(t), Some(sk)) => t.split(sk, &mut parts)?,
+            (None, None) => {}
+            (Some(t), None) => {
+                return Err(KeyError::Mismatch {
+                    key: String::new(),
+                    template: t.source(),
+                });
+            }
+            (None, Some(sk)) => {
+                return Err(KeyError::Mismatch {
+                    key: sk.to_owned(),
+                    template: "",
+                });
+            }
+        }
+        Self::from_parts(&parts)
+    }
+}
+
+/// The encoded parts of a typed primary key, by slot.
+pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<Vec<String>, KeyError> {
+    let count = K::Entity::SCHEMA.primary_key_fields;
+    let mut parts = Vec::with_capacity(count);
+    for slot in 0..count {
+        let mut part = String::new();
+        key.write_key_part(slot, &mut part)?;
+        parts.push(part);
+    }
+    Ok(parts)
+}
+
+/// Encodes an entity as a DynamoDB item: its serde fields, its rendered key attributes
+/// (primary and index keys; an index whose template has a `None` field is left out, which
+/// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
+/// key cannot be rendered or the item exceeds 400 KB.
+///
+/// A `#[dynamo(updated_at)]` field is stored as the time of this call, and an index template
+/// that reads it is rendered from that same time.
+pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
+    encode_item(entity, true)
+}
+
+/// The item as stored, with the lifecycle values the entity carries (`updated_at` as read,
+/// not now): what a migration compares a stored item with.
+#[doc(hidden)]
+pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
+    encode_item(entity, false)
+}
+
+/// The serde half of `to_item`, generic; the rest is [`render::finish_item`].
+fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
+    let def = def::<E>();
+    render::check_generated(def, entity)?;
+    let item = crate::encode::to_item(entity, render::reserve(def)).map_err(|e| Error::Encode {
+        what: format!("a `{}` item", def.name()).into(),
+        message: e.to_string(),
+    })?;
+    render::finish_item(def, entity, item, stamp)
+}
+
+/// Decodes an item into entity `E`, checking that its discriminator names `E`.
+pub fn from_item<E: Entity>(item: Item) -> Result<E, Error> {
+    decode(item)
+}
+
+pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
+    def::<E>().check_type(&item)?;
+    decode_as::<E>(item)
+}
+
+/// The serde half of [`decode`], for items whose type the core already checked.
+pub(crate) fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
+    decode_unchecked(E::SCHEMA.name, item)
+}
+
+/// Decodes without looking at the discriminator (the registry already did).
+#[doc(hidden)]
+pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
+    crate::decode::from_item(item).map_err(|e| Error::Decode {
+        entity,
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,116 @@
+//! [`EntitySchema`]: an entity type's key templates and fields as `const` data, written by
+//! `#[derive(Entity)]`.
+
+use crate::Error;
+use crate::key::KeyTemplate;
+use crate::table::IndexSchema;
+
+/// The key templates and fields of an [`Entity`], written by the derive.
+#[derive(Debug, Clone, Copy)]
+pub struct EntitySchema {
+    /// The discriminator value stored on every item, e.g. `Task`.
+    pub name: &'static str,
+    /// The partition-key template.
+    pub partition_key: KeyTemplate,
+    /// The sort-key template, when the table has a sort key.
+    pub sort_key: Option<KeyTemplate>,
+    /// The entity's index templates.
+    pub indexes: &'static [EntityIndex],
+    /// The fields used by key templates, by slot; primary-key fields come first.
+    pub key_fields: &'static [KeyField],
+    /// How many of `key_fields` belong to the primary key.
+    pub primary_key_fields: usize,
+    /// Every attribute the entity's fields are stored under.
+    pub attributes: &'static [&'static str],
+    /// The `#[dynamo(version)]` attribute.
+    pub version: Option<&'static str>,
+    /// The largest version the version field's type can hold (`u64::MAX` without one).
+    pub version_max: u64,
+    /// The `#[dynamo(created_at)]` attribute.
+    pub created_at: Option<&'static str>,
+    /// The `#[dynamo(updated_at)]` attribute.
+    pub updated_at: Option<&'static str>,
+    /// The `#[dynamo(ttl)]` field's attribute.
+    pub ttl: Option<&'static str>,
+    /// The `#[dynamo(unique)]` fields.
+    pub unique: &'static [crate::UniqueField],
+    /// The multi-attribute indexes the entity's fields feed.
+    pub multi_indexes: &'static [&'static IndexSchema],
+    /// The attributes of `Option` fields that feed a multi-attribute index (an item whose
+    /// field is `None` is not in that index).
+    pub multi_sparse: &'static [&'static str],
+    /// Entity types (by name) this one is meant to share key space with
+    /// (`#[dynamo(shares_keys_with(Organization))]`): the report does not warn about them.
+    pub shares_keys_with: &'static [&'static str],
+    /// Whether some index has several layouts in `indexes` (so encoding must pick the first
+    /// that applies; without, every layout is its index's only one).
+    pub layered: bool,
+}
+
+impl EntitySchema {
+    /// Whether `self` or `other` declares that the two share key space.
+    pub fn declares_sharing_with(&self, other: &EntitySchema) -> bool {
+        self.shares_keys_with.contains(&other.name) || other.shares_keys_with.contains(&self.name)
+    }
+}
+
+/// A field read by a key template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyField {
+    /// The Rust field name.
+    pub field: &'static str,
+    /// The attribute it is stored under (after serde renaming).
+    pub attribute: &'static str,
+    /// Whether the field is an `Option` (which makes an index sparse).
+    pub optional: bool,
+}
+
+/// An entity's key templates on one global secondary index.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityIndex {
+    /// The index.
+    pub index: &'static IndexSchema,
+    /// The template of the index's partition key.
+    pub partition_key: KeyTemplate,
+    /// The template of the index's sort key, when the index has one.
+    pub sort_key: Option<KeyTemplate>,
+    /// Which items use this layout (`when = unread`, `when = !is_fork`,
+    /// `when = matches!(kind, Kind::Fork)`). An entity can give one index several layouts:
+    /// each item uses the first whose `when` holds (one without `when` takes the rest), and
+    /// is not in the index when none does.
+    pub when: Option<When>,
+}
+
+/// The condition under which an item uses one layout of an index: `when = ..` in
+/// `#[dynamo(index(..))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    /// The attribute of the field the condition reads.
+    pub attribute: &'static str,
+    /// The condition as declared (`unread`, `!is_fork`, `matches!(kind, Kind::Fork)`).
+    pub source: &'static str,
+}
+
+impl EntityIndex {
+    /// The index's partition and sort key attributes. The derive only builds an
+    /// `EntityIndex` for a template index (it takes an [`Index`](crate::Index), never a
+    /// [`MultiIndex`](crate::MultiIndex), for templates); a hand-built one naming a
+    /// multi-attribute index is an error here, not a write to a made-up attribute.
+    pub fn key_attributes(&self) -> Result<(&'static str, Option<&'static str>), Error> {
+        self.index.template_keys().ok_or_else(|| {
+            Error::validation(format!(
+                "index `{}` is a multi-attribute index: it takes no key templates",
+                self.index.name()
+            ))
+        })
+    }
+}
+
+impl EntitySchema {
+    /// The slot of the key field stored as `attribute`, if any.
+    pub fn key_slot(&self, attribute: &str) -> Option<usize> {
+        self.key_fields
+            .iter()
+            .position(|f| f.attribute == attribute)
+    }
+}
