@@ -69,8 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(p) = &proxy {
         println!("  faults injected so far: {:?}", p.stats());
     }
-    let written = written.into_result()?;
-    assert_eq!(written, 1_000);
+    assert_eq!(written.into_result()?.written(), 1_000);
 
     // 2. A batch read of keys of two types, decoded per type.
     let mut read = batches

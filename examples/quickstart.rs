@@ -98,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .client()
         .get_item()
         .table_name(db.table_name())
-        .set_key(Some(ann.key().render()?.to_item::<Tracker>()))
+        .set_key(Some(ann.key().render()?.key_map::<Tracker>()))
         .send()
         .await?
         .item

@@ -146,7 +146,7 @@ async fn run(
                         WriteOne::Sharded(v) => batch.put(&v),
                     };
                 }
-                written += batch.send().await?.into_result()?;
+                written += batch.send().await?.into_result()?.written();
             }
             Ok::<usize, dynamorm::Error>(written)
         })

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use futures::stream::{self, StreamExt};
 
+use super::partial::Partial;
 use super::retry::{RetryPolicy, is_retryable};
 use super::{FailedGet, KeyOf, key_from};
 use crate::Error;
@@ -22,7 +23,6 @@ const MAX_KEYS: usize = 100;
 
 /// What a batch get read: the items found (keys with no item are simply absent), and the
 /// keys that could not be read after the last attempt.
-#[must_use = "a batch can partly fail; check `failed()` or call `into_result()`"]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchGetOutput<T> {
     items: Vec<Item>,
@@ -73,9 +73,10 @@ impl<T: Table> BatchGetOutput<T> {
     pub fn consumed_capacity(&self) -> f64 {
         self.consumed_capacity
     }
+}
 
-    /// `Ok(self)` when every key was read, otherwise [`Error::BatchIncomplete`].
-    pub fn into_result(self) -> Result<Self, Error> {
+impl<T> super::partial::Failures for BatchGetOutput<T> {
+    fn into_result(self) -> Result<Self, Error> {
         if self.failed.is_empty() {
             Ok(self)
         } else {
@@ -165,8 +166,8 @@ impl<T: Table> BatchGet<T> {
     }
 
     /// Reads with strong consistency.
-    pub fn consistent_read(mut self, consistent: bool) -> Self {
-        self.consistent_read = consistent;
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent_read = true;
         self
     }
 
@@ -183,7 +184,7 @@ impl<T: Table> BatchGet<T> {
     }
 
     /// Sends the batch. An invalid or repeated key fails it before anything is sent.
-    pub async fn send(self) -> Result<BatchGetOutput<T>, Error> {
+    pub async fn send(self) -> Result<Partial<BatchGetOutput<T>>, Error> {
         let keys: Vec<(&'static str, PrimaryKey)> =
             self.keys.into_iter().collect::<Result<_, _>>()?;
         let mut seen = HashSet::with_capacity(keys.len());
@@ -199,7 +200,7 @@ impl<T: Table> BatchGet<T> {
         let db = self.db;
         let (retry, consistent) = (self.retry, self.consistent_read);
         let results: Vec<(Vec<Item>, super::Sent, Vec<FailedGet>)> = stream::iter(chunks)
-            .map(|chunk| send_chunk::<T>(Arc::clone(&db), chunk, retry, consistent))
+            .map(|chunk| send_chunk(Arc::clone(&db), &T::SCHEMA, chunk, retry, consistent))
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
@@ -216,12 +217,13 @@ impl<T: Table> BatchGet<T> {
             output.consumed_capacity += sent.capacity;
             output.failed.extend(failed);
         }
-        Ok(output)
+        Ok(Partial::new(output))
     }
 }
 
-pub(super) async fn send_chunk<T: Table>(
+pub(super) async fn send_chunk(
     db: Arc<Inner>,
+    table: &'static crate::TableSchema,
     chunk: Vec<(&'static str, PrimaryKey)>,
     retry: RetryPolicy,
     consistent: bool,
@@ -237,7 +239,7 @@ pub(super) async fn send_chunk<T: Table>(
         if attempt > 0 {
             retry.backoff(attempt).await;
         }
-        let keys: Vec<Item> = pending.keys().map(|k| k.to_item::<T>()).collect();
+        let keys: Vec<Item> = pending.keys().map(|k| k.clone().into_item(table)).collect();
         let request = match KeysAndAttributes::builder()
             .set_keys(Some(keys))
             .consistent_read(consistent)
@@ -264,7 +266,7 @@ pub(super) async fn send_chunk<T: Table>(
                     .and_then(|mut m| m.remove(&db.table_name))
                     .unwrap_or_default();
                 for item in items {
-                    if let Some(key) = key_from(&item, &T::SCHEMA) {
+                    if let Some(key) = key_from(&item, table) {
                         // Only keys still pending count: a retried key is read once.
                         if pending.remove(&key).is_some() {
                             found.push(item);
@@ -277,7 +279,7 @@ pub(super) async fn send_chunk<T: Table>(
                     .map(|k| k.keys)
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|k| key_from(k, &T::SCHEMA))
+                    .filter_map(|k| key_from(k, table))
                     .collect();
                 // Keys neither returned nor unprocessed have no item.
                 pending.retain(|k, _| unprocessed.contains(k));

@@ -63,6 +63,7 @@ impl<T> std::fmt::Debug for Loader<T> {
 
 struct Shared {
     db: Arc<Inner>,
+    table: &'static crate::TableSchema,
     retry: RetryPolicy,
     queue: Mutex<Queue>,
 }
@@ -95,6 +96,7 @@ impl<T: Table> Loader<T> {
         Self {
             shared: Arc::new(Shared {
                 db,
+                table: &T::SCHEMA,
                 retry: RetryPolicy::default(),
                 queue: Mutex::new(Queue::default()),
             }),
@@ -103,71 +105,112 @@ impl<T: Table> Loader<T> {
     }
 
     /// The item at `key`, read in a batch with the other gets of this tick (eventually
-    /// consistent, as `get`).
-    pub async fn get<K>(&self, key: K) -> Result<Option<K::Entity>, Error>
+    /// consistent, as `get`; add [`.consistent_read()`](LoaderGet::consistent_read) for a
+    /// strongly consistent read, batched with the other consistent gets). A future: await it.
+    pub fn get<K>(&self, key: K) -> LoaderGet<K::Entity>
     where
         K: EntityKey,
         K::Entity: Entity<Table = T>,
     {
-        self.load(key, false).await
-    }
-
-    /// As [`Loader::get`], strongly consistent (batched with the other consistent gets).
-    pub async fn get_consistent<K>(&self, key: K) -> Result<Option<K::Entity>, Error>
-    where
-        K: EntityKey,
-        K::Entity: Entity<Table = T>,
-    {
-        self.load(key, true).await
-    }
-
-    async fn load<K>(&self, key: K, consistent: bool) -> Result<Option<K::Entity>, Error>
-    where
-        K: EntityKey,
-        K::Entity: Entity<Table = T>,
-    {
-        let def = crate::entity::def::<K::Entity>();
-        let item = self.load_item(def, key.render(), consistent).await?;
-        item.map(crate::entity::decode_as::<K::Entity>).transpose()
-    }
-
-    /// The item at `key`, its entity type checked: the non-generic half of `load`.
-    async fn load_item(
-        &self,
-        def: &'static Def,
-        key: Result<PrimaryKey, KeyError>,
-        consistent: bool,
-    ) -> Result<Option<Item>, Error> {
-        let rendered = key?;
-        let alone = rendered.clone();
-        let (reply, answer) = oneshot::channel();
-        let flush = {
-            let mut queue = self
-                .shared
-                .queue
-                .lock()
-                .map_err(|_| Error::validation("the loader's queue is poisoned"))?;
-            queue.pending.push(Pending {
-                entity: def.name(),
-                key: rendered,
-                consistent,
-                reply,
-            });
-            !std::mem::replace(&mut queue.scheduled, true)
-        };
-        if flush {
-            tokio::spawn(flush_after_tick::<T>(Arc::clone(&self.shared)));
+        LoaderGet {
+            shared: Some(Arc::clone(&self.shared)),
+            def: crate::entity::def::<K::Entity>(),
+            key: Some(key.render()),
+            consistent: false,
+            running: None,
+            entity: std::marker::PhantomData,
         }
-        match answer.await {
-            Ok(Reply::Found(Some(item))) => def.check_type(&item).map(|()| Some(item)),
-            Ok(Reply::Found(None)) => Ok(None),
-            // Dropped (the flush task was cancelled) or unanswered: read alone.
-            Ok(Reply::Alone) | Err(_) => {
-                let db = Arc::clone(&self.shared.db);
-                crate::ops::GetCore::new(db, def, Ok(alone), consistent)
-                    .send()
-                    .await
+    }
+}
+
+/// One coalesced get, built by [`Loader::get`]; it is a future (nothing is queued before it
+/// is first polled).
+#[must_use = "a coalesced get does nothing until it is awaited"]
+pub struct LoaderGet<E> {
+    shared: Option<Arc<Shared>>,
+    def: &'static Def,
+    key: Option<Result<PrimaryKey, KeyError>>,
+    consistent: bool,
+    running: Option<futures::future::BoxFuture<'static, Result<Option<Item>, Error>>>,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for LoaderGet<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key is left out: keys can hold personal data.
+        f.debug_struct("LoaderGet")
+            .field("entity", &self.def.name())
+            .field("consistent", &self.consistent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E> LoaderGet<E> {
+    /// Reads with strong consistency (batched with the other consistent gets of the tick).
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+}
+
+impl<E: Entity> Future for LoaderGet<E> {
+    type Output = Result<Option<E>, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = &mut *self;
+        let running = match (&mut this.running, this.shared.take(), this.key.take()) {
+            (Some(running), _, _) => running,
+            (None, Some(shared), Some(key)) => {
+                let load = load_item(shared, this.def, key, this.consistent);
+                this.running.insert(Box::pin(load))
             }
+            _ => return std::task::Poll::Ready(Ok(None)),
+        };
+        running
+            .as_mut()
+            .poll(cx)
+            .map(|item| item?.map(crate::entity::decode_as::<E>).transpose())
+    }
+}
+
+/// The item at `key`, its entity type checked: what every coalesced get does.
+async fn load_item(
+    shared: Arc<Shared>,
+    def: &'static Def,
+    key: Result<PrimaryKey, KeyError>,
+    consistent: bool,
+) -> Result<Option<Item>, Error> {
+    let rendered = key?;
+    let alone = rendered.clone();
+    let (reply, answer) = oneshot::channel();
+    let flush = {
+        let mut queue = shared
+            .queue
+            .lock()
+            .map_err(|_| Error::validation("the loader's queue is poisoned"))?;
+        queue.pending.push(Pending {
+            entity: def.name(),
+            key: rendered,
+            consistent,
+            reply,
+        });
+        !std::mem::replace(&mut queue.scheduled, true)
+    };
+    if flush {
+        tokio::spawn(flush_after_tick(Arc::clone(&shared)));
+    }
+    match answer.await {
+        Ok(Reply::Found(Some(item))) => def.check_type(&item).map(|()| Some(item)),
+        Ok(Reply::Found(None)) => Ok(None),
+        // Dropped (the flush task was cancelled) or unanswered: read alone.
+        Ok(Reply::Alone) | Err(_) => {
+            let db = Arc::clone(&shared.db);
+            crate::ops::GetCore::new(db, def, Ok(alone), consistent)
+                .send()
+                .await
         }
     }
 }
@@ -183,13 +226,14 @@ type Sent = (
     Vec<PrimaryKey>,
 );
 
-async fn send_one<T: Table>(
+async fn send_one(
     shared: Arc<Shared>,
     consistent: bool,
     chunk: Vec<(&'static str, PrimaryKey)>,
 ) -> Sent {
-    let (found, _, failed) = send_chunk::<T>(
+    let (found, _, failed) = send_chunk(
         Arc::clone(&shared.db),
+        shared.table,
         chunk.clone(),
         shared.retry,
         consistent,
@@ -200,7 +244,7 @@ async fn send_one<T: Table>(
 }
 
 /// Lets the other tasks of this tick enqueue their gets, then sends them all.
-async fn flush_after_tick<T: Table>(shared: Arc<Shared>) {
+async fn flush_after_tick(shared: Arc<Shared>) {
     tokio::task::yield_now().await;
     let pending = match shared.queue.lock() {
         Ok(mut queue) => {
@@ -222,7 +266,7 @@ async fn flush_after_tick<T: Table>(shared: Arc<Shared>) {
         }
         slot.push(p.reply);
     }
-    let table = &T::SCHEMA;
+    let table = shared.table;
     let chunks: Vec<Chunk> = batches
         .into_iter()
         .flat_map(|(consistent, keys)| {
@@ -235,7 +279,7 @@ async fn flush_after_tick<T: Table>(shared: Arc<Shared>) {
     // over `&'static str` tuples `Send` inside a spawned task (rust-lang/rust#64552).
     let mut sends = Vec::with_capacity(chunks.len());
     for (consistent, chunk) in chunks {
-        sends.push(send_one::<T>(Arc::clone(&shared), consistent, chunk));
+        sends.push(send_one(Arc::clone(&shared), consistent, chunk));
     }
     let results: Vec<Sent> = stream::iter(sends).buffer_unordered(8).collect().await;
     for (consistent, chunk, found, failed) in results {

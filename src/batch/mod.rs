@@ -3,13 +3,15 @@
 
 mod get;
 mod loader;
+mod partial;
 mod retry;
 mod stream_write;
 mod write;
 
 pub use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 pub use get::{BatchGet, BatchGetOutput};
-pub use loader::Loader;
+pub use loader::{Loader, LoaderGet};
+pub use partial::Partial;
 pub use retry::RetryPolicy;
 pub use stream_write::{StreamedWrite, WriteProgress, WriteStream, WriteStreamOutput};
 pub use write::{BatchWrite, BatchWriteOutput};

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use futures::stream::{BoxStream, FuturesUnordered, StreamExt};
 
+use super::partial::Partial;
 use super::retry::RetryPolicy;
 use super::write::{Pending, Via, pending_delete, pending_put, send_chunk, send_guarded};
 use super::{FailedWrite, Sent};
@@ -117,7 +118,6 @@ pub struct WriteProgress {
 
 /// What a [`WriteStream`] did: every write taken from the stream is counted in `written`,
 /// or listed in `failed` (by key) or `rejected` (by position).
-#[must_use = "a stream write can partly fail; check `failed()` and `rejected()`"]
 #[derive(Debug)]
 pub struct WriteStreamOutput {
     progress: WriteProgress,
@@ -140,14 +140,16 @@ impl WriteStreamOutput {
     pub fn rejected(&self) -> &[(usize, Error)] {
         &self.rejected
     }
+}
 
-    /// `Ok(written)` when every write taken was applied, otherwise the first problem.
-    pub fn into_result(self) -> Result<usize, Error> {
-        if let Some((_, error)) = self.rejected.into_iter().next() {
-            return Err(error);
+impl super::partial::Failures for WriteStreamOutput {
+    /// The first rejected write's error, or [`Error::BatchIncomplete`].
+    fn into_result(mut self) -> Result<Self, Error> {
+        if !self.rejected.is_empty() {
+            return Err(self.rejected.swap_remove(0).1);
         }
         if self.failed.is_empty() {
-            Ok(self.progress.written)
+            Ok(self)
         } else {
             Err(Error::BatchIncomplete {
                 done: self.progress.written,
@@ -249,7 +251,7 @@ impl<T: Table> WriteStream<T> {
     }
 
     /// Reads the stream to its end, writing as it goes.
-    pub async fn send(self) -> Result<WriteStreamOutput, Error> {
+    pub async fn send(self) -> Result<Partial<WriteStreamOutput>, Error> {
         let (db, retry, table) = (self.db, self.retry, T::SCHEMA);
         let mut source = self.writes.enumerate().chunks(super::write::MAX_WRITES);
         let mut in_flight = FuturesUnordered::new();
@@ -297,7 +299,7 @@ impl<T: Table> WriteStream<T> {
         }
         let mut out = tally.out;
         out.rejected.sort_by_key(|(position, _)| *position);
-        Ok(out)
+        Ok(Partial::new(out))
     }
 }
 

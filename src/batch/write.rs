@@ -7,6 +7,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{self, StreamExt};
 
+use super::partial::Partial;
 use super::retry::RetryPolicy;
 use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome};
 use crate::Error;
@@ -22,7 +23,6 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a batch write did. Every write is either counted in `written` or listed in
 /// [`failed`](BatchWriteOutput::failed): nothing is dropped.
-#[must_use = "a batch can partly fail; check `failed()` or call `into_result()`"]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchWriteOutput {
     written: usize,
@@ -52,11 +52,12 @@ impl BatchWriteOutput {
     pub fn consumed_capacity(&self) -> f64 {
         self.consumed_capacity
     }
+}
 
-    /// `Ok(written)` when every write was applied, otherwise [`Error::BatchIncomplete`].
-    pub fn into_result(self) -> Result<usize, Error> {
+impl super::partial::Failures for BatchWriteOutput {
+    fn into_result(self) -> Result<Self, Error> {
         if self.failed.is_empty() {
-            Ok(self.written)
+            Ok(self)
         } else {
             Err(Error::BatchIncomplete {
                 done: self.written,
@@ -223,7 +224,7 @@ impl<T: Table> BatchWrite<T> {
 
     /// Sends the batch. An invalid write fails the whole batch before anything is sent;
     /// otherwise the output accounts for every write.
-    pub async fn send(self) -> Result<BatchWriteOutput, Error> {
+    pub async fn send(self) -> Result<Partial<BatchWriteOutput>, Error> {
         let writes: Vec<Pending> = self.writes.into_iter().collect::<Result<_, _>>()?;
         let mut seen = HashSet::with_capacity(writes.len());
         for w in &writes {
@@ -261,7 +262,7 @@ impl<T: Table> BatchWrite<T> {
             output.consumed_capacity += sent.capacity;
             output.failed.extend(failed);
         }
-        Ok(output)
+        Ok(Partial::new(output))
     }
 }
 

@@ -74,12 +74,12 @@ impl PrimaryKey {
         })
     }
 
-    /// The key as the attribute map DynamoDB expects for table `T`.
-    pub fn to_item<T: Table>(&self) -> Item {
+    /// The key as the attribute map DynamoDB expects for table `T` (a request's `Key`).
+    pub fn key_map<T: Table>(&self) -> Item {
         self.clone().into_item(&T::SCHEMA)
     }
 
-    /// The key as the attribute map of a table with `schema`, taking the key.
+    /// [`key_map`](Self::key_map) for a table with `schema`, taking the key.
     pub(crate) fn into_item(self, schema: &TableSchema) -> Item {
         let mut item = Item::with_capacity(2);
         item.insert(

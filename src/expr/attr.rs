@@ -186,25 +186,25 @@ impl<E, T: Text, K> Attr<E, T, K> {
     }
 }
 
-/// Collection attributes (`Vec<T>`, `HashSet<T>`, `BTreeSet<T>`), for `contains`.
-pub trait Collection {
+/// Attributes that contain elements (`Vec<T>`, `HashSet<T>`, `BTreeSet<T>`), for `contains`.
+pub trait Container {
     /// The element type.
     type Element: Serialize;
 }
-impl<T: Serialize> Collection for Vec<T> {
+impl<T: Serialize> Container for Vec<T> {
     type Element = T;
 }
-impl<T: Serialize> Collection for HashSet<T> {
+impl<T: Serialize> Container for HashSet<T> {
     type Element = T;
 }
-impl<T: Serialize> Collection for BTreeSet<T> {
+impl<T: Serialize> Container for BTreeSet<T> {
     type Element = T;
 }
-impl<C: Collection> Collection for Option<C> {
+impl<C: Container> Container for Option<C> {
     type Element = C::Element;
 }
 
-impl<E, T: Collection, K> Attr<E, T, K> {
+impl<E, T: Container, K> Attr<E, T, K> {
     /// `contains(attr, element)`: the list or set holds `element`.
     pub fn contains(&self, element: impl IntoValue<T::Element>) -> Condition<E> {
         Condition::new(Node::Contains(

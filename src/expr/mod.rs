@@ -16,7 +16,7 @@ mod raw;
 mod raw_update;
 mod update;
 
-pub use attr::{Attr, Collection, Fixed, IntoValue, Numeric, Settable, Text};
+pub use attr::{Attr, Container, Fixed, IntoValue, Numeric, Settable, Text};
 pub use condition::{Condition, Size};
 pub use path::Path;
 pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};

@@ -60,7 +60,7 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             }
             Ok(Applied::Lost) => {
                 // Someone wrote the item since it was read: start again from a fresh read.
-                match crate::read::read_consistent(&shared.db, old_key.to_item::<R::Table>(), "*")
+                match crate::read::read_consistent(&shared.db, old_key.key_map::<R::Table>(), "*")
                     .await
                 {
                     Ok(Some(fresh)) => item = fresh,

@@ -37,8 +37,8 @@ impl<E: Entity> Get<E> {
     }
 
     /// Reads with strong consistency (twice the read cost).
-    pub fn consistent_read(mut self, consistent: bool) -> Self {
-        self.core.consistent_read = consistent;
+    pub fn consistent_read(mut self) -> Self {
+        self.core.consistent_read = true;
         self
     }
 

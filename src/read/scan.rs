@@ -118,8 +118,8 @@ impl<S, T: Send + 'static> Scan<S, T> {
 
     /// Reads with strong consistency; DynamoDB does not offer it on global secondary
     /// indexes, so asking for it there fails before sending.
-    pub fn consistent_read(mut self, consistent: bool) -> Self {
-        self.core.consistent_read = consistent;
+    pub fn consistent_read(mut self) -> Self {
+        self.core.consistent_read = true;
         self
     }
 

@@ -106,7 +106,7 @@ impl<T: Table> TransactGet<T> {
         self.keys.push(
             key.render()
                 .map(|k| {
-                    let item = k.to_item::<T>();
+                    let item = k.key_map::<T>();
                     (K::Entity::SCHEMA.name, k, item)
                 })
                 .map_err(Error::from),

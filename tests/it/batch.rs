@@ -284,7 +284,7 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
             .send()
             .await
             .expect("send");
-    assert_eq!(out.into_result().expect("deleted"), 30);
+    assert_eq!(out.into_result().expect("deleted").written(), 30);
     assert_eq!(
         t.db.scan::<dynamorm_entities::Project>()
             .count()

@@ -30,7 +30,7 @@ async fn concurrent_increments_with_optimistic_locking_lose_nothing(#[case] back
                     loop {
                         let mut current = db
                             .get(key.clone())
-                            .consistent_read(true)
+                            .consistent_read()
                             .send()
                             .await
                             .expect("get")
@@ -53,7 +53,7 @@ async fn concurrent_increments_with_optimistic_locking_lose_nothing(#[case] back
     }
     let final_tenant =
         t.db.get(key)
-            .consistent_read(true)
+            .consistent_read()
             .send()
             .await
             .expect("get")

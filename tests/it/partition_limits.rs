@@ -83,7 +83,7 @@ async fn a_hot_partition_is_throttled_and_nothing_refused_is_written(#[case] bac
             let db = db.clone();
             async move {
                 db.query(dynamorm_entities::Task::attrs().tenant_id.is("acme"))
-                    .consistent_read(true)
+                    .consistent_read()
                     .page()
                     .await
                     .map(|p| p.items.len())
@@ -124,7 +124,7 @@ async fn batches_over_the_limit_come_back_unprocessed_and_are_retried_to_the_end
         .await
         .expect("batch");
     assert_eq!(
-        output.into_result().expect("every task written"),
+        output.into_result().expect("every task written").written(),
         tasks.len()
     );
     assert!(
@@ -158,7 +158,8 @@ async fn a_burst_spread_over_shards_fits_their_budgets(#[case] backend: Backend)
         .await
         .expect("batch")
         .into_result()
-        .expect("every vote written");
+        .expect("every vote written")
+        .written();
     assert_eq!(written, votes.len());
     let stored = scan_raw(direct).await;
     let voters: BTreeSet<String> = stored

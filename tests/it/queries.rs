@@ -358,7 +358,7 @@ async fn the_sparse_index_returns_only_assigned_tasks_by_due_date(#[case] backen
     let err =
         t.db.query(a.assignee.is("ann"))
             .index(Tracker::GSI1)
-            .consistent_read(true)
+            .consistent_read()
             .all()
             .await
             .expect_err("consistent read on a GSI");

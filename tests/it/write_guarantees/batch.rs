@@ -31,7 +31,7 @@ async fn changed_alphas(db: &Db<Tracker>, alphas: &[WgAlpha]) -> usize {
     for a in alphas {
         let now = db
             .get(WgAlphaKey { id: a.id.clone() })
-            .consistent_read(true)
+            .consistent_read()
             .send()
             .await;
         if !matches!(&now, Ok(Some(stored)) if stored == a) {
@@ -128,7 +128,7 @@ async fn batch_writes_never_replace_or_delete_another_entity_types_item(#[case] 
         for b in &free {
             let now = db
                 .get(b.key())
-                .consistent_read(true)
+                .consistent_read()
                 .send()
                 .await
                 .expect("get beta");

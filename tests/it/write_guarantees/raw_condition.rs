@@ -80,7 +80,7 @@ async fn raw_conditions_cannot_escape_the_entity_guard(#[case] backend: Backend)
             .map(|(what, r)| format!("{what}: {r:?}"))
             .collect();
         let victim_changed = u32::from(
-            !matches!(db.get(WgAlphaKey { id: "r1".into() }).consistent_read(true).send().await,
+            !matches!(db.get(WgAlphaKey { id: "r1".into() }).consistent_read().send().await,
                 Ok(Some(a)) if a == victim),
         );
         let items = scan_raw(db).await;

@@ -96,11 +96,7 @@ async fn check_free(db: &Db<Tracker>, email: &str, tag: &str, counts: &mut Count
 }
 
 async fn stored(db: &Db<Tracker>, u: &User) -> Option<User> {
-    db.get(u.key())
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("get")
+    db.get(u.key()).consistent_read().send().await.expect("get")
 }
 
 fn assert_audit_clean(items: &[dynamorm::Item], what: &str) {

@@ -32,7 +32,7 @@ async fn a_version_at_u64_max_is_exhausted_not_overflowed(#[case] backend: Backe
         };
         let stored_after_put = u32::from(
             db.get(at_max.key())
-                .consistent_read(true)
+                .consistent_read()
                 .send()
                 .await
                 .map(|t| t.is_some())
@@ -64,11 +64,7 @@ async fn a_version_at_u64_max_is_exhausted_not_overflowed(#[case] backend: Backe
             Ok(Err(e)) if is_version_exhausted(e) => 0u32,
             _ => 1,
         };
-        let after = db
-            .get(tenant("raw").key())
-            .consistent_read(true)
-            .send()
-            .await;
+        let after = db.get(tenant("raw").key()).consistent_read().send().await;
         let no_longer_decodes = u32::from(!matches!(&after, Ok(Some(t)) if t.version == u64::MAX));
         let changed = u32::from(!matches!(&after, Ok(Some(t)) if t.name == raw_name()));
 
