@@ -18,6 +18,18 @@ use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
 use crate::write::internal::is_internal;
 
+/// Where a checkup stands, passed to [`Doctor::on_progress`] after each item.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Items read so far.
+    pub scanned: u64,
+    /// Problems found so far (unique values are reconciled at the end, so theirs come last).
+    pub findings: usize,
+    /// Time since the checkup started.
+    pub elapsed: Duration,
+}
+
 /// A check of a live table against registry `R`'s declarations, built by
 /// [`Db::doctor`](crate::Db::doctor); `run` scans the whole table (in parallel segments,
 /// optionally rate-limited) and returns a [`Checkup`].
@@ -42,7 +54,7 @@ pub struct Doctor<R> {
     segments: u32,
     page_size: Option<u32>,
     items_per_second: Option<f64>,
-    on_progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    on_progress: Option<Box<dyn FnMut(&Progress) + Send>>,
     registry: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -252,14 +264,14 @@ impl<R: Registry> Doctor<R> {
         self
     }
 
-    /// Called with the number of items read so far, after each one.
-    pub fn on_progress(mut self, f: impl Fn(u64) + Send + Sync + 'static) -> Self {
-        self.on_progress = Some(Arc::new(f));
+    /// Called after each item with where the checkup stands.
+    pub fn on_progress(mut self, f: impl FnMut(&Progress) + Send + 'static) -> Self {
+        self.on_progress = Some(Box::new(f));
         self
     }
 
     /// Scans the table and checks every item.
-    pub async fn run(self) -> Result<Checkup, Error> {
+    pub async fn run(mut self) -> Result<Checkup, Error> {
         let table = &<R::Table as Table>::SCHEMA;
         let mut scan = crate::read::Scan::<(), Item>::new::<R::Table>(
             self.db.clone(),
@@ -278,8 +290,12 @@ impl<R: Registry> Doctor<R> {
             let item = item?;
             checkup.scanned += 1;
             examine::<R>(table, item, &mut checkup.findings, &mut uniques);
-            if let Some(f) = &self.on_progress {
-                f(checkup.scanned);
+            if let Some(f) = &mut self.on_progress {
+                f(&Progress {
+                    scanned: checkup.scanned,
+                    findings: checkup.findings.len(),
+                    elapsed: started.elapsed(),
+                });
             }
             if let Some(rate) = self.items_per_second {
                 let due = Duration::from_secs_f64(checkup.scanned as f64 / rate);

@@ -38,6 +38,7 @@ pub struct TableSchema {
 impl TableSchema {
     /// A table named `name` with partition key `PK`, sort key `SK`, discriminator `_type`
     /// and no index.
+    #[doc(hidden)]
     pub const fn new(name: &'static str) -> Self {
         Self {
             name,
@@ -50,6 +51,7 @@ impl TableSchema {
     }
 
     /// Sets the attribute DynamoDB's TTL deletes expired items by (epoch seconds).
+    #[doc(hidden)]
     pub const fn with_ttl(mut self, attribute: Option<&'static str>) -> Self {
         self.ttl = attribute;
         self
@@ -61,24 +63,28 @@ impl TableSchema {
     }
 
     /// Sets the partition key attribute.
+    #[doc(hidden)]
     pub const fn with_partition_key(mut self, attribute: &'static str) -> Self {
         self.partition_key = attribute;
         self
     }
 
     /// Sets the sort key attribute (`None` for a table without sort key).
+    #[doc(hidden)]
     pub const fn with_sort_key(mut self, attribute: Option<&'static str>) -> Self {
         self.sort_key = attribute;
         self
     }
 
     /// Sets the attribute that stores each item's entity type.
+    #[doc(hidden)]
     pub const fn with_discriminator(mut self, attribute: &'static str) -> Self {
         self.discriminator = attribute;
         self
     }
 
     /// Sets the global secondary indexes.
+    #[doc(hidden)]
     pub const fn with_indexes(mut self, indexes: &'static [IndexSchema]) -> Self {
         self.indexes = indexes;
         self
@@ -106,6 +112,7 @@ impl TableSchema {
 
     /// Every attribute a key schema of the table or an index names, with its type, once
     /// each (table keys first): the table's attribute definitions.
+    #[doc(hidden)]
     pub fn attribute_definitions(&self) -> Vec<IndexAttribute> {
         let mut attributes: Vec<IndexAttribute> = std::iter::once(self.partition_key())
             .chain(self.sort_key())
@@ -134,6 +141,7 @@ impl TableSchema {
 
     /// Whether `attribute` is one the library writes itself: a key attribute of the table
     /// or of an index, or the discriminator. Entity fields may not use these names.
+    #[doc(hidden)]
     pub const fn reserves(&self, attribute: &str) -> bool {
         if str_eq(self.partition_key, attribute) || str_eq(self.discriminator, attribute) {
             return true;
@@ -164,6 +172,7 @@ impl TableSchema {
     /// The multi-attribute index, if any, that has `attribute` as a key attribute. An
     /// entity field stored under such a name must declare that index (checked at compile
     /// time), so its type always matches.
+    #[doc(hidden)]
     pub const fn multi_attribute_index_of(&self, attribute: &str) -> Option<&'static IndexSchema> {
         let mut i = 0;
         while i < self.indexes.len() {
@@ -235,6 +244,7 @@ pub struct IndexAttribute {
 
 impl IndexAttribute {
     /// Attribute `name` of type `scalar`.
+    #[doc(hidden)]
     pub const fn new(name: &'static str, scalar: ScalarType) -> Self {
         Self { name, scalar }
     }
@@ -243,6 +253,7 @@ impl IndexAttribute {
 impl IndexSchema {
     /// A template index named `name` keyed by the string attributes `partition_key` (and
     /// `sort_key`), projecting all attributes.
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         partition_key: &'static str,
@@ -260,6 +271,7 @@ impl IndexSchema {
     /// A multi-attribute index named `name`: its partition key is the attributes
     /// `partition` (1–4), its sort key the attributes `sort` (0–4), in order; projecting all
     /// attributes. `#[derive(Table)]` checks the counts at compile time.
+    #[doc(hidden)]
     pub const fn multi_attribute(
         name: &'static str,
         partition: &'static [IndexAttribute],
@@ -307,6 +319,7 @@ impl IndexSchema {
 
     /// The index's key schema: each key attribute and whether it is a partition (`true`)
     /// or sort key attribute, in order.
+    #[doc(hidden)]
     pub fn key_elements(&self) -> Vec<(&'static str, bool)> {
         match self.keys {
             IndexKeys::Template {
@@ -325,6 +338,7 @@ impl IndexSchema {
 
     /// Every key attribute of the index with its type, partition key first (a template
     /// index's keys are strings).
+    #[doc(hidden)]
     pub fn key_attributes(&self) -> Vec<IndexAttribute> {
         match self.keys {
             IndexKeys::Template {
@@ -347,6 +361,7 @@ impl IndexSchema {
     }
 
     /// The type of key attribute `attribute`, if it is one of this index's.
+    #[doc(hidden)]
     pub const fn attribute_type(&self, attribute: &str) -> Option<ScalarType> {
         match self.keys {
             IndexKeys::Template {
@@ -402,6 +417,7 @@ macro_rules! index_handle {
 
         impl<T> $name<T> {
             /// A handle for `schema` (the derive writes these).
+            #[doc(hidden)]
             pub const fn new(schema: &'static IndexSchema) -> Self {
                 Self {
                     schema,
@@ -440,6 +456,7 @@ index_handle!(
 /// on how the index is keyed (a scan).
 pub trait IndexHandle<T> {
     /// The index's layout.
+    #[doc(hidden)]
     fn index_schema(&self) -> &'static IndexSchema;
 }
 

@@ -187,7 +187,7 @@ async fn live<R: Registry>(
             let mut doctor = db
                 .doctor::<R>()
                 .segments(segments)
-                .on_progress(move |n| tick.set_position(n));
+                .on_progress(move |p| tick.set_position(p.scanned));
             if let Some(rate) = rate {
                 doctor = doctor.rate_limit(rate);
             }

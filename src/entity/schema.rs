@@ -9,46 +9,84 @@ use crate::table::IndexSchema;
 #[derive(Debug, Clone, Copy)]
 pub struct EntitySchema {
     /// The discriminator value stored on every item, e.g. `Task`.
+    #[doc(hidden)]
     pub name: &'static str,
     /// The partition-key template.
+    #[doc(hidden)]
     pub partition_key: KeyTemplate,
     /// The sort-key template, when the table has a sort key.
+    #[doc(hidden)]
     pub sort_key: Option<KeyTemplate>,
     /// The entity's index templates.
+    #[doc(hidden)]
     pub indexes: &'static [EntityIndex],
     /// The fields used by key templates, by slot; primary-key fields come first.
+    #[doc(hidden)]
     pub key_fields: &'static [KeyField],
     /// How many of `key_fields` belong to the primary key.
+    #[doc(hidden)]
     pub primary_key_fields: usize,
     /// Every attribute the entity's fields are stored under.
+    #[doc(hidden)]
     pub attributes: &'static [&'static str],
     /// The `#[dynamo(version)]` attribute.
+    #[doc(hidden)]
     pub version: Option<&'static str>,
     /// The largest version the version field's type can hold (`u64::MAX` without one).
+    #[doc(hidden)]
     pub version_max: u64,
     /// The `#[dynamo(created_at)]` attribute.
+    #[doc(hidden)]
     pub created_at: Option<&'static str>,
     /// The `#[dynamo(updated_at)]` attribute.
+    #[doc(hidden)]
     pub updated_at: Option<&'static str>,
     /// The `#[dynamo(ttl)]` field's attribute.
+    #[doc(hidden)]
     pub ttl: Option<&'static str>,
     /// The `#[dynamo(unique)]` fields.
+    #[doc(hidden)]
     pub unique: &'static [crate::UniqueField],
     /// The multi-attribute indexes the entity's fields feed.
+    #[doc(hidden)]
     pub multi_indexes: &'static [&'static IndexSchema],
     /// The attributes of `Option` fields that feed a multi-attribute index (an item whose
     /// field is `None` is not in that index).
+    #[doc(hidden)]
     pub multi_sparse: &'static [&'static str],
     /// Entity types (by name) this one is meant to share key space with
     /// (`#[dynamo(shares_keys_with(Organization))]`): the report does not warn about them.
+    #[doc(hidden)]
     pub shares_keys_with: &'static [&'static str],
     /// Whether some index has several layouts in `indexes` (so encoding must pick the first
     /// that applies; without, every layout is its index's only one).
+    #[doc(hidden)]
     pub layered: bool,
 }
 
 impl EntitySchema {
+    /// The entity type's name: the discriminator value stored on its items.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The partition-key template.
+    pub const fn partition_key(&self) -> &KeyTemplate {
+        &self.partition_key
+    }
+
+    /// The sort-key template, when the table has a sort key.
+    pub const fn sort_key(&self) -> Option<&KeyTemplate> {
+        self.sort_key.as_ref()
+    }
+
+    /// Every attribute the entity's fields are stored under.
+    pub const fn attributes(&self) -> &'static [&'static str] {
+        self.attributes
+    }
+
     /// Whether `self` or `other` declares that the two share key space.
+    #[doc(hidden)]
     pub fn declares_sharing_with(&self, other: &EntitySchema) -> bool {
         self.shares_keys_with.contains(&other.name) || other.shares_keys_with.contains(&self.name)
     }
@@ -56,6 +94,7 @@ impl EntitySchema {
 
 /// A field read by a key template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct KeyField {
     /// The Rust field name.
     pub field: &'static str,
@@ -67,6 +106,7 @@ pub struct KeyField {
 
 /// An entity's key templates on one global secondary index.
 #[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
 pub struct EntityIndex {
     /// The index.
     pub index: &'static IndexSchema,
@@ -84,6 +124,7 @@ pub struct EntityIndex {
 /// The condition under which an item uses one layout of an index: `when = ..` in
 /// `#[dynamo(index(..))]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct When {
     /// The attribute of the field the condition reads.
     pub attribute: &'static str,
@@ -108,6 +149,7 @@ impl EntityIndex {
 
 impl EntitySchema {
     /// The slot of the key field stored as `attribute`, if any.
+    #[doc(hidden)]
     pub fn key_slot(&self, attribute: &str) -> Option<usize> {
         self.key_fields
             .iter()

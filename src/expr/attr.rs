@@ -60,6 +60,7 @@ impl<E, T, K> Copy for Attr<E, T, K> {}
 
 impl<E, T, K> Attr<E, T, K> {
     /// A handle to the attribute stored as `name` (the derive writes these).
+    #[doc(hidden)]
     pub const fn new(name: &'static str) -> Self {
         Self {
             name,

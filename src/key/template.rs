@@ -7,6 +7,7 @@ pub const DELIMITER: char = '#';
 
 /// One `#`-separated segment of a [`KeyTemplate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[doc(hidden)]
 pub enum Segment {
     /// Fixed text, e.g. `TASK`.
     Literal(&'static str),
@@ -33,6 +34,7 @@ pub enum Segment {
 /// so a bucket is a prefix of it and sorts as the time does); or the shard a value falls in
 /// (`{voter:shard(10)}` → `0` to `9`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[doc(hidden)]
 pub enum Bucket {
     /// The whole value.
     Whole,
@@ -124,6 +126,7 @@ pub struct KeyTemplate {
 
 impl KeyTemplate {
     /// A template from its source text and its segments (the derive writes these).
+    #[doc(hidden)]
     pub const fn new(source: &'static str, segments: &'static [Segment]) -> Self {
         Self { source, segments }
     }
@@ -134,11 +137,13 @@ impl KeyTemplate {
     }
 
     /// The segments in order.
+    #[doc(hidden)]
     pub const fn segments(&self) -> &'static [Segment] {
         self.segments
     }
 
     /// The bucket of the `n`-th part (0-based).
+    #[doc(hidden)]
     pub fn part_bucket(&self, n: usize) -> Bucket {
         self.segments
             .iter()
@@ -151,6 +156,7 @@ impl KeyTemplate {
     }
 
     /// The number of shards when the template's last part is `{field:shard(N)}`.
+    #[doc(hidden)]
     pub fn shards(&self) -> Option<u16> {
         match self.segments.last() {
             Some(Segment::Part {
@@ -163,6 +169,7 @@ impl KeyTemplate {
 
     /// Every shard's key of a sharded template, from `base`: the key rendered up to the
     /// shard part (what [`KeyTemplate::prefix_with`] returns with every other part given).
+    #[doc(hidden)]
     pub fn shard_keys(&self, base: &str) -> Vec<String> {
         let Some(Segment::Part {
             prefix,
@@ -187,6 +194,7 @@ impl KeyTemplate {
 
     /// Whether the `n`-th part (0-based) has fixed text after it in its segment, so keys
     /// do not sort by that part.
+    #[doc(hidden)]
     pub fn part_has_suffix(&self, n: usize) -> bool {
         self.segments
             .iter()
@@ -199,6 +207,7 @@ impl KeyTemplate {
     }
 
     /// The fields this template reads, in order.
+    #[doc(hidden)]
     pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.segments.iter().filter_map(|s| match s {
             Segment::Part { field, .. } => Some(*field),
@@ -208,6 +217,7 @@ impl KeyTemplate {
 
     /// The fixed text before the first placeholder, e.g. `USER#` for `USER#{id}`, or the whole
     /// key when the template has no placeholder.
+    #[doc(hidden)]
     pub fn static_prefix(&self) -> String {
         let mut out = String::new();
         for (i, segment) in self.segments.iter().enumerate() {
@@ -233,6 +243,7 @@ impl KeyTemplate {
     ///
     /// `part` returns `false` when the value is absent (a `None` optional field); the key
     /// is then absent too and `Ok(None)` is returned, which is what makes an index sparse.
+    #[doc(hidden)]
     pub fn render_with(
         &self,
         mut part: impl FnMut(usize, &mut String) -> Result<bool, KeyError>,
@@ -271,6 +282,7 @@ impl KeyTemplate {
     /// Because the prefix ends at a delimiter and encoded parts never contain one, the
     /// prefix for a part `a` never matches keys whose part is `ab`. With every placeholder
     /// given, the prefix is the whole key (compare it with `=`, not `begins_with`).
+    #[doc(hidden)]
     pub fn prefix_with(
         &self,
         given: usize,
@@ -311,6 +323,7 @@ impl KeyTemplate {
     ///
     /// Fails when the key does not have the template's shape, or when a field that appears
     /// twice has two different values.
+    #[doc(hidden)]
     pub fn split<'k>(&self, key: &'k str, parts: &mut [Option<&'k str>]) -> Result<(), KeyError> {
         let mismatch = || KeyError::Mismatch {
             key: key.to_owned(),

@@ -39,7 +39,7 @@ async fn the_doctor_finds_every_seeded_problem_and_nothing_on_a_clean_table(
         .doctor::<TrackerItem>()
         .segments(2)
         .page_size(3)
-        .on_progress(move |n| seen.store(n, std::sync::atomic::Ordering::Relaxed))
+        .on_progress(move |p| seen.store(p.scanned, std::sync::atomic::Ordering::Relaxed))
         .run()
         .await
         .expect("doctor");
