@@ -12,7 +12,7 @@ use crate::Error;
 /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
 /// let out = db.batch_write().send().await?;
 /// for failed in out.failed() {
-///     eprintln!("not written: {failed}");
+///     eprintln!("not written: {failed:?}");
 /// }
 /// let written = out.into_result()?.written(); // or: an error naming every failed write
 /// # Ok(()) }

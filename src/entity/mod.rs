@@ -1,6 +1,7 @@
 //! [`Entity`]: a serde struct stored as items of one type in a single table, and
 //! [`EntityKey`], its generated typed primary key.
 
+mod convert;
 mod def;
 mod key;
 mod render;
@@ -15,6 +16,8 @@ use crate::item::Item;
 use crate::key::KeyError;
 use crate::table::Table;
 
+pub(crate) use convert::{decode, decode_as, key_parts};
+pub use convert::{decode_unchecked, from_item, to_item, to_stored_item};
 pub(crate) use def::{Def, EntityValue, def};
 pub use key::PrimaryKey;
 pub(crate) use key::{key_from, key_of_item, render_primary_key};
@@ -216,69 +219,4 @@ pub trait EntityKey: Send + Sync + Sized {
         }
         Self::from_parts(&parts)
     }
-}
-
-/// The encoded parts of a typed primary key, by slot.
-pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<Vec<String>, KeyError> {
-    let count = K::Entity::SCHEMA.primary_key_fields;
-    let mut parts = Vec::with_capacity(count);
-    for slot in 0..count {
-        let mut part = String::new();
-        key.write_key_part(slot, &mut part)?;
-        parts.push(part);
-    }
-    Ok(parts)
-}
-
-/// Encodes an entity as a DynamoDB item: its serde fields, its rendered key attributes
-/// (primary and index keys; an index whose template has a `None` field is left out, which
-/// keeps the index sparse) and its discriminator. Fails, before anything is sent, when a
-/// key cannot be rendered or the item exceeds 400 KB.
-///
-/// A `#[dynamo(updated_at)]` field is stored as the time of this call, and an index template
-/// that reads it is rendered from that same time.
-pub fn to_item<E: Entity>(entity: &E) -> Result<Item, Error> {
-    encode_item(entity, true)
-}
-
-/// The item as stored, with the lifecycle values the entity carries (`updated_at` as read,
-/// not now): what a migration compares a stored item with.
-#[doc(hidden)]
-pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
-    encode_item(entity, false)
-}
-
-/// The serde half of `to_item`, generic; the rest is [`render::finish_item`].
-fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
-    let def = def::<E>();
-    render::check_generated(def, entity)?;
-    let item = crate::encode::to_item(entity, render::reserve(def)).map_err(|e| Error::Encode {
-        what: format!("a `{}` item", def.name()).into(),
-        message: e.to_string(),
-    })?;
-    render::finish_item(def, entity, item, stamp)
-}
-
-/// Decodes an item into entity `E`, checking that its discriminator names `E`.
-pub fn from_item<E: Entity>(item: Item) -> Result<E, Error> {
-    decode(item)
-}
-
-pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
-    def::<E>().check_type(&item)?;
-    decode_as::<E>(item)
-}
-
-/// The serde half of [`decode`], for items whose type the core already checked.
-pub(crate) fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
-    decode_unchecked(E::SCHEMA.name, item)
-}
-
-/// Decodes without looking at the discriminator (the registry already did).
-#[doc(hidden)]
-pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
-    crate::decode::from_item(item).map_err(|e| Error::Decode {
-        entity,
-        message: e.to_string(),
-    })
 }

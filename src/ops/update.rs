@@ -19,7 +19,7 @@ use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
 use crate::write::{Guards, Outcome, Plan, Presence};
 
-use super::update_keys::Uncertain;
+use super::update_keys::{IndexKeys, Uncertain};
 
 /// An UpdateItem request for entity `E`, built by [`Db::update`](crate::Db::update).
 ///
@@ -78,7 +78,7 @@ pub(crate) struct UpdateCore {
     /// A raw action that did not parse or check: reported by `send`, nothing sent.
     pub(super) refused: Option<Error>,
     /// Indexes whose key moves with `updated_at` while the stored membership decides.
-    pub(super) uncertain: Vec<super::update_keys::Uncertain>,
+    pub(super) uncertain: Vec<Uncertain>,
 }
 
 impl std::fmt::Debug for UpdateCore {
@@ -486,7 +486,14 @@ impl UpdateCore {
         // Lifecycle first: an index template may read `updated_at`, whose new value the
         // index key is then rendered from.
         let version = self.lifecycle()?;
-        self.sync_index_keys()?;
+        let key = self.key.as_ref().map_err(|e| Error::Key(e.clone()))?;
+        IndexKeys {
+            def: self.def,
+            key,
+            actions: &mut self.actions,
+            uncertain: &mut self.uncertain,
+        }
+        .sync()?;
         let key = self.render_key()?;
         let mut outcome = Outcome::of(self.def);
         outcome.keep_old = self.return_old_on_failure;

@@ -3,14 +3,25 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::update::UpdateCore;
 use crate::Error;
+use crate::entity::Def;
 use crate::entity::render_index;
 use crate::expr::Action;
 
-impl UpdateCore {
+/// What keeping an update's index keys right reads and changes: the update's entity type,
+/// its key parts, its actions (index-key actions are added) and the indexes it leaves to
+/// the stored membership.
+pub(super) struct IndexKeys<'a> {
+    pub(super) def: &'static Def,
+    /// The encoded primary-key parts, by slot.
+    pub(super) key: &'a [String],
+    pub(super) actions: &'a mut Vec<Action>,
+    pub(super) uncertain: &'a mut Vec<Uncertain>,
+}
+
+impl IndexKeys<'_> {
     /// Validates the actions and adds the index-key actions their fields imply.
-    pub(super) fn sync_index_keys(&mut self) -> Result<(), Error> {
+    pub(super) fn sync(&mut self) -> Result<(), Error> {
         let def = self.def;
         let schema = def.schema;
         if !schema.multi_indexes.is_empty() {
@@ -243,7 +254,7 @@ pub(crate) struct Uncertain {
     pub(crate) member: Vec<Action>,
 }
 
-impl UpdateCore {
+impl IndexKeys<'_> {
     /// Runs `render` with a part writer that takes primary-key fields from the key and the
     /// others from this update (`value_of`); a value that does not encode is the error.
     fn render_from_update<'a, T>(
@@ -255,7 +266,7 @@ impl UpdateCore {
     ) -> Result<T, Error> {
         let def = self.def;
         let primary = def.schema.primary_key_fields;
-        let key = self.key.as_ref().map_err(|e| Error::Key(e.clone()))?;
+        let key = self.key;
         let mut failure = None;
         let rendered = render(&mut |slot, out| {
             if slot < primary {
@@ -321,14 +332,14 @@ impl UpdateCore {
     }
 }
 
-impl UpdateCore {
+impl IndexKeys<'_> {
     /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
     /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
     /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
     fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
         let table = self.def.table;
         let mut kept = Vec::with_capacity(self.actions.len());
-        for action in std::mem::take(&mut self.actions) {
+        for action in std::mem::take(self.actions) {
             // Index attributes are scalars: only a whole attribute can be one.
             let (name, value, if_absent) = match &action {
                 Action::Set(name, value) if !name.is_nested() => (name, value, false),
@@ -350,7 +361,7 @@ impl UpdateCore {
                 (false, true) => {}
             }
         }
-        self.actions = kept;
+        *self.actions = kept;
         Ok(())
     }
 }
