@@ -39,8 +39,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         None => client.clone(),
     };
-    let db = Db::<Tracker>::with_table_name(client, "tracker-batches");
-    let batches = Db::<Tracker>::with_table_name(batch_client, "tracker-batches");
+    let db = Db::<Tracker>::with_table_name(client, "tracker-batches")
+        .with_registry::<dynamorm_entities::TrackerItem>();
+    let batches = Db::<Tracker>::with_table_name(batch_client, "tracker-batches")
+        .with_registry::<dynamorm_entities::TrackerItem>();
     db.ensure_table().await?;
 
     // 1. A batch of 1 000 items of three types: chunked by 25, sent 4 at a time, and

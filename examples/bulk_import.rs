@@ -51,7 +51,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut endpoint)?;
     let client =
         aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(endpoint.trim()));
-    let db = Db::<Polls>::with_table_name(client, "polls");
+    let db = Db::<Polls>::with_table_name(client, "polls")
+        .with_registry::<dynamorm_entities::votes::PollsItem>();
     db.ensure_table().await?;
 
     let before = rss_kib();

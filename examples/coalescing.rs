@@ -27,7 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .interceptor(counter.clone())
             .build(),
     );
-    let db = Db::<Tracker>::with_table_name(client.clone(), "coalescing");
+    let db = Db::<Tracker>::with_table_name(client.clone(), "coalescing")
+        .with_registry::<dynamorm_entities::TrackerItem>();
     db.ensure_table().await?;
     let tasks: Vec<Task> = (0..GETS).map(|i| sample::task("acme", "p1", i)).collect();
     db.batch_write()

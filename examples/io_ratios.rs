@@ -52,7 +52,8 @@ fn items(n: usize, tenant: &str) -> (Vec<Task>, Vec<Project>, Vec<Comment>) {
 }
 
 async fn fresh(client: &aws_sdk_dynamodb::Client, name: &str) -> Db<Tracker> {
-    let db = Db::<Tracker>::with_table_name(client.clone(), name);
+    let db = Db::<Tracker>::with_table_name(client.clone(), name)
+        .with_registry::<dynamorm_entities::TrackerItem>();
     db.create_table().await.expect("table");
     db
 }

@@ -42,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, target) = dynamorm_local::connect().await?;
     println!("server: {target:?}");
     let db = Db::<Tracker>::with_table_name(client, "tracker-migrate")
+        .with_registry::<TrackerItem>()
         .with_consumed_capacity(ReturnConsumedCapacity::Total);
     // 1. The new design adds GSI2; `ensure_table` adds the index to an existing table.
     db.ensure_table().await?;

@@ -56,7 +56,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         limit,
     )?;
-    let db = Db::<Polls>::with_table_name(proxy.client(), "sharding");
+    let db = Db::<Polls>::with_table_name(proxy.client(), "sharding")
+        .with_registry::<dynamorm_entities::votes::PollsItem>();
     db.ensure_table().await?;
 
     let flat = run(&db, |poll, voter| {
@@ -94,7 +95,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("sharded / unsharded sustained rate: {ratio:.1}× (target ≥ 8×)");
 
     // The merged read returns exactly what was acknowledged, in order.
-    let direct = Db::<Polls>::with_table_name(server.client(), "sharding");
+    let direct = Db::<Polls>::with_table_name(server.client(), "sharding")
+        .with_registry::<dynamorm_entities::votes::PollsItem>();
     let read = direct.query(Vote::attrs().poll.is("hot")).count().await?;
     let mut previous: Option<String> = None;
     let mut in_order = true;

@@ -38,7 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for (run, size) in sizes.into_iter().enumerate() {
         let db =
-            Db::<Tracker>::with_table_name(client.clone(), format!("tracker-stream-{run}-{size}"));
+            Db::<Tracker>::with_table_name(client.clone(), format!("tracker-stream-{run}-{size}"))
+                .with_registry::<dynamorm_entities::TrackerItem>();
         db.ensure_table().await?;
         let tenant = format!("big{run}");
         let tasks: Vec<Task> = (0..size)

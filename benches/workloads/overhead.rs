@@ -111,7 +111,8 @@ impl Overhead {
         .into_iter()
         .collect();
         let client = canned(responses);
-        let db = Db::<Tracker>::with_table_name(client.clone(), "bench");
+        let db = Db::<Tracker>::with_table_name(client.clone(), "bench")
+            .with_registry::<dynamorm_entities::TrackerItem>();
         Self { client, db, task }
     }
 
