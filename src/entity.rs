@@ -190,13 +190,13 @@ pub trait EntityKey: Send + Sync + Sized {
             (None, None) => {}
             (Some(t), None) => {
                 return Err(KeyError::Mismatch {
-                    key: String::new(),
+                    key: crate::Redacted::text(String::new()),
                     template: t.source(),
                 });
             }
             (None, Some(sk)) => {
                 return Err(KeyError::Mismatch {
-                    key: sk.to_owned(),
+                    key: crate::Redacted::text(sk.to_owned()),
                     template: "",
                 });
             }
@@ -243,12 +243,37 @@ fn render_required(
 }
 
 /// Rendered primary-key attribute values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// `Debug` shows each key's length, not its text (keys are built from field values, which
+/// may be personal data); read the public fields to see them.
+///
+/// ```
+/// use dynamorm::PrimaryKey;
+///
+/// let key = PrimaryKey { partition_key: "USER#ada".into(), sort_key: Some("PROFILE".into()) };
+/// assert_eq!(
+///     format!("{key:?}"),
+///     "PrimaryKey { partition_key: <redacted, 8 bytes>, sort_key: Some(<redacted, 7 bytes>) }"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PrimaryKey {
     /// The partition key value.
     pub partition_key: String,
     /// The sort key value, when the table has a sort key.
     pub sort_key: Option<String>,
+}
+
+impl std::fmt::Debug for PrimaryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrimaryKey")
+            .field("partition_key", &crate::Redacted::text(&self.partition_key))
+            .field(
+                "sort_key",
+                &self.sort_key.as_ref().map(crate::Redacted::text),
+            )
+            .finish()
+    }
 }
 
 impl PrimaryKey {

@@ -75,6 +75,7 @@ pub mod multi;
 mod observe;
 mod ops;
 pub mod read;
+mod redact;
 mod registry;
 mod report;
 pub mod stream;
@@ -102,6 +103,7 @@ pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
+pub use redact::Redacted;
 #[doc(hidden)]
 pub use registry::EntityVisitor;
 pub use registry::Registry;

@@ -15,9 +15,8 @@ use std::fmt;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ConnectorError, ProvideErrorMetadata, SdkError};
 
-use crate::Item;
-use crate::entity::PrimaryKey;
 use crate::key::KeyError;
+use crate::{Item, Redacted};
 
 /// A boxed error, the source of the transport variants.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -140,9 +139,9 @@ pub enum Error {
     },
     /// A key could not be rendered or parsed.
     ///
-    /// `Display` and `Debug` redact the key text a [`KeyError::Malformed`] or
-    /// [`KeyError::Mismatch`] carries; match on the [`KeyError`] to read it.
-    #[error("{}", RedactedKeyError(.0))]
+    /// The key text a [`KeyError::Malformed`] or [`KeyError::Mismatch`] carries is
+    /// [`Redacted`](crate::Redacted); match on the [`KeyError`] to read it.
+    #[error("{0}")]
     Key(KeyError),
     /// A request would break one of DynamoDB's rules; nothing was sent.
     #[error("invalid request: {reason}")]
@@ -464,7 +463,7 @@ impl fmt::Debug for Error {
                 .field("expected", expected)
                 .field("found", found)
                 .finish(),
-            Self::Key(e) => f.debug_tuple("Key").field(&RedactedKeyError(e)).finish(),
+            Self::Key(e) => f.debug_tuple("Key").field(e).finish(),
             Self::Validation { reason } => f
                 .debug_struct("Validation")
                 .field("reason", reason)
@@ -542,16 +541,21 @@ impl fmt::Debug for Error {
 
 /// A write's condition was not met.
 ///
-/// `Debug` shows whether the old item was returned, not its values; read them with
-/// [`ConditionFailed::old_item`] or [`ConditionFailed::old`].
+/// `Debug` shows whether the old item was returned, not its values (it is
+/// [`Redacted`](crate::Redacted)); read them with [`ConditionFailed::old_item`] or
+/// [`ConditionFailed::old`].
+#[derive(Debug)]
 pub struct ConditionFailed {
     entity: &'static str,
-    old: Option<Item>,
+    old: Option<Redacted<Item>>,
 }
 
 impl ConditionFailed {
     pub(crate) fn new(entity: &'static str, old: Option<Item>) -> Self {
-        Self { entity, old }
+        Self {
+            entity,
+            old: old.map(Redacted::item),
+        }
     }
 
     /// The entity type that was written.
@@ -562,21 +566,14 @@ impl ConditionFailed {
     /// The item as it was when the condition failed, decoded, if the operation asked for it
     /// with `return_old_on_failure()` and the item existed.
     pub fn old<E: crate::Entity>(&self) -> Option<Result<E, Error>> {
-        self.old.clone().map(crate::entity::decode::<E>)
+        self.old
+            .as_ref()
+            .map(|old| crate::entity::decode::<E>(old.expose().clone()))
     }
 
     /// The raw item as it was when the condition failed (see [`ConditionFailed::old`]).
     pub fn old_item(&self) -> Option<&Item> {
-        self.old.as_ref()
-    }
-}
-
-impl fmt::Debug for ConditionFailed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConditionFailed")
-            .field("entity", &self.entity)
-            .field("old_item", &self.old.as_ref().map(RedactedItem))
-            .finish()
+        self.old.as_ref().map(Redacted::expose)
     }
 }
 
@@ -698,80 +695,6 @@ where
                 status,
                 source: Box::new(err),
             }))
-        }
-    }
-}
-
-/// Formats a rendered key as `<redacted, N bytes>`.
-pub(crate) struct RedactedKey<'a>(pub(crate) &'a PrimaryKey);
-
-impl fmt::Debug for RedactedKey<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.0.partition_key.len() + self.0.sort_key.as_ref().map_or(0, String::len);
-        write!(f, "<redacted, {len} bytes>")
-    }
-}
-
-/// Formats an item as `<redacted, N attributes>`.
-pub(crate) struct RedactedItem<'a>(pub(crate) &'a Item);
-
-impl fmt::Debug for RedactedItem<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<redacted, {} attributes>", self.0.len())
-    }
-}
-
-/// A string shown as `<redacted, N bytes>`.
-struct RedactedText<'a>(&'a str);
-
-impl fmt::Debug for RedactedText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<redacted, {} bytes>", self.0.len())
-    }
-}
-
-impl fmt::Display for RedactedText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
-    }
-}
-
-/// A [`KeyError`] with the key text of `Malformed` and `Mismatch` redacted.
-struct RedactedKeyError<'a>(&'a KeyError);
-
-impl fmt::Display for RedactedKeyError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            KeyError::Malformed { value, reason } => write!(
-                f,
-                "malformed key component {}: {reason}",
-                RedactedText(value)
-            ),
-            KeyError::Mismatch { key, template } => write!(
-                f,
-                "key {} does not match the template `{template}`",
-                RedactedText(key)
-            ),
-            // The other variants carry names and numbers only.
-            other => fmt::Display::fmt(other, f),
-        }
-    }
-}
-
-impl fmt::Debug for RedactedKeyError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            KeyError::Malformed { value, reason } => f
-                .debug_struct("Malformed")
-                .field("value", &RedactedText(value))
-                .field("reason", reason)
-                .finish(),
-            KeyError::Mismatch { key, template } => f
-                .debug_struct("Mismatch")
-                .field("key", &RedactedText(key))
-                .field("template", template)
-                .finish(),
-            other => fmt::Debug::fmt(other, f),
         }
     }
 }
@@ -1051,6 +974,7 @@ mod tests {
     use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
 
     use super::*;
+    use crate::entity::PrimaryKey;
     use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
     use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 
@@ -1209,7 +1133,7 @@ mod tests {
             reason: CancelReason::ConditionalCheckFailed,
             message: Some("The conditional request failed".to_owned()),
             exists: true,
-            old: Some(secret_item()),
+            old: Some(Redacted::item(secret_item())),
             keep_old: true,
         };
         let mut errors = vec![
@@ -1236,7 +1160,7 @@ mod tests {
             },
             Error::Key(KeyError::malformed(SECRET, "not a number")),
             Error::Key(KeyError::Mismatch {
-                key: format!("USER#{SECRET}"),
+                key: Redacted::text(format!("USER#{SECRET}")),
                 template: "USER#{email}",
             }),
             Error::Key(KeyError::MissingField { field: "email" }),
@@ -1368,12 +1292,15 @@ mod tests {
         ] {
             assert_no_secret(&text);
         }
-        let key_len =
-            secret_key().partition_key.len() + secret_key().sort_key.map_or(0, |s| s.len());
-        assert!(format!("{failed_write:?}").contains(&format!("key: <redacted, {key_len} bytes>")));
+        assert_eq!(
+            format!("{failed_write:?}"),
+            "FailedWrite { entity: \"User\", key: PrimaryKey { partition_key: <redacted, 17 bytes>, \
+             sort_key: Some(<redacted, 18 bytes>) }, kind: Delete, reason: \"throttled\", \
+             outcome: Unknown }"
+        );
         assert_eq!(
             format!("{condition:?}"),
-            "ConditionFailed { entity: \"User\", old_item: Some(<redacted, 3 attributes>) }"
+            "ConditionFailed { entity: \"User\", old: Some(<redacted, 3 attributes>) }"
         );
     }
 

@@ -313,7 +313,7 @@ impl KeyTemplate {
     /// twice has two different values.
     pub fn split<'k>(&self, key: &'k str, parts: &mut [Option<&'k str>]) -> Result<(), KeyError> {
         let mismatch = || KeyError::Mismatch {
-            key: key.to_owned(),
+            key: crate::Redacted::text(key.to_owned()),
             template: self.source,
         };
         let mut pieces = key.split(DELIMITER);

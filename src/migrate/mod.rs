@@ -80,21 +80,14 @@ pub struct KeyChange {
 
 /// An item the migration did not rewrite.
 ///
-/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
+/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`); read it from
+/// [`key`](Self::key).
+#[derive(Debug)]
 pub struct MigrationFailure {
     /// Its primary key, when it had one.
     pub key: Option<PrimaryKey>,
     /// Why.
     pub error: Error,
-}
-
-impl std::fmt::Debug for MigrationFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MigrationFailure")
-            .field("key", &self.key.as_ref().map(crate::error::RedactedKey))
-            .field("error", &self.error)
-            .finish()
-    }
 }
 
 /// What a migration run did.

@@ -280,7 +280,7 @@ pub(crate) async fn transaction_in(
                 reason: code,
                 message: reason.message().map(str::to_owned),
                 exists: reason.item.is_some(),
-                old: reason.item.clone(),
+                old: reason.item.clone().map(crate::Redacted::item),
                 keep_old,
             })
         })
