@@ -5,10 +5,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
 use crate::item::{self, Item};
 use crate::key::{self, KeyError, KeyTemplate};
 use crate::table::{IndexSchema, Table};
+use crate::{EncodeError, Error, InvalidInputKind};
 
 /// An entity type of a single-table design, declared with `#[derive(Entity)]`.
 ///
@@ -108,9 +108,11 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The current time for the `created_at`/`updated_at` field stored as `attribute`.
     #[doc(hidden)]
     fn timestamp_now(attribute: &str) -> Result<AttributeValue, Error> {
-        Err(Error::validation(format!(
-            "`{attribute}` is not a timestamp field"
-        )))
+        Err(Error::invalid_for(
+            Self::SCHEMA.name,
+            InvalidInputKind::NotSupported,
+            format!("`{attribute}` is not a timestamp field"),
+        ))
     }
 
     /// The expiry of the `ttl` field, in epoch seconds.
@@ -404,10 +406,13 @@ impl EntityIndex {
     /// multi-attribute index is an error here, not a write to a made-up attribute.
     pub fn key_attributes(&self) -> Result<(&'static str, Option<&'static str>), Error> {
         self.index.template_keys().ok_or_else(|| {
-            Error::validation(format!(
-                "index `{}` is a multi-attribute index: it takes no key templates",
-                self.index.name()
-            ))
+            Error::invalid(
+                InvalidInputKind::WrongIndexKind,
+                format!(
+                    "index `{}` is a multi-attribute index: it takes no key templates",
+                    self.index.name()
+                ),
+            )
         })
     }
 }
@@ -442,19 +447,21 @@ pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
 fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     // An unset generated id would store one shared placeholder as every item's key.
     if let Some(field) = entity.unset_generated() {
-        return Err(Error::validation(format!(
-            "`{}.{field}` is a generated id that is still unset: write it with `db.insert(..)`, \
+        return Err(Error::invalid_for(
+            E::SCHEMA.name,
+            InvalidInputKind::UnsetGeneratedId,
+            format!(
+                "`{}.{field}` is a generated id that is still unset: write it with `db.insert(..)`, \
              which makes one, or set it (`TimeId::new()`)",
-            E::SCHEMA.name
-        )));
+                E::SCHEMA.name
+            ),
+        ));
     }
     // Room for the primary key (2), every index key (2 each), the discriminator, the ttl and
     // `updated_at`: the map is allocated once at its final size.
     let reserve = 5 + 2 * E::SCHEMA.indexes.len();
-    let mut item = crate::encode::to_item(entity, reserve).map_err(|e| Error::Encode {
-        what: format!("a `{}` item", E::SCHEMA.name).into(),
-        message: e.to_string(),
-    })?;
+    let mut item = crate::encode::to_item(entity, reserve)
+        .map_err(|e| Error::Encode(Box::new(EncodeError::new("an item", e).of(E::SCHEMA.name))))?;
     let table = &<E::Table as Table>::SCHEMA;
     let schema = &E::SCHEMA;
     // The `updated_at` this write stores, and its key encoding when an index template
@@ -586,16 +593,17 @@ pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
 /// Decodes without looking at the discriminator (the registry already did).
 #[doc(hidden)]
 pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
-    crate::decode::from_item(item).map_err(|e| Error::Decode {
-        entity,
-        message: e.to_string(),
-    })
+    crate::decode::from_item(item).map_err(|e| Error::Decode(Box::new(e.of(entity))))
 }
 
 /// The primary key of an item of table `T`.
 pub(crate) fn key_of<T: Table>(item: &Item) -> Result<PrimaryKey, Error> {
-    key_from(item, &T::SCHEMA)
-        .ok_or_else(|| Error::validation("an item lacks its table's key attributes"))
+    key_from(item, &T::SCHEMA).ok_or_else(|| {
+        Error::invalid(
+            InvalidInputKind::MissingKeyAttributes,
+            "an item lacks its table's key attributes",
+        )
+    })
 }
 
 /// The primary key of an item, if it has string key attributes.

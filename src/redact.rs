@@ -15,9 +15,12 @@ use crate::Item;
 /// [`into_inner`](Self::into_inner), which are easy to find in a review. There is no
 /// `Deref`: reading the value is always spelled out.
 ///
-/// dynamorm uses it for key text in [`KeyError`](crate::KeyError) and for the old item in
-/// [`ConditionFailed`](crate::ConditionFailed) and a cancelled transaction action. Wrap your
-/// own values the same way to keep them out of logs.
+/// dynamorm uses it for key text in [`KeyError`](crate::KeyError), for the old item in
+/// [`ConditionFailed`](crate::ConditionFailed) and a cancelled transaction action, and for
+/// the serde and SDK errors behind [`Error`](crate::Error) (as the
+/// [`source`](std::error::Error::source) of a decode, encode, transport or service error:
+/// `<redacted serde error>`, `<redacted SDK error>`). Wrap your own values the same way to
+/// keep them out of logs.
 ///
 /// ```
 /// use dynamorm::Redacted;
@@ -54,6 +57,8 @@ enum Hint {
     Bytes(usize),
     /// `<redacted, N attributes>`.
     Attributes(usize),
+    /// `<redacted {what}>`, e.g. `<redacted serde error>`.
+    Label(&'static str),
 }
 
 impl<T> Redacted<T> {
@@ -70,6 +75,14 @@ impl<T> Redacted<T> {
         Self {
             value,
             hint: Hint::None,
+        }
+    }
+
+    /// A wrapped error source dynamorm builds: `<redacted {label}>`.
+    pub(crate) const fn labelled(value: T, label: &'static str) -> Self {
+        Self {
+            value,
+            hint: Hint::Label(label),
         }
     }
 
@@ -145,6 +158,7 @@ impl<T> fmt::Debug for Redacted<T> {
             Hint::None => f.write_str("<redacted>"),
             Hint::Bytes(n) => write!(f, "<redacted, {n} bytes>"),
             Hint::Attributes(n) => write!(f, "<redacted, {n} attributes>"),
+            Hint::Label(what) => write!(f, "<redacted {what}>"),
         }
     }
 }
@@ -154,6 +168,27 @@ impl<T> fmt::Display for Redacted<T> {
         fmt::Debug::fmt(self, f)
     }
 }
+
+/// A redacted boxed error is an error whose message is the placeholder and whose chain
+/// ends there: [`source`](std::error::Error::source) is `None`, so walking the chain never
+/// prints what the wrapped error holds. Reach the error with [`Redacted::expose`].
+///
+/// ```
+/// use std::error::Error as _;
+///
+/// use dynamorm::Redacted;
+///
+/// let io: Box<dyn std::error::Error + Send + Sync> = "file /home/ada/secret.json".into();
+/// let redacted = Redacted::new(io);
+/// assert_eq!(redacted.to_string(), "<redacted>");
+/// assert!(redacted.source().is_none());
+/// assert_eq!(redacted.expose().to_string(), "file /home/ada/secret.json");
+/// ```
+impl<E: std::error::Error + ?Sized> std::error::Error for Redacted<Box<E>> {}
+
+/// serde_dynamo's error, the source of a [`DecodeError`](crate::DecodeError): its message
+/// may quote a value of the item.
+impl std::error::Error for Redacted<serde_dynamo::Error> {}
 
 #[cfg(test)]
 mod tests {
@@ -186,6 +221,10 @@ mod tests {
                 "<redacted, 1 attributes>",
             ),
             (
+                format!("{:?}", Redacted::labelled("s3cr3t", "serde error")),
+                "<redacted serde error>",
+            ),
+            (
                 format!("{:?}", Some(Redacted::text(String::from("s3cr3t")))),
                 "Some(<redacted, 6 bytes>)",
             ),
@@ -202,5 +241,15 @@ mod tests {
         assert_ne!(a, Redacted::text(String::from("y")));
         assert_eq!(a.expose(), "x");
         assert_eq!(a.into_inner(), "x");
+    }
+
+    #[test]
+    fn a_redacted_error_ends_the_chain() {
+        use std::error::Error as _;
+        let inner: Box<dyn std::error::Error + Send + Sync> = "s3cr3t".into();
+        let e = Redacted::labelled(inner, "SDK error");
+        assert_eq!(e.to_string(), "<redacted SDK error>");
+        assert!(e.source().is_none());
+        assert_eq!(e.expose().to_string(), "s3cr3t");
     }
 }

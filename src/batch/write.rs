@@ -9,12 +9,12 @@ use futures::stream::{self, StreamExt};
 
 use super::retry::RetryPolicy;
 use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome, key_of};
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
 use crate::table::Table;
 use crate::write::plan::Write;
+use crate::{Error, InvalidInputKind};
 
 /// DynamoDB's limits for one BatchWriteItem request.
 pub(super) const MAX_WRITES: usize = 25;
@@ -217,10 +217,14 @@ impl<T: Table> BatchWrite<T> {
         let mut seen = HashSet::with_capacity(writes.len());
         for w in &writes {
             if !seen.insert(&w.key) {
-                return Err(Error::validation(format!(
-                    "a `{}` key appears twice in one batch; DynamoDB rejects that",
-                    w.entity
-                )));
+                return Err(Error::invalid_for(
+                    w.entity,
+                    InvalidInputKind::DuplicateKey,
+                    format!(
+                        "a `{}` key appears twice in one batch; DynamoDB rejects that",
+                        w.entity
+                    ),
+                ));
             }
         }
         let (guarded, plain): (Vec<Pending>, Vec<Pending>) = writes
@@ -258,11 +262,15 @@ impl<T: Table> BatchWrite<T> {
 /// consistent, so such entities are refused.
 fn batchable<E: Entity>() -> Result<(), Error> {
     if !E::SCHEMA.unique.is_empty() || E::SCHEMA.version.is_some() {
-        return Err(Error::validation(format!(
-            "`{}` has unique or version fields, which batch writes cannot check; use put, \
+        return Err(Error::invalid_for(
+            E::SCHEMA.name,
+            InvalidInputKind::NotSupported,
+            format!(
+                "`{}` has unique or version fields, which batch writes cannot check; use put, \
              update, delete or a transaction",
-            E::SCHEMA.name
-        )));
+                E::SCHEMA.name
+            ),
+        ));
     }
     Ok(())
 }
@@ -292,7 +300,7 @@ pub(super) fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
         let put = PutRequest::builder()
             .set_item(Some(item))
             .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
+            .map_err(|e| Error::build("PutRequest", e))?;
         Via::Batch(WriteRequest::builder().put_request(put).build())
     };
     Ok(Pending {
@@ -316,7 +324,7 @@ pub(super) fn pending_delete<K: EntityKey>(key: &K) -> Result<Pending, Error> {
         let delete = DeleteRequest::builder()
             .set_key(Some(item))
             .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
+            .map_err(|e| Error::build("DeleteRequest", e))?;
         Via::Batch(WriteRequest::builder().delete_request(delete).build())
     };
     Ok(Pending {

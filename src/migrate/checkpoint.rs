@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, Redacted};
 
 /// Where a migration stands: per scan segment, whether it is done and the last key
 /// processed. Saved after every page, so a re-run continues where the last one stopped.
@@ -48,30 +48,25 @@ impl FileCheckpoint {
 impl Checkpoint for FileCheckpoint {
     fn load(&self) -> Result<Option<MigrationState>, Error> {
         match std::fs::read(&self.0) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| Error::Encode {
-                    what: "a migration checkpoint".into(),
-                    message: e.to_string(),
-                }),
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(redacted),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::validation(format!(
-                "cannot read the checkpoint: {e}"
-            ))),
+            Err(e) => Err(Error::checkpoint(Box::new(e))),
         }
     }
 
     fn save(&self, state: &MigrationState) -> Result<(), Error> {
-        let json = serde_json::to_vec(state).map_err(|e| Error::Encode {
-            what: "a migration checkpoint".into(),
-            message: e.to_string(),
-        })?;
+        let json = serde_json::to_vec(state).map_err(redacted)?;
         // Write then rename, so a crash never leaves half a checkpoint.
         let tmp = self.0.with_extension("tmp");
         std::fs::write(&tmp, json)
             .and_then(|()| std::fs::rename(&tmp, &self.0))
-            .map_err(|e| Error::validation(format!("cannot write the checkpoint: {e}")))
+            .map_err(|e| Error::checkpoint(Box::new(e)))
     }
+}
+
+/// serde_json's error as an [`Error::Checkpoint`], redacted: its message may quote a key.
+fn redacted(e: serde_json::Error) -> Error {
+    Error::checkpoint(Box::new(Redacted::labelled(Box::new(e), "serde error")))
 }
 
 /// Checkpoints kept in memory (tests, or a caller that persists them itself).

@@ -28,12 +28,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, StreamExt};
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::PrimaryKey;
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
+use crate::{Error, InvalidInputKind};
 use apply::migrate_item;
 use lease::{Claim, Leases};
 pub(crate) use plan::all_key_attributes;
@@ -229,9 +229,12 @@ impl<R: Registry> Migrate<R> {
                 || table.multi_attribute_index_of(attribute).is_some()
                 || R::ENTITIES.iter().any(|e| e.attributes.contains(attribute));
             if in_use {
-                return Err(Error::validation(format!(
-                    "attribute `{attribute}` cannot be retired: the current design still uses it"
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::Configuration,
+                    format!(
+                        "attribute `{attribute}` cannot be retired: the current design still uses it"
+                    ),
+                ));
             }
         }
         Ok(())
@@ -299,7 +302,8 @@ impl<R: Registry> Migrate<R> {
                     })
                     .unwrap_or(0);
                 if table <= 0 {
-                    return Err(Error::validation(
+                    return Err(Error::invalid(
+                        InvalidInputKind::Configuration,
                         "the table has no provisioned capacity to take a share of (on-demand): \
                          give `capacity_limit(units per second)` instead",
                     ));
@@ -385,7 +389,8 @@ impl<R: Registry> Migrate<R> {
     pub async fn run(self) -> Result<MigrationReport, Error> {
         self.check_retired()?;
         if self.shared.is_some() && self.checkpoint.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::Configuration,
                 "a shared migration keeps its checkpoints in its lease items; drop `checkpoint`",
             ));
         }
@@ -400,10 +405,13 @@ impl<R: Registry> Migrate<R> {
                 .iter()
                 .any(|s| s.done || s.last_key.is_some())
             {
-                return Err(Error::validation(format!(
-                    "the checkpoint has {} segments; resume with the same number",
-                    state.segments.len()
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::Configuration,
+                    format!(
+                        "the checkpoint has {} segments; resume with the same number",
+                        state.segments.len()
+                    ),
+                ));
             }
             state.segments = vec![SegmentState::default(); self.segments as usize];
         }
@@ -455,11 +463,7 @@ impl<R: Registry> Migrate<R> {
                 for r in results {
                     r?;
                 }
-                shared
-                    .state
-                    .lock()
-                    .map(|s| s.segments.iter().all(|s| s.done))
-                    .unwrap_or(false)
+                unpoisoned(&shared.state).segments.iter().all(|s| s.done)
             }
             Some((name, duration)) => {
                 let workers = self.parallel.min(self.segments);
@@ -486,16 +490,8 @@ impl<R: Registry> Migrate<R> {
         }
         Ok(MigrationReport {
             progress: shared.progress(),
-            failures: shared
-                .failures
-                .lock()
-                .map(|mut f| std::mem::take(&mut *f))
-                .unwrap_or_default(),
-            samples: shared
-                .samples
-                .lock()
-                .map(|mut s| std::mem::take(&mut *s))
-                .unwrap_or_default(),
+            failures: std::mem::take(&mut *unpoisoned(&shared.failures)),
+            samples: std::mem::take(&mut *unpoisoned(&shared.samples)),
             complete,
             dry_run: shared.dry_run,
         })
@@ -542,10 +538,16 @@ impl Shared {
 
     fn fail(&self, key: Option<PrimaryKey>, error: Error) {
         self.counts.failed.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut f) = self.failures.lock() {
-            f.push(MigrationFailure { key, error });
-        }
+        unpoisoned(&self.failures).push(MigrationFailure { key, error });
     }
+}
+
+/// The data behind `lock`, even if a task panicked while holding it: every change under these
+/// locks (a push, a take, one segment's state replaced) is one step, so the data is valid
+/// whatever happened elsewhere, and failing a whole run for one panic would be worse.
+fn unpoisoned<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn strings(item: &Item) -> BTreeMap<String, String> {
@@ -562,8 +564,7 @@ async fn run_worker<R: Registry>(
     leases: Leases,
     first: u32,
 ) -> Result<bool, Error> {
-    let total =
-        u32::try_from(shared.state.lock().map(|s| s.segments.len()).unwrap_or(1)).unwrap_or(1);
+    let total = u32::try_from(unpoisoned(&shared.state).segments.len()).unwrap_or(1);
     loop {
         let mut done = 0;
         let mut worked = false;
@@ -576,9 +577,7 @@ async fn run_worker<R: Registry>(
                 Claim::Done => done += 1,
                 Claim::Held => {}
                 Claim::Claimed(state) => {
-                    if let Ok(mut s) = shared.state.lock() {
-                        s.segments[segment as usize] = state;
-                    }
+                    unpoisoned(&shared.state).segments[segment as usize] = state;
                     run_segment::<R>(Arc::clone(&shared), segment, Some(&leases)).await?;
                     worked = true;
                 }
@@ -600,13 +599,10 @@ async fn run_segment<R: Registry>(
     segment: u32,
     lease: Option<&Leases>,
 ) -> Result<(), Error> {
-    let total = shared.state.lock().map(|s| s.segments.len()).unwrap_or(1);
+    let total = unpoisoned(&shared.state).segments.len();
     loop {
         let (done, start) = {
-            let state = shared
-                .state
-                .lock()
-                .map_err(|_| Error::validation("poisoned"))?;
+            let state = unpoisoned(&shared.state);
             let s = &state.segments[segment as usize];
             (
                 s.done,
@@ -650,10 +646,7 @@ async fn run_segment<R: Registry>(
             .for_each_concurrent(ITEMS_IN_FLIGHT, |item| migrate_item::<R>(&shared, item))
             .await;
         let saved = {
-            let mut state = shared
-                .state
-                .lock()
-                .map_err(|_| Error::validation("poisoned"))?;
+            let mut state = unpoisoned(&shared.state);
             let s = &mut state.segments[segment as usize];
             match page.last_evaluated_key {
                 Some(key) => s.last_key = Some(strings(&key)),

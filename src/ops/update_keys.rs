@@ -4,9 +4,9 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::update::Update;
-use crate::Error;
 use crate::entity::{Entity, EntityKey, render_index};
 use crate::expr::Action;
+use crate::{Error, InvalidInputKind};
 
 impl<E: Entity> Update<E> {
     /// Validates the actions and adds the index-key actions their fields imply.
@@ -21,27 +21,39 @@ impl<E: Entity> Update<E> {
             path.check()?;
             // DynamoDB refuses two actions on one path, or on a path and one inside it.
             if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
-                return Err(Error::validation(if other.path() == path {
-                    format!("`{path}` is written twice in one update")
-                } else {
-                    format!("`{}` and `{path}` overlap in one update", other.path())
-                }));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::OverlappingPaths,
+                    if other.path() == path {
+                        format!("`{path}` is written twice in one update")
+                    } else {
+                        format!("`{}` and `{path}` overlap in one update", other.path())
+                    },
+                ));
             }
             if path.is_nested()
                 && (schema.key_slot(attribute).is_some()
                     || schema.unique.iter().any(|u| u.attribute == attribute))
             {
-                return Err(Error::validation(format!(
-                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
-                )));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
+                    ),
+                ));
             }
             if schema.unique.iter().any(|u| u.attribute == attribute)
                 && !matches!(action, Action::Set(..) | Action::Remove(_))
             {
                 // Its sentinel moves with the value, which only `set` and `remove` name.
-                return Err(Error::validation(format!(
-                    "attribute `{attribute}` is unique; only `set` or `remove` can change it"
-                )));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "attribute `{attribute}` is unique; only `set` or `remove` can change it"
+                    ),
+                ));
             }
             if let Action::Add(_, step) = action
                 && !matches!(
@@ -53,24 +65,32 @@ impl<E: Entity> Update<E> {
                         | Err(_)
                 )
             {
-                return Err(Error::validation(format!(
-                    "`ADD` on `{attribute}` needs a number or a set, not null"
-                )));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::InvalidValue,
+                    format!("`ADD` on `{attribute}` needs a number or a set, not null"),
+                ));
             }
             if let Action::Increment(_, step, _) = action
                 && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
             {
-                return Err(Error::validation(format!(
-                    "arithmetic on `{attribute}` needs a number, not null"
-                )));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::InvalidValue,
+                    format!("arithmetic on `{attribute}` needs a number, not null"),
+                ));
             }
             if let Some(slot) = schema.key_slot(attribute)
                 && !matches!(action, Action::Set(..) | Action::Remove(_))
             {
-                return Err(Error::validation(format!(
-                    "field `{}` is part of an index key; only `set` or `remove` can change it",
-                    schema.key_fields[slot].field
-                )));
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "field `{}` is part of an index key; only `set` or `remove` can change it",
+                        schema.key_fields[slot].field
+                    ),
+                ));
             }
         }
         // The value this update gives an attribute: `Some(None)` when it removes it.
@@ -165,10 +185,14 @@ impl<E: Entity> Update<E> {
                         }
                         _ => format!("this update changes the key of index `{name}`"),
                     };
-                    return Err(Error::validation(format!(
-                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
-                        when.source, when.attribute
-                    )));
+                    return Err(Error::invalid_for(
+                        E::SCHEMA.name,
+                        InvalidInputKind::IncompleteIndexKey,
+                        format!(
+                            "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
+                            when.source, when.attribute
+                        ),
+                    ));
                 };
                 if E::in_index_from(i, value)? {
                     chosen = Some(l);
@@ -201,11 +225,15 @@ impl<E: Entity> Update<E> {
                 continue;
             }
             if let Some(field) = untouched {
-                return Err(Error::validation(format!(
-                    "this update changes the key of index `{}` but does not set field `{field}`, \
+                return Err(Error::invalid_for(
+                    E::SCHEMA.name,
+                    InvalidInputKind::IncompleteIndexKey,
+                    format!(
+                        "this update changes the key of index `{}` but does not set field `{field}`, \
                      which that key is also rendered from; set it too (or use put)",
-                    index.index.name()
-                )));
+                        index.index.name()
+                    ),
+                ));
             }
             let rendered = self.render_from_update(&value_of, |part| render_index(index, part))?;
             match rendered {

@@ -300,7 +300,10 @@ mod tests {
     fn decode(item: Item) -> Result<Option<String>, Error> {
         match item.get("SK") {
             Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
-            _ => Err(Error::validation("no SK")),
+            _ => Err(Error::invalid(
+                crate::InvalidInputKind::MissingKeyAttributes,
+                "no SK",
+            )),
         }
     }
 

@@ -13,7 +13,6 @@ use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::range::{SortRange, sort_range};
-use crate::Error;
 use crate::client::Inner;
 use crate::collection::Collection;
 use crate::entity::Entity;
@@ -23,6 +22,7 @@ use crate::multi::{MultiKey, NativeKeyCondition};
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::{Index, IndexSchema, Table};
+use crate::{Error, InvalidInputKind};
 
 /// A Query for items of entity `E` (or, after [`Query::registry`], any type of registry `T`),
 /// built by [`Db::query`](crate::Db::query) from the partition key's field values.
@@ -292,13 +292,17 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     /// ```
     pub async fn collection<C: Collection<Table = E::Table>>(self) -> Result<C, Error> {
         if C::INDEX.map(|i| i.name()) != self.index.map(|i| i.name()) {
-            return Err(Error::validation(format!(
-                "collection `{}` is read from {}, but the query reads {}",
-                C::NAME,
-                C::INDEX.map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
-                self.index
-                    .map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
-            )));
+            return Err(Error::invalid_for(
+                E::SCHEMA.name,
+                InvalidInputKind::QueryShape,
+                format!(
+                    "collection `{}` is read from {}, but the query reads {}",
+                    C::NAME,
+                    C::INDEX.map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
+                    self.index
+                        .map_or("the table".to_owned(), |i| format!("index `{}`", i.name())),
+                ),
+            ));
         }
         let skip = self.skip_non_members;
         let discriminator = <E::Table as Table>::SCHEMA.discriminator();
@@ -322,7 +326,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             if !collection.insert(&kind, item)? && !skip {
                 return Err(Error::Collection {
                     collection: C::NAME,
-                    reason: format!("the query returned a `{kind}` item, which is not a member"),
+                    item_type: kind,
+                    field: None,
                 });
             }
         }
@@ -454,10 +459,13 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             keys::templates(schema, self.index, &partition, &sort_parts)?;
         let (pk_attr, sk_attr) = match self.index {
             Some(index) => index.template_keys().ok_or_else(|| {
-                Error::validation(format!(
-                    "index `{}` is a multi-attribute index: query it with `query_index`",
-                    index.name()
-                ))
+                Error::invalid(
+                    InvalidInputKind::WrongIndexKind,
+                    format!(
+                        "index `{}` is a multi-attribute index: query it with `query_index`",
+                        index.name()
+                    ),
+                )
             })?,
             None => (table.partition_key(), table.sort_key()),
         };
@@ -485,7 +493,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
                 key_condition.push_str(&condition);
             }
         } else if sort.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::QueryShape,
                 "a sort-key condition on a key without a sort key",
             ));
         } else if let (Some(sk_template), Some(sk_attr)) = (&sk_template, sk_attr) {
@@ -507,7 +516,8 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     fn prepare(mut self) -> Result<(QuerySpec, Start, Reader<T>), Error> {
         let table = &<E::Table as Table>::SCHEMA;
         if self.consistent_read && self.index.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::ConsistentReadOnIndex,
                 "DynamoDB does not support consistent reads on global secondary indexes",
             ));
         }
@@ -517,11 +527,14 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
             Some(native) => {
                 if self.sort.is_some() || self.index.map(|i| i.name()) != Some(native.index.name())
                 {
-                    return Err(Error::validation(format!(
-                        "a query of multi-attribute index `{}` takes its whole key condition \
+                    return Err(Error::invalid(
+                        InvalidInputKind::QueryShape,
+                        format!(
+                            "a query of multi-attribute index `{}` takes its whole key condition \
                          from `query_index` (`.eq(..)`, `.ge(..)`, …), not `sort_*` or `index`",
-                        native.index.name()
-                    )));
+                            native.index.name()
+                        ),
+                    ));
                 }
                 native.render(&mut p, &mut key_condition)?;
                 None

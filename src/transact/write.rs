@@ -4,7 +4,6 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::expr::Condition;
@@ -12,6 +11,7 @@ use crate::ops::{Delete, Put, Update};
 use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Guards, Outcome, Plan, Presence};
+use crate::{Error, InvalidInputKind};
 
 /// An action that can be part of a write transaction: [`Put`] (from `put` or `create`),
 /// [`Update`], [`Delete`] and [`ConditionCheck`], each with the conditions and
@@ -35,11 +35,15 @@ pub struct Action {
 }
 
 fn unique_in_transaction<E: Entity>() -> Error {
-    Error::validation(format!(
-        "`{}` has unique fields, whose sentinels move in a transaction of their own; \
+    Error::invalid_for(
+        E::SCHEMA.name,
+        InvalidInputKind::NotSupported,
+        format!(
+            "`{}` has unique fields, whose sentinels move in a transaction of their own; \
          write it with its own put, update or delete",
-        E::SCHEMA.name
-    ))
+            E::SCHEMA.name
+        ),
+    )
 }
 
 impl<E: Entity> sealed::Sealed for Put<E> {}
