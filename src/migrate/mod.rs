@@ -15,7 +15,9 @@ mod checkpoint;
 mod lease;
 mod plan;
 
-pub use checkpoint::{Checkpoint, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState};
+pub use checkpoint::{
+    Checkpoint, CheckpointError, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -395,7 +397,7 @@ impl<R: Registry> Migrate<R> {
             ));
         }
         let state = match &self.checkpoint {
-            Some(c) => c.load()?,
+            Some(c) => c.load().await.map_err(Error::checkpoint)?,
             None => None,
         };
         let mut state = state.unwrap_or_default();
@@ -437,7 +439,7 @@ impl<R: Registry> Migrate<R> {
             dry_run: self.dry_run,
             page_size: self.page_size,
             items_per_second: self.items_per_second,
-            state: Mutex::new(state),
+            state: tokio::sync::Mutex::new(state),
             checkpoint: self.checkpoint,
             stop: AtomicBool::new(false),
             on_progress: self.on_progress,
@@ -463,7 +465,7 @@ impl<R: Registry> Migrate<R> {
                 for r in results {
                     r?;
                 }
-                unpoisoned(&shared.state).segments.iter().all(|s| s.done)
+                shared.state.lock().await.segments.iter().all(|s| s.done)
             }
             Some((name, duration)) => {
                 let workers = self.parallel.min(self.segments);
@@ -514,7 +516,9 @@ struct Shared {
     page_size: i32,
     items_per_second: Option<f64>,
     capacity_per_second: Option<f64>,
-    state: Mutex<MigrationState>,
+    /// An async lock: a page's checkpoint is saved while it is held, so saves happen one
+    /// at a time and in order.
+    state: tokio::sync::Mutex<MigrationState>,
     checkpoint: Option<Arc<dyn Checkpoint>>,
     stop: AtomicBool,
     on_progress: Option<ProgressFn>,
@@ -542,9 +546,9 @@ impl Shared {
     }
 }
 
-/// The data behind `lock`, even if a task panicked while holding it: every change under these
-/// locks (a push, a take, one segment's state replaced) is one step, so the data is valid
-/// whatever happened elsewhere, and failing a whole run for one panic would be worse.
+/// The list behind `lock`, even if a task panicked while holding it: a push or a take is
+/// one step, so the list is valid whatever happened elsewhere, and losing the report of a
+/// whole run to one panic would be worse.
 fn unpoisoned<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     lock.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -564,7 +568,7 @@ async fn run_worker<R: Registry>(
     leases: Leases,
     first: u32,
 ) -> Result<bool, Error> {
-    let total = u32::try_from(unpoisoned(&shared.state).segments.len()).unwrap_or(1);
+    let total = u32::try_from(shared.state.lock().await.segments.len()).unwrap_or(1);
     loop {
         let mut done = 0;
         let mut worked = false;
@@ -577,7 +581,7 @@ async fn run_worker<R: Registry>(
                 Claim::Done => done += 1,
                 Claim::Held => {}
                 Claim::Claimed(state) => {
-                    unpoisoned(&shared.state).segments[segment as usize] = state;
+                    shared.state.lock().await.segments[segment as usize] = state;
                     run_segment::<R>(Arc::clone(&shared), segment, Some(&leases)).await?;
                     worked = true;
                 }
@@ -599,10 +603,10 @@ async fn run_segment<R: Registry>(
     segment: u32,
     lease: Option<&Leases>,
 ) -> Result<(), Error> {
-    let total = unpoisoned(&shared.state).segments.len();
+    let total = shared.state.lock().await.segments.len();
     loop {
         let (done, start) = {
-            let state = unpoisoned(&shared.state);
+            let state = shared.state.lock().await;
             let s = &state.segments[segment as usize];
             (
                 s.done,
@@ -646,7 +650,7 @@ async fn run_segment<R: Registry>(
             .for_each_concurrent(ITEMS_IN_FLIGHT, |item| migrate_item::<R>(&shared, item))
             .await;
         let saved = {
-            let mut state = unpoisoned(&shared.state);
+            let mut state = shared.state.lock().await;
             let s = &mut state.segments[segment as usize];
             match page.last_evaluated_key {
                 Some(key) => s.last_key = Some(strings(&key)),
@@ -657,7 +661,7 @@ async fn run_segment<R: Registry>(
             }
             let saved = s.clone();
             if let Some(c) = &shared.checkpoint {
-                c.save(&state)?;
+                c.save(&state).await.map_err(Error::checkpoint)?;
             }
             saved
         };
