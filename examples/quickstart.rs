@@ -87,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // `create` refuses to overwrite an existing item.
     match db.create(&ann).send().await {
-        Err(Error::AlreadyExists { entity }) => {
+        Err(Error::AlreadyExists { entity, .. }) => {
             println!("conditional create refused: a `{entity}` with that key already exists")
         }
         other => return Err(format!("expected AlreadyExists, got {other:?}").into()),

@@ -8,10 +8,10 @@ use aws_sdk_dynamodb::types::{
     TableStatus, TimeToLiveSpecification,
 };
 
-use crate::Error;
 use crate::db::Db;
 use crate::table::{IndexAttribute, IndexSchema, ScalarType, Table, TableSchema};
 use crate::write::send::admin;
+use crate::{Error, InvalidInputKind};
 
 /// Options for [`Db::create_table_with`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,7 +75,7 @@ impl<T: Table> Db<T> {
                     .stream_enabled(true)
                     .stream_view_type(view)
                     .build()
-                    .map_err(|e| Error::validation(e.to_string()))?,
+                    .map_err(|e| Error::build("StreamSpecification", e))?,
             ),
             None => None,
         };
@@ -91,7 +91,7 @@ impl<T: Table> Db<T> {
                             .build(),
                     )
                     .build()
-                    .map_err(|e| Error::validation(e.to_string()))?,
+                    .map_err(|e| Error::build("GlobalSecondaryIndex", e))?,
             );
         }
         let spec = admin::TableSpec {
@@ -107,7 +107,7 @@ impl<T: Table> Db<T> {
                 .attribute_name(attribute)
                 .enabled(true)
                 .build()
-                .map_err(|e| Error::validation(e.to_string()))?;
+                .map_err(|e| Error::build("TimeToLiveSpecification", e))?;
             admin::enable_ttl(&self.inner, ttl).await?;
         }
         Ok(())
@@ -156,14 +156,17 @@ impl<T: Table> Db<T> {
     /// ```
     pub async fn delete_index(&self, name: &str) -> Result<(), Error> {
         if T::SCHEMA.index(name).is_some() {
-            return Err(Error::validation(format!(
-                "index `{name}` is still declared on the table; remove it from the declaration first"
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::Configuration,
+                format!(
+                    "index `{name}` is still declared on the table; remove it from the declaration first"
+                ),
+            ));
         }
         let delete = aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder()
             .index_name(name)
             .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
+            .map_err(|e| Error::build("DeleteGlobalSecondaryIndexAction", e))?;
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .delete(delete)
             .build();
@@ -191,7 +194,7 @@ impl<T: Table> Db<T> {
                     .build(),
             )
             .build()
-            .map_err(|e| Error::validation(e.to_string()))?;
+            .map_err(|e| Error::build("CreateGlobalSecondaryIndexAction", e))?;
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .create(create)
             .build();
@@ -222,6 +225,8 @@ impl<T: Table> Db<T> {
             if started.elapsed() > ACTIVE_TIMEOUT {
                 return Err(Error::TableMismatch {
                     table: self.table_name().to_owned(),
+                    index: None,
+                    attribute: None,
                     reason: format!("not active after {ACTIVE_TIMEOUT:?}"),
                 });
             }
@@ -234,10 +239,14 @@ impl<T: Table> Db<T> {
         let schema = &T::SCHEMA;
         let table = self.describe().await?.ok_or_else(|| Error::TableMismatch {
             table: self.table_name().to_owned(),
+            index: None,
+            attribute: None,
             reason: "it disappeared".into(),
         })?;
-        let mismatch = |reason: String| Error::TableMismatch {
+        let mismatch = |index, attribute, reason: String| Error::TableMismatch {
             table: self.table_name().to_owned(),
+            index,
+            attribute,
             reason,
         };
         if !same_keys(
@@ -245,12 +254,16 @@ impl<T: Table> Db<T> {
             schema.partition_key(),
             schema.sort_key(),
         ) {
-            return Err(mismatch(format!(
-                "expected key ({}, {:?}), found {:?}",
-                schema.partition_key(),
-                schema.sort_key(),
-                table.key_schema()
-            )));
+            return Err(mismatch(
+                None,
+                None,
+                format!(
+                    "expected key ({}, {:?}), found {:?}",
+                    schema.partition_key(),
+                    schema.sort_key(),
+                    table.key_schema()
+                ),
+            ));
         }
         for index in schema.indexes() {
             let found = table
@@ -260,11 +273,11 @@ impl<T: Table> Db<T> {
             match found {
                 None => self.add_index(index, wait_for_new_indexes).await?,
                 Some(found) if !same_index_keys(found.key_schema(), index) => {
-                    return Err(mismatch(format!(
-                        "index `{}` has key {:?}",
-                        index.name(),
-                        found.key_schema()
-                    )));
+                    return Err(mismatch(
+                        Some(index.name()),
+                        None,
+                        format!("index `{}` has key {:?}", index.name(), found.key_schema()),
+                    ));
                 }
                 Some(_) => {
                     // Same names, but a key attribute of another type would make every
@@ -276,14 +289,18 @@ impl<T: Table> Db<T> {
                             .find(|d| d.attribute_name() == attribute.name)
                             .map(|d| d.attribute_type().as_str().to_owned());
                         if defined.as_deref() != Some(attribute.scalar.as_str()) {
-                            return Err(mismatch(format!(
-                                "key attribute `{}` of index `{}` is declared {} but the table \
+                            return Err(mismatch(
+                                Some(index.name()),
+                                Some(attribute.name),
+                                format!(
+                                    "key attribute `{}` of index `{}` is declared {} but the table \
                                  defines it as {}",
-                                attribute.name,
-                                index.name(),
-                                attribute.scalar.as_str(),
-                                defined.as_deref().unwrap_or("nothing")
-                            )));
+                                    attribute.name,
+                                    index.name(),
+                                    attribute.scalar.as_str(),
+                                    defined.as_deref().unwrap_or("nothing")
+                                ),
+                            ));
                         }
                     }
                 }
@@ -332,7 +349,7 @@ fn index_key_schema(index: &IndexSchema) -> Result<Vec<KeySchemaElement>, Error>
                 .attribute_name(name)
                 .key_type(key_type(partition))
                 .build()
-                .map_err(|e| Error::validation(e.to_string()))
+                .map_err(|e| Error::build("KeySchemaElement", e))
         })
         .collect()
 }
@@ -347,7 +364,7 @@ fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
         .attribute_name(attribute.name)
         .attribute_type(scalar)
         .build()
-        .map_err(|e| Error::validation(e.to_string()))
+        .map_err(|e| Error::build("AttributeDefinition", e))
 }
 
 fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
@@ -356,7 +373,7 @@ fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error
             .attribute_name(name)
             .key_type(kind)
             .build()
-            .map_err(|e| Error::validation(e.to_string()))
+            .map_err(|e| Error::build("KeySchemaElement", e))
     };
     let mut out = vec![element(pk, KeyType::Hash)?];
     if let Some(sk) = sk {

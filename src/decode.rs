@@ -6,19 +6,29 @@
 //! directly: each name is handed to the type's field visitor and each value converted on
 //! its own — failing with an error, never a panic, on an unknown type — and decoded by
 //! serde_dynamo's own deserializer, so the format stays serde_dynamo's by construction.
+//! The walk knows which attribute it is decoding, so a failure names it
+//! ([`DecodeError::attribute`]).
+
+use std::borrow::Cow;
+use std::cell::Cell;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
-use crate::Item;
+use crate::{DecodeError, Item};
 
 type SdValue = serde_dynamo::AttributeValue;
 type Error = serde_dynamo::Error;
 
-/// Decodes an item as `T`.
-pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
-    T::deserialize(ItemDeserializer(item))
+/// Decodes an item as `T`; a failure names the top-level attribute being decoded, if any.
+pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DecodeError> {
+    let failed_at = Cell::new(None);
+    T::deserialize(ItemDeserializer {
+        item,
+        failed_at: &failed_at,
+    })
+    .map_err(|e| DecodeError::new(failed_at.take().map(Cow::Owned), e))
 }
 
 /// Decodes one attribute value as `T`. A string is read in place, without copying it into
@@ -62,13 +72,17 @@ fn convert(name: &str, value: AttributeValue) -> Result<SdValue, Error> {
     })
 }
 
-/// A whole item; anything but a map or struct request goes to serde_dynamo.
-struct ItemDeserializer(Item);
+/// A whole item; anything but a map or struct request goes to serde_dynamo. `failed_at`
+/// receives the name of the attribute whose value failed to decode.
+struct ItemDeserializer<'a> {
+    item: Item,
+    failed_at: &'a Cell<Option<String>>,
+}
 
-impl ItemDeserializer {
+impl ItemDeserializer<'_> {
     fn delegate(self) -> Result<serde_dynamo::Deserializer, Error> {
         let map = self
-            .0
+            .item
             .into_iter()
             .map(|(k, v)| {
                 let v = convert(&k, v)?;
@@ -89,13 +103,14 @@ macro_rules! delegated {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for ItemDeserializer {
+impl<'de> de::Deserializer<'de> for ItemDeserializer<'_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_map(Attributes {
-            iter: self.0.into_iter(),
+            iter: self.item.into_iter(),
             value: None,
+            failed_at: self.failed_at,
         })
     }
 
@@ -177,13 +192,15 @@ impl<'de> de::Deserializer<'de> for ItemDeserializer {
     );
 }
 
-/// The item's attributes, consumed one by one.
-struct Attributes {
+/// The item's attributes, consumed one by one. The name of an attribute whose value fails
+/// to decode goes to `failed_at` (moved there: a value that decodes costs nothing).
+struct Attributes<'a> {
     iter: std::collections::hash_map::IntoIter<String, AttributeValue>,
     value: Option<(String, AttributeValue)>,
+    failed_at: &'a Cell<Option<String>>,
 }
 
-impl<'de> MapAccess<'de> for Attributes {
+impl<'de> MapAccess<'de> for Attributes<'_> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -205,9 +222,13 @@ impl<'de> MapAccess<'de> for Attributes {
             .value
             .take()
             .ok_or_else(|| de::Error::custom("a value was asked for before its name"))?;
-        seed.deserialize(serde_dynamo::Deserializer::from_attribute_value(convert(
-            &name, value,
-        )?))
+        let decoded = convert(&name, value).and_then(|value| {
+            seed.deserialize(serde_dynamo::Deserializer::from_attribute_value(value))
+        });
+        if decoded.is_err() {
+            self.failed_at.set(Some(name));
+        }
+        decoded
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -402,7 +423,8 @@ mod tests {
         }
         let ours = from_item::<B>(item.clone()).expect_err("wrong type");
         let theirs = serde_dynamo::from_item::<_, B>(item).expect_err("wrong type");
-        assert_eq!(ours.to_string(), theirs.to_string());
+        assert_eq!(ours.expose_source(), &theirs);
+        assert_eq!(ours.attribute(), Some("b"));
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub mod multi;
 mod observe;
 mod ops;
 pub mod read;
+mod redact;
 mod registry;
 mod report;
 pub mod stream;
@@ -92,7 +93,10 @@ pub use db::Db;
 pub use entity::{
     Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, When, from_item, to_item,
 };
-pub use error::{ConditionFailed, Error, ServiceError};
+pub use error::{
+    ConditionFailed, DecodeError, EncodeError, Error, ErrorKind, InvalidInput, InvalidInputKind,
+    ServiceError,
+};
 pub use expr::{Attr, AttrPath, Condition, RawUpdate};
 pub use item::{Item, MAX_ITEM_BYTES, item_size};
 #[cfg(feature = "chrono")]
@@ -102,6 +106,7 @@ pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
 pub use read::{Cursor, KeyValue, Page, Query, Scan};
+pub use redact::Redacted;
 #[doc(hidden)]
 pub use registry::EntityVisitor;
 pub use registry::Registry;
@@ -161,6 +166,28 @@ pub mod __private {
     pub use serde;
     pub use serde_dynamo;
 
+    /// [`Error::UnknownDiscriminator`](crate::Error::UnknownDiscriminator) for a registry.
+    pub fn unknown_discriminator(attribute: &'static str, value: &str) -> crate::Error {
+        crate::Error::UnknownDiscriminator {
+            attribute,
+            value: value.to_owned(),
+        }
+    }
+
+    /// [`Error::Collection`](crate::Error::Collection) for a second item of a member
+    /// `field` that holds one.
+    pub fn second_collection_item(
+        collection: &'static str,
+        field: &'static str,
+        item_type: &str,
+    ) -> crate::Error {
+        crate::Error::Collection {
+            collection,
+            item_type: item_type.to_owned(),
+            field: Some(field),
+        }
+    }
+
     /// The sentinel keys of `entity`'s unique values.
     pub fn unique_sentinels<E: crate::Entity>(
         entity: &E,
@@ -176,15 +203,19 @@ pub mod __private {
     ) -> Result<(), crate::Error> {
         crate::decode::from_value::<T>(value)
             .map(drop)
-            .map_err(|e| crate::Error::Decode {
-                entity,
-                message: format!("a value set for `{attribute}` does not decode as the field: {e}"),
+            .map_err(|e| {
+                let attribute = std::borrow::Cow::Owned(attribute.to_owned());
+                crate::Error::Decode(Box::new(
+                    crate::DecodeError::new(Some(attribute), e).of(entity),
+                ))
             })
     }
 
     /// A value as serde_dynamo writes it (for fields with their own serializer).
-    pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, String> {
-        crate::encode::to_attribute_value(value).map_err(|e| e.to_string())
+    pub fn encode_value<T: serde::Serialize + ?Sized>(
+        value: &T,
+    ) -> Result<AttributeValue, serde_dynamo::Error> {
+        crate::encode::to_attribute_value(value)
     }
     pub use strum;
 
@@ -218,9 +249,8 @@ pub mod __private {
         match value {
             Some(value) if !matches!(value, AttributeValue::Null(_)) => {
                 crate::decode::from_value(value).map(Some).map_err(|e| {
-                    crate::Error::validation(format!(
-                        "the value set for `{attribute}` does not decode: {e}"
-                    ))
+                    let attribute = std::borrow::Cow::Borrowed(attribute);
+                    crate::Error::Decode(Box::new(crate::DecodeError::new(Some(attribute), e)))
                 })
             }
             _ => Ok(crate::decode::from_value(&AttributeValue::Null(true)).ok()),
@@ -253,9 +283,9 @@ pub mod __private {
         if matches!(value, AttributeValue::Null(_)) {
             return Ok(false);
         }
-        let decoded: T = crate::decode::from_value(value).map_err(|e| crate::Error::Decode {
-            entity,
-            message: format!("field `{field}`: {e}"),
+        let decoded: T = crate::decode::from_value(value).map_err(|e| {
+            let field = std::borrow::Cow::Borrowed(field);
+            crate::Error::Decode(Box::new(crate::DecodeError::new(Some(field), e).of(entity)))
         })?;
         decoded.write_key(out)?;
         Ok(true)

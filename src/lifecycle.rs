@@ -118,10 +118,8 @@ impl VersionField for i64 {
 
 /// The current time as field type `T` would serialize it.
 pub(crate) fn timestamp_now<T: Timestamp>() -> Result<AttributeValue, Error> {
-    crate::encode::to_attribute_value(&T::now()).map_err(|e| Error::Encode {
-        what: "a timestamp".into(),
-        message: e.to_string(),
-    })
+    crate::encode::to_attribute_value(&T::now())
+        .map_err(|e| Error::Encode(Box::new(crate::EncodeError::new("a timestamp", e))))
 }
 
 /// The expiry of a TTL field from the attribute value an update sets.
@@ -129,10 +127,7 @@ pub(crate) fn ttl_from<T: TtlValue>(value: &AttributeValue) -> Result<Option<i64
     if matches!(value, AttributeValue::Null(_)) {
         return Ok(None);
     }
-    let decoded: T =
-        serde_dynamo::from_attribute_value(value.clone()).map_err(|e| Error::Encode {
-            what: "a TTL value".into(),
-            message: e.to_string(),
-        })?;
+    let decoded: T = serde_dynamo::from_attribute_value(value.clone())
+        .map_err(|e| Error::Encode(Box::new(crate::EncodeError::new("a TTL value", e))))?;
     Ok(decoded.epoch_seconds())
 }

@@ -85,19 +85,15 @@ pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>,
         Some("INSERT") => ChangeKind::Insert,
         Some("MODIFY") => ChangeKind::Modify,
         Some("REMOVE") => ChangeKind::Remove,
-        other => {
-            return Err(Error::validation(format!(
-                "stream record with unknown event name {other:?}"
-            )));
+        _ => {
+            return Err(Error::StreamRecord {
+                reason: "its event name is not INSERT, MODIFY or REMOVE",
+            });
         }
     };
     let table = &<R::Table as Table>::SCHEMA;
-    let key = crate::batch::key_from(&record.keys, table).ok_or_else(|| {
-        Error::validation(format!(
-            "stream record without string key attributes `{}`/{:?}",
-            table.partition_key(),
-            table.sort_key()
-        ))
+    let key = crate::batch::key_from(&record.keys, table).ok_or(Error::StreamRecord {
+        reason: "its keys lack a string value for a key attribute of the table",
     })?;
     let image = |item: Option<Item>| -> Result<Option<R>, Error> {
         match item {

@@ -271,13 +271,16 @@ pub(crate) async fn write(
                     // Lost to a concurrent write of the unique values (or of the item's
                     // existence) since the read: plan again from a fresh read.
                     let changed = match &action.old {
-                        Some(old) => read.old.is_none() || values_in(def, old)? != read.values,
+                        Some(old) => {
+                            read.old.is_none() || values_in(def, old.expose())? != read.values
+                        }
                         None => read.old.is_some(),
                     };
                     if needs_read && changed {
                         retry = true;
                     } else {
-                        failure = Some(outcome.classify(action.old.clone()));
+                        let old = action.old.clone().map(crate::Redacted::into_inner);
+                        failure = Some(outcome.classify(old));
                     }
                 }
                 CancelReason::ConditionalCheckFailed if action.index >= first_claim => {

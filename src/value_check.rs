@@ -29,7 +29,7 @@ use std::hash::{Hash, Hasher};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// The deepest level a value may sit at; the attribute's own value is level 1. The guide
 /// says 32 levels; conformance tests of DynamoDB emulators against the real service report
@@ -71,12 +71,15 @@ impl Problem {
     /// example "`Task` item".
     pub(crate) fn into_error(self, what: &str) -> Error {
         if self.path.is_empty() {
-            Error::validation(format!("{what}: {}", self.reason))
+            Error::invalid(
+                InvalidInputKind::InvalidValue,
+                format!("{what}: {}", self.reason),
+            )
         } else {
-            Error::validation(format!(
-                "{what}: attribute `{}`: {}",
-                self.path, self.reason
-            ))
+            Error::invalid(
+                InvalidInputKind::InvalidValue,
+                format!("{what}: attribute `{}`: {}", self.path, self.reason),
+            )
         }
     }
 }

@@ -512,9 +512,10 @@ pub async fn create_user(db: &Db<Deals>, name: &str) -> Result<User, Error> {
         created_at: None,
     };
     db.create(&user).send().await?;
-    db.get(user.key()).send().await?.ok_or(Error::NotFound {
-        entity: User::SCHEMA.name,
-    })
+    // Read back for the `created_at` the library stamped (the item was just written; should a
+    // concurrent delete win, the user as created is the answer).
+    let stored = db.get(user.key()).consistent_read().send().await?;
+    Ok(stored.unwrap_or(user))
 }
 
 /// Every user: a parallel scan of the sparse `UserIndex` in `segments` segments.

@@ -112,14 +112,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         let store = match kind {
             Kind::Many => quote!(self.#fi.push(#decode);),
             Kind::One => {
-                let reason =
-                    format!("field `{fi}` holds one item, but the query returned a second `{{}}`");
+                let field = fi.to_string();
                 quote! {
                     if self.#fi.is_some() {
-                        return ::core::result::Result::Err(#krate::Error::Collection {
-                            collection: #name,
-                            reason: ::std::format!(#reason, discriminator),
-                        });
+                        return ::core::result::Result::Err(#krate::__private::second_collection_item(
+                            #name,
+                            #field,
+                            discriminator,
+                        ));
                     }
                     self.#fi = ::core::option::Option::Some(#decode);
                 }

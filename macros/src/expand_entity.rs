@@ -509,7 +509,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
                 quote!(#fi: #krate::Attr::with_serializer(#attribute, {
                     fn encode(
                         value: &#ty,
-                    ) -> ::core::result::Result<#krate::__private::AttributeValue, ::std::string::String> {
+                    ) -> ::core::result::Result<#krate::__private::AttributeValue, #krate::__private::serde_dynamo::Error> {
                         struct With<'a>(&'a #ty);
                         impl #krate::__private::serde::Serialize for With<'_> {
                             fn serialize<S: #krate::__private::serde::Serializer>(

@@ -103,10 +103,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let fallback = match other {
         Some(v) => quote!(::core::result::Result::Ok(Self::#v(item))),
         None => quote! {
-            ::core::result::Result::Err(#krate::Error::UnknownDiscriminator {
-                attribute: <#table as #krate::Table>::SCHEMA.discriminator(),
-                value: ::std::string::ToString::to_string(discriminator),
-            })
+            ::core::result::Result::Err(#krate::__private::unknown_discriminator(
+                <#table as #krate::Table>::SCHEMA.discriminator(),
+                discriminator,
+            ))
         },
     };
     let discriminator_arms = entities.iter().map(|(v, ty)| {

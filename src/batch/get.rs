@@ -11,13 +11,13 @@ use futures::stream::{self, StreamExt};
 use super::partial::Partial;
 use super::retry::{RetryPolicy, is_retryable};
 use super::{FailedGet, KeyOf, key_from};
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::Table;
+use crate::{Error, InvalidInputKind};
 
 const MAX_KEYS: usize = 100;
 
@@ -190,9 +190,11 @@ impl<T: Table> BatchGet<T> {
         let mut seen = HashSet::with_capacity(keys.len());
         for (entity, key) in &keys {
             if !seen.insert(key) {
-                return Err(Error::validation(format!(
-                    "a `{entity}` key appears twice in one batch; DynamoDB rejects that"
-                )));
+                return Err(Error::invalid_for(
+                    entity,
+                    InvalidInputKind::DuplicateKey,
+                    format!("a `{entity}` key appears twice in one batch; DynamoDB rejects that"),
+                ));
             }
         }
         let chunks: Vec<Vec<(&'static str, PrimaryKey)>> =

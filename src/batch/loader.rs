@@ -187,10 +187,12 @@ async fn load_item(
     let alone = rendered.clone();
     let (reply, answer) = oneshot::channel();
     let flush = {
+        // A panic elsewhere while the queue was locked leaves it valid (each push and take
+        // is one step): recover it rather than fail every later load.
         let mut queue = shared
             .queue
             .lock()
-            .map_err(|_| Error::validation("the loader's queue is poisoned"))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         queue.pending.push(Pending {
             entity: def.name(),
             key: rendered,
@@ -246,12 +248,14 @@ async fn send_one(
 /// Lets the other tasks of this tick enqueue their gets, then sends them all.
 async fn flush_after_tick(shared: Arc<Shared>) {
     tokio::task::yield_now().await;
-    let pending = match shared.queue.lock() {
-        Ok(mut queue) => {
-            queue.scheduled = false;
-            std::mem::take(&mut queue.pending)
-        }
-        Err(_) => return,
+    let pending = {
+        // Poison-free as in `load`: the queue stays valid after a panic elsewhere.
+        let mut queue = shared
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        queue.scheduled = false;
+        std::mem::take(&mut queue.pending)
     };
     // Equal keys are read once; consistent and eventually consistent reads apart.
     let mut waiting: HashMap<(bool, PrimaryKey), Vec<oneshot::Sender<Reply>>> = HashMap::new();

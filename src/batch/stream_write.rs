@@ -11,11 +11,11 @@ use super::partial::Partial;
 use super::retry::RetryPolicy;
 use super::write::{Pending, Via, pending_delete, pending_put, send_chunk, send_guarded};
 use super::{FailedWrite, Sent};
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::registry::{EntityVisitor, Registry};
 use crate::table::Table;
+use crate::{Error, InvalidInputKind};
 
 /// One write of a [`WriteStream`]: a put of an entity of any type of table `T`, or a
 /// delete by key. Checked when it is made; an invalid one is reported by its position in
@@ -72,7 +72,8 @@ impl<T: Table> StreamedWrite<T> {
 
     /// A raw item of an unknown entity type (a registry's `other` variant): rejected.
     fn unknown_type() -> Self {
-        Self::rejected(Error::validation(
+        Self::rejected(Error::invalid(
+            InvalidInputKind::NotSupported,
             "a raw item of an unknown entity type cannot be written by type",
         ))
     }

@@ -10,12 +10,12 @@ use futures::stream::{self, StreamExt};
 use super::partial::Partial;
 use super::retry::RetryPolicy;
 use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome};
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
 use crate::table::Table;
 use crate::write::plan::Write;
+use crate::{Error, InvalidInputKind};
 
 /// DynamoDB's limits for one BatchWriteItem request.
 pub(super) const MAX_WRITES: usize = 25;
@@ -229,10 +229,14 @@ impl<T: Table> BatchWrite<T> {
         let mut seen = HashSet::with_capacity(writes.len());
         for w in &writes {
             if !seen.insert(&w.key) {
-                return Err(Error::validation(format!(
-                    "a `{}` key appears twice in one batch; DynamoDB rejects that",
-                    w.entity()
-                )));
+                return Err(Error::invalid_for(
+                    w.entity(),
+                    InvalidInputKind::DuplicateKey,
+                    format!(
+                        "a `{}` key appears twice in one batch; DynamoDB rejects that",
+                        w.entity()
+                    ),
+                ));
             }
         }
         let (guarded, plain): (Vec<Pending>, Vec<Pending>) = writes
@@ -270,11 +274,15 @@ impl<T: Table> BatchWrite<T> {
 /// consistent, so such entities are refused.
 fn batchable(def: &Def) -> Result<(), Error> {
     if !def.schema.unique.is_empty() || def.schema.version.is_some() {
-        return Err(Error::validation(format!(
-            "`{}` has unique or version fields, which batch writes cannot check; use put, \
-             update, delete or a transaction",
-            def.name()
-        )));
+        return Err(Error::invalid_for(
+            def.name(),
+            InvalidInputKind::NotSupported,
+            format!(
+                "`{}` has unique or version fields, which batch writes cannot check; use put, \
+                 update, delete or a transaction",
+                def.name()
+            ),
+        ));
     }
     Ok(())
 }
@@ -368,14 +376,14 @@ fn batch_request(def: &Def, key: &PrimaryKey, write: Write) -> Result<WriteReque
             let put = PutRequest::builder()
                 .set_item(Some(item))
                 .build()
-                .map_err(|e| Error::validation(e.to_string()))?;
+                .map_err(|e| Error::build("PutRequest", e))?;
             WriteRequest::builder().put_request(put).build()
         }
         _ => {
             let delete = DeleteRequest::builder()
                 .set_key(Some(key.clone().into_item(def.table)))
                 .build()
-                .map_err(|e| Error::validation(e.to_string()))?;
+                .map_err(|e| Error::build("DeleteRequest", e))?;
             WriteRequest::builder().delete_request(delete).build()
         }
     };

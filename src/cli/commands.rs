@@ -12,7 +12,7 @@ use super::args::{BillingArg, Cli, Command, DeploymentArgs, Export, StreamArg};
 use crate::design::{self, Billing, Deployment};
 use crate::registry::Registry;
 use crate::table::Table;
-use crate::{Db, Error, Item, Report};
+use crate::{Db, EncodeError, Error, InvalidInputKind, Item, Report};
 
 pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
     let declared = <R::Table as Table>::SCHEMA.name();
@@ -195,7 +195,7 @@ async fn live<R: Registry>(
             bar.finish_and_clear();
             if json {
                 let text = serde_json::to_string_pretty(&checkup)
-                    .map_err(|e| Error::validation(e.to_string()))?;
+                    .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
                 print(&format!("{text}\n"))?;
             } else {
                 let mut out = String::new();
@@ -242,10 +242,13 @@ async fn query<R: Registry>(
             .index(name)
             .and_then(|i| i.template_keys())
             .ok_or_else(|| {
-                Error::validation(format!(
-                    "`{name}` is not a template index of the table (multi-attribute indexes: \
+                Error::invalid(
+                    InvalidInputKind::WrongIndexKind,
+                    format!(
+                        "`{name}` is not a template index of the table (multi-attribute indexes: \
                      query them from code with `query_index`)"
-                ))
+                    ),
+                )
             })?,
     };
     let mut condition = String::from("#pk = :pk");
@@ -274,7 +277,7 @@ async fn query<R: Registry>(
                 return Ok(());
             }
             let line = serde_json::to_string(&entry::<R>(&item))
-                .map_err(|e| Error::validation(e.to_string()))?;
+                .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
             print(&format!("{line}\n"))?;
             printed += 1;
         }
@@ -295,7 +298,7 @@ fn entry<R: Registry>(item: &Item) -> serde_json::Value {
 
 fn print_item<R: Registry>(item: &Item) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(&entry::<R>(item))
-        .map_err(|e| Error::validation(e.to_string()))?;
+        .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
     print(&format!("{text}\n"))
 }
 
@@ -305,7 +308,10 @@ fn print(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::validation(format!("cannot write the output: {e}"))),
+        Err(source) => Err(Error::Io {
+            what: "the standard output",
+            source,
+        }),
     }
 }
 

@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use super::def::def;
 use super::render;
 use super::{Entity, EntityKey};
-use crate::Error;
 use crate::item::Item;
 use crate::key::KeyError;
+use crate::{EncodeError, Error};
 
 /// The encoded parts of a typed primary key, by slot.
 pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<Vec<String>, KeyError> {
@@ -45,10 +45,8 @@ pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, Error> {
 fn encode_item<E: Entity>(entity: &E, stamp: bool) -> Result<Item, Error> {
     let def = def::<E>();
     render::check_generated(def, entity)?;
-    let item = crate::encode::to_item(entity, render::reserve(def)).map_err(|e| Error::Encode {
-        what: format!("a `{}` item", def.name()).into(),
-        message: e.to_string(),
-    })?;
+    let item = crate::encode::to_item(entity, render::reserve(def))
+        .map_err(|e| Error::Encode(Box::new(EncodeError::new("an item", e).of(def.name()))))?;
     render::finish_item(def, entity, item, stamp)
 }
 
@@ -70,8 +68,5 @@ pub(crate) fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
 /// Decodes without looking at the discriminator (the registry already did).
 #[doc(hidden)]
 pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
-    crate::decode::from_item(item).map_err(|e| Error::Decode {
-        entity,
-        message: e.to_string(),
-    })
+    crate::decode::from_item(item).map_err(|e| Error::Decode(Box::new(e.of(entity))))
 }

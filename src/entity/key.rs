@@ -4,10 +4,10 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::schema::EntitySchema;
-use crate::Error;
 use crate::item::Item;
 use crate::key::{self, KeyError, KeyTemplate};
 use crate::table::{Table, TableSchema};
+use crate::{Error, InvalidInputKind};
 
 /// Renders an entity type's primary key from a writer of its key parts, by slot.
 pub(crate) fn render_primary_key(
@@ -47,12 +47,37 @@ pub(super) fn render_required(
 }
 
 /// Rendered primary-key attribute values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// `Debug` shows each key's length, not its text (keys are built from field values, which
+/// may be personal data); read the public fields to see them.
+///
+/// ```
+/// use dynamorm::PrimaryKey;
+///
+/// let key = PrimaryKey { partition_key: "USER#ada".into(), sort_key: Some("PROFILE".into()) };
+/// assert_eq!(
+///     format!("{key:?}"),
+///     "PrimaryKey { partition_key: <redacted, 8 bytes>, sort_key: Some(<redacted, 7 bytes>) }"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PrimaryKey {
     /// The partition key value.
     pub partition_key: String,
     /// The sort key value, when the table has a sort key.
     pub sort_key: Option<String>,
+}
+
+impl std::fmt::Debug for PrimaryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrimaryKey")
+            .field("partition_key", &crate::Redacted::text(&self.partition_key))
+            .field(
+                "sort_key",
+                &self.sort_key.as_ref().map(crate::Redacted::text),
+            )
+            .finish()
+    }
 }
 
 impl PrimaryKey {
@@ -95,8 +120,12 @@ impl PrimaryKey {
 
 /// The primary key of an item of a table with `schema`.
 pub(crate) fn key_of_item(item: &Item, schema: &TableSchema) -> Result<PrimaryKey, Error> {
-    key_from(item, schema)
-        .ok_or_else(|| Error::validation("an item lacks its table's key attributes"))
+    key_from(item, schema).ok_or_else(|| {
+        Error::invalid(
+            InvalidInputKind::MissingKeyAttributes,
+            "an item lacks its table's key attributes",
+        )
+    })
 }
 
 /// The primary key of an item, if it has string key attributes.

@@ -11,10 +11,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
 use crate::item::Item;
 use crate::key::KeyError;
 use crate::table::Table;
+use crate::{Error, InvalidInputKind};
 
 pub(crate) use convert::{decode, decode_as, key_parts};
 pub use convert::{decode_unchecked, from_item, to_item, to_stored_item};
@@ -122,9 +122,11 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The current time for the `created_at`/`updated_at` field stored as `attribute`.
     #[doc(hidden)]
     fn timestamp_now(attribute: &str) -> Result<AttributeValue, Error> {
-        Err(Error::validation(format!(
-            "`{attribute}` is not a timestamp field"
-        )))
+        Err(Error::invalid_for(
+            Self::SCHEMA.name,
+            InvalidInputKind::NotSupported,
+            format!("`{attribute}` is not a timestamp field"),
+        ))
     }
 
     /// The expiry of the `ttl` field, in epoch seconds.
@@ -206,13 +208,13 @@ pub trait EntityKey: Send + Sync + Sized {
             (None, None) => {}
             (Some(t), None) => {
                 return Err(KeyError::Mismatch {
-                    key: String::new(),
+                    key: crate::Redacted::text(String::new()),
                     template: t.source(),
                 });
             }
             (None, Some(sk)) => {
                 return Err(KeyError::Mismatch {
-                    key: sk.to_owned(),
+                    key: crate::Redacted::text(sk.to_owned()),
                     template: "",
                 });
             }

@@ -6,19 +6,23 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::def::{Def, EntityValue};
 use super::key::{PrimaryKey, render_required};
 use super::schema::EntityIndex;
-use crate::Error;
 use crate::item::{self, Item};
 use crate::key::{self, KeyError};
+use crate::{Error, InvalidInputKind};
 
 /// Refuses an entity whose `#[dynamo(generated)]` id is unset: one shared placeholder would
 /// be stored as every item's key.
 pub(crate) fn check_generated(def: &Def, entity: &dyn EntityValue) -> Result<(), Error> {
     match entity.unset_generated() {
-        Some(field) => Err(Error::validation(format!(
-            "`{}.{field}` is a generated id that is still unset: write it with `db.insert(..)`, \
-             which makes one, or set it (`TimeId::new()`)",
-            def.name()
-        ))),
+        Some(field) => Err(Error::invalid_for(
+            def.name(),
+            InvalidInputKind::UnsetGeneratedId,
+            format!(
+                "`{}.{field}` is a generated id that is still unset: write it with \
+                 `db.insert(..)`, which makes one, or set it (`TimeId::new()`)",
+                def.name()
+            ),
+        )),
         None => Ok(()),
     }
 }

@@ -1,9 +1,9 @@
 //! [`EntitySchema`]: an entity type's key templates and fields as `const` data, written by
 //! `#[derive(Entity)]`.
 
-use crate::Error;
 use crate::key::KeyTemplate;
 use crate::table::IndexSchema;
+use crate::{Error, InvalidInputKind};
 
 /// The key templates and fields of an [`Entity`], written by the derive.
 #[derive(Debug, Clone, Copy)]
@@ -139,10 +139,13 @@ impl EntityIndex {
     /// multi-attribute index is an error here, not a write to a made-up attribute.
     pub fn key_attributes(&self) -> Result<(&'static str, Option<&'static str>), Error> {
         self.index.template_keys().ok_or_else(|| {
-            Error::validation(format!(
-                "index `{}` is a multi-attribute index: it takes no key templates",
-                self.index.name()
-            ))
+            Error::invalid(
+                InvalidInputKind::WrongIndexKind,
+                format!(
+                    "index `{}` is a multi-attribute index: it takes no key templates",
+                    self.index.name()
+                ),
+            )
         })
     }
 }

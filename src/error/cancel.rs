@@ -2,9 +2,9 @@
 //! so that the error type, the transaction builders and the write pipeline all depend on
 //! this module and not on each other.
 
-use crate::Error;
 use crate::entity::{Entity, PrimaryKey};
 use crate::item::Item;
+use crate::{Error, Redacted};
 
 /// Why DynamoDB cancelled one action of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +43,10 @@ impl CancelReason {
 
 /// One action that made a transaction fail.
 ///
-/// `Debug` shows the key's length, not its text, and whether the old item was returned, not
-/// its values; read them from [`key`](Self::key) and [`old`](Self::old).
-#[derive(Clone, PartialEq)]
+/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`), and whether the
+/// old item was returned, not its values (it is [`Redacted`]); read them from
+/// [`key`](Self::key) and [`old`](Self::old).
+#[derive(Debug, Clone, PartialEq)]
 pub struct CancelledAction {
     /// Its position in the transaction (0-based, in the order added).
     pub index: usize,
@@ -59,7 +60,7 @@ pub struct CancelledAction {
     pub message: Option<String>,
     /// Whether the item existed when the action failed.
     pub exists: bool,
-    pub(crate) old: Option<Item>,
+    pub(crate) old: Option<Redacted<Item>>,
     pub(crate) keep_old: bool,
 }
 
@@ -68,9 +69,9 @@ impl CancelledAction {
     /// `return_old_on_failure()` and the item existed.
     pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
         self.old
-            .clone()
+            .as_ref()
             .filter(|_| self.keep_old)
-            .map(crate::entity::decode::<E>)
+            .map(|old| crate::entity::decode::<E>(old.expose().clone()))
     }
 }
 
@@ -78,36 +79,12 @@ impl CancelledAction {
 /// `None` for the others).
 ///
 /// `Debug` redacts keys and items (see [`CancelledAction`]).
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransactionCanceled {
     /// The failed actions, by index.
     pub actions: Vec<CancelledAction>,
     /// DynamoDB's message.
     pub message: Option<String>,
-}
-
-impl std::fmt::Debug for CancelledAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let old = self.old.as_ref().filter(|_| self.keep_old);
-        f.debug_struct("CancelledAction")
-            .field("index", &self.index)
-            .field("entity", &self.entity)
-            .field("key", &crate::error::RedactedKey(&self.key))
-            .field("reason", &self.reason)
-            .field("message", &self.message)
-            .field("exists", &self.exists)
-            .field("old", &old.map(crate::error::RedactedItem))
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for TransactionCanceled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransactionCanceled")
-            .field("actions", &self.actions)
-            .field("message", &self.message)
-            .finish()
-    }
 }
 
 impl std::fmt::Display for TransactionCanceled {

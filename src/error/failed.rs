@@ -15,8 +15,9 @@ pub enum WriteKind {
 
 /// A write that was not applied after the last attempt, by key.
 ///
-/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
-#[derive(Clone, PartialEq)]
+/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`); read it from
+/// [`key`](Self::key).
+#[derive(Debug, Clone, PartialEq)]
 pub struct FailedWrite {
     /// The entity type.
     pub entity: &'static str,
@@ -43,22 +44,11 @@ pub enum WriteOutcome {
     Unknown,
 }
 
-impl std::fmt::Debug for FailedWrite {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FailedWrite")
-            .field("entity", &self.entity)
-            .field("key", &crate::error::RedactedKey(&self.key))
-            .field("kind", &self.kind)
-            .field("reason", &self.reason)
-            .field("outcome", &self.outcome)
-            .finish()
-    }
-}
-
 /// A key a batch get could not read after the last attempt.
 ///
-/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
-#[derive(Clone, PartialEq)]
+/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`); read it from
+/// [`key`](Self::key).
+#[derive(Debug, Clone, PartialEq)]
 pub struct FailedGet {
     /// The entity type.
     pub entity: &'static str,
@@ -66,14 +56,4 @@ pub struct FailedGet {
     pub key: PrimaryKey,
     /// Why.
     pub reason: String,
-}
-
-impl std::fmt::Debug for FailedGet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FailedGet")
-            .field("entity", &self.entity)
-            .field("key", &crate::error::RedactedKey(&self.key))
-            .field("reason", &self.reason)
-            .finish()
-    }
 }

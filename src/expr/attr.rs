@@ -40,7 +40,7 @@ pub struct Attr<E, T, K = Settable> {
 }
 
 /// Writes a value of a field with a custom serde serializer.
-type Serializer<T> = fn(&T) -> Result<aws_sdk_dynamodb::types::AttributeValue, String>;
+type Serializer<T> = fn(&T) -> Result<aws_sdk_dynamodb::types::AttributeValue, serde_dynamo::Error>;
 
 /// Ties an `Attr` to its entity, value type and mutability without owning any of them.
 type Marker<E, T, K> = fn() -> (E, T, K);

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Placeholders, Value};
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// A condition on items of entity `E`, built from [`Attr`](super::Attr) handles and combined
 /// with [`and`](Condition::and), [`or`](Condition::or) and `!`.
@@ -134,7 +134,9 @@ impl<E> Condition<E> {
     /// functions, `AND`/`OR`/`NOT`, parentheses) before anything is sent. It must be exactly
     /// one condition — `x) OR (y` is refused, so it can never regroup the library's own
     /// guards — and use exactly the placeholders it declares. Anything else is an
-    /// [`Error::Validation`](crate::Error::Validation) from `send`, with nothing sent.
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) of kind
+    /// [`RawExpression`](crate::InvalidInputKind::RawExpression) from `send`, with nothing
+    /// sent.
     ///
     /// ```
     /// # use serde::{Deserialize, Serialize};
@@ -143,12 +145,12 @@ impl<E> Condition<E> {
     /// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
     /// # pub struct Task { id: String, points: u32 }
     /// # async fn run(db: dynamorm::Db<App>) {
-    /// use dynamorm::{Condition, Error};
+    /// use dynamorm::{Condition, Error, InvalidInputKind};
     /// let escape: Condition<Task> =
     ///     Condition::raw("attribute_exists(#p)) OR (attribute_not_exists(#p)").name("#p", "points");
     /// let task = Task { id: "t1".into(), points: 1 };
     /// let err = db.put(&task).condition(escape).send().await.unwrap_err();
-    /// assert!(matches!(err, Error::Validation { .. }));
+    /// assert!(matches!(err, Error::InvalidInput(e) if e.kind() == InvalidInputKind::RawExpression));
     /// # }
     /// ```
     ///
@@ -287,9 +289,10 @@ impl Node {
                     && a == b
                 {
                     // DynamoDB rejects an operator whose operands are the same attribute.
-                    return Err(Error::validation(format!(
-                        "attribute `{a}` is compared with itself"
-                    )));
+                    return Err(Error::invalid(
+                        InvalidInputKind::InvalidCondition,
+                        format!("attribute `{a}` is compared with itself"),
+                    ));
                 }
                 l.render(p, out)?;
                 out.push_str(op.symbol());
@@ -307,10 +310,10 @@ impl Node {
             }
             Node::In(x, values) => {
                 if values.is_empty() || values.len() > 100 {
-                    return Err(Error::validation(format!(
-                        "IN takes 1 to 100 values, got {}",
-                        values.len()
-                    )));
+                    return Err(Error::invalid(
+                        InvalidInputKind::InvalidCondition,
+                        format!("IN takes 1 to 100 values, got {}", values.len()),
+                    ));
                 }
                 x.render(p, out)?;
                 out.push_str(" IN (");

@@ -29,20 +29,35 @@ pub(crate) use update::{Action, Name, render_actions};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
+use crate::{EncodeError, Error, InvalidInputKind};
 
 /// A value encoded for an expression, or the reason it could not be (reported on send).
 #[derive(Debug, Clone)]
 #[doc(hidden)]
-pub struct Value(Result<AttributeValue, String>);
+pub struct Value(Result<AttributeValue, Unencodable>);
+
+/// Why a [`Value`] has no attribute value.
+#[derive(Debug, Clone)]
+enum Unencodable {
+    /// serde_dynamo refused it (an [`Error::Encode`] on send).
+    Serde(serde_dynamo::Error),
+    /// The field's declaration does not allow the operation (an
+    /// [`InvalidInputKind::NotSupported`] on send); names only.
+    NotSupported(String),
+}
 
 impl Value {
     pub(crate) fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Self {
-        Self(crate::encode::to_attribute_value(value).map_err(|e| e.to_string()))
+        Self(crate::encode::to_attribute_value(value).map_err(Unencodable::Serde))
     }
 
-    pub(crate) fn from_result(value: Result<AttributeValue, String>) -> Self {
-        Self(value)
+    pub(crate) fn from_result(value: Result<AttributeValue, serde_dynamo::Error>) -> Self {
+        Self(value.map_err(Unencodable::Serde))
+    }
+
+    /// A value the field's declaration does not allow; `message` names, never values.
+    pub(crate) fn unsupported(message: String) -> Self {
+        Self(Err(Unencodable::NotSupported(message)))
     }
 
     pub(crate) fn raw(value: AttributeValue) -> Self {
@@ -50,20 +65,22 @@ impl Value {
     }
 
     pub(crate) fn into_inner(self) -> Result<AttributeValue, Error> {
-        self.0.map_err(unencodable)
+        self.0.map_err(|e| unencodable(&e))
     }
 
     pub(crate) fn get(&self) -> Result<&AttributeValue, Error> {
-        self.0
-            .as_ref()
-            .map_err(|message| unencodable(message.clone()))
+        self.0.as_ref().map_err(unencodable)
     }
 }
 
-fn unencodable(message: String) -> Error {
-    Error::Encode {
-        what: "an expression value".into(),
-        message,
+fn unencodable(reason: &Unencodable) -> Error {
+    match reason {
+        Unencodable::Serde(e) => {
+            Error::Encode(Box::new(EncodeError::new("an expression value", e.clone())))
+        }
+        Unencodable::NotSupported(message) => {
+            Error::invalid(InvalidInputKind::NotSupported, message.clone())
+        }
     }
 }
 
@@ -89,13 +106,15 @@ pub(crate) fn check_between(lo: &AttributeValue, hi: &AttributeValue) -> Result<
             }
         }
         _ => {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::InvalidCondition,
                 "the bounds of BETWEEN must be two strings, two numbers or two binaries",
             ));
         }
     };
     if !ordered {
-        return Err(Error::validation(
+        return Err(Error::invalid(
+            InvalidInputKind::InvalidCondition,
             "the lower bound of BETWEEN is above the upper bound, which DynamoDB rejects",
         ));
     }

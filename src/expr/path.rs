@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::condition::{CmpOp, Condition, Node, Operand};
 use super::{Attr, IntoValue, Name, Placeholders, Value};
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// DynamoDB's limit on the depth of a document path.
 const MAX_DEPTH: usize = 32;
@@ -68,18 +68,20 @@ impl Path {
     /// Refuses what DynamoDB would: an empty map key, a path deeper than 32 levels.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.steps.len() >= MAX_DEPTH {
-            return Err(Error::validation(format!(
-                "the path `{self}` is deeper than DynamoDB's {MAX_DEPTH} levels"
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::InvalidPath,
+                format!("the path `{self}` is deeper than DynamoDB's {MAX_DEPTH} levels"),
+            ));
         }
         if self
             .steps
             .iter()
             .any(|s| matches!(s, Step::Key(k) if k.is_empty()))
         {
-            return Err(Error::validation(format!(
-                "the path `{self}` has an empty map key, which DynamoDB cannot address"
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::InvalidPath,
+                format!("the path `{self}` has an empty map key, which DynamoDB cannot address"),
+            ));
         }
         Ok(())
     }
@@ -103,12 +105,14 @@ impl Path {
     }
 }
 
+/// The path as error messages show it: the attribute name, then `.*` for each map key (a
+/// map key can be data, e.g. a map keyed by e-mail address) and `[i]` for each list index.
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.root)?;
         for step in &self.steps {
             match step {
-                Step::Key(key) => write!(f, ".{key:?}")?,
+                Step::Key(_) => f.write_str(".*")?,
                 Step::Index(i) => write!(f, "[{i}]")?,
             }
         }

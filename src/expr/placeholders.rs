@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Value;
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// `ExpressionAttributeNames` of a request.
 pub(crate) type Names = HashMap<String, String>;
@@ -118,34 +118,46 @@ impl Placeholders {
     ) -> Result<(), Error> {
         for (placeholder, name) in names {
             if !placeholder.starts_with('#') || is_library_placeholder(placeholder, "#n") {
-                return Err(Error::validation(format!(
-                    "raw expression name placeholder `{placeholder}` must start with `#` but not `#n`"
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::RawExpression,
+                    format!(
+                        "raw expression name placeholder `{placeholder}` must start with `#` but not `#n`"
+                    ),
+                ));
             }
             match self.raw_names.iter().find(|(p, _)| p == placeholder) {
                 Some((_, existing)) if existing == name => {}
                 Some(_) => {
-                    return Err(Error::validation(format!(
-                        "raw expression name placeholder `{placeholder}` is declared by two raw conditions with different attributes"
-                    )));
+                    return Err(Error::invalid(
+                        InvalidInputKind::RawExpression,
+                        format!(
+                            "raw expression name placeholder `{placeholder}` is declared by two raw conditions with different attributes"
+                        ),
+                    ));
                 }
                 None => self.raw_names.push((placeholder.clone(), name.clone())),
             }
         }
         for (placeholder, value) in values {
             if !placeholder.starts_with(':') || is_library_placeholder(placeholder, ":v") {
-                return Err(Error::validation(format!(
-                    "raw expression value placeholder `{placeholder}` must start with `:` but not `:v`"
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::RawExpression,
+                    format!(
+                        "raw expression value placeholder `{placeholder}` must start with `:` but not `:v`"
+                    ),
+                ));
             }
             let value = value.get()?;
             match self.raw_values.iter().find(|(p, _)| p == placeholder) {
                 Some((_, existing)) if existing == value => {}
                 // The values themselves stay out of the message: they may be personal data.
                 Some(_) => {
-                    return Err(Error::validation(format!(
-                        "raw expression value placeholder `{placeholder}` is declared by two raw conditions with different values"
-                    )));
+                    return Err(Error::invalid(
+                        InvalidInputKind::RawExpression,
+                        format!(
+                            "raw expression value placeholder `{placeholder}` is declared by two raw conditions with different values"
+                        ),
+                    ));
                 }
                 None => self.raw_values.push((placeholder.clone(), value.clone())),
             }

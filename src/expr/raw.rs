@@ -6,7 +6,8 @@
 //! silently read the library's own placeholders. So the text is parsed against DynamoDB's
 //! condition grammar (a small recursive-descent parser over tokens, not a parenthesis counter):
 //! only one complete condition, using exactly the placeholders it declared, gets through, and
-//! anything else is an [`Error::Validation`] before a request is built. Messages name
+//! anything else is an [`Error::InvalidInput`] of kind [`InvalidInputKind::RawExpression`]
+//! before a request is built. Messages name
 //! placeholders, keywords and byte offsets, never the declared values (they may be personal
 //! data).
 //!
@@ -33,7 +34,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Value;
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// DynamoDB's limit on an expression string (4 KB), applied to the raw text on its own so an
 /// oversized condition fails here rather than as a service error.
@@ -64,7 +65,7 @@ const ATTRIBUTE_TYPES: [&str; 10] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "N
 ///
 /// Why: the text is pasted verbatim (inside parentheses) next to the library's conditions, so
 /// it must not be able to unbalance that grouping or read placeholders it did not declare, and
-/// a bad condition should be a typed [`Error::Validation`] before anything is sent, never a
+/// a bad condition should be a typed [`Error::InvalidInput`] before anything is sent, never a
 /// panic or a service round trip.
 pub(crate) fn check(
     expression: &str,
@@ -75,10 +76,7 @@ pub(crate) fn check(
         return Err(invalid("the expression is empty".into()));
     }
     if expression.len() > MAX_LEN {
-        return Err(invalid(format!(
-            "the expression is {} bytes long; DynamoDB allows at most {MAX_LEN}",
-            expression.len()
-        )));
+        return Err(too_long(expression.len(), MAX_LEN));
     }
     let mut parser = Parser::new(expression, names, values)?;
     parser.condition()?;
@@ -129,7 +127,20 @@ fn encloses_all(text: &str) -> bool {
 }
 
 pub(super) fn invalid(reason: String) -> Error {
-    Error::validation(format!("invalid raw condition: {reason}"))
+    Error::invalid(
+        InvalidInputKind::RawExpression,
+        format!("invalid raw condition: {reason}"),
+    )
+}
+
+/// The error for text over DynamoDB's expression limit.
+pub(super) fn too_long(len: usize, max: usize) -> Error {
+    Error::invalid(
+        InvalidInputKind::ExpressionTooLarge,
+        format!(
+            "invalid raw condition: the expression is {len} bytes long; DynamoDB allows at most {max}"
+        ),
+    )
 }
 
 /// The error for a declared placeholder the text never uses (DynamoDB rejects the request).
@@ -996,12 +1007,37 @@ mod tests {
             .collect()
     }
 
-    /// Runs `check` and returns the validation reason, failing the test on any other outcome.
+    /// Runs `check` and returns the message of the raw-expression error, failing the test
+    /// on any other outcome.
     fn reason(expression: &str, n: &[(&str, &str)], v: &[&str]) -> String {
         match check(expression, &names(n), &values(v)) {
-            Err(Error::Validation { reason }) => reason.into_owned(),
-            other => panic!("{expression:?} should be a validation error, got {other:?}"),
+            Err(Error::InvalidInput(e)) if is_raw(&e) => e.message().to_owned(),
+            other => panic!("{expression:?} should be a raw-expression error, got {other:?}"),
         }
+    }
+
+    /// A raw expression refused by the parser, or too long.
+    fn is_raw(e: &crate::InvalidInput) -> bool {
+        matches!(
+            e.kind(),
+            InvalidInputKind::RawExpression | InvalidInputKind::ExpressionTooLarge
+        )
+    }
+
+    /// Whether `result` is a raw-expression error.
+    fn refused<T>(result: &Result<T, Error>) -> bool {
+        matches!(result, Err(Error::InvalidInput(e)) if is_raw(e))
+    }
+
+    /// Asserts `check` refuses the expression with exactly `message` (after the prefix every
+    /// raw-condition message has). The parser's diagnostics are its product, so they are
+    /// checked whole.
+    fn refuses(expression: &str, n: &[(&str, &str)], v: &[&str], message: &str) {
+        assert_eq!(
+            reason(expression, n, v),
+            format!("invalid raw condition: {message}"),
+            "{expression:?}"
+        );
     }
 
     /// Asserts `check` accepts the expression.
@@ -1102,8 +1138,12 @@ mod tests {
             };
             reason(expression, n, v);
         }
-        let r = reason("#p > :min) OR (#p < :min", &[("#p", "points")], &[":min"]);
-        assert!(r.contains("unbalanced `)`"), "{r}");
+        refuses(
+            "#p > :min) OR (#p < :min",
+            &[("#p", "points")],
+            &[":min"],
+            "unbalanced `)` at byte 9",
+        );
     }
 
     /// The attack end to end: rendered after the entity guard, it is an error, not a request.
@@ -1114,10 +1154,7 @@ mod tests {
         let node = Node::And(Box::new(guard), Box::new(raw));
         let mut text = String::new();
         let result = node.render(&mut Placeholders::default(), &mut text);
-        assert!(
-            matches!(result, Err(Error::Validation { .. })),
-            "{result:?}"
-        );
+        assert!(refused(&result), "{result:?}");
     }
 
     /// A valid raw condition is wrapped in its own parentheses after the guard.
@@ -1125,21 +1162,32 @@ mod tests {
     fn rejects_list_indexes_out_of_range() {
         let n = &[("#t", "tags")][..];
         accepts("#t[2147483647] = :a", n, &[":a"]);
-        let r = reason("#t[99999999999999999999] = :a", n, &[":a"]);
-        assert!(r.contains("list index"), "{r}");
+        refuses(
+            "#t[99999999999999999999] = :a",
+            n,
+            &[":a"],
+            "list index at byte 3 is larger than DynamoDB accepts",
+        );
     }
 
     #[test]
     fn rejects_redundant_parentheses() {
         let n = &[("#p", "points")][..];
-        for text in [
-            "((#p = :a))",
-            "NOT ((#p = :a))",
-            "((#p = :a)) OR #p < :a",
-            "#p < :a AND (((#p = :a) OR #p > :a))",
+        for (text, at) in [
+            ("((#p = :a))", 0),
+            ("NOT ((#p = :a))", 4),
+            ("((#p = :a)) OR #p < :a", 0),
+            ("#p < :a AND (((#p = :a) OR #p > :a))", 12),
         ] {
-            let r = reason(text, n, &[":a"]);
-            assert!(r.contains("redundant parentheses"), "{text}: {r}");
+            refuses(
+                text,
+                n,
+                &[":a"],
+                &format!(
+                    "redundant parentheses at byte {at} (a group holding only another group), \
+                     which DynamoDB rejects"
+                ),
+            );
         }
         accepts("(#p = :a) OR (#p < :a)", n, &[":a"]);
         accepts("NOT (#p = :a)", n, &[":a"]);
@@ -1262,10 +1310,7 @@ mod tests {
                     .value(":min", &3),
             )
             .into_node();
-        assert!(matches!(
-            render(&other_attribute),
-            Err(Error::Validation { .. })
-        ));
+        assert!(refused(&render(&other_attribute)));
         let other_value = points()
             .and(
                 Condition::raw("#p < :min")
@@ -1273,10 +1318,7 @@ mod tests {
                     .value(":min", &4),
             )
             .into_node();
-        assert!(matches!(
-            render(&other_value),
-            Err(Error::Validation { .. })
-        ));
+        assert!(refused(&render(&other_value)));
     }
 
     /// A raw condition under `!` keeps its own group inside the `NOT`.
@@ -1296,19 +1338,27 @@ mod tests {
     /// Library placeholders cannot be borrowed, declared or not.
     #[test]
     fn rejects_the_library_placeholders() {
-        for (expression, v) in [("#n0 = :a", &[":a"][..]), ("#p = :v0", &[][..])] {
-            let n: &[(&str, &str)] = if expression.starts_with("#p") {
-                &[("#p", "points")]
-            } else {
-                &[]
-            };
-            let r = reason(expression, n, v);
-            assert!(r.contains("library"), "{expression}: {r}");
-        }
-        let r = reason("#n0 = :a", &[("#n0", "points")], &[":a"]);
-        assert!(r.contains("the library's own placeholders"), "{r}");
-        let r = reason("#p = :v0", &[("#p", "points")], &[":v0"]);
-        assert!(r.contains("the library's own placeholders"), "{r}");
+        let borrowed = |placeholder: &str, prefix: &str| {
+            format!(
+                "`{placeholder}` at byte {} has the prefix `{prefix}` of the library's own \
+                 placeholders; declare and use a placeholder of your own",
+                if prefix == "#n" { 0 } else { 5 }
+            )
+        };
+        refuses("#n0 = :a", &[], &[":a"], &borrowed("#n0", "#n"));
+        refuses("#p = :v0", &[("#p", "points")], &[], &borrowed(":v0", ":v"));
+        refuses(
+            "#n0 = :a",
+            &[("#n0", "points")],
+            &[":a"],
+            "name placeholder `#n0` is `#n` and digits, the shape of the library's own placeholders",
+        );
+        refuses(
+            "#p = :v0",
+            &[("#p", "points")],
+            &[":v0"],
+            "value placeholder `:v0` is `:v` and digits, the shape of the library's own placeholders",
+        );
         // Only the prefix followed by digits is the library's: `#name` and `:value` are not.
         accepts("#name = :value", &[("#name", "name")], &[":value"]);
         accepts("#nx0 = :vx0", &[("#nx0", "points")], &[":vx0"]);
@@ -1317,10 +1367,18 @@ mod tests {
     /// Every placeholder the text uses must be declared.
     #[test]
     fn rejects_undeclared_placeholders() {
-        let r = reason("#p = :a", &[], &[":a"]);
-        assert!(r.contains("`#p` at byte 0 is not declared"), "{r}");
-        let r = reason("#p = :a", &[("#p", "points")], &[]);
-        assert!(r.contains("`:a` at byte 5 is not declared"), "{r}");
+        refuses(
+            "#p = :a",
+            &[],
+            &[":a"],
+            "`#p` at byte 0 is not declared (declare it with `.name(\"#p\", …)`)",
+        );
+        refuses(
+            "#p = :a",
+            &[("#p", "points")],
+            &[],
+            "`:a` at byte 5 is not declared (declare it with `.value(\":a\", …)`)",
+        );
         reason("#p = :a", &[("#P", "points")], &[":a"]);
         reason("#p.#q = :a", &[("#p", "points")], &[":a"]);
     }
@@ -1328,10 +1386,19 @@ mod tests {
     /// Every declared placeholder must be used: DynamoDB rejects unused ones.
     #[test]
     fn rejects_unused_declarations() {
-        let r = reason("#p = :a", &[("#p", "points"), ("#q", "quota")], &[":a"]);
-        assert!(r.contains("`#q` is declared but not used"), "{r}");
-        let r = reason("#p = :a", &[("#p", "points")], &[":a", ":b"]);
-        assert!(r.contains("`:b` is declared but not used"), "{r}");
+        let unused = |p: &str| {
+            format!(
+                "`{p}` is declared but not used in the expression (DynamoDB rejects unused \
+                 placeholders)"
+            )
+        };
+        refuses(
+            "#p = :a",
+            &[("#p", "points"), ("#q", "quota")],
+            &[":a"],
+            &unused("#q"),
+        );
+        refuses("#p = :a", &[("#p", "points")], &[":a", ":b"], &unused(":b"));
     }
 
     /// Declarations must be single well-formed tokens, declared once.
@@ -1351,8 +1418,12 @@ mod tests {
         ] {
             reason("#p = :a", n, v);
         }
-        let r = reason("#p = :a", &[("#p", "points")], &[":a", ":a"]);
-        assert!(r.contains("declared twice"), "{r}");
+        refuses(
+            "#p = :a",
+            &[("#p", "points")],
+            &[":a", ":a"],
+            "`:a` is declared twice",
+        );
     }
 
     /// Malformed text of every kind is a validation error.
@@ -1414,31 +1485,58 @@ mod tests {
         ] {
             let r = reason(expression, p, ab);
             // The parser itself must reject it, not only the unused-placeholder check.
-            assert!(!r.contains("not used"), "{expression:?} parsed: {r}");
+            let unused = ["#p", "#q", ":a", ":b"].map(|p| {
+                format!(
+                    "{}`{p}` is declared but not used in the expression (DynamoDB rejects \
+                     unused placeholders)",
+                    "invalid raw condition: "
+                )
+            });
+            assert!(unused.iter().all(|u| *u != r), "{expression:?} parsed: {r}");
         }
     }
 
     /// Misspelled-case functions get a message with the right spelling.
     #[test]
     fn explains_case_sensitive_functions() {
-        let r = reason("ATTRIBUTE_EXISTS(#p)", &[("#p", "points")], &[]);
-        assert!(r.contains("write `attribute_exists`"), "{r}");
+        refuses(
+            "ATTRIBUTE_EXISTS(#p)",
+            &[("#p", "points")],
+            &[],
+            "function names are case-sensitive: write `attribute_exists` instead of \
+             `ATTRIBUTE_EXISTS` (byte 0)",
+        );
     }
 
     /// Plain names must be accepted by DynamoDB as they are.
     #[test]
     fn rejects_reserved_and_odd_plain_names() {
-        for expression in [
-            "status = :a",
-            "Name = :a",
-            "size = :a",
-            "contains = :a",
-            "_private = :a",
-            "points.value = :a",
-            "AND = :a",
+        let reserved = |word: &str, at: usize| {
+            format!(
+                "`{word}` at byte {at} is a DynamoDB reserved word or keyword, not an attribute; \
+                 for an attribute of that name use a `#name` placeholder"
+            )
+        };
+        for (expression, message) in [
+            ("status = :a", reserved("status", 0)),
+            ("Name = :a", reserved("Name", 0)),
+            ("size = :a", reserved("size", 0)),
+            (
+                "contains = :a",
+                "`contains` at byte 0 is a function name; for an attribute of that name use a \
+                 `#name` placeholder"
+                    .to_owned(),
+            ),
+            (
+                "_private = :a",
+                "attribute name `_private` at byte 0 must start with a letter; use a `#name` \
+                 placeholder"
+                    .to_owned(),
+            ),
+            ("points.value = :a", reserved("value", 7)),
+            ("AND = :a", reserved("AND", 0)),
         ] {
-            let r = reason(expression, &[], &[":a"]);
-            assert!(r.contains("placeholder"), "{expression}: {r}");
+            refuses(expression, &[], &[":a"], &message);
         }
         accepts("points.sub_1 = :a", &[], &[":a"]);
     }
@@ -1489,10 +1587,7 @@ mod tests {
         ] {
             let v = vec![(":t".to_owned(), bad)];
             let result = check("attribute_type(#p, :t)", &n, &v);
-            assert!(
-                matches!(result, Err(Error::Validation { .. })),
-                "{result:?}"
-            );
+            assert!(refused(&result), "{result:?}");
         }
     }
 
@@ -1537,8 +1632,12 @@ mod tests {
             )
         };
         accepts(&nested(MAX_DEPTH), n, &[":a"]);
-        let r = reason(&nested(MAX_DEPTH + 1), n, &[":a"]);
-        assert!(r.contains("nested more than"), "{r}");
+        refuses(
+            &nested(MAX_DEPTH + 1),
+            n,
+            &[":a"],
+            &format!("parentheses and NOT are nested more than {MAX_DEPTH} levels deep"),
+        );
         accepts(&format!("{}#p = :a", "NOT ".repeat(MAX_DEPTH)), n, &[":a"]);
         reason(
             &format!("{}#p = :a", "NOT ".repeat(MAX_DEPTH + 1)),
@@ -1568,8 +1667,18 @@ mod tests {
         accepts(&long, n, &[":a"]);
         long.push_str(" OR ");
         long.push_str(clause);
-        let r = reason(&long, n, &[":a"]);
-        assert!(r.contains("at most 4096"), "{r}");
+        let Err(Error::InvalidInput(e)) = check(&long, &names(n), &values(&[":a"])) else {
+            panic!("too long")
+        };
+        assert_eq!(e.kind(), InvalidInputKind::ExpressionTooLarge);
+        assert_eq!(
+            e.message(),
+            format!(
+                "invalid raw condition: the expression is {} bytes long; DynamoDB allows at most \
+                 4096",
+                long.len()
+            )
+        );
         reason(&"x".repeat(1 << 20), &[], &[]);
         let path = format!("#p{} = :a", "[0]".repeat(1000));
         accepts(&path, n, &[":a"]);
@@ -1589,14 +1698,14 @@ mod tests {
         };
         assert!(list(1).is_ok());
         assert!(list(MAX_IN).is_ok());
-        assert!(matches!(list(MAX_IN + 1), Err(Error::Validation { .. })));
+        assert!(refused(&list(MAX_IN + 1)));
     }
 
     /// Empty or blank text is an error.
     #[test]
     fn rejects_empty() {
-        assert!(reason("", &[], &[]).contains("empty"));
-        assert!(reason(" \n\t ", &[], &[]).contains("empty"));
+        refuses("", &[], &[], "the expression is empty");
+        refuses(" \n\t ", &[], &[], "the expression is empty");
     }
 
     /// Non-ASCII text never panics (byte offsets are never used to slice inside a character)
@@ -1613,8 +1722,13 @@ mod tests {
         ] {
             reason(expression, &[("#p", "points")], &[":a"]);
         }
-        let r = reason("#p = :a AND é = :a", &[("#p", "points")], &[":a"]);
-        assert!(r.contains("byte 12"), "{r}");
+        refuses(
+            "#p = :a AND é = :a",
+            &[("#p", "points")],
+            &[":a"],
+            "unexpected character at byte 12 (only placeholders, attribute names, keywords, \
+             functions, comparators, `+`, `-`, `(`, `)`, `[`, `]`, `,` and `.` are allowed)",
+        );
         // A Unicode attribute behind a placeholder is fine: only the text is restricted.
         accepts("#p = :a", &[("#p", "pünkte")], &[":a"]);
     }

@@ -37,7 +37,8 @@ const MAX_DEPTH: usize = 32;
 /// `db.update(key).raw(RawUpdate::new("SET #a = #b + :n").name(..).value(..))`.
 ///
 /// It is parsed when added to an update (see the grammar in the module docs); anything it
-/// cannot prove safe is an [`Error::Validation`] from `send`, with nothing sent: an
+/// cannot prove safe is an [`Error::InvalidInput`](crate::Error::InvalidInput) from `send`
+/// (kind [`RawExpression`](crate::InvalidInputKind::RawExpression)), with nothing sent: an
 /// undeclared, unused or library-shaped placeholder (`#n0`, `:v0`), a keyword twice, a path
 /// outside the entity's declared fields (table and index keys, the discriminator), a
 /// lifecycle field, an action that overlaps another, a whole-field `SET` whose value does
@@ -109,8 +110,9 @@ impl<E> RawUpdate<E> {
     /// The actions, parsed and checked against the grammar and the declarations.
     pub(crate) fn into_actions(self) -> Result<Vec<Action>, Error> {
         parse(&self.expression, &self.names, &self.values).map_err(|e| match e {
-            Error::Validation { reason } => {
-                Error::validation(reason.replacen("invalid raw condition", "invalid raw update", 1))
+            Error::InvalidInput(mut e) => {
+                e.map_message(|m| m.replacen("invalid raw condition", "invalid raw update", 1));
+                Error::InvalidInput(e)
             }
             other => other,
         })
@@ -126,10 +128,7 @@ fn parse(
         return Err(raw::invalid("the expression is empty".into()));
     }
     if expression.len() > 4096 {
-        return Err(raw::invalid(format!(
-            "the expression is {} bytes long; DynamoDB allows at most 4096",
-            expression.len()
-        )));
+        return Err(raw::too_long(expression.len(), 4096));
     }
     let mut parser = Parser::new(expression, names, values)?;
     let mut actions = Vec::new();
@@ -292,6 +291,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::InvalidInputKind;
     use crate::expr::{Placeholders, render_actions};
 
     fn names(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -387,7 +387,10 @@ mod tests {
         for (text, n, v) in cases {
             let result = parse(text, &names(n), &values(v));
             assert!(
-                matches!(result, Err(Error::Validation { .. })),
+                matches!(
+                    &result,
+                    Err(Error::InvalidInput(e)) if e.kind() == InvalidInputKind::RawExpression
+                ),
                 "{text:?} was accepted: {result:?}"
             );
         }
@@ -404,9 +407,13 @@ mod tests {
         let err = RawUpdate::<()>::new("SET #a = :x")
             .name("#a", "a")
             .into_actions();
-        assert!(
-            matches!(&err, Err(Error::Validation { reason }) if reason.starts_with("invalid raw update")),
-            "{err:?}"
+        let Err(Error::InvalidInput(e)) = &err else {
+            panic!("a raw update refused: {err:?}")
+        };
+        assert_eq!(e.kind(), InvalidInputKind::RawExpression);
+        assert_eq!(
+            e.message(),
+            "invalid raw update: `:x` at byte 9 is not declared (declare it with `.value(\":x\", …)`)"
         );
     }
 

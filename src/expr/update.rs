@@ -8,7 +8,7 @@ use super::{Path, Placeholders, Value};
 
 /// An attribute name: static for declared fields, owned for attributes read off an item.
 pub(crate) type Name = Cow<'static, str>;
-use crate::Error;
+use crate::{Error, InvalidInputKind};
 
 /// One action of an update expression.
 #[derive(Debug, Clone)]
@@ -210,7 +210,10 @@ pub(crate) fn render_actions(
         }
     }
     if out.is_empty() {
-        return Err(Error::validation("an update needs at least one action"));
+        return Err(Error::invalid(
+            InvalidInputKind::ActionCount,
+            "an update needs at least one action",
+        ));
     }
     Ok(out)
 }

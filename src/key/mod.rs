@@ -29,26 +29,43 @@ pub use part::{KeyPart, PrimaryKeyPart};
 pub use shard::shard_of;
 pub(crate) use shard::{fnv1a, is_shard, write_shard};
 pub use template::{Bucket, DELIMITER, KeyTemplate, Segment};
+
+use crate::Redacted;
 #[cfg(feature = "chrono")]
 pub use time_id::{GeneratedId, TimeId};
 
 /// A key could not be rendered or parsed.
+///
+/// `Debug` and `Display` never show key text: the component of a
+/// [`Malformed`](Self::Malformed) and the key of a [`Mismatch`](Self::Mismatch) are
+/// [`Redacted`] and print as `<redacted, N bytes>`; read them with
+/// [`Redacted::expose`].
+///
+/// ```
+/// use dynamorm::KeyError;
+///
+/// let err = KeyError::malformed("USER#ada", "not a number");
+/// assert_eq!(err.to_string(), "malformed key component <redacted, 8 bytes>: not a number");
+/// if let KeyError::Malformed { value, .. } = &err {
+///     assert_eq!(value.expose(), "USER#ada");
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// A key component is not something its type can have written.
-    #[error("malformed key component `{value}`: {reason}")]
+    #[error("malformed key component {value}: {reason}")]
     Malformed {
-        /// The offending encoded component.
-        value: String,
+        /// The offending encoded component (redacted when printed).
+        value: Redacted<String>,
         /// What is wrong with it.
         reason: &'static str,
     },
     /// A stored key does not have the shape of the template.
-    #[error("key `{key}` does not match the template `{template}`")]
+    #[error("key {key} does not match the template `{template}`")]
     Mismatch {
-        /// The stored key.
-        key: String,
+        /// The stored key (redacted when printed).
+        key: Redacted<String>,
         /// The template it was parsed with.
         template: &'static str,
     },
@@ -87,7 +104,7 @@ impl KeyError {
     /// A [`KeyError::Malformed`] for `value`.
     pub fn malformed(value: &str, reason: &'static str) -> Self {
         Self::Malformed {
-            value: value.to_owned(),
+            value: Redacted::text(value.to_owned()),
             reason,
         }
     }
@@ -121,7 +138,7 @@ pub(crate) fn check_part(encoded: &str) -> Result<(), KeyError> {
     // Every byte of a multi-byte UTF-8 character is above `$`.
     if encoded.bytes().any(|b| b <= b'$') {
         return Err(KeyError::Malformed {
-            value: encoded.to_owned(),
+            value: Redacted::text(encoded.to_owned()),
             reason: "a key part may not contain `#`, `$` or a character below them \
                      (a custom `KeyPart` must escape what it writes, e.g. through `String`'s)",
         });

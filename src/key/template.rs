@@ -326,7 +326,7 @@ impl KeyTemplate {
     #[doc(hidden)]
     pub fn split<'k>(&self, key: &'k str, parts: &mut [Option<&'k str>]) -> Result<(), KeyError> {
         let mismatch = || KeyError::Mismatch {
-            key: key.to_owned(),
+            key: crate::Redacted::text(key.to_owned()),
             template: self.source,
         };
         let mut pieces = key.split(DELIMITER);

@@ -4,7 +4,6 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::PrimaryKey;
 use crate::error::cancel::CancelReason;
@@ -16,6 +15,7 @@ use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
 use crate::write::{Outcome, Plan};
+use crate::{Error, InvalidInputKind};
 
 use super::plan::{Change, Decision, decide, item_unchanged, keys_unchanged};
 use super::{KeyChange, Shared};
@@ -45,7 +45,10 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
         let Some(old_key) = crate::entity::key_from(&item, table) else {
             return shared.fail(
                 None,
-                Error::validation("an item lacks its table's key attributes"),
+                Error::invalid(
+                    InvalidInputKind::MissingKeyAttributes,
+                    "an item lacks its table's key attributes",
+                ),
             );
         };
         let result = if change.moves {
@@ -91,9 +94,7 @@ enum Applied {
 }
 
 fn sample(shared: &Shared, item: &Item, change: &Change) {
-    let Ok(mut samples) = shared.samples.lock() else {
-        return;
-    };
+    let mut samples = super::unpoisoned(&shared.samples);
     if samples.len() >= 10 {
         return;
     }
@@ -186,7 +187,8 @@ async fn move_item(
         }
     }
     let Some(new_key) = crate::entity::key_from(&moved, table) else {
-        return Err(Error::validation(
+        return Err(Error::invalid(
+            InvalidInputKind::MissingKeyAttributes,
             "the new item lacks its table's key attributes",
         ));
     };

@@ -17,12 +17,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::checkpoint::SegmentState;
-use crate::Error;
 use crate::client::Inner;
 use crate::item::Item;
 use crate::table::Table;
 use crate::write::internal::LEASE;
 use crate::write::send::{self, InternalUpdate};
+use crate::{Error, InvalidInputKind};
 
 /// What claiming a segment found.
 pub(super) enum Claim {
@@ -138,11 +138,14 @@ impl Leases {
                 }
                 match old.get("segments") {
                     Some(AttributeValue::N(total)) if *total != self.segments.to_string() => {
-                        Err(Error::validation(format!(
-                            "migration `{}` is being run with {total} segments elsewhere; \
+                        Err(Error::invalid(
+                            InvalidInputKind::Configuration,
+                            format!(
+                                "migration `{}` is being run with {total} segments elsewhere; \
                              every worker must use the same number",
-                            self.name
-                        )))
+                                self.name
+                            ),
+                        ))
                     }
                     _ => Ok(Claim::Held),
                 }

@@ -15,7 +15,9 @@ mod checkpoint;
 mod lease;
 mod plan;
 
-pub use checkpoint::{Checkpoint, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState};
+pub use checkpoint::{
+    Checkpoint, CheckpointError, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -28,12 +30,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, StreamExt};
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::PrimaryKey;
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
+use crate::{Error, InvalidInputKind};
 use apply::migrate_item;
 use lease::{Claim, Leases};
 pub(crate) use plan::all_key_attributes;
@@ -80,21 +82,14 @@ pub struct KeyChange {
 
 /// An item the migration did not rewrite.
 ///
-/// `Debug` shows the key's length, not its text; read it from [`key`](Self::key).
+/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`); read it from
+/// [`key`](Self::key).
+#[derive(Debug)]
 pub struct MigrationFailure {
     /// Its primary key, when it had one.
     pub key: Option<PrimaryKey>,
     /// Why.
     pub error: Error,
-}
-
-impl std::fmt::Debug for MigrationFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MigrationFailure")
-            .field("key", &self.key.as_ref().map(crate::error::RedactedKey))
-            .field("error", &self.error)
-            .finish()
-    }
 }
 
 /// What a migration run did.
@@ -236,9 +231,12 @@ impl<R: Registry> Migrate<R> {
                 || table.multi_attribute_index_of(attribute).is_some()
                 || R::ENTITIES.iter().any(|e| e.attributes.contains(attribute));
             if in_use {
-                return Err(Error::validation(format!(
-                    "attribute `{attribute}` cannot be retired: the current design still uses it"
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::Configuration,
+                    format!(
+                        "attribute `{attribute}` cannot be retired: the current design still uses it"
+                    ),
+                ));
             }
         }
         Ok(())
@@ -306,7 +304,8 @@ impl<R: Registry> Migrate<R> {
                     })
                     .unwrap_or(0);
                 if table <= 0 {
-                    return Err(Error::validation(
+                    return Err(Error::invalid(
+                        InvalidInputKind::Configuration,
                         "the table has no provisioned capacity to take a share of (on-demand): \
                          give `capacity_limit(units per second)` instead",
                     ));
@@ -392,12 +391,13 @@ impl<R: Registry> Migrate<R> {
     pub async fn run(self) -> Result<MigrationReport, Error> {
         self.check_retired()?;
         if self.shared.is_some() && self.checkpoint.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::Configuration,
                 "a shared migration keeps its checkpoints in its lease items; drop `checkpoint`",
             ));
         }
         let state = match &self.checkpoint {
-            Some(c) => c.load()?,
+            Some(c) => c.load().await.map_err(Error::checkpoint)?,
             None => None,
         };
         let mut state = state.unwrap_or_default();
@@ -407,10 +407,13 @@ impl<R: Registry> Migrate<R> {
                 .iter()
                 .any(|s| s.done || s.last_key.is_some())
             {
-                return Err(Error::validation(format!(
-                    "the checkpoint has {} segments; resume with the same number",
-                    state.segments.len()
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::Configuration,
+                    format!(
+                        "the checkpoint has {} segments; resume with the same number",
+                        state.segments.len()
+                    ),
+                ));
             }
             state.segments = vec![SegmentState::default(); self.segments as usize];
         }
@@ -437,7 +440,7 @@ impl<R: Registry> Migrate<R> {
             dry_run: self.dry_run,
             page_size: self.page_size,
             items_per_second: self.items_per_second,
-            state: Mutex::new(state),
+            state: tokio::sync::Mutex::new(state),
             checkpoint: self.checkpoint,
             stop: AtomicBool::new(false),
             on_progress: self.on_progress,
@@ -463,11 +466,7 @@ impl<R: Registry> Migrate<R> {
                 for r in results {
                     r?;
                 }
-                shared
-                    .state
-                    .lock()
-                    .map(|s| s.segments.iter().all(|s| s.done))
-                    .unwrap_or(false)
+                shared.state.lock().await.segments.iter().all(|s| s.done)
             }
             Some((name, duration)) => {
                 let workers = self.parallel.min(self.segments);
@@ -494,16 +493,8 @@ impl<R: Registry> Migrate<R> {
         }
         Ok(MigrationReport {
             progress: shared.progress(),
-            failures: shared
-                .failures
-                .lock()
-                .map(|mut f| std::mem::take(&mut *f))
-                .unwrap_or_default(),
-            samples: shared
-                .samples
-                .lock()
-                .map(|mut s| std::mem::take(&mut *s))
-                .unwrap_or_default(),
+            failures: std::mem::take(&mut *unpoisoned(&shared.failures)),
+            samples: std::mem::take(&mut *unpoisoned(&shared.samples)),
             complete,
             dry_run: shared.dry_run,
         })
@@ -526,7 +517,9 @@ struct Shared {
     page_size: i32,
     items_per_second: Option<f64>,
     capacity_per_second: Option<f64>,
-    state: Mutex<MigrationState>,
+    /// An async lock: a page's checkpoint is saved while it is held, so saves happen one
+    /// at a time and in order.
+    state: tokio::sync::Mutex<MigrationState>,
     checkpoint: Option<Arc<dyn Checkpoint>>,
     stop: AtomicBool,
     on_progress: Option<ProgressFn>,
@@ -550,10 +543,16 @@ impl Shared {
 
     fn fail(&self, key: Option<PrimaryKey>, error: Error) {
         self.counts.failed.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut f) = self.failures.lock() {
-            f.push(MigrationFailure { key, error });
-        }
+        unpoisoned(&self.failures).push(MigrationFailure { key, error });
     }
+}
+
+/// The list behind `lock`, even if a task panicked while holding it: a push or a take is
+/// one step, so the list is valid whatever happened elsewhere, and losing the report of a
+/// whole run to one panic would be worse.
+fn unpoisoned<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn strings(item: &Item) -> BTreeMap<String, String> {
@@ -570,8 +569,7 @@ async fn run_worker<R: Registry>(
     leases: Leases,
     first: u32,
 ) -> Result<bool, Error> {
-    let total =
-        u32::try_from(shared.state.lock().map(|s| s.segments.len()).unwrap_or(1)).unwrap_or(1);
+    let total = u32::try_from(shared.state.lock().await.segments.len()).unwrap_or(1);
     loop {
         let mut done = 0;
         let mut worked = false;
@@ -584,9 +582,7 @@ async fn run_worker<R: Registry>(
                 Claim::Done => done += 1,
                 Claim::Held => {}
                 Claim::Claimed(state) => {
-                    if let Ok(mut s) = shared.state.lock() {
-                        s.segments[segment as usize] = state;
-                    }
+                    shared.state.lock().await.segments[segment as usize] = state;
                     run_segment::<R>(Arc::clone(&shared), segment, Some(&leases)).await?;
                     worked = true;
                 }
@@ -608,13 +604,10 @@ async fn run_segment<R: Registry>(
     segment: u32,
     lease: Option<&Leases>,
 ) -> Result<(), Error> {
-    let total = shared.state.lock().map(|s| s.segments.len()).unwrap_or(1);
+    let total = shared.state.lock().await.segments.len();
     loop {
         let (done, start) = {
-            let state = shared
-                .state
-                .lock()
-                .map_err(|_| Error::validation("poisoned"))?;
+            let state = shared.state.lock().await;
             let s = &state.segments[segment as usize];
             (
                 s.done,
@@ -658,10 +651,7 @@ async fn run_segment<R: Registry>(
             .for_each_concurrent(ITEMS_IN_FLIGHT, |item| migrate_item::<R>(&shared, item))
             .await;
         let saved = {
-            let mut state = shared
-                .state
-                .lock()
-                .map_err(|_| Error::validation("poisoned"))?;
+            let mut state = shared.state.lock().await;
             let s = &mut state.segments[segment as usize];
             match page.last_evaluated_key {
                 Some(key) => s.last_key = Some(strings(&key)),
@@ -672,7 +662,7 @@ async fn run_segment<R: Registry>(
             }
             let saved = s.clone();
             if let Some(c) = &shared.checkpoint {
-                c.save(&state)?;
+                c.save(&state).await.map_err(Error::checkpoint)?;
             }
             saved
         };

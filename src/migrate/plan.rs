@@ -4,12 +4,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
 use crate::entity::{EntitySchema, PrimaryKey};
 use crate::expr::{Node, all};
 use crate::item::Item;
 use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
+use crate::{Error, InvalidInputKind};
 
 /// What to do with one item.
 pub(super) enum Decision {
@@ -118,7 +118,8 @@ pub(super) fn decide<R: Registry>(
         // Its sentinels name the owner's key: a move would leave them naming the old one.
         return Decision::Fail(
             key(),
-            Error::validation(
+            Error::invalid(
+                InvalidInputKind::NotSupported,
                 "moving the primary key of an entity with unique fields is not supported: \
                  its unique-value sentinels name the old key",
             ),

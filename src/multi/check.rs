@@ -7,10 +7,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
 use crate::item::Item;
 use crate::key::{KeyError, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::table::{IndexAttribute, ScalarType, TableSchema};
+use crate::{Error, InvalidInputKind};
 
 /// Checks every multi-attribute index key attribute `item` carries, and drops those that
 /// are `NULL` (an `Option` field that is `None`: the item is not in that index).
@@ -87,13 +87,16 @@ pub(crate) fn check_value(
             return Ok(true);
         }
         (declared, found) => {
-            return Err(Error::validation(format!(
-                "attribute `{}` is a key attribute of multi-attribute index `{index}` of type \
+            return Err(Error::invalid(
+                InvalidInputKind::InvalidValue,
+                format!(
+                    "attribute `{}` is a key attribute of multi-attribute index `{index}` of type \
                  {}, but the value is {}; a key attribute's field must serialize as its type",
-                attribute.name,
-                declared.as_str(),
-                type_name(found)
-            )));
+                    attribute.name,
+                    declared.as_str(),
+                    type_name(found)
+                ),
+            ));
         }
     };
     if len == 0 {

@@ -3,7 +3,6 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Def, Entity, PrimaryKey};
 use crate::expr::{Condition, Node};
@@ -13,6 +12,7 @@ use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
 use crate::write::{Guards, Outcome, Plan, Presence};
+use crate::{Error, InvalidInputKind};
 
 /// A DeleteItem request for entity `E`, built by [`Db::delete`](crate::Db::delete).
 ///
@@ -167,10 +167,11 @@ fn plan(def: &Def, key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<
     let version = match (spec.expected_version, def.schema.version) {
         (Some(v), Some(attribute)) => Some(version::is(attribute, v)),
         (Some(_), None) => {
-            return Err(Error::validation(format!(
-                "`{}` has no `#[dynamo(version)]` field",
-                def.name()
-            )));
+            return Err(Error::invalid_for(
+                def.name(),
+                InvalidInputKind::NotSupported,
+                format!("`{}` has no `#[dynamo(version)]` field", def.name()),
+            ));
         }
         (None, _) => None,
     };

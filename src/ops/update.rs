@@ -6,7 +6,6 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Def, Entity, PrimaryKey};
 use crate::expr::{
@@ -18,6 +17,7 @@ use crate::write::guard::{Target, version};
 use crate::write::plan::Write;
 use crate::write::send::{self, Returns};
 use crate::write::{Guards, Outcome, Plan, Presence};
+use crate::{Error, InvalidInputKind};
 
 use super::update_keys::{IndexKeys, Uncertain};
 
@@ -284,11 +284,11 @@ impl<E: Entity> Update<E> {
             Ok(AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)) | Err(_) => {
                 value
             }
-            Ok(_) => Value::from_result(Err(format!(
+            Ok(_) => Value::unsupported(format!(
                 "`{}` is not stored as a DynamoDB set; declare the field \
                  `#[serde(with = \"serde_dynamo::string_set\")]` (or `number_set`, `binary_set`)",
                 attr.target_path()
-            ))),
+            )),
         };
         self.core.actions.push(action(attr.target_path(), value));
         self
@@ -426,9 +426,13 @@ impl UpdateCore {
             .flatten()
         {
             if self.actions.iter().any(|a| a.attribute() == reserved) {
-                return Err(Error::validation(format!(
-                    "attribute `{reserved}` is maintained by the library and cannot be written"
-                )));
+                return Err(Error::invalid_for(
+                    schema.name,
+                    InvalidInputKind::LifecycleAttributeNotWritable,
+                    format!(
+                        "attribute `{reserved}` is maintained by the library and cannot be written"
+                    ),
+                ));
             }
         }
         if let Some(attribute) = schema.version {
@@ -445,10 +449,11 @@ impl UpdateCore {
                 None => version::below(attribute, schema.version_max),
             });
         } else if self.expected_version.is_some() {
-            return Err(Error::validation(format!(
-                "`{}` has no `#[dynamo(version)]` field",
-                schema.name
-            )));
+            return Err(Error::invalid_for(
+                schema.name,
+                InvalidInputKind::NotSupported,
+                format!("`{}` has no `#[dynamo(version)]` field", schema.name),
+            ));
         }
         if let Some(attribute) = schema.updated_at {
             self.actions.push(Action::Set(
@@ -591,11 +596,15 @@ fn check_raw_targets(def: &Def, actions: Vec<Action>) -> Result<Vec<Action>, Err
     for action in &actions {
         let attribute = action.attribute();
         if !def.schema.attributes.contains(&attribute) {
-            return Err(Error::validation(format!(
-                "invalid raw update: `{attribute}` is not a field of `{}` (table and index \
-                 keys and the discriminator are maintained by the library)",
-                def.name()
-            )));
+            return Err(Error::invalid_for(
+                def.name(),
+                InvalidInputKind::UnknownAttribute,
+                format!(
+                    "invalid raw update: `{attribute}` is not a field of `{}` (table and index \
+                     keys and the discriminator are maintained by the library)",
+                    def.name()
+                ),
+            ));
         }
         if let Action::Set(path, value) | Action::SetIfNotExists(path, value) = action
             && !path.is_nested()
@@ -608,10 +617,14 @@ fn check_raw_targets(def: &Def, actions: Vec<Action>) -> Result<Vec<Action>, Err
             && !path.is_nested()
             && (def.check_field_value)(attribute, &AttributeValue::Null(true)).is_err()
         {
-            return Err(Error::validation(format!(
-                "invalid raw update: removing `{attribute}` would leave an item that does not \
+            return Err(Error::invalid_for(
+                def.name(),
+                InvalidInputKind::ValueDoesNotDecode,
+                format!(
+                    "invalid raw update: removing `{attribute}` would leave an item that does not \
                  decode; only optional fields can be removed"
-            )));
+                ),
+            ));
         }
     }
     Ok(actions)
@@ -638,13 +651,17 @@ impl Prepared {
     fn refuse_uncertain(&self) -> Result<(), Error> {
         match self.uncertain.first() {
             None => Ok(()),
-            Some(u) => Err(Error::validation(format!(
-                "every update stores a new `updated_at`, which the key of the index keyed by \
+            Some(u) => Err(Error::invalid_for(
+                self.outcome.entity,
+                InvalidInputKind::IncompleteIndexKey,
+                format!(
+                    "every update stores a new `updated_at`, which the key of the index keyed by \
                  `{}` reads, and whether the item is in that index is not in this update; \
                  outside a plain `send` (in a transaction, or with a unique field) set the \
                  field that decides it",
-                u.partition_key
-            ))),
+                    u.partition_key
+                ),
+            )),
         }
     }
 

@@ -3,10 +3,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
 use crate::entity::Def;
 use crate::entity::render_index;
 use crate::expr::Action;
+use crate::{Error, InvalidInputKind};
 
 /// What keeping an update's index keys right reads and changes: the update's entity type,
 /// its key parts, its actions (index-key actions are added) and the indexes it leaves to
@@ -33,27 +33,39 @@ impl IndexKeys<'_> {
             path.check()?;
             // DynamoDB refuses two actions on one path, or on a path and one inside it.
             if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
-                return Err(Error::validation(if other.path() == path {
-                    format!("`{path}` is written twice in one update")
-                } else {
-                    format!("`{}` and `{path}` overlap in one update", other.path())
-                }));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::OverlappingPaths,
+                    if other.path() == path {
+                        format!("`{path}` is written twice in one update")
+                    } else {
+                        format!("`{}` and `{path}` overlap in one update", other.path())
+                    },
+                ));
             }
             if path.is_nested()
                 && (schema.key_slot(attribute).is_some()
                     || schema.unique.iter().any(|u| u.attribute == attribute))
             {
-                return Err(Error::validation(format!(
-                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
-                )));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
+                    ),
+                ));
             }
             if schema.unique.iter().any(|u| u.attribute == attribute)
                 && !matches!(action, Action::Set(..) | Action::Remove(_))
             {
                 // Its sentinel moves with the value, which only `set` and `remove` name.
-                return Err(Error::validation(format!(
-                    "attribute `{attribute}` is unique; only `set` or `remove` can change it"
-                )));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "attribute `{attribute}` is unique; only `set` or `remove` can change it"
+                    ),
+                ));
             }
             if let Action::Add(_, step) = action
                 && !matches!(
@@ -65,24 +77,32 @@ impl IndexKeys<'_> {
                         | Err(_)
                 )
             {
-                return Err(Error::validation(format!(
-                    "`ADD` on `{attribute}` needs a number or a set, not null"
-                )));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::InvalidValue,
+                    format!("`ADD` on `{attribute}` needs a number or a set, not null"),
+                ));
             }
             if let Action::Increment(_, step, _) = action
                 && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
             {
-                return Err(Error::validation(format!(
-                    "arithmetic on `{attribute}` needs a number, not null"
-                )));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::InvalidValue,
+                    format!("arithmetic on `{attribute}` needs a number, not null"),
+                ));
             }
             if let Some(slot) = schema.key_slot(attribute)
                 && !matches!(action, Action::Set(..) | Action::Remove(_))
             {
-                return Err(Error::validation(format!(
-                    "field `{}` is part of an index key; only `set` or `remove` can change it",
-                    schema.key_fields[slot].field
-                )));
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::KeyAttributeNotWritable,
+                    format!(
+                        "field `{}` is part of an index key; only `set` or `remove` can change it",
+                        schema.key_fields[slot].field
+                    ),
+                ));
             }
         }
         // The value this update gives an attribute: `Some(None)` when it removes it.
@@ -177,10 +197,14 @@ impl IndexKeys<'_> {
                         }
                         _ => format!("this update changes the key of index `{name}`"),
                     };
-                    return Err(Error::validation(format!(
-                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
-                        when.source, when.attribute
-                    )));
+                    return Err(Error::invalid_for(
+                        self.def.name(),
+                        InvalidInputKind::IncompleteIndexKey,
+                        format!(
+                            "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
+                            when.source, when.attribute
+                        ),
+                    ));
                 };
                 if (def.in_index_from)(i, value)? {
                     chosen = Some(l);
@@ -213,11 +237,15 @@ impl IndexKeys<'_> {
                 continue;
             }
             if let Some(field) = untouched {
-                return Err(Error::validation(format!(
-                    "this update changes the key of index `{}` but does not set field `{field}`, \
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::IncompleteIndexKey,
+                    format!(
+                        "this update changes the key of index `{}` but does not set field `{field}`, \
                      which that key is also rendered from; set it too (or use put)",
-                    index.index.name()
-                )));
+                        index.index.name()
+                    ),
+                ));
             }
             let rendered = self.render_from_update(&value_of, |part| render_index(index, part))?;
             match rendered {

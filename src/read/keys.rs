@@ -3,11 +3,11 @@
 
 use std::marker::PhantomData;
 
-use crate::Error;
 use crate::entity::EntitySchema;
 use crate::expr::{Attr, IntoValue};
 use crate::key::{Bucket, KeyError, KeyPart, KeyTemplate, Segment};
 use crate::table::IndexSchema;
+use crate::{Error, InvalidInputKind};
 
 /// The value of one key-template field of entity `E`, encoded as a key part:
 /// `Task::attrs().project_id.is("p1")`.
@@ -211,11 +211,15 @@ pub(crate) fn templates(
         .filter(|i| i.index.name() == index.name())
         .map(|i| (i.partition_key, i.sort_key));
     let Some(first) = layouts.next() else {
-        return Err(Error::validation(format!(
-            "`{}` has no key template on index `{}`",
+        return Err(Error::invalid_for(
             schema.name,
-            index.name()
-        )));
+            InvalidInputKind::QueryShape,
+            format!(
+                "`{}` has no key template on index `{}`",
+                schema.name,
+                index.name()
+            ),
+        ));
     };
     let attributes = |t: &KeyTemplate| -> Vec<&'static str> {
         t.segments()
@@ -292,11 +296,15 @@ pub(crate) fn partition_keys(
     if template.shards().is_some() && values.len() + 1 == template.fields().count() {
         return Ok(template.shard_keys(&key));
     }
-    Err(Error::validation(format!(
-        "the partition key of `{}` (`{}`) needs all its fields",
+    Err(Error::invalid_for(
         schema.name,
-        template.source()
-    )))
+        InvalidInputKind::QueryShape,
+        format!(
+            "the partition key of `{}` (`{}`) needs all its fields",
+            schema.name,
+            template.source()
+        ),
+    ))
 }
 
 /// Renders the prefix of `template` from the leading fields in `values`, which must be the
@@ -322,32 +330,40 @@ pub(crate) fn render_prefix(
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(Error::validation(format!(
-            "the {what} of `{}` (`{}`) takes leading fields in the order {expected}; got {}",
+        return Err(Error::invalid_for(
             schema.name,
-            template.source(),
-            if given.is_empty() {
-                "none".to_owned()
-            } else {
-                given
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        )));
+            InvalidInputKind::QueryShape,
+            format!(
+                "the {what} of `{}` (`{}`) takes leading fields in the order {expected}; got {}",
+                schema.name,
+                template.source(),
+                if given.is_empty() {
+                    "none".to_owned()
+                } else {
+                    given
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+        ));
     }
     // A value cut to a bucket fills only a part the template cuts the same way: a whole
     // timestamp in a `{created_at:day}` part would match nothing, silently.
     for (n, (attribute, _, bucket)) in values.iter().enumerate() {
         let wanted = template.part_bucket(n);
         if let Bucket::Shard(_) = wanted {
-            return Err(Error::validation(format!(
-                "the {what} of `{}` (`{}`) is sharded by `{attribute}`: a query reads every \
-                 shard and merges them, so give only the fields before it",
+            return Err(Error::invalid_for(
                 schema.name,
-                template.source(),
-            )));
+                InvalidInputKind::QueryShape,
+                format!(
+                    "the {what} of `{}` (`{}`) is sharded by `{attribute}`: a query reads every \
+                 shard and merges them, so give only the fields before it",
+                    schema.name,
+                    template.source(),
+                ),
+            ));
         }
         if *bucket != wanted {
             let call = match wanted {
@@ -355,11 +371,15 @@ pub(crate) fn render_prefix(
                 Bucket::Day => "day",
                 Bucket::Month => "month",
             };
-            return Err(Error::validation(format!(
-                "the {what} of `{}` (`{}`) takes `{attribute}` as `attrs().{attribute}.{call}(..)`",
+            return Err(Error::invalid_for(
                 schema.name,
-                template.source(),
-            )));
+                InvalidInputKind::QueryShape,
+                format!(
+                    "the {what} of `{}` (`{}`) takes `{attribute}` as `attrs().{attribute}.{call}(..)`",
+                    schema.name,
+                    template.source(),
+                ),
+            ));
         }
     }
     let mut next = values.iter();

@@ -295,7 +295,10 @@ mod tests {
     fn sort_key(item: Item) -> Result<String, Error> {
         match item.get("SK") {
             Some(AttributeValue::S(s)) => Ok(s.clone()),
-            _ => Err(Error::validation("no SK")),
+            _ => Err(Error::invalid(
+                crate::InvalidInputKind::MissingKeyAttributes,
+                "no SK",
+            )),
         }
     }
 

@@ -13,7 +13,6 @@ use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::range::{SortRange, sort_range};
-use crate::Error;
 use crate::client::Inner;
 use crate::collection::Collection;
 use crate::entity::{Def, Entity};
@@ -23,6 +22,7 @@ use crate::multi::{MultiKey, NativeKeyCondition};
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::{Index, IndexSchema};
+use crate::{Error, InvalidInputKind};
 
 /// A Query for items of entity `E` (or, after [`Query::registry`], any type of registry `T`),
 /// built by [`Db::query`](crate::Db::query) from the partition key's field values.
@@ -101,8 +101,8 @@ pub(crate) fn entity_output<E: Entity>() -> Output<E> {
     Output {
         decode: crate::entity::decode_as::<E>,
         described: Described {
-            name: E::SCHEMA.name,
-            only: Some(E::SCHEMA.name),
+            name: E::SCHEMA.name(),
+            only: Some(E::SCHEMA.name()),
             skip_internal: false,
         },
     }
@@ -430,12 +430,16 @@ impl QueryCore {
             i.map_or("the table".to_owned(), |i| format!("index `{}`", i.name()))
         };
         if members.index.map(|i| i.name()) != self.index.map(|i| i.name()) {
-            return Err(Error::validation(format!(
-                "collection `{}` is read from {}, but the query reads {}",
-                members.name,
-                index_name(members.index),
-                index_name(self.index),
-            )));
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::QueryShape,
+                format!(
+                    "collection `{}` is read from {}, but the query reads {}",
+                    members.name,
+                    index_name(members.index),
+                    index_name(self.index),
+                ),
+            ));
         }
         let skip = self.skip_non_members;
         let discriminator = self.def.table.discriminator();
@@ -458,7 +462,8 @@ impl QueryCore {
             if !(members.insert)(&kind, item)? && !skip {
                 return Err(Error::Collection {
                     collection: members.name,
-                    reason: format!("the query returned a `{kind}` item, which is not a member"),
+                    item_type: kind,
+                    field: None,
                 });
             }
         }
@@ -510,10 +515,13 @@ impl QueryCore {
             keys::templates(schema, self.index, &partition, &sort_parts)?;
         let (pk_attr, sk_attr) = match self.index {
             Some(index) => index.template_keys().ok_or_else(|| {
-                Error::validation(format!(
-                    "index `{}` is a multi-attribute index: query it with `query_index`",
-                    index.name()
-                ))
+                Error::invalid(
+                    InvalidInputKind::WrongIndexKind,
+                    format!(
+                        "index `{}` is a multi-attribute index: query it with `query_index`",
+                        index.name()
+                    ),
+                )
             })?,
             None => (table.partition_key(), table.sort_key()),
         };
@@ -541,7 +549,8 @@ impl QueryCore {
                 key_condition.push_str(&condition);
             }
         } else if sort.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::QueryShape,
                 "a sort-key condition on a key without a sort key",
             ));
         } else if let (Some(sk_template), Some(sk_attr)) = (&sk_template, sk_attr) {
@@ -563,7 +572,8 @@ impl QueryCore {
     fn prepare(mut self, output: &Described) -> Result<(QuerySpec, Start, Reader), Error> {
         let table = self.def.table;
         if self.consistent_read && self.index.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::ConsistentReadOnIndex,
                 "DynamoDB does not support consistent reads on global secondary indexes",
             ));
         }
@@ -573,11 +583,14 @@ impl QueryCore {
             Some(native) => {
                 if self.sort.is_some() || self.index.map(|i| i.name()) != Some(native.index.name())
                 {
-                    return Err(Error::validation(format!(
-                        "a query of multi-attribute index `{}` takes its whole key condition \
+                    return Err(Error::invalid(
+                        InvalidInputKind::QueryShape,
+                        format!(
+                            "a query of multi-attribute index `{}` takes its whole key condition \
                          from `query_index` (`.eq(..)`, `.ge(..)`, …), not `sort_*` or `index`",
-                        native.index.name()
-                    )));
+                            native.index.name()
+                        ),
+                    ));
                 }
                 native.render(&mut p, &mut key_condition)?;
                 None

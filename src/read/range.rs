@@ -11,8 +11,8 @@
 //! its text: a complete key whose last part is empty also ends with the delimiter.
 
 use super::keys::{Given, SortKey};
-use crate::Error;
 use crate::key::KeyTemplate;
+use crate::{Error, InvalidInputKind};
 
 /// A sort-key range in rendered keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +43,14 @@ pub(crate) fn sort_range(
     // no order comparison may end on it.
     let ordered = |parts: &[Given]| match parts.len() {
         0 => Ok(()),
-        n if template.part_has_suffix(n - 1) => Err(Error::validation(format!(
-            "keys of `{template}` do not sort by `{}` (fixed text follows it in its segment): \
+        n if template.part_has_suffix(n - 1) => Err(Error::invalid(
+            InvalidInputKind::QueryShape,
+            format!(
+                "keys of `{template}` do not sort by `{}` (fixed text follows it in its segment): \
              use `sort_eq` or `sort_begins_with` on it",
-            parts[n - 1].0
-        ))),
+                parts[n - 1].0
+            ),
+        )),
         _ => Ok(()),
     };
     match sort {
@@ -70,10 +73,13 @@ pub(crate) fn sort_range(
         },
         SortKey::Eq(parts) => match prefix(parts)? {
             (_, false) => {
-                return Err(Error::validation(format!(
-                    "`sort_eq` needs every field of `{template}`; use `sort_begins_with` for \
+                return Err(Error::invalid(
+                    InvalidInputKind::QueryShape,
+                    format!(
+                        "`sort_eq` needs every field of `{template}`; use `sort_begins_with` for \
                      a prefix"
-                )));
+                    ),
+                ));
             }
             // No stored key is empty (DynamoDB refuses empty keys).
             (k, true) if k.is_empty() => SortRange::Nothing,

@@ -11,12 +11,12 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use super::cursor::{Cursor, Fingerprint, Position};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::query::{Described, Output};
-use crate::Error;
 use crate::client::Inner;
 use crate::expr::{Condition, Node, Placeholders};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::table::{IndexSchema, Table};
+use crate::{Error, InvalidInputKind};
 
 /// A Scan, built by [`Db::scan`](crate::Db::scan) (one entity type) or
 /// [`Db::scan_all`](crate::Db::scan_all) (every type, as a registry enum).
@@ -343,7 +343,8 @@ impl ScanCore {
     fn prepare(self, output: &Described) -> Result<Prepared, Error> {
         let table = self.table;
         if self.consistent_read && self.index.is_some() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
+                InvalidInputKind::ConsistentReadOnIndex,
                 "DynamoDB does not support consistent reads on global secondary indexes",
             ));
         }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{Get as SdkGet, TransactGetItem};
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::table::Table;
+use crate::{Error, InvalidInputKind};
 
 /// A TransactGetItems request, built by [`Db::transact_get`](crate::Db::transact_get):
 /// all items are read at one point in time.
@@ -63,10 +63,13 @@ impl<T: Table> TransactGetOutput<T> {
         match self.items.get(index) {
             Some(Some(item)) => crate::entity::decode::<E>(item.clone()).map(Some),
             Some(None) => Ok(None),
-            None => Err(Error::validation(format!(
-                "the transaction read {} keys; there is no key {index}",
-                self.items.len()
-            ))),
+            None => Err(Error::invalid(
+                InvalidInputKind::NoSuchResult,
+                format!(
+                    "the transaction read {} keys; there is no key {index}",
+                    self.items.len()
+                ),
+            )),
         }
     }
 
@@ -119,17 +122,21 @@ impl<T: Table> TransactGet<T> {
         let keys: Vec<(&'static str, PrimaryKey, Item)> =
             self.keys.into_iter().collect::<Result<_, _>>()?;
         if keys.is_empty() || keys.len() > 100 {
-            return Err(Error::validation(format!(
-                "a transaction reads 1 to 100 keys, got {}",
-                keys.len()
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::ActionCount,
+                format!("a transaction reads 1 to 100 keys, got {}", keys.len()),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for (entity, key, _) in &keys {
             if !seen.insert(key) {
-                return Err(Error::validation(format!(
-                    "a `{entity}` key appears twice in one transaction; DynamoDB rejects that"
-                )));
+                return Err(Error::invalid_for(
+                    entity,
+                    InvalidInputKind::DuplicateKey,
+                    format!(
+                        "a `{entity}` key appears twice in one transaction; DynamoDB rejects that"
+                    ),
+                ));
             }
         }
         let mut items = Vec::with_capacity(keys.len());
@@ -138,7 +145,7 @@ impl<T: Table> TransactGet<T> {
                 .table_name(&self.db.table_name)
                 .set_key(Some(key))
                 .build()
-                .map_err(|e| Error::validation(e.to_string()))?;
+                .map_err(|e| Error::build("Get", e))?;
             items.push(TransactGetItem::builder().get(get).build());
         }
         let output = pin!(

@@ -4,7 +4,6 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
 use crate::expr::{Condition, Node};
@@ -12,6 +11,7 @@ use crate::ops::{Delete, DeleteCore, Put, PutCore, Update, UpdateCore};
 use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Guards, Outcome, Plan, Presence};
+use crate::{Error, InvalidInputKind};
 
 /// An action that can be part of a write transaction: [`Put`] (from `put` or `create`),
 /// [`Update`], [`Delete`] and [`ConditionCheck`], each with the conditions and
@@ -35,11 +35,15 @@ pub struct Action {
 }
 
 fn unique_in_transaction(def: &Def) -> Error {
-    Error::validation(format!(
-        "`{}` has unique fields, whose sentinels move in a transaction of their own; \
-         write it with its own put, update or delete",
-        def.name()
-    ))
+    Error::invalid_for(
+        def.name(),
+        InvalidInputKind::NotSupported,
+        format!(
+            "`{}` has unique fields, whose sentinels move in a transaction of their own; \
+             write it with its own put, update or delete",
+            def.name()
+        ),
+    )
 }
 
 /// A planned action and the table of the `Db` it was built from.

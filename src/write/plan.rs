@@ -2,10 +2,10 @@
 
 use super::classify::Outcome;
 use super::guard::{Guards, Target};
-use crate::Error;
 use crate::entity::PrimaryKey;
 use crate::expr::{Action, Names, Node, Placeholders, Values, render_actions};
 use crate::item::{Item, item_size};
+use crate::{Error, InvalidInputKind};
 
 /// DynamoDB's limit on each expression string.
 pub(crate) const MAX_EXPRESSION_BYTES: usize = 4 * 1024;
@@ -149,10 +149,13 @@ fn check_item(item: &Item) -> Result<(), Error> {
 
 fn check_expression(what: &'static str, text: &str) -> Result<(), Error> {
     if text.len() > MAX_EXPRESSION_BYTES {
-        return Err(Error::validation(format!(
-            "the {what} expression is {} bytes; DynamoDB allows at most {MAX_EXPRESSION_BYTES}",
-            text.len()
-        )));
+        return Err(Error::invalid(
+            InvalidInputKind::ExpressionTooLarge,
+            format!(
+                "the {what} expression is {} bytes; DynamoDB allows at most {MAX_EXPRESSION_BYTES}",
+                text.len()
+            ),
+        ));
     }
     Ok(())
 }
@@ -165,19 +168,26 @@ pub(crate) const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 /// 4 MB counting every action (puts, updates, deletes and checks alike).
 pub(crate) fn check_transaction(actions: &[(String, Plan)]) -> Result<(), Error> {
     if actions.is_empty() || actions.len() > MAX_TRANSACTION_ACTIONS {
-        return Err(Error::validation(format!(
-            "a transaction takes 1 to {MAX_TRANSACTION_ACTIONS} actions, got {}",
-            actions.len()
-        )));
+        return Err(Error::invalid(
+            InvalidInputKind::ActionCount,
+            format!(
+                "a transaction takes 1 to {MAX_TRANSACTION_ACTIONS} actions, got {}",
+                actions.len()
+            ),
+        ));
     }
     let mut targets = std::collections::HashSet::with_capacity(actions.len());
     for (index, (table, plan)) in actions.iter().enumerate() {
         if !targets.insert((table, &plan.key)) {
-            return Err(Error::validation(format!(
-                "action {index} (`{}`) targets an item another action of the transaction \
+            return Err(Error::invalid_for(
+                plan.outcome.entity,
+                InvalidInputKind::DuplicateKey,
+                format!(
+                    "action {index} (`{}`) targets an item another action of the transaction \
                  already targets; DynamoDB rejects that",
-                plan.outcome.entity
-            )));
+                    plan.outcome.entity
+                ),
+            ));
         }
     }
     let size: usize = actions
@@ -185,9 +195,12 @@ pub(crate) fn check_transaction(actions: &[(String, Plan)]) -> Result<(), Error>
         .map(|(table, plan)| table.len() + plan.size())
         .sum();
     if size > MAX_TRANSACTION_BYTES {
-        return Err(Error::validation(format!(
-            "the transaction is {size} bytes; DynamoDB allows at most {MAX_TRANSACTION_BYTES}"
-        )));
+        return Err(Error::invalid(
+            InvalidInputKind::TransactionTooLarge,
+            format!(
+                "the transaction is {size} bytes; DynamoDB allows at most {MAX_TRANSACTION_BYTES}"
+            ),
+        ));
     }
     Ok(())
 }

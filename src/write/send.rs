@@ -16,11 +16,11 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::plan::{Op, Plan, check_transaction};
-use crate::Error;
 use crate::client::Inner;
 use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
+use crate::{Error, InvalidInputKind};
 
 /// What a single write returns on success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,8 @@ pub(crate) async fn single(
             }
             _ => crate::error::service("DeleteItem", err),
         }),
-        Op::Check => Err(Error::validation(
+        Op::Check => Err(Error::invalid(
+            InvalidInputKind::NotSupported,
             "a condition check is only valid inside a transaction",
         )),
     }
@@ -152,7 +153,7 @@ pub(crate) fn transact_item(table_name: &str, plan: Plan) -> Result<TransactWrit
         ..
     } = plan;
     let key = target.key_item_from(key);
-    let built = |e: aws_sdk_dynamodb::error::BuildError| Error::validation(e.to_string());
+    let built = |e: aws_sdk_dynamodb::error::BuildError| Error::build("TransactWriteItems", e);
     let item = TransactWriteItem::builder();
     Ok(match op {
         Op::Put(it) => item
@@ -280,7 +281,7 @@ pub(crate) async fn transaction_in(
                 reason: code,
                 message: reason.message().map(str::to_owned),
                 exists: reason.item.is_some(),
-                old: reason.item.clone(),
+                old: reason.item.clone().map(crate::Redacted::item),
                 keep_old,
             })
         })

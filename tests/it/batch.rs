@@ -9,7 +9,9 @@ use dynamorm_entities::{Comment, Project, Task, TaskKey, TrackerItem, User, User
 use dynamorm_local::FaultConfig;
 use rstest::rstest;
 
+use crate::harness::invalid_kind;
 use crate::harness::{Backend, faulty_table, table};
+use dynamorm::InvalidInputKind;
 
 fn fast_retries(attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
@@ -222,7 +224,11 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
             .send()
             .await
             .expect_err("duplicate key");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::DuplicateKey),
+        "{err:?}"
+    );
     let err =
         t.db.batch_get()
             .get(a.key())
@@ -234,7 +240,11 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
             .send()
             .await
             .expect_err("duplicate key");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::DuplicateKey),
+        "{err:?}"
+    );
     let mut big = task("acme", "p", 2);
     big.title = "x".repeat(dynamorm::MAX_ITEM_BYTES);
     let err =
@@ -257,14 +267,22 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
             .send()
             .await
             .expect_err("unique field");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::NotSupported),
+        "{err:?}"
+    );
     let err =
         t.db.batch_write()
             .put(&dynamorm_entities::sample::tenant("acme"))
             .send()
             .await
             .expect_err("version field");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::NotSupported),
+        "{err:?}"
+    );
     let _: Option<User> = None;
 
     // Deletes and a mixed batch of every type.

@@ -157,7 +157,7 @@ async fn create_refuses_an_existing_item(#[case] backend: Backend) {
             .await
             .expect_err("second create");
     assert!(
-        matches!(err, Error::AlreadyExists { entity: "User" }),
+        matches!(err, Error::AlreadyExists { entity: "User", .. }),
         "{err:?}"
     );
     let stored = t.db.get(first.key()).send().await.expect("get");
@@ -184,7 +184,13 @@ async fn get_and_delete_of_missing_items(#[case] backend: Backend) {
             .await
             .expect_err("conditional delete of a missing item");
     assert!(
-        matches!(err, Error::NotFound { entity: "Tenant" }),
+        matches!(
+            err,
+            Error::NotFound {
+                entity: "Tenant",
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -226,7 +232,7 @@ async fn keyed_operations_never_touch_another_entity_type(#[case] backend: Backe
         .await
         .expect("raw put");
 
-    let is_wrong = |e: &Error| matches!(e, Error::WrongEntity { expected: "Task", found } if found == "Comment");
+    let is_wrong = |e: &Error| matches!(e, Error::WrongEntity { expected: "Task", found, .. } if found == "Comment");
     let err = t.db.get(victim.key()).send().await.expect_err("get");
     assert!(is_wrong(&err), "{err:?}");
     let err = t.db.put(&victim).send().await.expect_err("put");

@@ -1,24 +1,33 @@
 //! Errors end to end: transport failures get their own variants, and no error's `Display`
-//! or `Debug` shows a stored value or the raw HTTP response.
+//! or `Debug` — nor any error of its `source()` chain — shows a stored value or the raw HTTP
+//! response.
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_http_client::test_util::infallible_client_fn;
-use dynamorm::{Db, EntityKey, Error};
+use dynamorm::{Db, EntityKey, Error, ErrorKind};
 use dynamorm_entities::sample::tenant;
-use dynamorm_entities::{Tenant, TenantKey, Tracker};
+use dynamorm_entities::{Plan, Tenant, TenantKey, Tracker};
 
 use crate::harness::{Backend, table};
 
 const SECRET: &str = "s3cr3t-value";
 
+/// Formats the error and every error of its source chain every way; none shows the secret.
 fn assert_no_secret(err: &Error) {
-    for text in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
-        assert!(!text.contains(SECRET), "leaks the secret: {text}");
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = link {
+        for text in [format!("{e}"), format!("{e:?}"), format!("{e:#?}")] {
+            assert!(!text.contains(SECRET), "leaks the secret: {text}");
+        }
+        link = e.source();
     }
 }
 
@@ -63,7 +72,7 @@ fn at(endpoint: &str, timeouts: TimeoutConfig) -> Db<Tracker> {
 }
 
 #[tokio::test]
-async fn refused_connection_is_io() {
+async fn refused_connection_is_a_transport_error() {
     // Nothing listens on a port just released.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -76,10 +85,15 @@ async fn refused_connection_is_io() {
             .build(),
     );
     let err = db.get(key()).send().await.expect_err("nothing listens");
-    assert!(err.is_io(), "{err:?}");
+    assert!(err.is_transport(), "{err:?}");
     assert!(err.outcome_unknown() && !err.is_timeout() && !err.is_throttling());
+    assert!(err.is_retryable() && !err.is_conflict());
+    assert_eq!(err.kind(), ErrorKind::Transport);
     assert_eq!(err.code(), None);
-    assert!(std::error::Error::source(&err).is_some());
+    let Error::Transport { source, .. } = &err else {
+        panic!("a transport error: {err:?}")
+    };
+    assert!(source.expose().is::<SdkError<GetItemError, HttpResponse>>());
 }
 
 #[tokio::test]
@@ -95,7 +109,9 @@ async fn unanswered_request_times_out() {
     );
     let err = db.get(key()).send().await.expect_err("nobody answers");
     assert!(err.is_timeout(), "{err:?}");
-    assert!(err.outcome_unknown() && !err.is_io());
+    assert!(err.outcome_unknown() && !err.is_transport());
+    assert!(err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::Timeout);
     drop(listener);
 }
 
@@ -105,8 +121,16 @@ async fn server_error_hides_the_response() {
     let err = db.get(key()).send().await.expect_err("a server error");
     assert_eq!(err.code(), Some("InternalServerError"));
     assert!(matches!(&err, Error::Service(e) if e.http_status() == Some(500)));
-    assert!(err.outcome_unknown() && !err.is_throttling());
+    assert!(err.outcome_unknown() && !err.is_throttling() && err.is_retryable());
     assert_no_secret(&err);
+    // The SDK error, with the raw response, only through the explicit accessor.
+    let Error::Service(e) = &err else {
+        panic!("a service error: {err:?}")
+    };
+    let sdk = e
+        .downcast_sdk::<GetItemError>()
+        .expect("a GetItem SDK error");
+    assert!(sdk.raw_response().is_some());
 }
 
 #[tokio::test]
@@ -119,7 +143,8 @@ async fn throttling_is_recognised() {
         let db = answering(400, error_body(code));
         let err = db.get(key()).send().await.expect_err("throttled");
         assert!(err.is_throttling(), "{code}: {err:?}");
-        assert!(!err.outcome_unknown(), "{code}");
+        assert!(!err.outcome_unknown() && err.is_retryable(), "{code}");
+        assert_eq!(err.kind(), ErrorKind::Throttled, "{code}");
         assert_no_secret(&err);
     }
 }
@@ -130,7 +155,7 @@ async fn failed_condition_hides_the_old_item() {
     let mut t = tenant(SECRET);
     t.name = SECRET.to_owned();
     let err = db.put(&t).send().await.expect_err("the condition fails");
-    assert!(!err.outcome_unknown(), "{err:?}");
+    assert!(!err.outcome_unknown() && !err.is_retryable(), "{err:?}");
     assert_no_secret(&err);
 }
 
@@ -160,11 +185,19 @@ async fn undecodable_item_hides_its_value() {
         .await
         .map(|found: Option<Tenant>| found.is_some())
         .expect_err("not a plan");
-    let Error::Decode { entity, message } = &err else {
+    let Error::Decode(e) = &err else {
         panic!("a decode error: {err:?}");
     };
-    assert_eq!(*entity, "Tenant");
-    assert!(message.contains(SECRET), "the raw message stays: {message}");
+    assert_eq!(e.entity(), Some("Tenant"));
+    assert_eq!(e.attribute(), Some("plan"));
+    assert_eq!(
+        err.to_string(),
+        "could not decode attribute `plan` of a `Tenant` item"
+    );
     assert_no_secret(&err);
-    assert!(err.to_string().contains("<redacted>"), "{err}");
+    // serde's error, whose message quotes the value, only through the explicit accessor.
+    let serde_error =
+        serde_dynamo::from_attribute_value::<_, Plan>(AttributeValue::S(SECRET.to_owned()))
+            .expect_err("not a plan");
+    assert_eq!(e.expose_source(), &serde_error);
 }

@@ -3,9 +3,23 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use dynamorm::Db;
+use dynamorm::{Db, Error, InvalidInputKind};
 use dynamorm_entities::{Tracker, TrackerItem};
 use dynamorm_local::LocalServer;
+
+/// The kind of an [`Error::InvalidInput`] (refused, nothing sent); `None` for any other
+/// error. Tests match on it, never on a message.
+pub(crate) fn invalid_kind(err: &Error) -> Option<InvalidInputKind> {
+    match err {
+        Error::InvalidInput(e) => Some(e.kind()),
+        _ => None,
+    }
+}
+
+/// [`invalid_kind`] of a result's error; `None` for a success.
+pub(crate) fn refused<T>(result: &Result<T, Error>) -> Option<InvalidInputKind> {
+    result.as_ref().err().and_then(invalid_kind)
+}
 
 /// The DynamoDB-compatible server a test runs against.
 #[derive(Debug, Clone, Copy)]

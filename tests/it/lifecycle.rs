@@ -9,7 +9,9 @@ use dynamorm_entities::{Session, Tenant, User};
 use rstest::rstest;
 
 use crate::crud::raw_get;
+use crate::harness::invalid_kind;
 use crate::harness::{Backend, table};
+use dynamorm::InvalidInputKind;
 
 #[rstest]
 #[case::embedded(Backend::Embedded)]
@@ -95,7 +97,8 @@ async fn stale_writes_are_version_conflicts(#[case] backend: Backend) {
             Error::VersionConflict {
                 entity: "Tenant",
                 expected: 1,
-                found: Some(2)
+                found: Some(2),
+                ..
             }
         ),
         "{err:?}"
@@ -138,7 +141,11 @@ async fn stale_writes_are_version_conflicts(#[case] backend: Backend) {
             .send()
             .await
             .expect_err("managed");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::LifecycleAttributeNotWritable),
+        "{err:?}"
+    );
     assert!(
         t.db.delete(key)
             .if_version(2)
@@ -287,7 +294,8 @@ async fn unique_values_are_claimed_moved_and_freed(#[case] backend: Backend) {
             loser_err,
             Error::UniqueViolation {
                 entity: "User",
-                field: "email"
+                field: "email",
+                ..
             } | Error::TransactionCanceled(_)
         ),
         "{loser_err:?}"

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dynamorm::migrate::MemoryCheckpoint;
-use dynamorm::{Db, Entity, Registry};
+use dynamorm::{Db, Entity, InvalidInputKind, Registry};
 use dynamorm_entities::{Task, TaskStatus, Tracker, TrackerItem};
 use rstest::rstest;
 use serde::{Deserialize, Serialize};
 
-use crate::harness::{Backend, table};
+use crate::harness::{Backend, invalid_kind, table};
 
 /// `Task` as stored before `GSI2` (tasks by project and status) was added to the design.
 #[derive(Debug, Clone, Serialize, Deserialize, Entity)]
@@ -375,5 +375,9 @@ async fn a_capacity_limit_paces_the_migration(#[case] backend: Backend) {
             .run()
             .await
             .expect_err("on-demand has no provisioned capacity");
-    assert!(refused.to_string().contains("on-demand"), "{refused}");
+    assert_eq!(
+        invalid_kind(&refused),
+        Some(InvalidInputKind::Configuration),
+        "{refused}"
+    );
 }

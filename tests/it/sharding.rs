@@ -16,7 +16,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use rstest::rstest;
 
+use crate::harness::invalid_kind;
 use crate::harness::{Backend, client, scan_raw, unique_name};
+use dynamorm::InvalidInputKind;
 
 /// Voter names that attack the encoding: empty, delimiters, escape characters, Unicode.
 fn voters() -> Vec<String> {
@@ -392,8 +394,9 @@ async fn misuse_is_refused_before_sending(#[case] backend: Backend) {
         .all()
         .await
         .expect_err("the shard field is not a query field");
-    assert!(
-        matches!(&err, Error::Validation { reason } if reason.contains("sharded by")),
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::QueryShape),
         "{err}"
     );
     // Cursors resume only their own read.

@@ -58,7 +58,7 @@ fn a_lambda_event_decodes_record_by_record_with_partial_failures() {
     );
     assert!(matches!(
         &changes.failures[1].error,
-        Error::Decode { entity: "Task", .. }
+        Error::Decode(e) if e.entity() == Some("Task")
     ));
     assert_eq!(changes.failed_sequence_numbers(), ["444", "555"]);
     let response = changes.lambda_response();

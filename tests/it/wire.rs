@@ -16,11 +16,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::harness::invalid_kind;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_http_client::test_util::infallible_client_fn;
 use chrono::{DateTime, Duration, Utc};
+use dynamorm::InvalidInputKind;
 use dynamorm::{Condition, Db, Entity, Error, Item};
 use dynamorm_entities::sample::{assigned_task, comment, epoch, project, task, tenant, user};
 use dynamorm_entities::{Task, TaskStatus, Tenant, Tracker, User};
@@ -1044,7 +1046,7 @@ async fn wire_put_invalid_nan() {
     };
     let err = w.wire_db().put(&nan).send().await.expect_err("refused");
     assert!(
-        matches!(err, Error::Validation { .. } | Error::Encode { .. }),
+        matches!(err, Error::InvalidInput(_) | Error::Encode(_)),
         "{err:?}"
     );
     w.assert_nothing_sent();
@@ -1062,7 +1064,7 @@ async fn wire_update_invalid_nan() {
         .await
         .expect_err("refused");
     assert!(
-        matches!(err, Error::Validation { .. } | Error::Encode { .. }),
+        matches!(err, Error::InvalidInput(_) | Error::Encode(_)),
         "{err:?}"
     );
     w.assert_nothing_sent();
@@ -1078,7 +1080,7 @@ async fn wire_put_invalid_empty_key() {
     };
     let err = w.wire_db().put(&bare).send().await.expect_err("refused");
     assert!(
-        matches!(err, Error::Key(_) | Error::Validation { .. }),
+        matches!(err, Error::Key(_) | Error::InvalidInput(_)),
         "{err:?}"
     );
     w.assert_nothing_sent();
@@ -1095,7 +1097,7 @@ async fn wire_delete_invalid_empty_key() {
         .await
         .expect_err("refused");
     assert!(
-        matches!(err, Error::Key(_) | Error::Validation { .. }),
+        matches!(err, Error::Key(_) | Error::InvalidInput(_)),
         "{err:?}"
     );
     w.assert_nothing_sent();
@@ -1112,7 +1114,11 @@ async fn wire_put_invalid_raw_condition() {
         .send()
         .await
         .expect_err("refused");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::RawExpression),
+        "{err:?}"
+    );
     w.assert_nothing_sent();
 }
 
@@ -1128,7 +1134,11 @@ async fn wire_transact_write_invalid_raw_condition() {
         .send()
         .await
         .expect_err("refused");
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        invalid_kind(&err),
+        Some(InvalidInputKind::RawExpression),
+        "{err:?}"
+    );
     w.assert_nothing_sent();
 }
 

@@ -1844,10 +1844,10 @@ fn error_name(e: &Error) -> String {
         Error::UniqueViolation { .. } => "UniqueViolation".into(),
         Error::WrongEntity { .. } => "WrongEntity".into(),
         Error::Key(_) => "Key".into(),
-        Error::Validation { .. } => "Validation".into(),
+        Error::InvalidInput(_) => "InvalidInput".into(),
         Error::ItemTooLarge { .. } => "ItemTooLarge".into(),
-        Error::Decode { .. } => "Decode".into(),
-        Error::Encode { .. } => "Encode".into(),
+        Error::Decode(_) => "Decode".into(),
+        Error::Encode(_) => "Encode".into(),
         Error::MissingDiscriminator { .. } => "MissingDiscriminator".into(),
         Error::UnknownDiscriminator { .. } => "UnknownDiscriminator".into(),
         Error::TransactionCanceled(_) => "TransactionCanceled".into(),
@@ -1862,14 +1862,14 @@ fn error_name(e: &Error) -> String {
         }
         Error::Service(s) => format!("Service:{}", s.code().unwrap_or("?")),
         Error::Timeout { .. } => "Timeout".into(),
-        Error::Io { .. } => "Io".into(),
+        Error::Transport { .. } => "Transport".into(),
         other => format!("Other:{}", short(&format!("{other:?}"))),
     }
 }
 
 /// Errors the library returns before sending anything.
 fn is_pre_send(outcome: &str) -> bool {
-    matches!(outcome, "Validation" | "Key" | "ItemTooLarge" | "Encode")
+    matches!(outcome, "InvalidInput" | "Key" | "ItemTooLarge" | "Encode")
 }
 
 /// The outcomes a write may have, given what the key held.

@@ -1,5 +1,6 @@
-//! Errors never print stored values: every error the scenarios above produce, formatted
-//! with `{:?}` and `{}`, is searched for the secret values the items hold.
+//! Errors never print stored values: every error the scenarios above produce, and every
+//! error of its `source()` chain, formatted with `{:?}`, `{:#?}` and `{}`, is searched for
+//! the secret values the items hold.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynamorm::{Condition, Error};
@@ -33,7 +34,11 @@ fn leaking(errors: &[(String, String, String)]) -> Vec<String> {
 }
 
 fn record(errors: &mut Vec<(String, String, String)>, label: &str, err: &Error) {
-    errors.push((label.to_owned(), format!("{err:?}"), format!("{err}")));
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = link {
+        errors.push((label.to_owned(), format!("{e:?}{e:#?}"), format!("{e}")));
+        link = e.source();
+    }
 }
 
 fn secret_task(id: u32) -> Task {

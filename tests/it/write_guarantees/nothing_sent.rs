@@ -40,7 +40,7 @@ async fn probe<T: std::fmt::Debug>(
     let sent = t.proxy.stats().requests - before;
     let refused = matches!(
         result,
-        Err(Error::Validation { .. } | Error::Key(_) | Error::Encode { .. })
+        Err(Error::InvalidInput(_) | Error::Key(_) | Error::Encode(_))
     );
     Probe {
         what,
