@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Path, Type};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::internals::attr::container as attr;
+use crate::internals::ctxt::Ctxt;
 
 enum Kind {
     Many,

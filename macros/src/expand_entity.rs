@@ -5,11 +5,11 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::internals::attr::container as attr;
+use crate::internals::attr::serde_names;
+use crate::internals::ctxt::Ctxt;
+use crate::internals::template::{self, Cut, Segment};
 use crate::multi_index::{MultiIndex, multi_checks, multi_shape_const, resolve_multi};
-use crate::serde_names;
-use crate::template::{self, Cut, Segment};
 
 /// A named field of the entity struct.
 pub(crate) struct Field<'a> {

@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Path, Type};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::internals::attr::container as attr;
+use crate::internals::ctxt::Ctxt;
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let mut cx = Ctxt::default();

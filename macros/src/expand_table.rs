@@ -4,8 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::internals::attr::container as attr;
+use crate::internals::ctxt::Ctxt;
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let mut cx = Ctxt::default();

@@ -5,15 +5,12 @@
 //! (`attr`), checked (`template`, `serde_names`), and expanded by one file per derive; all
 //! mistakes are collected (`ctxt`) and reported at once, each on the offending token.
 
-mod attr;
-mod ctxt;
 mod expand_collection;
 mod expand_entity;
 mod expand_registry;
 mod expand_table;
+mod internals;
 mod multi_index;
-mod serde_names;
-mod template;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -23,7 +20,7 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand_table::expand(&input)
-        .unwrap_or_else(ctxt::to_compile_errors)
+        .unwrap_or_else(internals::ctxt::to_compile_errors)
         .into()
 }
 
@@ -32,7 +29,7 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand_entity::expand(&input)
-        .unwrap_or_else(ctxt::to_compile_errors)
+        .unwrap_or_else(internals::ctxt::to_compile_errors)
         .into()
 }
 
@@ -41,7 +38,7 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 pub fn derive_registry(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand_registry::expand(&input)
-        .unwrap_or_else(ctxt::to_compile_errors)
+        .unwrap_or_else(internals::ctxt::to_compile_errors)
         .into()
 }
 
@@ -50,6 +47,6 @@ pub fn derive_registry(input: TokenStream) -> TokenStream {
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand_collection::expand(&input)
-        .unwrap_or_else(ctxt::to_compile_errors)
+        .unwrap_or_else(internals::ctxt::to_compile_errors)
         .into()
 }

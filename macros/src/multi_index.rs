@@ -6,9 +6,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Ident, Path};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
 use crate::expand_entity::Field;
+use crate::internals::attr::container as attr;
+use crate::internals::ctxt::Ctxt;
 
 /// An entity's declaration of a multi-attribute index: the fields feeding its partition
 /// and sort attributes, in order.

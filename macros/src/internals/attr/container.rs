@@ -3,7 +3,7 @@
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Ident, LitStr, Path};
 
-use crate::ctxt::Ctxt;
+use crate::internals::ctxt::Ctxt;
 
 /// `index(NAME, pk = "...", sk = "...")`, or for a multi-attribute index
 /// `index(NAME, pk = [a: S, b: N], sk = [c: S])` (table) / `pk = [a, b], sk = [c]` (entity).

@@ -1,0 +1,4 @@
+//! Parsing of `#[dynamo(...)]` and the serde attributes we read into plain data.
+
+pub(crate) mod container;
+pub(crate) mod serde_names;
