@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Path, Type};
 
-use crate::internals::attr::container as attr;
+use crate::internals::attr::container::{self as attr, ContainerKey};
 use crate::internals::ctxt::Ctxt;
 
 enum Kind {
@@ -15,7 +15,15 @@ enum Kind {
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let mut cx = Ctxt::default();
-    let attrs = attr::container(&mut cx, &input.attrs, &["table", "index", "crate"]);
+    let attrs = attr::container(
+        &mut cx,
+        &input.attrs,
+        &[
+            ContainerKey::Table,
+            ContainerKey::Index,
+            ContainerKey::Crate,
+        ],
+    );
     let ident = &input.ident;
     let named = match &input.data {
         Data::Struct(s) => match &s.fields {
@@ -59,10 +67,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     }
     cx.check()?;
 
-    let krate: Path = attrs
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::dynamorm));
+    let krate: Path = attrs.krate();
     let name = ident.to_string();
     let (index_name, index_schema) = match attrs.indexes.first() {
         Some(index) => {

@@ -5,7 +5,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 
-use crate::internals::attr::container as attr;
+use crate::internals::attr::container::{self as attr, ContainerKey};
+use crate::internals::attr::flag::{self, Flag};
+use crate::internals::attr::index as attr_index;
 use crate::internals::attr::serde_names;
 use crate::internals::ctxt::Ctxt;
 use crate::internals::template::{self, Cut, Segment};
@@ -22,7 +24,7 @@ pub(crate) struct Field<'a> {
     /// serde's `with`/`serialize_with` function for the field.
     serialize_with: Option<syn::ExprPath>,
     /// `#[dynamo(version | created_at | updated_at | ttl | unique | generated)]`
-    flags: Vec<String>,
+    flags: Vec<Flag>,
 }
 
 /// A parsed template: its literal (for spans) and its segments, fields resolved to slots.
@@ -43,13 +45,13 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         &mut cx,
         &input.attrs,
         &[
-            "table",
-            "name",
-            "pk",
-            "sk",
-            "index",
-            "crate",
-            "shares_keys_with",
+            ContainerKey::Table,
+            ContainerKey::Name,
+            ContainerKey::Pk,
+            ContainerKey::Sk,
+            ContainerKey::Index,
+            ContainerKey::Crate,
+            ContainerKey::SharesKeysWith,
         ],
     );
     let serde = serde_names::container(&mut cx, &input.attrs);
@@ -92,18 +94,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         .filter_map(|f| {
             let ident = f.ident.as_ref()?;
             let names = serde_names::field(&mut cx, &f.attrs);
-            let flags = attr::flags(
-                &mut cx,
-                &f.attrs,
-                &[
-                    "version",
-                    "created_at",
-                    "updated_at",
-                    "ttl",
-                    "unique",
-                    "generated",
-                ],
-            );
+            let flags = flag::flags(&mut cx, &f.attrs, Flag::FIELD);
             let plain = ident.to_string().trim_start_matches("r#").to_owned();
             let attribute = names.rename.unwrap_or_else(|| {
                 serde
@@ -354,10 +345,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         return Err(Vec::new());
     };
 
-    let krate: Path = attrs
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::dynamorm));
+    let krate: Path = attrs.krate();
     let vis = &input.vis;
     let entity_name = attrs
         .name
@@ -587,25 +575,25 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     });
 
     // --- lifecycle attributes ----------------------------------------------------------
-    let flagged = |flag: &str| -> Vec<&Field<'_>> {
-        fields
-            .iter()
-            .filter(|f| f.flags.iter().any(|x| x == flag))
-            .collect()
+    let flagged = |flag: Flag| -> Vec<&Field<'_>> {
+        fields.iter().filter(|f| f.flags.contains(&flag)).collect()
     };
     let mut lifecycle_errors = Ctxt::default();
-    let single = |cx: &mut Ctxt, flag: &str| -> Option<&Field<'_>> {
+    let single = |cx: &mut Ctxt, flag: Flag| -> Option<&Field<'_>> {
         let found = flagged(flag);
         if found.len() > 1 {
-            cx.error_spanned_by(found[1].ident, format!("only one field can be `{flag}`"));
+            cx.error_spanned_by(
+                found[1].ident,
+                format!("only one field can be `{}`", flag.name()),
+            );
         }
         found.first().copied()
     };
-    let version = single(&mut lifecycle_errors, "version");
-    let created = single(&mut lifecycle_errors, "created_at");
-    let updated = single(&mut lifecycle_errors, "updated_at");
-    let ttl = single(&mut lifecycle_errors, "ttl");
-    let unique = flagged("unique");
+    let version = single(&mut lifecycle_errors, Flag::Version);
+    let created = single(&mut lifecycle_errors, Flag::CreatedAt);
+    let updated = single(&mut lifecycle_errors, Flag::UpdatedAt);
+    let ttl = single(&mut lifecycle_errors, Flag::Ttl);
+    let unique = flagged(Flag::Unique);
     for f in version
         .iter()
         .chain(created.iter())
@@ -622,8 +610,8 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         let in_index = slots[primary_slots..]
             .iter()
             .any(|s| fields[s.field].ident == f.ident);
-        let only_unique = f.flags.iter().all(|x| x == "unique");
-        let updated_at = f.flags.iter().any(|x| x == "updated_at");
+        let only_unique = f.flags.iter().all(|x| *x == Flag::Unique);
+        let updated_at = f.flags.contains(&Flag::UpdatedAt);
         if (in_primary && !only_unique) || (in_index && !only_unique && !updated_at) {
             lifecycle_errors.error_spanned_by(
                 f.ident,
@@ -644,7 +632,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             ),
         );
     }
-    let generated = flagged("generated");
+    let generated = flagged(Flag::Generated);
     for f in &generated {
         if f.skipped {
             lifecycle_errors.error_spanned_by(f.ident, "a generated id must be serialized");
@@ -825,10 +813,10 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             Some((i, when, field_named(&fields, &when.field)?))
         })
         .collect();
-    let test = |when: &attr::When, value: proc_macro2::TokenStream| match &when.test {
-        attr::WhenTest::Flag => quote!(#krate::__private::WhenField::member(&#value)),
-        attr::WhenTest::NotFlag => quote!(!#krate::__private::WhenField::member(&#value)),
-        attr::WhenTest::Matches(pattern) => quote!(::core::matches!(&#value, #pattern)),
+    let test = |when: &attr_index::When, value: proc_macro2::TokenStream| match &when.test {
+        attr_index::WhenTest::Flag => quote!(#krate::__private::WhenField::member(&#value)),
+        attr_index::WhenTest::NotFlag => quote!(!#krate::__private::WhenField::member(&#value)),
+        attr_index::WhenTest::Matches(pattern) => quote!(::core::matches!(&#value, #pattern)),
     };
     let when_arms = whens.iter().map(|(i, when, f)| {
         let fi = f.ident;
@@ -849,7 +837,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         })
     });
     let when_checks = whens.iter().filter_map(|(_, when, f)| {
-        if matches!(when.test, attr::WhenTest::Matches(_)) {
+        if matches!(when.test, attr_index::WhenTest::Matches(_)) {
             return None;
         }
         let ty = f.ty;

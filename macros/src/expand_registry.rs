@@ -5,12 +5,17 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Path, Type};
 
-use crate::internals::attr::container as attr;
+use crate::internals::attr::container::{self as attr, ContainerKey};
+use crate::internals::attr::flag::{self, Flag};
 use crate::internals::ctxt::Ctxt;
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let mut cx = Ctxt::default();
-    let attrs = attr::container(&mut cx, &input.attrs, &["table", "crate"]);
+    let attrs = attr::container(
+        &mut cx,
+        &input.attrs,
+        &[ContainerKey::Table, ContainerKey::Crate],
+    );
     let ident = &input.ident;
     let Data::Enum(data) = &input.data else {
         cx.error_spanned_by(
@@ -32,7 +37,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     let mut entities: Vec<(&syn::Ident, &Type)> = Vec::new();
     let mut other: Option<&syn::Ident> = None;
     for variant in &data.variants {
-        let flags = attr::flags(&mut cx, &variant.attrs, &["other"]);
+        let flags = flag::flags(&mut cx, &variant.attrs, Flag::VARIANT);
         let ty = match &variant.fields {
             Fields::Unnamed(f) if f.unnamed.len() == 1 => f.unnamed.first().map(|f| &f.ty),
             _ => None,
@@ -44,7 +49,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
             );
             continue;
         };
-        if flags.iter().any(|f| f == "other") {
+        if flags.contains(&Flag::Other) {
             if other.is_some() {
                 cx.error_spanned_by(&variant.ident, "only one variant can be `#[dynamo(other)]`");
             }
@@ -55,10 +60,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     }
     cx.check()?;
 
-    let krate: Path = attrs
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::dynamorm));
+    let krate: Path = attrs.krate();
     let vis = &input.vis;
     let kind_ident = format_ident!("{}Kind", ident);
     let strum_path = quote!(#krate::__private::strum)

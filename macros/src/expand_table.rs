@@ -4,7 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput};
 
-use crate::internals::attr::container as attr;
+use crate::internals::attr::container::{self as attr, ContainerKey};
+use crate::internals::attr::index as attr_index;
 use crate::internals::ctxt::Ctxt;
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
@@ -13,14 +14,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
         &mut cx,
         &input.attrs,
         &[
-            "name",
-            "pk",
-            "sk",
-            "no_sort_key",
-            "discriminator",
-            "index",
-            "ttl",
-            "crate",
+            ContainerKey::Name,
+            ContainerKey::Pk,
+            ContainerKey::Sk,
+            ContainerKey::NoSortKey,
+            ContainerKey::Discriminator,
+            ContainerKey::Index,
+            ContainerKey::Ttl,
+            ContainerKey::Crate,
         ],
     );
     if !matches!(input.data, Data::Struct(_)) {
@@ -61,10 +62,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>
     }
     cx.check()?;
 
-    let krate = attrs
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::dynamorm));
+    let krate = attrs.krate();
     let ident = &input.ident;
     let name = attrs
         .name
@@ -144,11 +142,11 @@ fn hidden_const(index: &syn::Ident) -> syn::Ident {
 fn multi_index_const(
     krate: &syn::Path,
     table: &syn::Ident,
-    index: &attr::IndexAttr,
+    index: &attr_index::IndexAttr,
 ) -> TokenStream {
     let const_name = &index.name;
     let index_name = index.name.to_string();
-    let attributes = |list: &Option<attr::KeyList>| {
+    let attributes = |list: &Option<attr_index::KeyList>| {
         let items = list.iter().flat_map(|l| &l.items).map(|item| {
             let name = &item.name;
             let scalar = item
@@ -160,7 +158,7 @@ fn multi_index_const(
         quote!(&[#(#items),*])
     };
     let (partition, sort) = (attributes(&index.pk_list), attributes(&index.sk_list));
-    let names = |list: &Option<attr::KeyList>| {
+    let names = |list: &Option<attr_index::KeyList>| {
         list.iter()
             .flat_map(|l| &l.items)
             .map(|i| format!("`{}`", i.name))

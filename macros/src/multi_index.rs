@@ -7,13 +7,13 @@ use quote::{quote, quote_spanned};
 use syn::{Ident, Path};
 
 use crate::expand_entity::Field;
-use crate::internals::attr::container as attr;
+use crate::internals::attr::index as attr_index;
 use crate::internals::ctxt::Ctxt;
 
 /// An entity's declaration of a multi-attribute index: the fields feeding its partition
 /// and sort attributes, in order.
 pub(crate) struct MultiIndex<'a> {
-    pub(crate) index: &'a attr::IndexAttr,
+    pub(crate) index: &'a attr_index::IndexAttr,
     /// (field position, span in the user's list)
     pub(crate) partition: Vec<(usize, Span)>,
     pub(crate) sort: Vec<(usize, Span)>,
@@ -23,7 +23,7 @@ pub(crate) fn resolve_multi<'a>(
     cx: &mut Ctxt,
     ident: &Ident,
     fields: &[Field<'_>],
-    index: &'a attr::IndexAttr,
+    index: &'a attr_index::IndexAttr,
 ) -> Option<MultiIndex<'a>> {
     let name = &index.name;
     let Some(pk) = &index.pk_list else {
@@ -34,7 +34,7 @@ pub(crate) fn resolve_multi<'a>(
         return None;
     };
     let mut seen = Vec::new();
-    let mut resolve = |cx: &mut Ctxt, list: &attr::KeyList| -> Vec<(usize, Span)> {
+    let mut resolve = |cx: &mut Ctxt, list: &attr_index::KeyList| -> Vec<(usize, Span)> {
         if list.items.len() > 4 {
             cx.syn_error(syn::Error::new(
                 list.span,
