@@ -1,0 +1,21 @@
+//! The rules of `#[derive(Collection)]`: a table, at most one index, at least one member.
+
+use crate::internals::ctxt::Ctxt;
+use crate::internals::model::collection::Collection;
+
+/// Reports every rule `collection` breaks.
+pub(crate) fn check(cx: &mut Ctxt, collection: &Collection<'_>) {
+    let ident = collection.ident;
+    if collection.table.is_none() {
+        cx.error_spanned_by(
+            ident,
+            "name the collection's table: `#[dynamo(table = MyTable)]`",
+        );
+    }
+    if collection.indexes.len() > 1 {
+        cx.error_spanned_by(ident, "a collection is read from one index");
+    }
+    if collection.members.as_ref().is_some_and(Vec::is_empty) {
+        cx.error_spanned_by(ident, "a collection needs at least one member field");
+    }
+}
