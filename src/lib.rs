@@ -76,6 +76,7 @@ mod observe;
 mod ops;
 pub mod read;
 mod registry;
+mod registry_dispatch;
 mod report;
 pub mod stream;
 mod table;
@@ -191,6 +192,10 @@ pub mod __private {
     pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::{decode_unchecked, to_stored_item};
     pub use crate::multi::declare::*;
+    pub use crate::registry_dispatch::{
+        DiscriminatorTable, DuplicateMessage, duplicate_discriminator, find_discriminator,
+        sort_discriminators,
+    };
 
     /// The field types `when = field` (and `when = !field`) take: a `bool`.
     #[diagnostic::on_unimplemented(
