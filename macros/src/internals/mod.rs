@@ -1,5 +1,7 @@
-//! What the derives know before generating code: attributes parsed into plain data, a model
-//! of each declaration, the rules checked across it, and the error sink they all report to.
+//! What the derives know before generating code: attributes, models, rules and errors.
+//!
+//! Attributes are parsed into plain data (`attr`), each declaration into a model (`model`),
+//! the rules across it are checked (`check`), and every error goes to one sink (`ctxt`).
 
 pub(crate) mod attr;
 pub(crate) mod check;

@@ -1,5 +1,4 @@
-//! `#[derive(Entity)]`: the `Entity` impl, the typed key `<Name>Key`, the typed attributes
-//! `<Name>Attrs`, and compile-time checks of every key template.
+//! `#[derive(Entity)]`: `<Name>Key`, `<Name>Attrs`, the `Entity` impl and compile-time checks.
 
 mod attrs;
 mod checks;

@@ -1,5 +1,6 @@
-//! The rules across attributes, run over each derive's model; every broken rule is reported
-//! to the context, so one compilation shows every mistake.
+//! The rules across attributes, run over each derive's model.
+//!
+//! Every broken rule is reported to the context, so one compilation shows every mistake.
 
 pub(crate) mod collection;
 pub(crate) mod entity;

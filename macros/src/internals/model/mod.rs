@@ -1,6 +1,7 @@
-//! One plain-data model per derive: the declaration with its attributes parsed and its names
-//! resolved (template fields to slots, `when` and index fields to struct fields); no tokens
-//! are generated here.
+//! One plain-data model per derive: the declaration with its names resolved, and no tokens.
+//!
+//! Resolution binds template fields to key slots, and `when` conditions and index field
+//! lists to struct fields; building a model reports only what does not parse or resolve.
 
 pub(crate) mod collection;
 pub(crate) mod entity;
