@@ -1,6 +1,6 @@
-// Mistakes found at different stages — an unknown attribute key (parsing), a template
-// naming a field the struct lacks (resolution), two `version` fields and a `ttl` beside a
-// `unique` field (lifecycle rules) — are all reported by one compilation.
+// Mistakes found at different stages — a malformed value and an unknown key after it
+// (parsing), a template naming a field the struct lacks (resolution), two `version` fields
+// and a `ttl` beside a `unique` field (lifecycle rules) — are all reported by one compilation.
 use serde::{Deserialize, Serialize};
 
 #[derive(dynamorm::Table)]
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 struct App;
 
 #[derive(Serialize, Deserialize, dynamorm::Entity)]
-#[dynamo(table = App, pk = "USER#{user}", sk = "PROFILE", colour = "red")]
+#[dynamo(table = App, pk = "USER#{user}", sk = PROFILE, colour = "red")]
 struct User {
     user_id: String,
     #[dynamo(version)]

@@ -56,6 +56,9 @@ pub(crate) struct ContainerAttrs {
     /// `shares_keys_with(Organization, ..)`: entity types meant to share key space.
     pub(crate) shares_keys_with: Vec<Path>,
     pub(crate) indexes: Vec<IndexAttr>,
+    /// Keys given with a value that did not parse (reported): not to be reported again as
+    /// missing.
+    pub(crate) malformed: Vec<ContainerKey>,
 }
 
 impl ContainerAttrs {
@@ -91,6 +94,9 @@ pub(crate) fn container(
                 return recover(cx, &meta, skipped);
             };
             let result = read_key(cx, &mut out, key, &meta);
+            if result.is_err() {
+                out.malformed.push(key);
+            }
             recover(cx, &meta, result)
         });
         if let Err(e) = result {

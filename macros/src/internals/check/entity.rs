@@ -1,6 +1,7 @@
 //! The rules of `#[derive(Entity)]`, in the order the user reads the declaration: the
 //! container, the primary key, each index layout, then the lifecycle fields.
 
+use crate::internals::attr::container::ContainerKey;
 use crate::internals::check::{index, key, lifecycle};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::model::entity::Entity;
@@ -25,13 +26,15 @@ fn container(cx: &mut Ctxt, entity: &Entity<'_>) {
     if !entity.generics.params.is_empty() {
         cx.error_spanned_by(entity.generics, "an entity cannot be generic");
     }
-    if entity.table.is_none() {
+    // A key given with a malformed value is reported already, not as missing.
+    let missing = |key| !entity.malformed.contains(&key);
+    if entity.table.is_none() && missing(ContainerKey::Table) {
         cx.error_spanned_by(
             ident,
             "name the entity's table: `#[dynamo(table = MyTable)]`",
         );
     }
-    if entity.pk_lit.is_none() {
+    if entity.pk_lit.is_none() && missing(ContainerKey::Pk) {
         cx.error_spanned_by(
             ident,
             "give the partition-key template: `#[dynamo(pk = \"USER#{id}\")]`",

@@ -16,6 +16,8 @@ pub(crate) struct Collection<'a> {
     pub(crate) indexes: Vec<IndexAttr>,
     /// The member fields; `None` when the input is not a struct with named fields.
     pub(crate) members: Option<Vec<Member<'a>>>,
+    /// Keys whose value did not parse (reported already).
+    pub(crate) malformed: Vec<ContainerKey>,
 }
 
 /// One field of the collection.
@@ -62,6 +64,7 @@ impl<'a> Collection<'a> {
             table: attrs.table,
             indexes: attrs.indexes,
             members: named.map(|named| named.iter().filter_map(|f| member(cx, f)).collect()),
+            malformed: attrs.malformed,
         }
     }
 }

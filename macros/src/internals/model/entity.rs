@@ -46,6 +46,8 @@ pub(crate) struct Entity<'a> {
     pub(crate) indexes: Vec<Index>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) shares_keys_with: Vec<Path>,
+    /// Keys whose value did not parse (reported already).
+    pub(crate) malformed: Vec<ContainerKey>,
 }
 
 impl<'a> Entity<'a> {
@@ -86,6 +88,7 @@ impl<'a> Entity<'a> {
             primary_slots: 0,
             indexes: Vec::new(),
             shares_keys_with: Vec::new(),
+            malformed: attrs.malformed.clone(),
         };
         if entity.named {
             entity.resolve(cx, attrs);

@@ -15,6 +15,8 @@ pub(crate) struct Registry<'a> {
     pub(crate) krate: Path,
     pub(crate) table: Option<Path>,
     pub(crate) variants: Vec<Variant<'a>>,
+    /// Keys whose value did not parse (reported already).
+    pub(crate) malformed: Vec<ContainerKey>,
 }
 
 /// One variant of the registry enum.
@@ -51,6 +53,7 @@ impl<'a> Registry<'a> {
             krate: attrs.krate(),
             table: attrs.table,
             variants,
+            malformed: attrs.malformed,
         }
     }
 
