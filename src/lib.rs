@@ -77,6 +77,7 @@ mod ops;
 pub mod read;
 mod redact;
 mod registry;
+mod registry_dispatch;
 mod report;
 pub mod stream;
 mod table;
@@ -222,6 +223,10 @@ pub mod __private {
     pub use crate::collection::{has_template, share_partition};
     pub use crate::entity::{decode_unchecked, to_stored_item};
     pub use crate::multi::declare::*;
+    pub use crate::registry_dispatch::{
+        DiscriminatorTable, DuplicateMessage, duplicate_discriminator, find_discriminator,
+        sort_discriminators,
+    };
 
     /// The field types `when = field` (and `when = !field`) take: a `bool`.
     #[diagnostic::on_unimplemented(

@@ -489,3 +489,121 @@ fn the_module_graph_sees_what_it_must() {
         "a two-module cycle is found from both ends"
     );
 }
+
+/// `text` with comments, string literals and char literals blanked (line breaks kept), so
+/// the braces left are the code's own. Raw strings are not handled: macros/src has none.
+fn without_literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    // What a blanked stretch keeps: its line breaks.
+    let keep = |c: char, out: &mut String| out.push(if c == '\n' { '\n' } else { ' ' });
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    keep(c, &mut out);
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    keep(c, &mut out);
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    keep(c, &mut out);
+                    match c {
+                        '\\' => {
+                            chars.next().inspect(|c| keep(*c, &mut out));
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            // A char literal (`'{'`, `'\''`), not a lifetime (`'a`).
+            '\'' => {
+                let ahead: Vec<char> = chars.clone().take(2).collect();
+                if ahead.first() == Some(&'\\') || ahead.get(1) == Some(&'\'') {
+                    let mut escaped = false;
+                    for c in chars.by_ref() {
+                        if c == '\'' && !escaped {
+                            break;
+                        }
+                        escaped = c == '\\' && !escaped;
+                    }
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_in_the_derive_macros_is_longer_than_150_lines() {
+    const LIMIT: usize = 150;
+    let macros = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("macros")
+        .join("src");
+    let mut too_long = Vec::new();
+    let mut functions = 0;
+    for (path, text) in sources(&macros) {
+        // The functions whose body is open: (name, line of `fn`, brace depth outside it).
+        let mut open: Vec<(String, usize, usize)> = Vec::new();
+        // A `fn` whose body has not opened yet.
+        let mut signature: Option<(String, usize)> = None;
+        let mut depth = 0;
+        for (number, line) in without_literals(&text).lines().enumerate() {
+            let words: Vec<&str> = line
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            if let Some(at) = words.iter().position(|w| *w == "fn") {
+                let name = words.get(at + 1).copied().unwrap_or("?");
+                signature = Some((name.to_owned(), number + 1));
+            }
+            for c in line.chars() {
+                match c {
+                    '{' => {
+                        if let Some((name, first)) = signature.take() {
+                            open.push((name, first, depth));
+                        }
+                        depth += 1;
+                    }
+                    '}' => {
+                        depth = depth.saturating_sub(1);
+                        if open.last().is_some_and(|(_, _, outside)| *outside == depth) {
+                            let (name, first, _) = open.pop().expect("an open function");
+                            functions += 1;
+                            let lines = number + 1 - first + 1;
+                            if lines > LIMIT {
+                                too_long.push(format!(
+                                    "{}: `fn {name}` (line {first}) has {lines} lines",
+                                    path.display()
+                                ));
+                            }
+                        }
+                    }
+                    // A declaration without a body (`fn f();` in a trait).
+                    ';' => signature = None,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "functions over {LIMIT} lines in macros/src (split them): {too_long:#?}"
+    );
+    assert!(functions > 50, "the functions were found ({functions})");
+}

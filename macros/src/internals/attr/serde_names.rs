@@ -3,7 +3,7 @@
 
 use syn::{Attribute, LitStr};
 
-use crate::ctxt::Ctxt;
+use crate::internals::ctxt::Ctxt;
 
 /// What the serde attributes of a container say.
 #[derive(Default)]
