@@ -114,7 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for a in &canceled.actions {
                 let project: Option<Project> = a.old().transpose()?;
                 println!(
-                    "transaction cancelled by action {} ({}, key {:?}): {:?}; project status {:?}",
+                    "transaction canceled by action {} ({}, key {:?}): {:?}; project status {:?}",
                     a.index,
                     a.entity,
                     a.key.sort_key,

@@ -18,6 +18,9 @@ use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
 use crate::write::internal::is_internal;
 
+/// The progress callback.
+type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
+
 /// Where a checkup stands, passed to [`Doctor::on_progress`] after each item.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -54,7 +57,7 @@ pub struct Doctor<R> {
     segments: u32,
     page_size: Option<u32>,
     items_per_second: Option<f64>,
-    on_progress: Option<Box<dyn FnMut(&Progress) + Send>>,
+    on_progress: Option<ProgressFn>,
     registry: std::marker::PhantomData<fn() -> R>,
 }
 

@@ -5,8 +5,6 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::Error;
-
 /// A raw DynamoDB item, as the SDK represents it.
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -69,19 +67,6 @@ fn number_size(n: &str) -> usize {
             .count()
     };
     (total - leading - trailing).div_ceil(2) + 1
-}
-
-/// Rejects an item larger than [`MAX_ITEM_BYTES`].
-pub(crate) fn check_size(entity: &'static str, item: &Item) -> Result<(), Error> {
-    let size = item_size(item);
-    if size > MAX_ITEM_BYTES {
-        return Err(Error::ItemTooLarge {
-            entity,
-            size,
-            max: MAX_ITEM_BYTES,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

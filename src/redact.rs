@@ -16,7 +16,7 @@ use crate::Item;
 /// `Deref`: reading the value is always spelled out.
 ///
 /// dynamorm uses it for key text in [`KeyError`](crate::KeyError), for the old item in
-/// [`ConditionFailed`](crate::ConditionFailed) and a cancelled transaction action, and for
+/// [`ConditionFailed`](crate::ConditionFailed) and a canceled transaction action, and for
 /// the serde and SDK errors behind [`Error`](crate::Error) (as the
 /// [`source`](std::error::Error::source) of a decode, encode, transport or service error:
 /// `<redacted serde error>`, `<redacted SDK error>`). Wrap your own values the same way to

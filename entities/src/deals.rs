@@ -427,7 +427,7 @@ pub async fn set_category_featured(
 
 /// A user likes a brand: the like is created and the brand's count incremented together;
 /// a second like by the same user creates and counts nothing (the transaction is
-/// cancelled on the like's create), nor does a like of a missing brand.
+/// canceled on the like's create), nor does a like of a missing brand.
 pub async fn like_brand(db: &Db<Deals>, brand: &str, user: &str) -> Result<(), Error> {
     let like = BrandLike {
         brand: brand.into(),

@@ -207,7 +207,7 @@ async fn load_item(
     match answer.await {
         Ok(Reply::Found(Some(item))) => def.check_type(&item).map(|()| Some(item)),
         Ok(Reply::Found(None)) => Ok(None),
-        // Dropped (the flush task was cancelled) or unanswered: read alone.
+        // Dropped (the flush task was canceled) or unanswered: read alone.
         Ok(Reply::Alone) | Err(_) => {
             let db = Arc::clone(&shared.db);
             crate::ops::GetCore::new(db, def, Ok(alone), consistent)

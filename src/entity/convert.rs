@@ -70,3 +70,22 @@ pub(crate) fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
 pub fn decode_unchecked<E: DeserializeOwned>(entity: &'static str, item: Item) -> Result<E, Error> {
     crate::decode::from_item(item).map_err(|e| Error::Decode(Box::new(e.of(entity))))
 }
+
+impl crate::ConditionFailed {
+    /// The item as it was when the condition failed, decoded, if the operation asked for it
+    /// with `return_old_on_failure()` and the item existed.
+    pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
+        self.old_item().cloned().map(decode::<E>)
+    }
+}
+
+impl crate::error::cancel::CanceledAction {
+    /// The item as it was, decoded, when the action asked for it with
+    /// `return_old_on_failure()` and the item existed.
+    pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
+        self.old
+            .as_ref()
+            .filter(|_| self.keep_old)
+            .map(|old| decode::<E>(old.expose().clone()))
+    }
+}

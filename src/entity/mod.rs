@@ -4,6 +4,7 @@
 mod convert;
 mod def;
 mod key;
+mod primary_key;
 mod render;
 mod schema;
 
@@ -19,8 +20,8 @@ use crate::{Error, InvalidInputKind};
 pub(crate) use convert::{decode, decode_as, key_parts};
 pub use convert::{decode_unchecked, from_item, to_item, to_stored_item};
 pub(crate) use def::{Def, EntityValue, def};
-pub use key::PrimaryKey;
 pub(crate) use key::{key_from, key_of_item, render_primary_key};
+pub use primary_key::PrimaryKey;
 pub(crate) use render::render_index;
 pub use schema::{EntityIndex, EntitySchema, KeyField, When};
 

@@ -4,7 +4,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::def::{Def, EntityValue};
-use super::key::{PrimaryKey, render_required};
+use super::key::render_required;
+use super::primary_key::PrimaryKey;
 use super::schema::EntityIndex;
 use crate::item::{self, Item};
 use crate::key::{self, KeyError};
@@ -91,7 +92,14 @@ pub(crate) fn finish_item(
     if let Some((attribute, value)) = now {
         item.insert(attribute.to_owned(), value);
     }
-    item::check_size(schema.name, &item)?;
+    let size = item::item_size(&item);
+    if size > item::MAX_ITEM_BYTES {
+        return Err(Error::ItemTooLarge {
+            entity: schema.name,
+            size,
+            max: item::MAX_ITEM_BYTES,
+        });
+    }
     Ok(item)
 }
 

@@ -1,12 +1,12 @@
-//! Why a transaction was cancelled, action by action: part of [`Error`], kept beside it
+//! Why a transaction was canceled, action by action: part of [`Error`](crate::Error), kept beside it
 //! so that the error type, the transaction builders and the write pipeline all depend on
 //! this module and not on each other.
 
-use crate::entity::{Entity, PrimaryKey};
+use crate::Redacted;
+use crate::entity::PrimaryKey;
 use crate::item::Item;
-use crate::{Error, Redacted};
 
-/// Why DynamoDB cancelled one action of a transaction.
+/// Why DynamoDB canceled one action of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CancelReason {
@@ -47,7 +47,7 @@ impl CancelReason {
 /// old item was returned, not its values (it is [`Redacted`]); read them from
 /// [`key`](Self::key) and [`old`](Self::old).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CancelledAction {
+pub struct CanceledAction {
     /// Its position in the transaction (0-based, in the order added).
     pub index: usize,
     /// Its entity type.
@@ -64,32 +64,21 @@ pub struct CancelledAction {
     pub(crate) keep_old: bool,
 }
 
-impl CancelledAction {
-    /// The item as it was, decoded, when the action asked for it with
-    /// `return_old_on_failure()` and the item existed.
-    pub fn old<E: Entity>(&self) -> Option<Result<E, Error>> {
-        self.old
-            .as_ref()
-            .filter(|_| self.keep_old)
-            .map(|old| crate::entity::decode::<E>(old.expose().clone()))
-    }
-}
-
-/// A cancelled transaction: only the actions that failed are listed (DynamoDB reports
+/// A canceled transaction: only the actions that failed are listed (DynamoDB reports
 /// `None` for the others).
 ///
-/// `Debug` redacts keys and items (see [`CancelledAction`]).
+/// `Debug` redacts keys and items (see [`CanceledAction`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionCanceled {
     /// The failed actions, by index.
-    pub actions: Vec<CancelledAction>,
+    pub actions: Vec<CanceledAction>,
     /// DynamoDB's message.
     pub message: Option<String>,
 }
 
 impl std::fmt::Display for TransactionCanceled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "transaction cancelled:")?;
+        write!(f, "transaction canceled:")?;
         for a in &self.actions {
             write!(f, " action {} (`{}`): {:?};", a.index, a.entity, a.reason)?;
         }

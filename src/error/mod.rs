@@ -219,7 +219,7 @@ pub enum Error {
         /// the item's type is not a member).
         field: Option<&'static str>,
     },
-    /// A transaction was cancelled; nothing was written.
+    /// A transaction was canceled; nothing was written.
     #[error("{0}")]
     TransactionCanceled(Box<cancel::TransactionCanceled>),
     /// A batch finished with writes or keys still unprocessed after the last attempt.
@@ -644,7 +644,7 @@ impl Error {
 
     /// Whether the same request may succeed if sent again later, unchanged: throttling, a
     /// server-side error (HTTP 5xx), a timeout, a transport failure, [`Error::Contended`],
-    /// a `TransactionConflictException`, or a transaction cancelled only because of
+    /// a `TransactionConflictException`, or a transaction canceled only because of
     /// conflicts with other transactions or throttling (no failed condition, no invalid
     /// action).
     ///
@@ -698,7 +698,7 @@ impl Error {
     /// Whether another write got there first — the 409 Conflict of an HTTP API:
     /// [`Error::VersionConflict`], [`Error::AlreadyExists`], [`Error::UniqueViolation`],
     /// [`Error::ConditionFailed`], [`Error::Contended`], a `TransactionConflictException`
-    /// or `ConditionalCheckFailedException` from DynamoDB, or a transaction cancelled only
+    /// or `ConditionalCheckFailedException` from DynamoDB, or a transaction canceled only
     /// by failed conditions and conflicts with other transactions.
     ///
     /// The request was well formed; the item's state did not allow it. Read the item again
@@ -763,14 +763,6 @@ impl ConditionFailed {
     /// The entity type that was written.
     pub fn entity(&self) -> &'static str {
         self.entity
-    }
-
-    /// The item as it was when the condition failed, decoded, if the operation asked for it
-    /// with `return_old_on_failure()` and the item existed.
-    pub fn old<E: crate::Entity>(&self) -> Option<Result<E, Error>> {
-        self.old
-            .as_ref()
-            .map(|old| crate::entity::decode::<E>(old.expose().clone()))
     }
 
     /// The raw item as it was when the condition failed (see [`ConditionFailed::old`]).
@@ -988,7 +980,7 @@ mod tests {
 
     use super::*;
     use crate::entity::PrimaryKey;
-    use crate::error::cancel::{CancelledAction, TransactionCanceled};
+    use crate::error::cancel::{CanceledAction, TransactionCanceled};
     use crate::error::failed::{FailedGet, FailedWrite, WriteKind, WriteOutcome};
 
     const SECRET: &str = "s3cr3t-value";
@@ -1059,8 +1051,8 @@ mod tests {
         ))))
     }
 
-    fn action(reason: CancelReason) -> CancelledAction {
-        CancelledAction {
+    fn action(reason: CancelReason) -> CanceledAction {
+        CanceledAction {
             index: 1,
             entity: "User",
             key: secret_key(),
@@ -1075,7 +1067,7 @@ mod tests {
     fn canceled(reasons: &[CancelReason]) -> Error {
         Error::TransactionCanceled(Box::new(TransactionCanceled {
             actions: reasons.iter().cloned().map(action).collect(),
-            message: Some("Transaction cancelled".to_owned()),
+            message: Some("Transaction canceled".to_owned()),
         }))
     }
 
@@ -1295,7 +1287,7 @@ mod tests {
         let Error::Service(service_error) = service("PutItem", condition_failed_sdk_error()) else {
             panic!("a service error");
         };
-        let cancelled = action(CancelReason::ConditionalCheckFailed);
+        let canceled = action(CancelReason::ConditionalCheckFailed);
         for text in [
             format!("{failed_write:?}"),
             format!("{failed_write:#?}"),
@@ -1304,8 +1296,8 @@ mod tests {
             format!("{condition:?}"),
             format!("{condition:#?}"),
             format!("{condition}"),
-            format!("{cancelled:?}"),
-            format!("{cancelled:#?}"),
+            format!("{canceled:?}"),
+            format!("{canceled:#?}"),
             format!("{service_error:?}"),
             format!("{service_error:#?}"),
             format!("{service_error}"),

@@ -5,8 +5,7 @@ use std::marker::PhantomData;
 
 use serde::Serialize;
 
-use super::Value;
-use super::condition::{CmpOp, Condition, Node, Operand, Size};
+use super::value::Value;
 
 /// Marker: an attribute that updates may write.
 #[derive(Debug)]
@@ -32,7 +31,7 @@ pub enum Fixed {}
 /// # drop(condition);
 /// ```
 pub struct Attr<E, T, K = Settable> {
-    name: &'static str,
+    pub(super) name: &'static str,
     /// The field's serde `with`/`serialize_with` function, when it has one: values are
     /// written the way the stored attribute is (a `string_set` field as `SS`, not `L`).
     serializer: Option<Serializer<T>>,
@@ -95,78 +94,6 @@ impl<E, T, K> Attr<E, T, K> {
     pub const fn name(&self) -> &'static str {
         self.name
     }
-
-    fn node(&self) -> Operand {
-        Operand::Path(self.name)
-    }
-
-    fn compare(&self, op: CmpOp, value: Value) -> Condition<E> {
-        Condition::new(Node::Compare(self.node(), op, Operand::Value(value)))
-    }
-
-    /// `attribute_exists(attr)`.
-    pub fn exists(&self) -> Condition<E> {
-        Condition::new(Node::Exists(self.name, true))
-    }
-
-    /// `attribute_not_exists(attr)`.
-    pub fn not_exists(&self) -> Condition<E> {
-        Condition::new(Node::Exists(self.name, false))
-    }
-
-    /// `size(attr)`, to compare: `a.tags.size().ge(3)`.
-    pub fn size(&self) -> Size<E> {
-        Size::new(self.name)
-    }
-}
-
-impl<E, T: Serialize, K> Attr<E, T, K> {
-    /// `attr = value`.
-    pub fn eq(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Eq, self.value(&value.into_value()))
-    }
-    /// `attr <> value`.
-    pub fn ne(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ne, self.value(&value.into_value()))
-    }
-    /// `attr < value`.
-    pub fn lt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Lt, self.value(&value.into_value()))
-    }
-    /// `attr <= value`.
-    pub fn le(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Le, self.value(&value.into_value()))
-    }
-    /// `attr > value`.
-    pub fn gt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Gt, self.value(&value.into_value()))
-    }
-    /// `attr >= value`.
-    pub fn ge(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ge, self.value(&value.into_value()))
-    }
-    /// `attr BETWEEN low AND high` (inclusive).
-    pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> Condition<E> {
-        Condition::new(Node::Between(
-            self.node(),
-            Operand::Value(self.value(&low.into_value())),
-            Operand::Value(self.value(&high.into_value())),
-        ))
-    }
-    /// `attr IN (v1, v2, …)`; DynamoDB accepts 1 to 100 values.
-    pub fn is_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<E> {
-        Condition::new(Node::In(
-            self.node(),
-            values
-                .into_iter()
-                .map(|v| Operand::Value(self.value(&v.into_value())))
-                .collect(),
-        ))
-    }
-    /// `attr = other`, comparing two attributes of the same item.
-    pub fn eq_attr<K2>(&self, other: Attr<E, T, K2>) -> Condition<E> {
-        Condition::new(Node::Compare(self.node(), CmpOp::Eq, other.node()))
-    }
 }
 
 /// Text attributes: `String`, `Option<String>`, …
@@ -175,17 +102,6 @@ impl Text for String {}
 impl Text for Box<str> {}
 impl Text for std::sync::Arc<str> {}
 impl<T: Text> Text for Option<T> {}
-
-impl<E, T: Text, K> Attr<E, T, K> {
-    /// `begins_with(attr, prefix)`.
-    pub fn begins_with(&self, prefix: impl Into<String>) -> Condition<E> {
-        Condition::new(Node::BeginsWith(self.name, Value::encode(&prefix.into())))
-    }
-    /// `contains(attr, substring)`.
-    pub fn contains_str(&self, substring: impl Into<String>) -> Condition<E> {
-        Condition::new(Node::Contains(self.name, Value::encode(&substring.into())))
-    }
-}
 
 /// Attributes that contain elements (`Vec<T>`, `HashSet<T>`, `BTreeSet<T>`), for `contains`.
 pub trait Container {
@@ -203,16 +119,6 @@ impl<T: Serialize> Container for BTreeSet<T> {
 }
 impl<C: Container> Container for Option<C> {
     type Element = C::Element;
-}
-
-impl<E, T: Container, K> Attr<E, T, K> {
-    /// `contains(attr, element)`: the list or set holds `element`.
-    pub fn contains(&self, element: impl IntoValue<T::Element>) -> Condition<E> {
-        Condition::new(Node::Contains(
-            self.name,
-            Value::encode(&element.into_value()),
-        ))
-    }
 }
 
 /// Numeric attributes, for `add`, `increment` and `decrement`.

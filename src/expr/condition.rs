@@ -396,3 +396,11 @@ impl Node {
         Ok(())
     }
 }
+
+/// Renders a condition into expression text, allocating its placeholders in `p`.
+pub(crate) fn render_condition(node: &Node, p: &mut Placeholders) -> Result<String, Error> {
+    // Sized for a guard and a short condition, so it is rarely regrown.
+    let mut text = String::with_capacity(64);
+    node.render(p, &mut text)?;
+    Ok(text)
+}

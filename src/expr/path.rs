@@ -7,9 +7,13 @@ use std::marker::PhantomData;
 
 use serde::Serialize;
 
-use super::condition::{CmpOp, Condition, Node, Operand};
-use super::{Attr, IntoValue, Name, Placeholders, Value};
+use super::attr::Attr;
+use super::placeholders::Placeholders;
+use super::value::Value;
 use crate::{Error, InvalidInputKind};
+
+/// An attribute name: static for declared fields, owned for attributes read off an item.
+pub(crate) type Name = std::borrow::Cow<'static, str>;
 
 /// DynamoDB's limit on the depth of a document path.
 const MAX_DEPTH: usize = 32;
@@ -210,51 +214,6 @@ impl<E, T> AttrPath<E, T> {
             path: self.path.push(step),
             marker: PhantomData,
         }
-    }
-
-    fn compare(&self, op: CmpOp, value: Value) -> Condition<E> {
-        Condition::new(Node::Compare(
-            Operand::Nested(Box::new(self.path.clone())),
-            op,
-            Operand::Value(value),
-        ))
-    }
-
-    /// `attribute_exists(path)`.
-    pub fn exists(&self) -> Condition<E> {
-        Condition::new(Node::NestedExists(Box::new(self.path.clone()), true))
-    }
-
-    /// `attribute_not_exists(path)`.
-    pub fn not_exists(&self) -> Condition<E> {
-        Condition::new(Node::NestedExists(Box::new(self.path.clone()), false))
-    }
-}
-
-impl<E, T: Serialize> AttrPath<E, T> {
-    /// `path = value`.
-    pub fn eq(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Eq, Value::encode(&value.into_value()))
-    }
-    /// `path <> value`.
-    pub fn ne(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ne, Value::encode(&value.into_value()))
-    }
-    /// `path < value`.
-    pub fn lt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Lt, Value::encode(&value.into_value()))
-    }
-    /// `path <= value`.
-    pub fn le(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Le, Value::encode(&value.into_value()))
-    }
-    /// `path > value`.
-    pub fn gt(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Gt, Value::encode(&value.into_value()))
-    }
-    /// `path >= value`.
-    pub fn ge(&self, value: impl IntoValue<T>) -> Condition<E> {
-        self.compare(CmpOp::Ge, Value::encode(&value.into_value()))
     }
 }
 

@@ -1,13 +1,10 @@
 //! The actions of an update expression and their rendering.
 
-use std::borrow::Cow;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Path, Placeholders, Value};
-
-/// An attribute name: static for declared fields, owned for attributes read off an item.
-pub(crate) type Name = Cow<'static, str>;
+use super::path::Path;
+use super::placeholders::Placeholders;
+use super::value::Value;
 use crate::{Error, InvalidInputKind};
 
 /// One action of an update expression.

@@ -18,7 +18,8 @@ use crate::write::{Outcome, Plan};
 use crate::{Error, InvalidInputKind};
 
 use super::plan::{Change, Decision, decide, item_unchanged, keys_unchanged};
-use super::{KeyChange, Shared};
+use super::report::KeyChange;
+use super::shared::{Shared, unpoisoned};
 
 /// How many times an item is re-read after losing a race before it is reported.
 const ATTEMPTS: usize = 5;
@@ -94,7 +95,7 @@ enum Applied {
 }
 
 fn sample(shared: &Shared, item: &Item, change: &Change) {
-    let mut samples = super::unpoisoned(&shared.samples);
+    let mut samples = unpoisoned(&shared.samples);
     if samples.len() >= 10 {
         return;
     }

@@ -8,105 +8,38 @@
 //! - `plan.rs`: what one item needs (nothing, index keys rewritten, or a move) and the
 //!   guard that it is still as read;
 //! - `apply.rs`: sending that through the write pipeline, re-reading on a lost race;
-//! - this file: the builder, the parallel scan, progress and the report.
+//! - `shared.rs`: what the workers of a run share; `run.rs`: a worker's segments, page by
+//!   page; `report.rs`: progress and the report;
+//! - this file: the builder and the start of a run.
 
 mod apply;
 mod checkpoint;
 mod lease;
 mod plan;
+mod report;
+mod run;
+mod shared;
 
 pub use checkpoint::{
     Checkpoint, CheckpointError, FileCheckpoint, MemoryCheckpoint, MigrationState, SegmentState,
 };
+pub use report::{KeyChange, MigrationFailure, MigrationReport, Progress};
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, StreamExt};
 
 use crate::client::Inner;
-use crate::entity::PrimaryKey;
-use crate::item::Item;
-use crate::observe::{Call, ObserveExt};
 use crate::registry::Registry;
 use crate::{Error, InvalidInputKind};
-use apply::migrate_item;
-use lease::{Claim, Leases};
+use lease::Leases;
 pub(crate) use plan::all_key_attributes;
-use plan::key_attributes;
-
-/// Items of one page rewritten at once by each segment.
-const ITEMS_IN_FLIGHT: usize = 8;
-
-/// Counts reported while a migration runs, and in its final report.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Progress {
-    /// Items read.
-    pub scanned: u64,
-    /// Items whose index keys were rewritten in place.
-    pub updated: u64,
-    /// Items moved to a new primary key.
-    pub moved: u64,
-    /// Items that could not be decoded or rewritten (see the report's `failures`).
-    pub failed: u64,
-    /// Time since the run started.
-    pub elapsed: Duration,
-    /// Capacity units the migration's requests consumed, as DynamoDB reported them (with
-    /// [`Migrate::capacity_limit`] or a `Db` that asks for consumed capacity; 0 otherwise).
-    pub consumed_capacity: f64,
-}
-
-impl Progress {
-    /// Items read per second.
-    pub fn rate(&self) -> f64 {
-        self.scanned as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-}
-
-/// A key change, old and new key attributes (for dry-run samples).
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeyChange {
-    /// The entity type.
-    pub entity: String,
-    /// The key attributes as stored.
-    pub old: BTreeMap<String, String>,
-    /// The key attributes the current templates render (absent ones are removed).
-    pub new: BTreeMap<String, String>,
-}
-
-/// An item the migration did not rewrite.
-///
-/// `Debug` shows the key's length, not its text ([`PrimaryKey`]'s `Debug`); read it from
-/// [`key`](Self::key).
-#[derive(Debug)]
-pub struct MigrationFailure {
-    /// Its primary key, when it had one.
-    pub key: Option<PrimaryKey>,
-    /// Why.
-    pub error: Error,
-}
-
-/// What a migration run did.
-#[must_use = "a migration can leave failed items behind; check `failures`"]
-#[derive(Debug)]
-pub struct MigrationReport {
-    /// The counts.
-    pub progress: Progress,
-    /// Items not rewritten, with the reason.
-    pub failures: Vec<MigrationFailure>,
-    /// Up to 10 example key changes.
-    pub samples: Vec<KeyChange>,
-    /// `false` when the run was stopped before the end (re-run to continue).
-    pub complete: bool,
-    /// Whether anything was written (`false` for a dry run).
-    pub dry_run: bool,
-}
+use run::{run_segment, run_worker};
+use shared::{Counts, ProgressFn, Shared, unpoisoned};
 
 type StopSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -116,8 +49,6 @@ enum CapacityLimit {
     Units(f64),
     Share(f64),
 }
-type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
-
 /// A migration of a table to its entities' current key templates, built by
 /// [`Db::migrate`](crate::Db::migrate).
 ///
@@ -381,9 +312,9 @@ impl<R: Registry> Migrate<R> {
         self
     }
 
-    /// Called after every page with the counts so far.
-    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
-        self.on_progress = Some(Arc::new(f));
+    /// Called after every page with the counts so far (from one worker at a time).
+    pub fn on_progress(mut self, f: impl FnMut(&Progress) + Send + 'static) -> Self {
+        self.on_progress = Some(Mutex::new(Box::new(f)));
         self
     }
 
@@ -498,195 +429,5 @@ impl<R: Registry> Migrate<R> {
             complete,
             dry_run: shared.dry_run,
         })
-    }
-}
-
-#[derive(Default)]
-struct Counts {
-    scanned: AtomicU64,
-    updated: AtomicU64,
-    moved: AtomicU64,
-    failed: AtomicU64,
-}
-
-struct Shared {
-    db: Arc<Inner>,
-    only: Option<&'static str>,
-    retired: Vec<&'static str>,
-    dry_run: bool,
-    page_size: i32,
-    items_per_second: Option<f64>,
-    capacity_per_second: Option<f64>,
-    /// An async lock: a page's checkpoint is saved while it is held, so saves happen one
-    /// at a time and in order.
-    state: tokio::sync::Mutex<MigrationState>,
-    checkpoint: Option<Arc<dyn Checkpoint>>,
-    stop: AtomicBool,
-    on_progress: Option<ProgressFn>,
-    counts: Counts,
-    failures: Mutex<Vec<MigrationFailure>>,
-    samples: Mutex<Vec<KeyChange>>,
-    started: Instant,
-}
-
-impl Shared {
-    fn progress(&self) -> Progress {
-        Progress {
-            consumed_capacity: self.db.capacity.collector.report().total,
-            scanned: self.counts.scanned.load(Ordering::Relaxed),
-            updated: self.counts.updated.load(Ordering::Relaxed),
-            moved: self.counts.moved.load(Ordering::Relaxed),
-            failed: self.counts.failed.load(Ordering::Relaxed),
-            elapsed: self.started.elapsed(),
-        }
-    }
-
-    fn fail(&self, key: Option<PrimaryKey>, error: Error) {
-        self.counts.failed.fetch_add(1, Ordering::Relaxed);
-        unpoisoned(&self.failures).push(MigrationFailure { key, error });
-    }
-}
-
-/// The list behind `lock`, even if a task panicked while holding it: a push or a take is
-/// one step, so the list is valid whatever happened elsewhere, and losing the report of a
-/// whole run to one panic would be worse.
-fn unpoisoned<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    lock.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn strings(item: &Item) -> BTreeMap<String, String> {
-    item.iter()
-        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
-        .collect()
-}
-
-/// One worker of a shared run: claims segments (each free or expired one in turn, from
-/// `first`), migrates each it gets, and waits for segments others hold until every segment
-/// is done (`true`) or the run is stopped (`false`).
-async fn run_worker<R: Registry>(
-    shared: Arc<Shared>,
-    leases: Leases,
-    first: u32,
-) -> Result<bool, Error> {
-    let total = u32::try_from(shared.state.lock().await.segments.len()).unwrap_or(1);
-    loop {
-        let mut done = 0;
-        let mut worked = false;
-        for i in 0..total {
-            if shared.stop.load(Ordering::SeqCst) {
-                return Ok(false);
-            }
-            let segment = (first + i) % total;
-            match leases.claim(&shared.db, segment).await? {
-                Claim::Done => done += 1,
-                Claim::Held => {}
-                Claim::Claimed(state) => {
-                    shared.state.lock().await.segments[segment as usize] = state;
-                    run_segment::<R>(Arc::clone(&shared), segment, Some(&leases)).await?;
-                    worked = true;
-                }
-            }
-        }
-        if done == total {
-            return Ok(true);
-        }
-        if !worked {
-            tokio::time::sleep(leases.poll_interval()).await;
-        }
-    }
-}
-
-/// Migrates one segment page by page from its saved position; in a shared run, renews the
-/// segment's lease with each page's checkpoint and stops if the lease was lost.
-async fn run_segment<R: Registry>(
-    shared: Arc<Shared>,
-    segment: u32,
-    lease: Option<&Leases>,
-) -> Result<(), Error> {
-    let total = shared.state.lock().await.segments.len();
-    loop {
-        let (done, start) = {
-            let state = shared.state.lock().await;
-            let s = &state.segments[segment as usize];
-            (
-                s.done,
-                s.last_key.as_ref().map(|k| {
-                    k.iter()
-                        .map(|(a, v)| (a.clone(), AttributeValue::S(v.clone())))
-                        .collect::<Item>()
-                }),
-            )
-        };
-        if done || shared.stop.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        let mut request = shared
-            .db
-            .client
-            .scan()
-            .table_name(&shared.db.table_name)
-            .consistent_read(true)
-            .limit(shared.page_size)
-            .set_exclusive_start_key(start)
-            .set_return_consumed_capacity(shared.db.capacity_mode());
-        if total > 1 {
-            request = request
-                .segment(i32::try_from(segment).unwrap_or(0))
-                .total_segments(i32::try_from(total).unwrap_or(1));
-        }
-        let page = pin!(request.send())
-            .observed(&shared.db, Call::new("Scan", "*"))
-            .await
-            .map_err(|e| crate::error::service("Scan", e))?;
-        let items = page.items.unwrap_or_default();
-        let last_processed = items.last().map(|i| key_attributes::<R>(i));
-        // The items of a page are independent: rewritten a few at a time. The checkpoint
-        // below is saved only once all of them are done.
-        shared
-            .counts
-            .scanned
-            .fetch_add(items.len() as u64, Ordering::Relaxed);
-        stream::iter(items)
-            .for_each_concurrent(ITEMS_IN_FLIGHT, |item| migrate_item::<R>(&shared, item))
-            .await;
-        let saved = {
-            let mut state = shared.state.lock().await;
-            let s = &mut state.segments[segment as usize];
-            match page.last_evaluated_key {
-                Some(key) => s.last_key = Some(strings(&key)),
-                None => {
-                    s.done = true;
-                    s.last_key = last_processed.map(|k| strings(&k));
-                }
-            }
-            let saved = s.clone();
-            if let Some(c) = &shared.checkpoint {
-                c.save(&state).await.map_err(Error::checkpoint)?;
-            }
-            saved
-        };
-        if let Some(lease) = lease
-            && !lease.renew(&shared.db, segment, &saved).await?
-        {
-            // Expired and taken over: the new holder goes on from the last renewal.
-            return Ok(());
-        }
-        if let Some(f) = &shared.on_progress {
-            f(&shared.progress());
-        }
-        // Pacing: wait until the work done so far is due at the allowed rates.
-        let mut due = Duration::ZERO;
-        if let Some(rate) = shared.items_per_second {
-            let scanned = shared.counts.scanned.load(Ordering::Relaxed) as f64;
-            due = due.max(Duration::from_secs_f64(scanned / rate));
-        }
-        if let Some(units) = shared.capacity_per_second {
-            let consumed = shared.db.capacity.collector.report().total;
-            due = due.max(Duration::from_secs_f64(consumed / units));
-        }
-        if let Some(wait) = due.checked_sub(shared.started.elapsed()) {
-            tokio::time::sleep(wait).await;
-        }
     }
 }

@@ -7,4 +7,4 @@ mod write;
 pub use get::{TransactGet, TransactGetOutput};
 pub use write::{Action, ConditionCheck, TransactAction, TransactWrite};
 
-pub use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
+pub use crate::error::cancel::{CancelReason, CanceledAction, TransactionCanceled};

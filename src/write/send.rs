@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::plan::{Op, Plan, check_transaction};
 use crate::client::Inner;
-use crate::error::cancel::{CancelReason, CancelledAction, TransactionCanceled};
+use crate::error::cancel::{CancelReason, CanceledAction, TransactionCanceled};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::{Error, InvalidInputKind};
@@ -274,7 +274,7 @@ pub(crate) async fn transaction_in(
             if code == CancelReason::None {
                 return None;
             }
-            Some(CancelledAction {
+            Some(CanceledAction {
                 index,
                 entity,
                 key,
