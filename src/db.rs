@@ -253,9 +253,10 @@ impl<T: Table> Db<T> {
         Query::multi(self.inner.clone(), key)
     }
 
-    /// Scans the table for items of entity `E`.
-    pub fn scan<E: Entity<Table = T>>(&self) -> Scan<E, E> {
-        Scan::new::<T>(self.inner.clone(), crate::read::entity_output::<E>())
+    /// Scans the table: for the items of entity type `S` (`db.scan::<Task>()`), or for
+    /// every item, decoded as registry `S` (`db.scan::<TrackerItem>()`).
+    pub fn scan<S: crate::read::Scannable<Table = T>>(&self) -> Scan<S, S> {
+        Scan::new::<T>(self.inner.clone(), S::output())
     }
 
     /// A [`Loader`](crate::batch::Loader): `get`s issued concurrently are coalesced into
@@ -269,11 +270,6 @@ impl<T: Table> Db<T> {
     /// [`Doctor`](crate::doctor::Doctor)).
     pub fn doctor<R: Registry<Table = T>>(&self) -> crate::doctor::Doctor<R> {
         crate::doctor::Doctor::new(self.inner.clone())
-    }
-
-    /// Scans the table for items of every entity type, decoded as registry `R`.
-    pub fn scan_all<R: Registry<Table = T>>(&self) -> Scan<R, R> {
-        Scan::new::<T>(self.inner.clone(), crate::read::registry_output::<R>())
     }
 
     /// An all-or-nothing transaction of up to 100 actions of any entity types.

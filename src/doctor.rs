@@ -431,7 +431,7 @@ fn examine<R: Registry>(
             return;
         }
     };
-    let rendered = match decoded.to_item() {
+    let rendered = match decoded.to_stored_item() {
         Ok(rendered) => rendered,
         Err(e) => {
             push(

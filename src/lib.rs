@@ -106,7 +106,7 @@ pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
-pub use read::{Cursor, KeyValue, Page, Query, Scan};
+pub use read::{Cursor, KeyValue, Page, Query, Scan, Scannable};
 pub use redact::Redacted;
 #[doc(hidden)]
 pub use registry::EntityVisitor;
@@ -163,6 +163,7 @@ pub mod guide {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::expr::{Path, Value};
+    pub use crate::read::{Output, registry_output};
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use serde;
     pub use serde_dynamo;
@@ -261,19 +262,6 @@ pub mod __private {
             _ => Ok(crate::decode::from_value(&AttributeValue::Null(true)).ok()),
         }
     }
-    pub use crate::write::declared::Declared;
-    pub use inventory;
-
-    /// The `TypeId` of a table type, for [`Declared`].
-    pub fn type_id<T: 'static>() -> core::any::TypeId {
-        core::any::TypeId::of::<T>()
-    }
-
-    /// An entity's schema as a `'static` reference, for [`Declared`].
-    pub fn schema_of<E: crate::Entity>() -> &'static crate::EntitySchema {
-        const { &E::SCHEMA }
-    }
-
     /// Decodes one key-template field from an attribute value an update sets, and writes
     /// its key encoding; `false` when the value is null (an optional field set to `None`).
     pub fn write_part_from<T>(

@@ -75,7 +75,7 @@ pub trait Registry: Sized + Send + 'static {
     /// lifecycle values it carries (`updated_at` as read, not now — what a migration
     /// compares a stored item with); a raw item kept by an `other` variant is returned as
     /// it is.
-    fn to_item(&self) -> Result<Item, Error>;
+    fn to_stored_item(&self) -> Result<Item, Error>;
 
     /// The sentinel keys of this value's unique fields (the doctor checks they exist).
     #[doc(hidden)]

@@ -23,7 +23,7 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
     let schema = &<R::Table as Table>::SCHEMA;
     let items: Vec<(Option<&'static str>, Item)> = samples
         .iter()
-        .filter_map(|s| Some((s.discriminator(), s.to_item().ok()?)))
+        .filter_map(|s| Some((s.discriminator(), s.to_stored_item().ok()?)))
         .collect();
     // Every non-key attribute the samples hold, with its type (the first seen).
     let table_keys: Vec<&str> = std::iter::once(schema.partition_key())

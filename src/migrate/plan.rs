@@ -83,7 +83,7 @@ pub(super) fn decide<R: Registry>(
         return Decision::Skip;
     }
     let key = || crate::entity::key_from(item, table);
-    let rendered = match R::from_item(item.clone()).and_then(|decoded| decoded.to_item()) {
+    let rendered = match R::from_item(item.clone()).and_then(|decoded| decoded.to_stored_item()) {
         Ok(rendered) => rendered,
         Err(error) => return Decision::Fail(key(), error),
     };

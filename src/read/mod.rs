@@ -14,7 +14,9 @@ pub use cursor::Cursor;
 pub use keys::{KeyFieldType, KeyValue, KeyValues, TimeBucketed};
 pub use page::Page;
 pub use query::Query;
-pub use scan::Scan;
+pub use scan::{Scan, Scannable};
 
 pub(crate) use item::read_consistent;
-pub(crate) use query::{entity_output, raw_output, registry_output};
+pub(crate) use query::raw_output;
+#[doc(hidden)]
+pub use query::{Output, registry_output};

@@ -81,7 +81,9 @@ struct QueryCore {
 }
 
 /// How raw items become results: the typed decoder, and what the core needs to know of it.
-pub(crate) struct Output<T> {
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Output<T> {
     pub(crate) decode: fn(Item) -> Result<T, Error>,
     pub(crate) described: Described,
 }
@@ -120,7 +122,8 @@ pub(crate) fn raw_output() -> Output<Item> {
     }
 }
 
-pub(crate) fn registry_output<R: Registry>() -> Output<R> {
+#[doc(hidden)]
+pub fn registry_output<R: Registry>() -> Output<R> {
     Output {
         decode: R::from_item,
         described: Described {

@@ -12,14 +12,38 @@ use super::cursor::{Cursor, Fingerprint, Position};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::query::{Described, Output};
 use crate::client::Inner;
+use crate::entity::Entity;
 use crate::expr::{Condition, Node, Placeholders};
 use crate::item::Item;
 use crate::observe::{Call, ObserveExt};
 use crate::table::{IndexSchema, Table};
 use crate::{Error, InvalidInputKind};
 
-/// A Scan, built by [`Db::scan`](crate::Db::scan) (one entity type) or
-/// [`Db::scan_all`](crate::Db::scan_all) (every type, as a registry enum).
+/// What a scan reads and returns: an entity type (its items only) or a registry (every
+/// type of the table). `#[derive(Entity)]` and `#[derive(Registry)]` implement it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be scanned",
+    note = "scan an entity type (`#[derive(Entity)]`) or a registry (`#[derive(Registry)]`)"
+)]
+pub trait Scannable: Sized + Send + 'static {
+    /// The table the type's items live in.
+    type Table: Table;
+
+    /// How raw items become `Self`, and which items are read.
+    #[doc(hidden)]
+    fn output() -> Output<Self>;
+}
+
+impl<E: Entity> Scannable for E {
+    type Table = E::Table;
+
+    fn output() -> Output<Self> {
+        super::query::entity_output::<E>()
+    }
+}
+
+/// A Scan, built by [`Db::scan`](crate::Db::scan): of one entity type (`db.scan::<Task>()`),
+/// or of every type, as a registry enum (`db.scan::<TrackerItem>()`).
 ///
 /// With [`segments`](Scan::segments) above 1 it is a parallel scan: the segments are read
 /// concurrently (at most [`concurrency`](Scan::concurrency) at a time) and merged into one
@@ -74,12 +98,6 @@ impl<S, T: Send + 'static> Scan<S, T> {
             output,
             subject: PhantomData,
         }
-    }
-
-    /// Scans a global secondary index of the table instead of the table.
-    pub fn index<Tb>(mut self, index: impl crate::table::IndexHandle<Tb>) -> Self {
-        self.core.index = Some(index.index_schema());
-        self
     }
 
     /// Keeps only items for which `condition` holds (a `FilterExpression`: items are still
@@ -173,6 +191,15 @@ impl<S, T: Send + 'static> Scan<S, T> {
     /// segments are counted concurrently.
     pub fn count(self) -> impl Future<Output = Result<usize, Error>> + Send {
         self.core.count(self.output.described)
+    }
+}
+
+impl<S: Scannable, T> Scan<S, T> {
+    /// Scans a global secondary index of the scanned type's table instead of the table
+    /// (any index kind; another table's index does not compile).
+    pub fn index(mut self, index: impl crate::table::IndexHandle<S::Table>) -> Self {
+        self.core.index = Some(index.index_schema());
+        self
     }
 }
 

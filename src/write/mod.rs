@@ -17,7 +17,6 @@
 //!   was.
 
 pub(crate) mod classify;
-pub(crate) mod declared;
 pub(crate) mod guard;
 pub(crate) mod internal;
 pub(crate) mod keyspace;

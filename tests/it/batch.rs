@@ -48,7 +48,7 @@ fn mixed_items() -> (Vec<Task>, Vec<Project>, Vec<Comment>) {
 }
 
 async fn stored_keys(db: &dynamorm::Db<dynamorm_entities::Tracker>) -> HashSet<PrimaryKey> {
-    let items: Vec<TrackerItem> = db.scan_all().segments(4).all().await.expect("scan");
+    let items: Vec<TrackerItem> = db.scan().segments(4).all().await.expect("scan");
     items
         .iter()
         .map(|item| match item {

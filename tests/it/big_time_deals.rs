@@ -381,11 +381,7 @@ async fn users_messages_and_fan_out(#[case] backend: Backend) {
 
     // Everything decodes through the registry, and is stored as the declarations render
     // it: a migration has nothing to fix.
-    let items = db
-        .scan_all::<DealsItem>()
-        .all()
-        .await
-        .expect("registry scan");
+    let items = db.scan::<DealsItem>().all().await.expect("registry scan");
     assert_eq!(items.len(), scan_raw(&db).await.len());
     let migration = db.migrate::<DealsItem>().run().await.expect("migration");
     assert_eq!(

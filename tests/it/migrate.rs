@@ -336,7 +336,7 @@ async fn a_primary_key_move_keeps_exactly_one_copy(#[case] backend: Backend) {
             .iter()
             .all(|keys| keys.iter().any(|(k, v)| k == "PK" && v == "NOTES"))
     );
-    let all: Vec<NoteItems> = t.db.scan_all().all().await.expect("scan");
+    let all: Vec<NoteItems> = t.db.scan().all().await.expect("scan");
     assert_eq!(all.len(), 300);
     assert!(matches!(&all[0], NoteItems::Note(n) if n.body.starts_with("body")));
 }

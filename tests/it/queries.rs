@@ -585,7 +585,7 @@ async fn scans_filter_by_type_and_run_in_parallel(#[case] backend: Backend) {
             .expect("scan tasks");
     assert_eq!(tasks.len(), 60);
     let all: Vec<TrackerItem> =
-        t.db.scan_all::<TrackerItem>()
+        t.db.scan::<TrackerItem>()
             .segments(4)
             .concurrency(2)
             .page_size(5)

@@ -59,8 +59,12 @@ async fn a_scan_of_mixed_items_decodes_into_the_registry(#[case] backend: Backen
         .map(TrackerItem::from_item)
         .collect::<Result<_, _>>()
         .expect("every item decodes");
-    let scanned: Vec<TrackerItem> = t.db.scan_all().all().await.expect("library scan");
-    assert_eq!(scanned.len(), decoded.len(), "scan_all skips the sentinel");
+    let scanned: Vec<TrackerItem> = t.db.scan().all().await.expect("library scan");
+    assert_eq!(
+        scanned.len(),
+        decoded.len(),
+        "a registry scan skips the sentinel"
+    );
     decoded.sort_by_key(|i| i.kind().map(|k| k as u8));
     let decoded: Vec<TrackerItem> = decoded
         .into_iter()

@@ -164,6 +164,14 @@ fn registry_impl(parts: &Parts<'_>) -> TokenStream {
 
             #per_variant
         }
+
+        impl #krate::Scannable for #ident {
+            type Table = #table;
+
+            fn output() -> #krate::__private::Output<Self> {
+                #krate::__private::registry_output::<Self>()
+            }
+        }
     }
 }
 
@@ -288,7 +296,7 @@ fn per_variant_fns(parts: &Parts<'_>) -> TokenStream {
             }
         }
 
-        fn to_item(&self) -> ::core::result::Result<#krate::Item, #krate::Error> {
+        fn to_stored_item(&self) -> ::core::result::Result<#krate::Item, #krate::Error> {
             match self {
                 #(#encode_arms)*
                 #other_encode

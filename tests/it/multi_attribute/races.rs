@@ -97,7 +97,7 @@ async fn a_faulty_mixed_batch_racing_key_updates_keeps_the_index_exact(#[case] b
         .expect("a valid batch");
     let acknowledged = updater.await.expect("updater");
 
-    let stored: Vec<GameItem> = t.direct.scan_all::<GameItem>().all().await.expect("scan");
+    let stored: Vec<GameItem> = t.direct.scan::<GameItem>().all().await.expect("scan");
     let stored_keys: HashSet<PrimaryKey> = stored
         .iter()
         .map(|i| match i {

@@ -173,7 +173,7 @@ async fn two_entity_types_share_the_index_by_attribute_names(#[case] backend: Ba
         .await
         .expect("put");
     let scanned = db
-        .scan_all::<GameItem>()
+        .scan::<GameItem>()
         .index(super::Games::ByRound)
         .all()
         .await

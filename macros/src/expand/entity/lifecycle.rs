@@ -19,57 +19,54 @@ fn fields<'e, 'a>(
 /// `timestamp_now`, `ttl_seconds` and `ttl_seconds_from`.
 pub(crate) fn time_fns(entity: &Entity<'_>) -> TokenStream {
     let (krate, lifecycle) = (&entity.krate, &entity.lifecycle);
-    let timestamps = fields(
+    let timestamps: Vec<_> = fields(
         entity,
         lifecycle.created_at.iter().chain(&lifecycle.updated_at),
-    );
-    let timestamp_arms = timestamps.map(|f| {
-        let (attribute, ty) = (&f.attribute, f.ty);
-        quote!(#attribute => #krate::__private::timestamp_now::<#ty>(),)
-    });
-    let ttl = fields(entity, &lifecycle.ttl).next();
-    let ttl_body = match ttl {
-        Some(f) => {
-            let fi = f.ident;
-            quote!(#krate::TtlValue::epoch_seconds(&self.#fi))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let ttl_from_body = match ttl {
-        Some(f) => {
-            let ty = f.ty;
-            quote!(#krate::__private::ttl_from::<#ty>(value))
-        }
-        None => quote!({
-            let _ = value;
-            ::core::result::Result::Ok(::core::option::Option::None)
-        }),
-    };
-    quote! {
-        fn timestamp_now(
-            attribute: &str,
-        ) -> ::core::result::Result<#krate::__private::AttributeValue, #krate::Error> {
-            match attribute {
-                #(#timestamp_arms)*
-                _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<timestamp>" }.into()),
+    )
+    .collect();
+    // Without timestamps or a TTL the trait's defaults stand: less code per entity.
+    let timestamp_fn = (!timestamps.is_empty()).then(|| {
+        let arms = timestamps.iter().map(|f| {
+            let (attribute, ty) = (&f.attribute, f.ty);
+            quote!(#attribute => #krate::__private::timestamp_now::<#ty>(),)
+        });
+        quote! {
+            fn timestamp_now(
+                attribute: &str,
+            ) -> ::core::result::Result<#krate::__private::AttributeValue, #krate::Error> {
+                match attribute {
+                    #(#arms)*
+                    _ => ::core::result::Result::Err(#krate::KeyError::MissingField { field: "<timestamp>" }.into()),
+                }
             }
         }
+    });
+    let ttl_fns = fields(entity, &lifecycle.ttl).next().map(|f| {
+        let (fi, ty) = (f.ident, f.ty);
+        quote! {
+            fn ttl_seconds(&self) -> ::core::option::Option<i64> {
+                #krate::TtlValue::epoch_seconds(&self.#fi)
+            }
 
-        fn ttl_seconds(&self) -> ::core::option::Option<i64> {
-            #ttl_body
+            fn ttl_seconds_from(
+                value: &#krate::__private::AttributeValue,
+            ) -> ::core::result::Result<::core::option::Option<i64>, #krate::Error> {
+                #krate::__private::ttl_from::<#ty>(value)
+            }
         }
-
-        fn ttl_seconds_from(
-            value: &#krate::__private::AttributeValue,
-        ) -> ::core::result::Result<::core::option::Option<i64>, #krate::Error> {
-            #ttl_from_body
-        }
+    });
+    quote! {
+        #timestamp_fn
+        #ttl_fns
     }
 }
 
 /// `fill_generated` and `unset_generated` (`#[dynamo(generated)]`: ids made on insert while
 /// unset, and refused unset elsewhere).
 pub(crate) fn generated_fns(entity: &Entity<'_>) -> TokenStream {
+    if entity.lifecycle.generated.is_empty() {
+        return TokenStream::new();
+    }
     let krate = &entity.krate;
     let generated = || fields(entity, &entity.lifecycle.generated);
     let fill = generated().map(|f| {

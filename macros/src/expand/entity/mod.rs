@@ -26,7 +26,6 @@ pub(crate) fn expand(entity: &Entity<'_>) -> TokenStream {
     let attrs_struct = attrs::attrs_struct(entity);
     let inherent = inherent_impl(entity, table);
     let checks = checks::checks(entity, table);
-    let declared = declared(entity, table);
     let entity_impl = entity_impl(entity, table, pk);
     let key_impl = key::entity_key_impl(entity);
     quote! {
@@ -34,7 +33,6 @@ pub(crate) fn expand(entity: &Entity<'_>) -> TokenStream {
         #attrs_struct
         #inherent
         #checks
-        #declared
         #entity_impl
         #key_impl
     }
@@ -53,19 +51,6 @@ fn inherent_impl(entity: &Entity<'_>, table: &Path) -> TokenStream {
             #key_fn
 
             #shapes
-        }
-    }
-}
-
-/// Registers the entity with its table, for checks across every entity of a table.
-fn declared(entity: &Entity<'_>, table: &Path) -> TokenStream {
-    let (krate, ident) = (&entity.krate, entity.ident);
-    quote! {
-        #krate::__private::inventory::submit! {
-            #krate::__private::Declared {
-                table: #krate::__private::type_id::<#table>,
-                schema: #krate::__private::schema_of::<#ident>,
-            }
         }
     }
 }

@@ -30,6 +30,9 @@ fn test(krate: &syn::Path, when: &When, value: TokenStream) -> TokenStream {
 
 /// `in_index`: whether the entity uses layout `index`.
 pub(crate) fn in_index_fn(entity: &Entity<'_>) -> TokenStream {
+    if whens(entity).is_empty() {
+        return TokenStream::new();
+    }
     let krate = &entity.krate;
     let arms = whens(entity).into_iter().map(|(i, when, f)| {
         let fi = f.ident;
@@ -49,6 +52,9 @@ pub(crate) fn in_index_fn(entity: &Entity<'_>) -> TokenStream {
 /// `in_index_from`: whether an item uses layout `index` after an update sets its `when`
 /// field to `value`.
 pub(crate) fn in_index_from_fn(entity: &Entity<'_>) -> TokenStream {
+    if whens(entity).is_empty() {
+        return TokenStream::new();
+    }
     let krate = &entity.krate;
     let arms = whens(entity).into_iter().map(|(i, when, f)| {
         let ty = f.ty;

@@ -26,8 +26,12 @@ fn write_from_arm(entity: &Entity<'_>, arm: usize, f: &Field<'_>) -> TokenStream
     quote!(#arm => #krate::__private::write_part_from::<#inner>(#entity_name, #field, value, out),)
 }
 
-/// `write_unique` and `write_unique_from`: the unique fields' sentinel values.
+/// `write_unique` and `write_unique_from`: the unique fields' sentinel values (the trait's
+/// defaults when there are none).
 pub(crate) fn unique_fns(entity: &Entity<'_>) -> TokenStream {
+    if entity.lifecycle.unique.is_empty() {
+        return TokenStream::new();
+    }
     let krate = &entity.krate;
     let unique = || {
         entity
