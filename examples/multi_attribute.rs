@@ -192,7 +192,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !report.complete || !report.failures.is_empty() {
         return Err(format!("migration incomplete: {report:?}").into());
     }
-    after.delete_index("GSI1").await?;
+    after.delete_index(Before::GSI1).await?;
     let sample_after = raw_item(&after, "m007").await?;
     if sample_after.contains_key("GSI1PK") || sample_after.contains_key("GSI1SK") {
         return Err("GSI1 attributes are still stored".into());

@@ -141,20 +141,33 @@ impl<T: Table> Db<T> {
         }
     }
 
-    /// Deletes global secondary index `name` from the table — one the declaration no
-    /// longer has, after its reads moved to another index (`ensure_table` never deletes an
-    /// index: a table may serve an older build still reading it). Returns once DynamoDB has
-    /// accepted the deletion: the index is then `DELETING` and no longer readable, and
-    /// DynamoDB removes it in the background (DynamoDB Local 3.3.0 leaves it `DELETING`).
-    /// Refuses an index `T` still declares.
+    /// Deletes a global secondary index from the table — one the declaration no longer has,
+    /// after its reads moved to another index (`ensure_table` never deletes an index: a
+    /// table may serve an older build still reading it). The index is named by its handle
+    /// on the table type of the earlier design (kept while the move runs, as for
+    /// [`Migrate::retire_index`](crate::migrate::Migrate::retire_index)), so only an index
+    /// some declaration had can be deleted. Returns once DynamoDB has accepted the deletion:
+    /// the index is then `DELETING` and no longer readable, and DynamoDB removes it in the
+    /// background (DynamoDB Local 3.3.0 leaves it `DELETING`). Refuses an index `T` still
+    /// declares.
     ///
     /// ```no_run
-    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// /// The design before the move: `GSI1` served the access pattern.
+    /// #[derive(dynamorm::Table)]
+    /// #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
+    /// pub struct Before;
+    ///
+    /// /// The design now: `GSI1` is gone.
+    /// #[derive(dynamorm::Table)]
+    /// #[dynamo(name = "app")]
+    /// pub struct App;
+    ///
     /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
-    /// db.delete_index("GSI1").await?;
+    /// db.delete_index(Before::GSI1).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete_index(&self, name: &str) -> Result<(), Error> {
+    pub async fn delete_index<Old>(&self, index: impl crate::IndexHandle<Old>) -> Result<(), Error> {
+        let name = index.index_schema().name();
         if T::SCHEMA.index(name).is_some() {
             return Err(Error::invalid(
                 InvalidInputKind::Configuration,

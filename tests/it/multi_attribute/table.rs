@@ -245,7 +245,7 @@ async fn retiring_a_template_index_removes_its_attributes(#[case] backend: Backe
 
     let moved = Db::<Moved>::with_table_name(client, name);
     // Refused: an index the declaration still has; attributes the design still uses.
-    let declared = both.delete_index("GSI1").await;
+    let declared = both.delete_index(Both::GSI1).await;
     assert_eq!(
         refused(&declared),
         Some(InvalidInputKind::Configuration),
@@ -304,7 +304,7 @@ async fn retiring_a_template_index_removes_its_attributes(#[case] backend: Backe
     // Then the index goes. (In this order nothing is written after the deletion:
     // DynamoDB Local 3.3.0 keeps a deleted index `DELETING` and then fails every write to
     // the table with InternalFailure.)
-    moved.delete_index("GSI1").await.expect("index deleted");
+    moved.delete_index(Both::GSI1).await.expect("index deleted");
     let status = index_status(&moved, "GSI1").await;
     // Gone, or going (DynamoDB Local 3.3.0 keeps it `DELETING` for good).
     assert!(
