@@ -166,7 +166,10 @@ impl<T: Table> Db<T> {
     /// db.delete_index(Before::GSI1).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete_index<Old>(&self, index: impl crate::IndexHandle<Old>) -> Result<(), Error> {
+    pub async fn delete_index<Old>(
+        &self,
+        index: impl crate::IndexHandle<Old>,
+    ) -> Result<(), Error> {
         let name = index.index_schema().name();
         if T::SCHEMA.index(name).is_some() {
             return Err(Error::invalid(

@@ -96,7 +96,11 @@ impl Checkup {
 }
 
 /// One problem with one item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// `Debug` and `Display` show the item's key and the values a problem quotes (a stored
+/// discriminator, a stored or rendered key) as `<redacted, N bytes>`; the fields hold them,
+/// and the JSON the CLI writes has them (an operator's tool, run against their own table).
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct Finding {
     /// The item's partition key.
     pub partition_key: String,
@@ -108,21 +112,62 @@ pub struct Finding {
     pub problem: Problem,
 }
 
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.partition_key)?;
+impl Finding {
+    /// The finding as text with its key and values shown: what the CLI prints for the
+    /// operator who asked.
+    #[cfg(feature = "cli")]
+    pub(crate) fn revealed(&self) -> String {
+        let mut text = String::new();
+        let _ = self.write(&mut text, true);
+        text
+    }
+
+    fn write(&self, f: &mut dyn std::fmt::Write, reveal: bool) -> std::fmt::Result {
+        write_value(f, &self.partition_key, reveal)?;
         if let Some(sk) = &self.sort_key {
-            write!(f, " / {sk}")?;
+            write!(f, " / ")?;
+            write_value(f, sk, reveal)?;
         }
         if let Some(e) = &self.entity {
             write!(f, " ({e})")?;
         }
-        write!(f, ": {}", self.problem)
+        write!(f, ": ")?;
+        self.problem.write(f, reveal)
     }
 }
 
-/// The kinds of problem a [`Doctor`] finds.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// A key or value from the table: as it is when revealed, otherwise redacted.
+fn write_value(f: &mut dyn std::fmt::Write, value: &str, reveal: bool) -> std::fmt::Result {
+    if reveal {
+        f.write_str(value)
+    } else {
+        write!(f, "{}", crate::Redacted::text(value))
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write(f, false)
+    }
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding")
+            .field("partition_key", &crate::Redacted::text(&self.partition_key))
+            .field(
+                "sort_key",
+                &self.sort_key.as_ref().map(crate::Redacted::text),
+            )
+            .field("entity", &self.entity)
+            .field("problem", &self.problem)
+            .finish()
+    }
+}
+
+/// The kinds of problem a [`Doctor`] finds. `Debug` and `Display` redact the values a
+/// problem quotes from the table (a stored discriminator, stored and rendered keys).
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Problem {
@@ -199,23 +244,82 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
+        self.write(f, false)
+    }
+}
+
+impl std::fmt::Debug for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |v: &String| crate::Redacted::text(v.clone());
+        match self {
+            Problem::UnknownType { discriminator } => f
+                .debug_struct("UnknownType")
+                .field("discriminator", &text(discriminator))
+                .finish(),
+            Problem::StaleKey {
+                attribute,
+                stored,
+                expected,
+            } => f
+                .debug_struct("StaleKey")
+                .field("attribute", attribute)
+                .field("stored", &stored.as_ref().map(text))
+                .field("expected", &expected.as_ref().map(text))
+                .finish(),
+            // The others hold names only (`Undecodable`'s reason is an error's redacted text).
+            Problem::MissingDiscriminator => f.write_str("MissingDiscriminator"),
+            Problem::OrphanSentinel => f.write_str("OrphanSentinel"),
+            Problem::Undecodable { reason } => f
+                .debug_struct("Undecodable")
+                .field("reason", reason)
+                .finish(),
+            Problem::BadVersion { attribute } => f
+                .debug_struct("BadVersion")
+                .field("attribute", attribute)
+                .finish(),
+            Problem::MissingTimestamp { attribute } => f
+                .debug_struct("MissingTimestamp")
+                .field("attribute", attribute)
+                .finish(),
+            Problem::BadTtl { attribute } => f
+                .debug_struct("BadTtl")
+                .field("attribute", attribute)
+                .finish(),
+            Problem::MissingSentinel { field } => f
+                .debug_struct("MissingSentinel")
+                .field("field", field)
+                .finish(),
+            Problem::SentinelOfAnother { field } => f
+                .debug_struct("SentinelOfAnother")
+                .field("field", field)
+                .finish(),
+        }
+    }
+}
+
+impl Problem {
+    fn write(&self, f: &mut dyn std::fmt::Write, reveal: bool) -> std::fmt::Result {
+        let show = |f: &mut dyn std::fmt::Write, v: &Option<String>| match v {
+            Some(v) => write_value(f, v, reveal),
+            None => f.write_str("(absent)"),
+        };
         match self {
             Problem::MissingDiscriminator => write!(f, "no discriminator"),
             Problem::UnknownType { discriminator } => {
-                write!(f, "unknown entity type `{discriminator}`")
+                write!(f, "unknown entity type ")?;
+                write_value(f, discriminator, reveal)
             }
             Problem::Undecodable { reason } => write!(f, "does not decode: {reason}"),
             Problem::StaleKey {
                 attribute,
                 stored,
                 expected,
-            } => write!(
-                f,
-                "`{attribute}` is {} but the templates render {}",
-                show(stored),
-                show(expected)
-            ),
+            } => {
+                write!(f, "`{attribute}` is ")?;
+                show(f, stored)?;
+                write!(f, " but the templates render ")?;
+                show(f, expected)
+            }
             Problem::BadVersion { attribute } => {
                 write!(f, "version `{attribute}` missing or not a version")
             }

@@ -172,7 +172,7 @@ pub mod __private {
     pub fn unknown_discriminator(attribute: &'static str, value: &str) -> crate::Error {
         crate::Error::UnknownDiscriminator {
             attribute,
-            value: value.to_owned(),
+            value: crate::Redacted::text(value.to_owned()),
         }
     }
 

@@ -190,6 +190,41 @@ impl<E: std::error::Error + ?Sized> std::error::Error for Redacted<Box<E>> {}
 /// may quote a value of the item.
 impl std::error::Error for Redacted<serde_dynamo::Error> {}
 
+/// Key attribute values by name (a migration's key changes, a checkpoint's last key) as
+/// `Debug` shows them: the names, each value `<redacted, N bytes>`.
+pub(crate) struct RedactedKeyMap<'a>(pub(crate) &'a std::collections::BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedKeyMap<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(name, value)| (name, Redacted::text(value))),
+            )
+            .finish()
+    }
+}
+
+/// Items as `Debug` shows them: `<redacted, N attributes>` each.
+pub(crate) struct RedactedItems<'a, I>(pub(crate) &'a [I]);
+
+impl fmt::Debug for RedactedItems<'_, Item> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(Redacted::item))
+            .finish()
+    }
+}
+
+impl fmt::Debug for RedactedItems<'_, Option<Item>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|i| i.as_ref().map(Redacted::item)))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

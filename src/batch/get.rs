@@ -23,13 +23,25 @@ const MAX_KEYS: usize = 100;
 
 /// What a batch get read: the items found (keys with no item are simply absent), and the
 /// keys that could not be read after the last attempt.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct BatchGetOutput<T> {
     items: Vec<Item>,
     failed: Vec<FailedGet>,
     requests: usize,
     consumed_capacity: f64,
     table: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for BatchGetOutput<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The items are left out: they hold the entities' values.
+        f.debug_struct("BatchGetOutput")
+            .field("items", &crate::redact::RedactedItems(&self.items))
+            .field("failed", &self.failed)
+            .field("requests", &self.requests)
+            .field("consumed_capacity", &self.consumed_capacity)
+            .finish()
+    }
 }
 
 impl<T: Table> BatchGetOutput<T> {

@@ -200,7 +200,7 @@ async fn live<R: Registry>(
             } else {
                 let mut out = String::new();
                 for finding in &checkup.findings {
-                    out.push_str(&format!("{finding}\n"));
+                    out.push_str(&format!("{}\n", finding.revealed()));
                 }
                 print(&out)?;
             }

@@ -40,7 +40,7 @@ impl Def {
             Some(AttributeValue::S(found)) if found == self.schema.name => Ok(()),
             Some(AttributeValue::S(found)) => Err(Error::WrongEntity {
                 expected: self.schema.name,
-                found: found.clone(),
+                found: crate::Redacted::text(found.clone()),
             }),
             _ => Err(Error::MissingDiscriminator { attribute }),
         }

@@ -141,13 +141,16 @@ pub enum Error {
         field: &'static str,
     },
     /// The item with that key belongs to another entity type.
-    #[error("expected a `{expected}` item, found a `{found}` item")]
+    ///
+    /// The discriminator found is stored data (another writer may have put anything
+    /// there): it is [`Redacted`], `found.expose()` reads it.
+    #[error("expected a `{expected}` item, found an item of another entity type ({found})")]
     #[non_exhaustive]
     WrongEntity {
         /// The entity type that was addressed.
         expected: &'static str,
         /// The discriminator stored on the item.
-        found: String,
+        found: Redacted<String>,
     },
     /// A key could not be rendered or parsed; nothing was sent.
     ///
@@ -171,13 +174,15 @@ pub enum Error {
         max: usize,
     },
     /// An item's discriminator names no entity type of the registry.
-    #[error("unknown entity type `{value}` in attribute `{attribute}`")]
+    ///
+    /// The value is stored data: it is [`Redacted`], `value.expose()` reads it.
+    #[error("unknown entity type ({value}) in attribute `{attribute}`")]
     #[non_exhaustive]
     UnknownDiscriminator {
         /// The discriminator attribute.
         attribute: &'static str,
         /// The value found.
-        value: String,
+        value: Redacted<String>,
     },
     /// An item has no (string) discriminator attribute.
     #[error("item has no string attribute `{attribute}` naming its entity type")]
@@ -1134,9 +1139,10 @@ mod tests {
                 entity: "User",
                 field: "email",
             },
+            // A discriminator is stored data: another writer may put anything there.
             Error::WrongEntity {
                 expected: "User",
-                found: "Order".to_owned(),
+                found: Redacted::text(SECRET.to_owned()),
             },
             Error::Key(KeyError::malformed(SECRET, "not a number")),
             Error::Key(KeyError::Mismatch {
@@ -1156,7 +1162,7 @@ mod tests {
             },
             Error::UnknownDiscriminator {
                 attribute: "_type",
-                value: "Invoice".to_owned(),
+                value: Redacted::text(SECRET.to_owned()),
             },
             Error::MissingDiscriminator { attribute: "_type" },
             Error::Encode(Box::new(
@@ -1552,7 +1558,7 @@ mod tests {
             (
                 Error::WrongEntity {
                     expected: "U",
-                    found: "V".into(),
+                    found: Redacted::text("V".to_owned()),
                 },
                 K::WrongEntity,
                 false,

@@ -21,13 +21,26 @@ pub struct MigrationState {
     pub segments: Vec<SegmentState>,
 }
 
-/// The progress of one scan segment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The progress of one scan segment. `Debug` shows the last key's attribute names, not
+/// the key.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentState {
     /// The segment was scanned to its end.
     pub done: bool,
     /// The key attributes of the last item processed (string values).
     pub last_key: Option<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for SegmentState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentState")
+            .field("done", &self.done)
+            .field(
+                "last_key",
+                &self.last_key.as_ref().map(crate::redact::RedactedKeyMap),
+            )
+            .finish()
+    }
 }
 
 /// Where checkpoints are kept; implement it to keep them elsewhere (an item, a parameter

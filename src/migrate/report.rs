@@ -31,8 +31,9 @@ impl Progress {
     }
 }
 
-/// A key change, old and new key attributes (for dry-run samples).
-#[derive(Debug, Clone, PartialEq)]
+/// A key change, old and new key attributes (for dry-run samples). `Debug` shows the
+/// attribute names, not the keys.
+#[derive(Clone, PartialEq)]
 pub struct KeyChange {
     /// The entity type.
     pub entity: String,
@@ -40,6 +41,16 @@ pub struct KeyChange {
     pub old: BTreeMap<String, String>,
     /// The key attributes the current templates render (absent ones are removed).
     pub new: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for KeyChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyChange")
+            .field("entity", &self.entity)
+            .field("old", &crate::redact::RedactedKeyMap(&self.old))
+            .field("new", &crate::redact::RedactedKeyMap(&self.new))
+            .finish()
+    }
 }
 
 /// An item the migration did not rewrite.

@@ -40,8 +40,18 @@ const SHARDED: u8 = 3;
 /// let from_client = Cursor::from_string("AXI9pgt7");
 /// assert_eq!(from_client.as_str(), "AXI9pgt7"); // checked only when a query resumes
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
+
+/// A cursor holds the last key read: `Debug` shows its length, not the text (read it with
+/// [`Cursor::as_str`] to hand it to a client).
+impl std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cursor")
+            .field(&crate::Redacted::text(&self.0))
+            .finish()
+    }
+}
 
 impl Cursor {
     /// The cursor as text.

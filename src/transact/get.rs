@@ -51,10 +51,19 @@ impl<T> std::fmt::Debug for TransactGet<T> {
 }
 
 /// The items of a [`TransactGet`], by request position.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct TransactGetOutput<T> {
     items: Vec<Option<Item>>,
     table: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for TransactGetOutput<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The items are left out: they hold the entities' values.
+        f.debug_struct("TransactGetOutput")
+            .field("items", &crate::redact::RedactedItems(&self.items))
+            .finish()
+    }
 }
 
 impl<T: Table> TransactGetOutput<T> {

@@ -104,7 +104,7 @@ impl Outcome {
             }
             Some(AttributeValue::S(found)) => Error::WrongEntity {
                 expected: entity,
-                found: found.clone(),
+                found: crate::Redacted::text(found.clone()),
             },
             _ => Error::MissingDiscriminator {
                 attribute: self.discriminator,

@@ -232,7 +232,7 @@ async fn keyed_operations_never_touch_another_entity_type(#[case] backend: Backe
         .await
         .expect("raw put");
 
-    let is_wrong = |e: &Error| matches!(e, Error::WrongEntity { expected: "Task", found, .. } if found == "Comment");
+    let is_wrong = |e: &Error| matches!(e, Error::WrongEntity { expected: "Task", found, .. } if found.expose() == "Comment");
     let err = t.db.get(victim.key()).send().await.expect_err("get");
     assert!(is_wrong(&err), "{err:?}");
     let err = t.db.put(&victim).send().await.expect_err("put");

@@ -25,6 +25,7 @@ mod nested_updates;
 mod observe;
 mod partition_limits;
 mod queries;
+mod redaction;
 mod registry;
 mod report;
 mod sharding;

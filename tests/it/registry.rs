@@ -88,7 +88,7 @@ fn unknown_and_missing_discriminators_are_typed_errors() {
     let err =
         TrackerItem::from_item(item(&[("PK", "X"), ("_type", "Invoice")])).expect_err("unknown");
     assert!(
-        matches!(&err, Error::UnknownDiscriminator { attribute: "_type", value, .. } if value == "Invoice"),
+        matches!(&err, Error::UnknownDiscriminator { attribute: "_type", value, .. } if value.expose() == "Invoice"),
         "{err:?}"
     );
     assert_eq!(

@@ -54,7 +54,7 @@ fn a_lambda_event_decodes_record_by_record_with_partial_failures() {
     // The unknown type and the malformed image are reported, not fatal.
     assert_eq!(changes.failures.len(), 2);
     assert!(
-        matches!(&changes.failures[0].error, Error::UnknownDiscriminator { value, .. } if value == "Invoice")
+        matches!(&changes.failures[0].error, Error::UnknownDiscriminator { value, .. } if value.expose() == "Invoice")
     );
     assert!(matches!(
         &changes.failures[1].error,
