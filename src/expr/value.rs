@@ -6,9 +6,19 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::{EncodeError, Error, InvalidInputKind};
 
 /// A value encoded for an expression, or the reason it could not be (reported on send).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[doc(hidden)]
 pub struct Value(Result<AttributeValue, Unencodable>);
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value is the caller's data; whether it encoded is not.
+        match &self.0 {
+            Ok(_) => f.write_str("Value(<redacted>)"),
+            Err(_) => f.write_str("Value(<unencodable>)"),
+        }
+    }
+}
 
 /// Why a [`Value`] has no attribute value.
 #[derive(Debug, Clone)]
