@@ -100,7 +100,7 @@ impl<T: Table> Db<T> {
     /// ```
     pub fn with_registry<R: Registry<Table = T>>(&self) -> Self {
         self.rebuilt(|inner| Inner {
-            keyspace: Some(Arc::new(crate::write::keyspace::of(R::ENTITIES))),
+            keyspace: Some(Arc::new(crate::write::keyspace::of(R::ENTITIES, R::OPEN))),
             ..inner
         })
     }

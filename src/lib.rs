@@ -185,7 +185,7 @@ pub mod __private {
     ) -> crate::Error {
         crate::Error::Collection {
             collection,
-            item_type: item_type.to_owned(),
+            item_type: crate::Redacted::text(item_type.to_owned()),
             field: Some(field),
         }
     }

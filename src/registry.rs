@@ -54,6 +54,11 @@ pub trait Registry: Sized + Send + 'static {
     /// The schemas of the registered entity types.
     const ENTITIES: &'static [EntitySchema];
 
+    /// Whether the registry keeps items of types it does not know (an `#[dynamo(other)]`
+    /// variant): the table then holds more than `ENTITIES`.
+    #[doc(hidden)]
+    const OPEN: bool = false;
+
     /// Decodes an item whose discriminator is `discriminator` (the derive writes this).
     #[doc(hidden)]
     fn decode_as(discriminator: &str, item: Item) -> Result<Self, Error>;

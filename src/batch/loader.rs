@@ -167,7 +167,13 @@ impl<E: Entity> Future for LoaderGet<E> {
                 let load = load_item(shared, this.def, key, this.consistent);
                 this.running.insert(Box::pin(load))
             }
-            _ => return std::task::Poll::Ready(Ok(None)),
+            // `shared` and `key` are taken together, when `running` is set: unreachable.
+            _ => {
+                return std::task::Poll::Ready(Err(Error::invalid(
+                    crate::InvalidInputKind::NotSupported,
+                    "a coalesced get was polled after it was taken apart",
+                )));
+            }
         };
         running
             .as_mut()

@@ -102,15 +102,17 @@ pub(super) enum Via {
 ///
 /// **Entity types.** BatchWriteItem carries no conditions: a batch put replaces, and a batch
 /// delete deletes, whatever is stored at the key. So only entity types whose primary-key
-/// templates no other declared entity type of the table (nor a unique-value sentinel) can
-/// render go into BatchWriteItem requests. Writes of an entity type that can share keys —
-/// the same analysis as [`Report`](crate::Report)'s "can collide" warning — are sent as
-/// single PutItem/DeleteItem requests guarded by the entity type, like `put` and `delete`:
-/// a write that would touch another type's item is listed in
-/// [`failed`](BatchWriteOutput::failed) as [`WriteOutcome::NotApplied`], and that item is
-/// untouched. "Declared" means every `#[derive(Entity)]` type linked into this program on
-/// the same `Table` type (collected at link time); items other programs write to the same
-/// table under types this one does not declare are not known here.
+/// templates no other entity type of the table (nor a unique-value sentinel) can render go
+/// into BatchWriteItem requests. The table's entity types are the registry the `Db` was
+/// given ([`Db::with_registry`](crate::Db::with_registry)); writes of a type that can share
+/// keys with another — the same analysis as [`Report`](crate::Report)'s "can collide"
+/// warning — of a type the registry does not list, of any type when the registry has an
+/// `#[dynamo(other)]` variant (the table holds types it does not know), and of every type
+/// when the `Db` was given no registry, are sent as single PutItem/DeleteItem requests
+/// guarded by the entity type, like `put` and `delete`: a write that would touch another
+/// type's item is listed in [`failed`](BatchWriteOutput::failed) as
+/// [`WriteOutcome::NotApplied`], and that item is untouched. What the binary links decides
+/// nothing.
 ///
 /// **Outcomes.** Every write is counted in [`written`](BatchWriteOutput::written) or listed
 /// in `failed()` with its [`WriteOutcome`]: `NotApplied` when DynamoDB did not apply it,
@@ -419,6 +421,27 @@ pub(super) async fn send_chunk(
     retry: RetryPolicy,
     table: crate::TableSchema,
 ) -> (usize, super::Sent, Vec<FailedWrite>) {
+    // Only writes routed to a batch request belong here: anything else is reported failed,
+    // never counted written by a request that did not carry it.
+    let (chunk, misrouted): (Vec<Pending>, Vec<Pending>) = chunk
+        .into_iter()
+        .partition(|w| matches!(w.via, Via::Batch(_)));
+    let misrouted = failed(
+        misrouted.into_iter().map(|w| (w.key.clone(), w)).collect(),
+        "not routed to a batch request",
+    );
+    let (written, sent, mut failures) = send_batch(db, chunk, retry, table).await;
+    failures.extend(misrouted);
+    (written, sent, failures)
+}
+
+/// [`send_chunk`] of writes that all go in `BatchWriteItem` requests.
+async fn send_batch(
+    db: Arc<Inner>,
+    chunk: Vec<Pending>,
+    retry: RetryPolicy,
+    table: crate::TableSchema,
+) -> (usize, super::Sent, Vec<FailedWrite>) {
     let total = chunk.len();
     let mut pending: HashMap<KeyOf, Pending> =
         chunk.into_iter().map(|w| (w.key.clone(), w)).collect();
@@ -480,7 +503,13 @@ pub(super) async fn send_guarded(
     retry: RetryPolicy,
 ) -> (usize, super::Sent, Vec<FailedWrite>) {
     let Via::Guarded(plan) = &write.via else {
-        return (0, super::Sent::default(), Vec::new());
+        // Not a guarded write: reported failed, never silently dropped.
+        let one: HashMap<KeyOf, Pending> = [(write.key.clone(), write)].into_iter().collect();
+        return (
+            0,
+            super::Sent::default(),
+            failed(one, "not routed to a guarded write"),
+        );
     };
     let mut sent = super::Sent::default();
     let mut maybe_applied = false;

@@ -17,7 +17,13 @@ pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<Vec<String>, KeyError> 
     let mut parts = Vec::with_capacity(count);
     for slot in 0..count {
         let mut part = String::new();
-        key.write_key_part(slot, &mut part)?;
+        if !key.write_key_part(slot, &mut part)? {
+            let field = K::Entity::SCHEMA
+                .key_fields
+                .get(slot)
+                .map_or("?", |f| f.field);
+            return Err(KeyError::MissingField { field });
+        }
         parts.push(part);
     }
     Ok(parts)

@@ -211,15 +211,15 @@ pub enum Error {
     /// A typed collection could not hold a query's result: an item of a type that is not
     /// a member, or a second item for a member that holds one.
     #[error("collection `{collection}`: {}", match field {
-        Some(field) => format!("field `{field}` holds one item, but the query returned a second `{item_type}`"),
-        None => format!("the query returned a `{item_type}` item, which is not a member"),
+        Some(field) => format!("field `{field}` holds one item, but the query returned a second ({item_type})"),
+        None => format!("the query returned an item of a type that is not a member ({item_type})"),
     })]
     #[non_exhaustive]
     Collection {
         /// The collection type.
         collection: &'static str,
         /// The entity type (discriminator) of the item that did not fit.
-        item_type: String,
+        item_type: Redacted<String>,
         /// The member field that already held an item, when that was the problem (`None`:
         /// the item's type is not a member).
         field: Option<&'static str>,
@@ -1176,12 +1176,12 @@ mod tests {
             Error::InvalidCursor { reason: "altered" },
             Error::Collection {
                 collection: "Feed",
-                item_type: "Invoice".to_owned(),
+                item_type: Redacted::text(SECRET.to_owned()),
                 field: None,
             },
             Error::Collection {
                 collection: "Feed",
-                item_type: "Invoice".to_owned(),
+                item_type: Redacted::text(SECRET.to_owned()),
                 field: Some("invoice"),
             },
             canceled(&[CancelReason::ConditionalCheckFailed]),

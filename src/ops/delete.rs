@@ -147,10 +147,12 @@ impl DeleteCore {
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, key.clone(), spec.clone(), None)?;
         let old = crate::unique::write(&self.db, def, &key, true, &mut |read| {
-            if read.old.is_none() {
+            let Some(old) = &read.old else {
                 // Nothing to release; nothing to delete.
                 return Ok(None);
-            }
+            };
+            // Another type's item is never deleted, nor returned as this one.
+            def.check_type(old)?;
             let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
             Ok(Some((plan, none.clone())))
         })

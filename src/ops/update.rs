@@ -86,12 +86,13 @@ impl std::fmt::Debug for UpdateCore {
         // The key and the values set are left out: they can hold personal data.
         f.debug_struct("Update")
             .field("entity", &self.def.name())
+            // The attributes only: a path inside a map names the caller's map keys.
             .field(
                 "actions",
                 &self
                     .actions
                     .iter()
-                    .map(|a| a.path().to_string())
+                    .map(|a| a.attribute().to_owned())
                     .collect::<Vec<_>>(),
             )
             .field("condition", &self.condition.is_some())

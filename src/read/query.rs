@@ -465,7 +465,7 @@ impl QueryCore {
             if !(members.insert)(&kind, item)? && !skip {
                 return Err(Error::Collection {
                     collection: members.name,
-                    item_type: kind,
+                    item_type: crate::Redacted::text(kind),
                     field: None,
                 });
             }

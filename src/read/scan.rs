@@ -19,6 +19,10 @@ use crate::observe::{Call, ObserveExt};
 use crate::table::{IndexSchema, Table};
 use crate::{Error, InvalidInputKind};
 
+/// The most segments a scan takes: a cursor holds a position for each (DynamoDB allows
+/// 1,000,000; a table scanned in more than a few thousand is rare).
+const MAX_SEGMENTS: u32 = u16::MAX as u32;
+
 /// What a scan reads and returns: an entity type (its items only) or a registry (every
 /// type of the table). `#[derive(Entity)]` and `#[derive(Registry)]` implement it.
 #[diagnostic::on_unimplemented(
@@ -108,7 +112,7 @@ impl<S, T: Send + 'static> Scan<S, T> {
         self
     }
 
-    /// Splits the scan into `n` parallel segments (DynamoDB's `Segment`/`TotalSegments`),
+    /// Splits the scan into `n` parallel segments (1 to 65,535; DynamoDB's `Segment`/`TotalSegments`),
     /// read concurrently and merged as their pages arrive: results come in no defined order.
     pub fn segments(mut self, n: u32) -> Self {
         self.core.segments = n.max(1);
@@ -375,6 +379,16 @@ impl ScanCore {
                 "DynamoDB does not support consistent reads on global secondary indexes",
             ));
         }
+        if self.segments > MAX_SEGMENTS {
+            return Err(Error::invalid(
+                InvalidInputKind::Configuration,
+                format!(
+                    "a scan takes 1 to {MAX_SEGMENTS} segments (a cursor holds a position \
+                     for each), got {}",
+                    self.segments
+                ),
+            ));
+        }
         let fingerprint = self.fingerprint(output);
         let start = match &self.after {
             Some(cursor) => cursor.decode_shards(fingerprint, self.segments as usize)?,
@@ -409,9 +423,11 @@ impl ScanCore {
             fingerprint,
             total: self.segments,
         });
+        // Each segment stops at the limit too (no segment need give more than the whole
+        // read): DynamoDB's `Limit` is cut to it, so a small page reads little.
         let reader = Reader {
             skip_internal: output.skip_internal.then_some(table.discriminator()),
-            limit: None,
+            limit: self.limit,
             page_size: self.page_size,
         };
         Ok(Prepared {

@@ -36,7 +36,7 @@ const SENTINEL_SK: KeyTemplate = KeyTemplate::new(
 
 /// The key space of a table whose entity types are `entities` (a registry's): which of
 /// them can sit at a key another type (or a sentinel) can render.
-pub(crate) fn of(entities: &'static [EntitySchema]) -> KeySpace {
+pub(crate) fn of(entities: &'static [EntitySchema], open: bool) -> KeySpace {
     let mut shared = HashSet::new();
     for (i, a) in entities.iter().enumerate() {
         let sentinel_sk = a.sort_key.is_some().then_some(&SENTINEL_SK);
@@ -62,7 +62,77 @@ pub(crate) fn of(entities: &'static [EntitySchema]) -> KeySpace {
         }
     }
     KeySpace {
-        declared: entities.iter().map(|e| e.name).collect(),
+        // A registry that keeps unknown types says the table holds more than it lists:
+        // nothing is known to be alone, and every batch write is guarded.
+        declared: if open {
+            HashSet::new()
+        } else {
+            entities.iter().map(|e| e.name).collect()
+        },
         shared,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Inner;
+
+    #[derive(crate::Table)]
+    #[dynamo(name = "t")]
+    struct T;
+
+    #[derive(serde::Serialize, serde::Deserialize, crate::Entity)]
+    #[dynamo(table = T, pk = "A#{id}", sk = "A")]
+    struct A {
+        id: String,
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, crate::Entity)]
+    #[dynamo(table = T, pk = "B#{id}", sk = "B")]
+    struct B {
+        id: String,
+    }
+
+    /// Renders B's keys: `B#x` / `B`.
+    #[derive(serde::Serialize, serde::Deserialize, crate::Entity)]
+    #[dynamo(table = T, pk = "B#{code}", sk = "B")]
+    struct Twin {
+        code: String,
+    }
+
+    fn handle(keyspace: Option<KeySpace>) -> Inner {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .build();
+        Inner {
+            client: aws_sdk_dynamodb::Client::from_conf(config),
+            table_name: "t".into(),
+            capacity: Default::default(),
+            keyspace: keyspace.map(std::sync::Arc::new),
+        }
+    }
+
+    const AB: &[EntitySchema] = &[<A as crate::Entity>::SCHEMA, <B as crate::Entity>::SCHEMA];
+    const AB_TWIN: &[EntitySchema] = &[
+        <A as crate::Entity>::SCHEMA,
+        <B as crate::Entity>::SCHEMA,
+        <Twin as crate::Entity>::SCHEMA,
+    ];
+
+    #[test]
+    fn batch_guards_follow_the_declaration() {
+        // No declaration: everything guarded.
+        let none = handle(None);
+        assert!(none.needs_guard("A") && none.needs_guard("B"));
+        // A and B cannot collide with each other: unguarded; an undeclared type is guarded.
+        let ab = handle(Some(of(AB, false)));
+        assert!(!ab.needs_guard("A") && !ab.needs_guard("B") && ab.needs_guard("C"));
+        // `Twin` renders B's keys: both are guarded, A is not.
+        let twin = handle(Some(of(AB_TWIN, false)));
+        assert!(!twin.needs_guard("A") && twin.needs_guard("B") && twin.needs_guard("Twin"));
+        // A registry that keeps unknown types (`#[dynamo(other)]`): everything guarded.
+        let open = handle(Some(of(AB, true)));
+        assert!(open.needs_guard("A") && open.needs_guard("B"));
     }
 }

@@ -33,8 +33,8 @@ pub(crate) enum Write {
 }
 
 /// One write, rendered and validated: its key, operation, condition with placeholders, and
-/// how to classify its failure.
-#[derive(Debug, Clone)]
+/// how to classify its failure. `Debug` leaves out the item and the expression values.
+#[derive(Clone)]
 pub(crate) struct Plan {
     pub(crate) target: Target,
     pub(crate) key: PrimaryKey,
@@ -43,6 +43,24 @@ pub(crate) struct Plan {
     pub(crate) names: Option<Names>,
     pub(crate) values: Option<Values>,
     pub(crate) outcome: Outcome,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match &self.op {
+            Op::Put(item) => format!("Put({:?})", crate::Redacted::item(item)),
+            Op::Update(expression) => format!("Update({expression:?})"),
+            Op::Delete => "Delete".to_owned(),
+            Op::Check => "Check".to_owned(),
+        };
+        f.debug_struct("Plan")
+            .field("entity", &self.outcome.entity)
+            .field("key", &self.key)
+            .field("op", &format_args!("{op}"))
+            .field("condition", &self.condition)
+            .field("values", &self.values.as_ref().map_or(0, |v| v.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Plan {

@@ -28,6 +28,7 @@ mod queries;
 mod redaction;
 mod registry;
 mod report;
+mod scan_pages;
 mod sharding;
 mod sort_ranges;
 mod stream_write;

@@ -542,7 +542,7 @@ async fn an_unknown_type_in_a_collection_is_reported(#[case] backend: Backend) {
             .await
             .expect_err("unknown");
     assert!(
-        matches!(&err, Error::Collection { item_type, field: None, .. } if item_type == "Invoice"),
+        matches!(&err, Error::Collection { item_type, field: None, .. } if item_type.expose() == "Invoice"),
         "{err:?}"
     );
     let workspace: TenantWorkspace =

@@ -93,7 +93,7 @@ fn unknown_and_missing_discriminators_are_typed_errors() {
     );
     assert_eq!(
         err.to_string(),
-        "unknown entity type `Invoice` in attribute `_type`"
+        "unknown entity type (<redacted, 7 bytes>) in attribute `_type`"
     );
     let err = TrackerItem::from_item(item(&[("PK", "X")])).expect_err("missing");
     assert!(

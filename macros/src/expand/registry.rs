@@ -148,6 +148,7 @@ fn registry_impl(parts: &Parts<'_>) -> TokenStream {
         table,
         ident,
         entities,
+        other,
         ..
     } = parts;
     let schemas = entities
@@ -155,10 +156,16 @@ fn registry_impl(parts: &Parts<'_>) -> TokenStream {
         .map(|(_, ty)| quote!(<#ty as #krate::Entity>::SCHEMA));
     let decode_as = decode_as(parts);
     let per_variant = per_variant_fns(parts);
+    let open = other.is_some().then(|| {
+        quote!(
+            const OPEN: bool = true;
+        )
+    });
     quote! {
         impl #krate::Registry for #ident {
             type Table = #table;
             const ENTITIES: &'static [#krate::EntitySchema] = &[#(#schemas),*];
+            #open
 
             #decode_as
 
