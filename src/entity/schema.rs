@@ -5,7 +5,7 @@ use crate::key::KeyTemplate;
 use crate::table::IndexSchema;
 use crate::{Error, InvalidInputKind};
 
-/// The key templates and fields of an [`Entity`], written by the derive.
+/// The key templates and fields of an [`Entity`](crate::Entity), written by the derive.
 #[derive(Debug, Clone, Copy)]
 pub struct EntitySchema {
     /// The discriminator value stored on every item, e.g. `Task`.

@@ -20,7 +20,7 @@ pub struct Progress {
     /// Time since the run started.
     pub elapsed: Duration,
     /// Capacity units the migration's requests consumed, as DynamoDB reported them (with
-    /// [`Migrate::capacity_limit`] or a `Db` that asks for consumed capacity; 0 otherwise).
+    /// [`Migrate::capacity_limit`](crate::migrate::Migrate::capacity_limit) or a `Db` that asks for consumed capacity; 0 otherwise).
     pub consumed_capacity: f64,
 }
 
