@@ -607,19 +607,3 @@ fn no_function_in_the_derive_macros_is_longer_than_150_lines() {
     );
     assert!(functions > 50, "the functions were found ({functions})");
 }
-
-#[test]
-#[ignore]
-fn print_module_graph() {
-    let modules = modules();
-    for (name, module) in &modules {
-        for path in &module.uses {
-            if let Some(target) = defining_module(&modules, path, 0)
-                && !target.is_empty()
-                && target != *name
-            {
-                println!("{name} -> {target} via {}", path.join("::"));
-            }
-        }
-    }
-}

@@ -108,7 +108,7 @@ pub(crate) fn finish_item(
 fn render_index_keys(
     def: &Def,
     entity: &dyn EntityValue,
-    write: &dyn Fn(usize, &mut String) -> Result<bool, KeyError>,
+    write: &impl Fn(usize, &mut String) -> Result<bool, KeyError>,
     item: &mut Item,
 ) -> Result<(), Error> {
     let schema = def.schema;
