@@ -1,4 +1,4 @@
-//! A migration run by three processes together (`tracker-admin migrate --shared`): 50,000
+//! A migration run by three processes together (`tracker-admin migrate --shared`): 20,000
 //! tasks stored before `GSI2` existed get their `GSI2` keys while the application keeps
 //! changing their status and title; one process is killed with SIGKILL midway, and the other
 //! two take its segments over from their checkpoints when its leases expire. Counted: tasks
@@ -18,7 +18,7 @@ use dynamorm_local::LocalServer;
 use rstest::rstest;
 use serde::{Deserialize, Serialize};
 
-const TASKS: u32 = 50_000;
+const TASKS: u32 = 20_000;
 const SEGMENTS: &str = "12";
 
 /// `Task` as stored before `GSI2` (tasks by project and status) was added to the design.
