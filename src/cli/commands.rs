@@ -103,71 +103,12 @@ async fn live<R: Registry>(
             }
             let report = migration.run().await?;
             bar.finish_and_clear();
-            let p = &report.progress;
-            eprintln!(
-                "{}: {} scanned, {} updated, {} moved, {} failed{}",
-                if report.dry_run {
-                    "dry run"
-                } else {
-                    "migration"
-                },
-                p.scanned,
-                p.updated,
-                p.moved,
-                p.failed,
-                if report.complete {
-                    ""
-                } else {
-                    " (stopped; run again to resume)"
-                }
-            );
-            // The operator's own tool: keys are printed (the library's `Debug` hides them).
-            for failure in &report.failures {
-                let key = failure.key.as_ref().map_or(String::from("(no key)"), |k| {
-                    format!(
-                        "{} / {}",
-                        k.partition_key,
-                        k.sort_key.as_deref().unwrap_or("")
-                    )
-                });
-                eprintln!("  {key}: {}", failure.error);
-            }
-            Ok(if report.failures.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(migration_outcome(&report))
         }
         Command::Get {
             partition_key,
             sort_key,
-        } => {
-            let schema = &<R::Table as Table>::SCHEMA;
-            let mut request = db
-                .client()
-                .get_item()
-                .table_name(db.table_name())
-                .consistent_read(true)
-                .key(schema.partition_key(), AttributeValue::S(partition_key));
-            if let (Some(attribute), Some(sk)) = (schema.sort_key(), sort_key) {
-                request = request.key(attribute, AttributeValue::S(sk));
-            }
-            let item = request
-                .send()
-                .await
-                .map_err(|e| crate::error::service("GetItem", e))?
-                .item;
-            match item {
-                Some(item) => {
-                    print_item::<R>(&item)?;
-                    Ok(ExitCode::SUCCESS)
-                }
-                None => {
-                    eprintln!("no item at that key");
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
+        } => get::<R>(db, partition_key, sort_key).await,
         Command::Query {
             partition_key,
             sort_key_prefix,
@@ -181,51 +122,132 @@ async fn live<R: Registry>(
             segments,
             rate,
             json,
-        } => {
-            let bar = spinner("checking");
-            let tick = bar.clone();
-            let mut doctor = db
-                .doctor::<R>()
-                .segments(segments)
-                .on_progress(move |p| tick.set_position(p.scanned));
-            if let Some(rate) = rate {
-                doctor = doctor.rate_limit(rate);
-            }
-            let checkup = doctor.run().await?;
-            bar.finish_and_clear();
-            if json {
-                let text = serde_json::to_string_pretty(&checkup)
-                    .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
-                print(&format!("{text}\n"))?;
-            } else {
-                let mut out = String::new();
-                for finding in &checkup.findings {
-                    out.push_str(&format!("{}\n", finding.revealed()));
-                }
-                print(&out)?;
-            }
-            let counts: Vec<String> = checkup
-                .counts()
-                .iter()
-                .map(|(kind, n)| format!("{n} {kind}"))
-                .collect();
-            eprintln!(
-                "table `{name}`: {} items checked, {}",
-                checkup.scanned,
-                if counts.is_empty() {
-                    "no findings".to_owned()
-                } else {
-                    format!("findings: {}", counts.join(", "))
-                }
-            );
-            Ok(if checkup.is_healthy() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        } => doctor::<R>(db, name, segments, rate, json).await,
         Command::Report | Command::Export { .. } => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Prints a migration's outcome (and each failure's key: the operator's own tool) and
+/// chooses the exit code.
+fn migration_outcome(report: &crate::migrate::MigrationReport) -> ExitCode {
+    let p = &report.progress;
+    eprintln!(
+        "{}: {} scanned, {} updated, {} moved, {} failed{}",
+        if report.dry_run {
+            "dry run"
+        } else {
+            "migration"
+        },
+        p.scanned,
+        p.updated,
+        p.moved,
+        p.failed,
+        if report.complete {
+            ""
+        } else {
+            " (stopped; run again to resume)"
+        }
+    );
+    // The operator's own tool: keys are printed (the library's `Debug` hides them).
+    for failure in &report.failures {
+        let key = failure.key.as_ref().map_or(String::from("(no key)"), |k| {
+            format!(
+                "{} / {}",
+                k.partition_key,
+                k.sort_key.as_deref().unwrap_or("")
+            )
+        });
+        eprintln!("  {key}: {}", failure.error);
+    }
+    if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `get`: the item at a key, printed with its type.
+async fn get<R: Registry>(
+    db: &Db<R::Table>,
+    partition_key: String,
+    sort_key: Option<String>,
+) -> Result<ExitCode, Error> {
+    let schema = &<R::Table as Table>::SCHEMA;
+    let mut request = db
+        .client()
+        .get_item()
+        .table_name(db.table_name())
+        .consistent_read(true)
+        .key(schema.partition_key(), AttributeValue::S(partition_key));
+    if let (Some(attribute), Some(sk)) = (schema.sort_key(), sort_key) {
+        request = request.key(attribute, AttributeValue::S(sk));
+    }
+    let item = request
+        .send()
+        .await
+        .map_err(|e| crate::error::service("GetItem", e))?
+        .item;
+    match item {
+        Some(item) => {
+            print_item::<R>(&item)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!("no item at that key");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `doctor`: checks every item, prints the findings (keys revealed) and a summary.
+async fn doctor<R: Registry>(
+    db: &Db<R::Table>,
+    name: &str,
+    segments: u32,
+    rate: Option<f64>,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let bar = spinner("checking");
+    let tick = bar.clone();
+    let mut doctor = db
+        .doctor::<R>()
+        .segments(segments)
+        .on_progress(move |p| tick.set_position(p.scanned));
+    if let Some(rate) = rate {
+        doctor = doctor.rate_limit(rate);
+    }
+    let checkup = doctor.run().await?;
+    bar.finish_and_clear();
+    if json {
+        let text = serde_json::to_string_pretty(&checkup)
+            .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
+        print(&format!("{text}\n"))?;
+    } else {
+        let mut out = String::new();
+        for finding in &checkup.findings {
+            out.push_str(&format!("{}\n", finding.revealed()));
+        }
+        print(&out)?;
+    }
+    let counts: Vec<String> = checkup
+        .counts()
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    eprintln!(
+        "table `{name}`: {} items checked, {}",
+        checkup.scanned,
+        if counts.is_empty() {
+            "no findings".to_owned()
+        } else {
+            format!("findings: {}", counts.join(", "))
+        }
+    );
+    Ok(if checkup.is_healthy() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn query<R: Registry>(

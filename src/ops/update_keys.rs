@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::entity::Def;
 use crate::entity::render_index;
+use crate::entity::{Def, EntityIndex, EntitySchema};
 use crate::expr::Action;
 use crate::{Error, InvalidInputKind};
 
@@ -22,246 +22,22 @@ pub(super) struct IndexKeys<'a> {
 impl IndexKeys<'_> {
     /// Validates the actions and adds the index-key actions their fields imply.
     pub(super) fn sync(&mut self) -> Result<(), Error> {
-        let def = self.def;
-        let schema = def.schema;
+        let schema = self.def.schema;
         if !schema.multi_indexes.is_empty() {
             self.check_multi_attribute_keys()?;
         }
         for (i, action) in self.actions.iter().enumerate() {
-            let attribute = action.attribute();
-            let path = action.path();
-            path.check()?;
-            // DynamoDB refuses two actions on one path, or on a path and one inside it.
-            if let Some(other) = self.actions[..i].iter().find(|a| a.path().overlaps(path)) {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::OverlappingPaths,
-                    if other.path() == path {
-                        format!("`{path}` is written twice in one update")
-                    } else {
-                        format!("`{}` and `{path}` overlap in one update", other.path())
-                    },
-                ));
-            }
-            if path.is_nested()
-                && (schema.key_slot(attribute).is_some()
-                    || schema.unique.iter().any(|u| u.attribute == attribute))
-            {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::KeyAttributeNotWritable,
-                    format!(
-                        "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
-                    ),
-                ));
-            }
-            if schema.unique.iter().any(|u| u.attribute == attribute)
-                && !matches!(action, Action::Set(..) | Action::Remove(_))
-            {
-                // Its sentinel moves with the value, which only `set` and `remove` name.
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::KeyAttributeNotWritable,
-                    format!(
-                        "attribute `{attribute}` is unique; only `set` or `remove` can change it"
-                    ),
-                ));
-            }
-            if let Action::Add(_, step) = action
-                && !matches!(
-                    step.get(),
-                    Ok(AttributeValue::N(_)
-                        | AttributeValue::Ss(_)
-                        | AttributeValue::Ns(_)
-                        | AttributeValue::Bs(_))
-                        | Err(_)
-                )
-            {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::InvalidValue,
-                    format!("`ADD` on `{attribute}` needs a number or a set, not null"),
-                ));
-            }
-            if let Action::Increment(_, step, _) = action
-                && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
-            {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::InvalidValue,
-                    format!("arithmetic on `{attribute}` needs a number, not null"),
-                ));
-            }
-            if let Some(slot) = schema.key_slot(attribute)
-                && !matches!(action, Action::Set(..) | Action::Remove(_))
-            {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::KeyAttributeNotWritable,
-                    format!(
-                        "field `{}` is part of an index key; only `set` or `remove` can change it",
-                        schema.key_fields[slot].field
-                    ),
-                ));
-            }
+            self.check_action(&self.actions[..i], action)?;
         }
-        // The value this update gives an attribute: `Some(None)` when it removes it.
-        let set_value = |attribute: &str| -> Option<Option<&AttributeValue>> {
-            self.actions.iter().find_map(|a| match a {
-                Action::Set(name, v) if name == attribute => Some(v.get().ok()),
-                Action::Remove(name) if name == attribute => Some(None),
-                _ => None,
-            })
-        };
-        let value_of = |slot: usize| set_value(schema.key_fields[slot].attribute);
         let mut extra = Vec::new();
-        'indexes: for (first, layout) in schema.indexes.iter().enumerate() {
+        for (first, layout) in schema.indexes.iter().enumerate() {
             let name = layout.index.name();
-            if schema.indexes[..first]
+            // Every layout of an index is handled with its first.
+            if !schema.indexes[..first]
                 .iter()
                 .any(|l| l.index.name() == name)
             {
-                // Handled with the first layout of its index.
-                continue;
-            }
-            // Iterators, not vectors: this runs for every index on every update.
-            let layouts = || {
-                schema.indexes[first..]
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, l)| l.index.name() == name)
-                    .map(move |(j, l)| (first + j, l))
-            };
-            let several = layouts().nth(1).is_some();
-            let fields_of = |index: &'static crate::EntityIndex| {
-                index
-                    .partition_key
-                    .segments()
-                    .iter()
-                    .chain(index.sort_key.iter().flat_map(|t| t.segments()))
-                    .filter_map(|segment| match segment {
-                        // A primary-key field is known from the key, never changed here.
-                        crate::key::Segment::Part { field, slot, .. }
-                            if *slot >= schema.primary_key_fields =>
-                        {
-                            Some((*field, *slot))
-                        }
-                        _ => None,
-                    })
-            };
-            // Does this update move the index at all: a key field of any layout, or a field
-            // that decides the layout?
-            let touched = layouts().any(|(_, l)| {
-                fields_of(l).any(|(_, slot)| value_of(slot).is_some())
-                    || l.when.is_some_and(|w| set_value(w.attribute).is_some())
-            });
-            if !touched {
-                continue;
-            }
-            // The layout the updated item uses, decided as `to_item` does; every `when` it
-            // depends on must be in the update (the stored values are unknown).
-            let mut chosen = None;
-            for (i, l) in layouts() {
-                let Some(when) = l.when else {
-                    chosen = Some(l);
-                    break;
-                };
-                let Some(value) = set_value(when.attribute) else {
-                    // Only `updated_at` moves a one-layout index: its key follows whatever
-                    // membership is stored, which `send` reads first.
-                    if !several
-                        && let Some(member) = self.lifecycle_key_actions(layout, &value_of)?
-                    {
-                        let (partition_key, _) = layout.key_attributes()?;
-                        self.uncertain.push(Uncertain {
-                            partition_key,
-                            member,
-                        });
-                        continue 'indexes;
-                    }
-                    // The stored value is unknown: re-rendering could put an item into
-                    // the index, or under a layout, its state does not choose.
-                    let what = if several { "layout" } else { "membership" };
-                    let moved = match schema.updated_at {
-                        Some(at)
-                            if layouts().all(|(_, l)| {
-                                fields_of(l).all(|(_, slot)| {
-                                    value_of(slot).is_none()
-                                        || schema.key_fields[slot].attribute == at
-                                })
-                            }) =>
-                        {
-                            format!(
-                                "every update stores a new `{at}`, which the key of index `{name}` reads"
-                            )
-                        }
-                        _ => format!("this update changes the key of index `{name}`"),
-                    };
-                    return Err(Error::invalid_for(
-                        self.def.name(),
-                        InvalidInputKind::IncompleteIndexKey,
-                        format!(
-                            "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
-                            when.source, when.attribute
-                        ),
-                    ));
-                };
-                if (def.in_index_from)(i, value)? {
-                    chosen = Some(l);
-                    break;
-                }
-            }
-            let (pk_attr, sk_attr) = layout.key_attributes()?;
-            let attrs = [Some(pk_attr), sk_attr];
-            let leave = || {
-                attrs
-                    .into_iter()
-                    .flatten()
-                    .map(|a| Action::Remove(a.into()))
-            };
-            let Some(index) = chosen else {
-                // No layout applies: the item leaves the index.
-                extra.extend(leave());
-                continue;
-            };
-            let cleared = fields_of(index).any(|(_, slot)| {
-                value_of(slot)
-                    .is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
-            });
-            let untouched = fields_of(index)
-                .find(|(_, slot)| value_of(*slot).is_none())
-                .map(|(field, _)| field);
-            if cleared {
-                // A field the key needs is now absent: the item leaves this sparse index.
-                extra.extend(leave());
-                continue;
-            }
-            if let Some(field) = untouched {
-                return Err(Error::invalid_for(
-                    self.def.name(),
-                    InvalidInputKind::IncompleteIndexKey,
-                    format!(
-                        "this update changes the key of index `{}` but does not set field `{field}`, \
-                     which that key is also rendered from; set it too (or use put)",
-                        index.index.name()
-                    ),
-                ));
-            }
-            let rendered = self.render_from_update(&value_of, |part| render_index(index, part))?;
-            match rendered {
-                Some((pk, sk)) => {
-                    extra.push(Action::Set(
-                        pk_attr.into(),
-                        crate::expr::Value::raw(AttributeValue::S(pk)),
-                    ));
-                    if let (Some(attr), Some(sk)) = (sk_attr, sk) {
-                        extra.push(Action::Set(
-                            attr.into(),
-                            crate::expr::Value::raw(AttributeValue::S(sk)),
-                        ));
-                    }
-                }
-                None => extra.extend(leave()),
+                self.sync_index(first, layout, &mut extra)?;
             }
         }
         // Two indexes may share key attributes only if they are the same index, and one
@@ -269,6 +45,286 @@ impl IndexKeys<'_> {
         self.actions.extend(extra);
         Ok(())
     }
+
+    /// Refuses an action DynamoDB or the design does not allow (`earlier`: the actions
+    /// before it).
+    fn check_action(&self, earlier: &[Action], action: &Action) -> Result<(), Error> {
+        let schema = self.def.schema;
+        let attribute = action.attribute();
+        let path = action.path();
+        path.check()?;
+        // DynamoDB refuses two actions on one path, or on a path and one inside it.
+        if let Some(other) = earlier.iter().find(|a| a.path().overlaps(path)) {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::OverlappingPaths,
+                if other.path() == path {
+                    format!("`{path}` is written twice in one update")
+                } else {
+                    format!("`{}` and `{path}` overlap in one update", other.path())
+                },
+            ));
+        }
+        if path.is_nested()
+            && (schema.key_slot(attribute).is_some()
+                || schema.unique.iter().any(|u| u.attribute == attribute))
+        {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::KeyAttributeNotWritable,
+                format!(
+                    "`{path}` is inside a key or unique field, which only `set` or `remove` can change"
+                ),
+            ));
+        }
+        if schema.unique.iter().any(|u| u.attribute == attribute)
+            && !matches!(action, Action::Set(..) | Action::Remove(_))
+        {
+            // Its sentinel moves with the value, which only `set` and `remove` name.
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::KeyAttributeNotWritable,
+                format!("attribute `{attribute}` is unique; only `set` or `remove` can change it"),
+            ));
+        }
+        if let Action::Add(_, step) = action
+            && !matches!(
+                step.get(),
+                Ok(AttributeValue::N(_)
+                    | AttributeValue::Ss(_)
+                    | AttributeValue::Ns(_)
+                    | AttributeValue::Bs(_))
+                    | Err(_)
+            )
+        {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::InvalidValue,
+                format!("`ADD` on `{attribute}` needs a number or a set, not null"),
+            ));
+        }
+        if let Action::Increment(_, step, _) = action
+            && !matches!(step.get(), Ok(AttributeValue::N(_)) | Err(_))
+        {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::InvalidValue,
+                format!("arithmetic on `{attribute}` needs a number, not null"),
+            ));
+        }
+        if let Some(slot) = schema.key_slot(attribute)
+            && !matches!(action, Action::Set(..) | Action::Remove(_))
+        {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::KeyAttributeNotWritable,
+                format!(
+                    "field `{}` is part of an index key; only `set` or `remove` can change it",
+                    schema.key_fields[slot].field
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds to `extra` the key actions of the index whose first layout is
+    /// `schema.indexes[first]`, or defers them to the stored membership.
+    fn sync_index(
+        &mut self,
+        first: usize,
+        layout: &'static EntityIndex,
+        extra: &mut Vec<Action>,
+    ) -> Result<(), Error> {
+        let schema = self.def.schema;
+        let actions: &[Action] = self.actions;
+        let value_of = |slot: usize| set_value(actions, schema.key_fields[slot].attribute);
+        // Does this update move the index at all: a key field of any layout, or a field
+        // that decides the layout?
+        let touched = layouts_of(schema, first).any(|(_, l)| {
+            update_fields(schema, l).any(|(_, slot)| value_of(slot).is_some())
+                || l.when
+                    .is_some_and(|w| set_value(actions, w.attribute).is_some())
+        });
+        if !touched {
+            return Ok(());
+        }
+        match self.choose_layout(first, layout, &value_of)? {
+            Choice::Deferred(uncertain) => {
+                self.uncertain.push(uncertain);
+                Ok(())
+            }
+            Choice::Layout(chosen) => self.index_actions(layout, chosen, &value_of, extra),
+        }
+    }
+
+    /// The layout the updated item uses, decided as `to_item` does; every `when` it
+    /// depends on must be in the update (the stored values are unknown).
+    fn choose_layout<'a>(
+        &self,
+        first: usize,
+        layout: &'static EntityIndex,
+        value_of: &impl Fn(usize) -> Option<Option<&'a AttributeValue>>,
+    ) -> Result<Choice, Error> {
+        let schema = self.def.schema;
+        let name = layout.index.name();
+        let several = layouts_of(schema, first).nth(1).is_some();
+        for (i, l) in layouts_of(schema, first) {
+            let Some(when) = l.when else {
+                return Ok(Choice::Layout(Some(l)));
+            };
+            let Some(value) = set_value(self.actions, when.attribute) else {
+                // Only `updated_at` moves a one-layout index: its key follows whatever
+                // membership is stored, which `send` reads first.
+                if !several && let Some(member) = self.lifecycle_key_actions(layout, value_of)? {
+                    let (partition_key, _) = layout.key_attributes()?;
+                    return Ok(Choice::Deferred(Uncertain {
+                        partition_key,
+                        member,
+                    }));
+                }
+                // The stored value is unknown: re-rendering could put an item into
+                // the index, or under a layout, its state does not choose.
+                let what = if several { "layout" } else { "membership" };
+                let moved = match schema.updated_at {
+                    Some(at)
+                        if layouts_of(schema, first).all(|(_, l)| {
+                            update_fields(schema, l).all(|(_, slot)| {
+                                value_of(slot).is_none() || schema.key_fields[slot].attribute == at
+                            })
+                        }) =>
+                    {
+                        format!(
+                            "every update stores a new `{at}`, which the key of index `{name}` reads"
+                        )
+                    }
+                    _ => format!("this update changes the key of index `{name}`"),
+                };
+                return Err(Error::invalid_for(
+                    self.def.name(),
+                    InvalidInputKind::IncompleteIndexKey,
+                    format!(
+                        "{moved}; its {what} is decided by `{}`: set `{}` in the same update",
+                        when.source, when.attribute
+                    ),
+                ));
+            };
+            if (self.def.in_index_from)(i, value)? {
+                return Ok(Choice::Layout(Some(l)));
+            }
+        }
+        Ok(Choice::Layout(None))
+    }
+
+    /// Adds to `extra` the key actions of `layout`'s index when the item uses layout
+    /// `chosen` (`None`: no layout applies and the item leaves the index).
+    fn index_actions<'a>(
+        &self,
+        layout: &'static EntityIndex,
+        chosen: Option<&'static EntityIndex>,
+        value_of: &impl Fn(usize) -> Option<Option<&'a AttributeValue>>,
+        extra: &mut Vec<Action>,
+    ) -> Result<(), Error> {
+        let schema = self.def.schema;
+        let (pk_attr, sk_attr) = layout.key_attributes()?;
+        let attrs = [Some(pk_attr), sk_attr];
+        let leave = || {
+            attrs
+                .into_iter()
+                .flatten()
+                .map(|a| Action::Remove(a.into()))
+        };
+        let Some(index) = chosen else {
+            extra.extend(leave());
+            return Ok(());
+        };
+        let cleared = update_fields(schema, index).any(|(_, slot)| {
+            value_of(slot).is_some_and(|v| v.is_none_or(|v| matches!(v, AttributeValue::Null(_))))
+        });
+        if cleared {
+            // A field the key needs is now absent: the item leaves this sparse index.
+            extra.extend(leave());
+            return Ok(());
+        }
+        if let Some((field, _)) =
+            update_fields(schema, index).find(|(_, slot)| value_of(*slot).is_none())
+        {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::IncompleteIndexKey,
+                format!(
+                    "this update changes the key of index `{}` but does not set field `{field}`, \
+                     which that key is also rendered from; set it too (or use put)",
+                    index.index.name()
+                ),
+            ));
+        }
+        match self.render_from_update(value_of, |part| render_index(index, part))? {
+            Some((pk, sk)) => {
+                extra.push(Action::Set(
+                    pk_attr.into(),
+                    crate::expr::Value::raw(AttributeValue::S(pk)),
+                ));
+                if let (Some(attr), Some(sk)) = (sk_attr, sk) {
+                    extra.push(Action::Set(
+                        attr.into(),
+                        crate::expr::Value::raw(AttributeValue::S(sk)),
+                    ));
+                }
+            }
+            None => extra.extend(leave()),
+        }
+        Ok(())
+    }
+}
+
+/// Where an update puts an item in one index.
+enum Choice {
+    /// Under this layout (`None`: in none, so the item leaves the index).
+    Layout(Option<&'static EntityIndex>),
+    /// Decided by the stored membership, read before sending.
+    Deferred(Uncertain),
+}
+
+/// The value `actions` give `attribute`: `Some(None)` when they remove it.
+fn set_value<'a>(actions: &'a [Action], attribute: &str) -> Option<Option<&'a AttributeValue>> {
+    actions.iter().find_map(|a| match a {
+        Action::Set(name, v) if name == attribute => Some(v.get().ok()),
+        Action::Remove(name) if name == attribute => Some(None),
+        _ => None,
+    })
+}
+
+/// The layouts of the index whose first layout is `schema.indexes[first]`, with their
+/// positions. An iterator, not a vector: this runs for every index on every update.
+fn layouts_of(
+    schema: &'static EntitySchema,
+    first: usize,
+) -> impl Iterator<Item = (usize, &'static EntityIndex)> + Clone {
+    let name = schema.indexes[first].index.name();
+    schema.indexes[first..]
+        .iter()
+        .enumerate()
+        .filter(move |(_, l)| l.index.name() == name)
+        .map(move |(j, l)| (first + j, l))
+}
+
+/// The fields (and slots) of an index's key templates that an update can change: a
+/// primary-key field is known from the key, never changed here.
+fn update_fields(
+    schema: &'static EntitySchema,
+    index: &'static EntityIndex,
+) -> impl Iterator<Item = (&'static str, usize)> {
+    index
+        .partition_key
+        .segments()
+        .iter()
+        .chain(index.sort_key.iter().flat_map(|t| t.segments()))
+        .filter_map(move |segment| match segment {
+            crate::key::Segment::Part { field, slot, .. } if *slot >= schema.primary_key_fields => {
+                Some((*field, *slot))
+            }
+            _ => None,
+        })
 }
 
 /// An index whose key this update moves only through `updated_at`, whose membership the
