@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 
 use super::def::def;
+use super::key::KeyParts;
 use super::render;
 use super::{Entity, EntityKey};
 use crate::item::Item;
@@ -12,21 +13,10 @@ use crate::key::KeyError;
 use crate::{EncodeError, Error};
 
 /// The encoded parts of a typed primary key, by slot.
-pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<Vec<String>, KeyError> {
-    let count = K::Entity::SCHEMA.primary_key_fields;
-    let mut parts = Vec::with_capacity(count);
-    for slot in 0..count {
-        let mut part = String::new();
-        if !key.write_key_part(slot, &mut part)? {
-            let field = K::Entity::SCHEMA
-                .key_fields
-                .get(slot)
-                .map_or("?", |f| f.field);
-            return Err(KeyError::MissingField { field });
-        }
-        parts.push(part);
-    }
-    Ok(parts)
+pub(crate) fn key_parts<K: EntityKey>(key: &K) -> Result<KeyParts, KeyError> {
+    KeyParts::write(&K::Entity::SCHEMA, &mut |slot, out| {
+        key.write_key_part(slot, out)
+    })
 }
 
 /// Encodes an entity as a DynamoDB item: its serde fields, its rendered key attributes

@@ -10,6 +10,47 @@ use crate::key::{self, KeyError, KeyTemplate};
 use crate::table::TableSchema;
 use crate::{Error, InvalidInputKind};
 
+/// A typed primary key's encoded parts, by slot, in one string: a part never contains the
+/// key delimiter (checked as it is written), so the delimiter separates them, and an update
+/// keeps its key in one allocation rather than one per part.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyParts {
+    text: String,
+    count: usize,
+}
+
+impl KeyParts {
+    /// Writes the `count` parts of a key by `part(slot, out)`.
+    pub(crate) fn write(
+        schema: &EntitySchema,
+        part: &mut dyn FnMut(usize, &mut String) -> Result<bool, KeyError>,
+    ) -> Result<Self, KeyError> {
+        let count = schema.primary_key_fields;
+        let mut text = String::with_capacity(16 * count);
+        for slot in 0..count {
+            if slot > 0 {
+                text.push(key::DELIMITER);
+            }
+            let start = text.len();
+            if !part(slot, &mut text)? {
+                let field = schema.key_fields.get(slot).map_or("?", |f| f.field);
+                return Err(KeyError::MissingField { field });
+            }
+            key::check_part(&text[start..])?;
+        }
+        Ok(Self { text, count })
+    }
+
+    /// The encoded part in `slot`.
+    pub(crate) fn get(&self, slot: usize) -> Option<&str> {
+        if slot < self.count {
+            self.text.split(key::DELIMITER).nth(slot)
+        } else {
+            None
+        }
+    }
+}
+
 /// Renders an entity type's primary key from a writer of its key parts, by slot.
 pub(crate) fn render_primary_key(
     schema: &EntitySchema,

@@ -20,7 +20,7 @@ use crate::{Error, InvalidInputKind};
 pub(crate) use convert::{decode, decode_as, key_parts};
 pub use convert::{decode_unchecked, from_item, to_item, to_stored_item};
 pub(crate) use def::{Def, EntityValue, def};
-pub(crate) use key::{key_from, key_of_item, render_primary_key};
+pub(crate) use key::{KeyParts, key_from, key_of_item, render_primary_key};
 pub use primary_key::PrimaryKey;
 pub(crate) use render::render_index;
 pub use schema::{EntityIndex, EntitySchema, KeyField, When};

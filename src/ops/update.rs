@@ -1,13 +1,15 @@
 //! [`Update`]: change attributes of an existing item with typed actions.
 
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
 use crate::client::Inner;
-use crate::entity::{Def, Entity, PrimaryKey};
+use crate::entity::{Def, Entity, KeyParts, PrimaryKey};
 use crate::expr::{
     Action, Condition, IntoValue, Node, Numeric, Path, Removable, UpdateTarget, Value,
 };
@@ -68,7 +70,7 @@ pub(crate) struct UpdateCore {
     pub(super) db: Arc<Inner>,
     pub(super) def: &'static Def,
     /// The encoded primary-key parts, by slot: index templates read them too.
-    pub(super) key: Result<Vec<String>, KeyError>,
+    pub(super) key: Result<KeyParts, KeyError>,
     pub(super) actions: Vec<Action>,
     pub(super) condition: Option<Node>,
     /// Conditions that keep arithmetic within the fields' integer types.
@@ -342,13 +344,33 @@ impl<E: Entity> Update<E> {
 
     /// Sends the request and returns the entity as it is after the update.
     pub async fn send(self) -> Result<E, Error> {
-        let item = self.core.send().await?;
+        // One future layer over the request's: the SDK's future is large, and each layer
+        // of `async fn` around it is a copy of it.
+        let item = match self.core.start()? {
+            Sending::Single { db, plan, entity } => send::single(&db, plan, Returns::New)
+                .await?
+                .ok_or(Error::NotFound { entity })?,
+            Sending::Boxed(rest) => rest.await?,
+        };
         crate::entity::decode_as::<E>(item)
     }
 }
 
+/// How an update is sent, decided before anything is sent.
+pub(crate) enum Sending {
+    /// Most updates: one UpdateItem.
+    Single {
+        db: Arc<Inner>,
+        plan: Plan,
+        entity: &'static str,
+    },
+    /// Updates of unique values and of index keys that follow the stored item: boxed, so
+    /// their futures (a transaction, a read and retries) do not size every update's.
+    Boxed(Pin<Box<dyn Future<Output = Result<Item, Error>> + Send>>),
+}
+
 impl UpdateCore {
-    fn new(db: Arc<Inner>, def: &'static Def, key: Result<Vec<String>, KeyError>) -> Self {
+    fn new(db: Arc<Inner>, def: &'static Def, key: Result<KeyParts, KeyError>) -> Self {
         Self {
             db,
             def,
@@ -524,21 +546,18 @@ impl UpdateCore {
         Ok((prepared.plan(None)?, db))
     }
 
-    /// Sends the request: the item as it is after the update.
-    pub(crate) async fn send(self) -> Result<Item, Error> {
+    /// Validates and plans the update; what is left is to send it.
+    pub(crate) fn start(self) -> Result<Sending, Error> {
         if self.touches_unique() {
-            // Boxed: the rare path's transaction future would otherwise size every update.
-            return Box::pin(self.send_with_unique()).await;
+            return Ok(Sending::Boxed(Box::pin(self.send_with_unique())));
         }
         let (prepared, db) = self.prepare()?;
         if !prepared.uncertain.is_empty() {
-            return Box::pin(send_as_stored(prepared, db)).await;
+            return Ok(Sending::Boxed(Box::pin(send_as_stored(prepared, db))));
         }
         let entity = prepared.def.name();
         let plan = prepared.plan(None)?;
-        send::single(&db, plan, Returns::New)
-            .await?
-            .ok_or(Error::NotFound { entity })
+        Ok(Sending::Single { db, plan, entity })
     }
 
     /// An update that changes unique values: the update and the sentinel moves in one

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::entity::render_index;
-use crate::entity::{Def, EntityIndex, EntitySchema};
+use crate::entity::{Def, EntityIndex, EntitySchema, KeyParts};
 use crate::expr::Action;
 use crate::{Error, InvalidInputKind};
 
@@ -14,7 +14,7 @@ use crate::{Error, InvalidInputKind};
 pub(super) struct IndexKeys<'a> {
     pub(super) def: &'static Def,
     /// The encoded primary-key parts, by slot.
-    pub(super) key: &'a [String],
+    pub(super) key: &'a KeyParts,
     pub(super) actions: &'a mut Vec<Action>,
     pub(super) uncertain: &'a mut Vec<Uncertain>,
 }
