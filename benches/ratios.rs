@@ -30,7 +30,7 @@ use indexes::Indexes;
 use marshal::Marshal;
 use modyne_model::{PeerTask, same_item};
 use modyne_peer::Peer;
-use overhead::Overhead;
+use overhead::{Overhead, Resume};
 
 /// Medians over the rounds.
 struct Measured {
@@ -296,6 +296,7 @@ fn main() {
     let canned = Overhead::new();
     let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
     operations(&runtime, (&canned, &peer), rounds, ", client side");
+    cursor_signing(&runtime, &canned, rounds);
 
     // The same requests end to end: the embedded engine on loopback answers them.
     let server = dynamorm_local::LocalServer::start().expect("embedded engine");
@@ -309,6 +310,41 @@ fn main() {
     );
 }
 
+/// Times `n` awaited calls of `f` on `runtime`.
+fn timed<F: Future>(
+    runtime: &tokio::runtime::Runtime,
+    n: u64,
+    mut f: impl FnMut() -> F,
+) -> Duration {
+    runtime.block_on(async move {
+        let start = Instant::now();
+        for _ in 0..n {
+            drop(black_box(f().await));
+        }
+        start.elapsed()
+    })
+}
+
+/// Resuming from a signed cursor (and signing the next) against an unsigned one.
+fn cursor_signing(runtime: &tokio::runtime::Runtime, w: &Overhead, rounds: usize) {
+    let resume = runtime.block_on(Resume::new(w));
+    let resume = &resume;
+    let side = |signed: bool| {
+        move |n: u64| {
+            if signed {
+                timed(runtime, n, || resume.signed())
+            } else {
+                timed(runtime, n, || resume.unsigned())
+            }
+        }
+    };
+    row(
+        "query page resumed from a signed cursor vs an unsigned one, client side",
+        Some(1.05),
+        &paired(rounds, side(false), side(true)),
+    );
+}
+
 /// The per-request rows for the workloads' client: dynamorm, its baseline and modyne.
 fn operations(
     runtime: &tokio::runtime::Runtime,
@@ -319,18 +355,10 @@ fn operations(
     macro_rules! op {
         ($name:literal, $baseline:ident, $dynamorm:ident, $modyne:ident) => {{
             let side = |which: u8| {
-                move |n: u64| {
-                    runtime.block_on(async move {
-                        let start = Instant::now();
-                        for _ in 0..n {
-                            match which {
-                                0 => drop(black_box(w.$baseline().await)),
-                                1 => drop(black_box(w.$dynamorm().await)),
-                                _ => drop(black_box(p.$modyne().await)),
-                            }
-                        }
-                        start.elapsed()
-                    })
+                move |n: u64| match which {
+                    0 => timed(runtime, n, || w.$baseline()),
+                    1 => timed(runtime, n, || w.$dynamorm()),
+                    _ => timed(runtime, n, || p.$modyne()),
                 }
             };
             let name = format!("{}{suffix}", $name);

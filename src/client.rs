@@ -13,6 +13,8 @@ pub(crate) struct Inner {
     /// The table's entity types, when the handle was given its registry: which batch
     /// writes can go without the entity-type guard.
     pub(crate) keyspace: Option<std::sync::Arc<KeySpace>>,
+    /// Seals the cursors reads hand out, and opens those they resume from.
+    pub(crate) cursor_key: Option<crate::CursorKey>,
 }
 
 /// The entity types a table declares, and which of them can sit at a key another type (or

@@ -69,6 +69,7 @@ impl<T: Table> Db<T> {
                 table_name: table_name.into(),
                 capacity: crate::capacity::Capacity::default(),
                 keyspace: None,
+                cursor_key: None,
             }),
             table: PhantomData,
         }
@@ -112,11 +113,30 @@ impl<T: Table> Db<T> {
             table_name: self.inner.table_name.clone(),
             capacity: self.inner.capacity.clone(),
             keyspace: self.inner.keyspace.clone(),
+            cursor_key: self.inner.cursor_key.clone(),
         };
         Self {
             inner: Arc::new(change(inner)),
             table: PhantomData,
         }
+    }
+
+    /// Seals every cursor a read of the returned handle hands out with `key` (signed, or
+    /// encrypted), and resumes only from cursors sealed with it (or a previous key it still
+    /// accepts): a client can then neither move its position nor forge one. See
+    /// [`CursorKey`](crate::CursorKey) and the guide's pagination chapter.
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # fn run(db: dynamorm::Db<App>, secret: &[u8]) -> Result<(), dynamorm::Error> {
+    /// let db = db.with_cursor_key(dynamorm::CursorKey::signing(secret)?);
+    /// # Ok(()) }
+    /// ```
+    pub fn with_cursor_key(&self, key: crate::CursorKey) -> Self {
+        self.rebuilt(|inner| Inner {
+            cursor_key: Some(key),
+            ..inner
+        })
     }
 
     /// Asks DynamoDB for the consumed capacity of every request (`Total`, or `Indexes` for a

@@ -106,7 +106,7 @@ pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
-pub use read::{Cursor, KeyValue, Page, Query, Scan, Scannable};
+pub use read::{Cursor, CursorKey, KeyValue, Page, Query, Scan, Scannable};
 pub use redact::Redacted;
 #[doc(hidden)]
 pub use registry::EntityVisitor;

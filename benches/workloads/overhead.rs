@@ -298,3 +298,57 @@ impl Overhead {
             .expect("query")
     }
 }
+
+/// Resuming a query page from a cursor (and handing out the next one): unsigned, and
+/// signed with HMAC-SHA256 — the cost of a [`dynamorm::CursorKey`] on a read.
+#[allow(dead_code)] // a row of the ratio table only
+pub(crate) struct Resume {
+    unsigned: (Db<Tracker>, dynamorm::Cursor),
+    signed: (Db<Tracker>, dynamorm::Cursor),
+}
+
+#[allow(dead_code)] // a row of the ratio table only
+impl Resume {
+    pub(crate) async fn new(w: &Overhead) -> Self {
+        let signed =
+            w.db.with_cursor_key(dynamorm::CursorKey::signing(&[7; 32]).expect("a 32-byte secret"));
+        let cursor = |db: Db<Tracker>| async move {
+            let first = Self::query(&db)
+                .limit(1)
+                .page()
+                .await
+                .expect("query")
+                .cursor
+                .expect("more");
+            (db, first)
+        };
+        Self {
+            unsigned: cursor(w.db.clone()).await,
+            signed: cursor(signed).await,
+        }
+    }
+
+    fn query(db: &Db<Tracker>) -> dynamorm::Query<Task> {
+        let a = Task::attrs();
+        db.query(a.tenant_id.is("acme"))
+            .sort_begins_with(a.project_id.is("apollo"))
+    }
+
+    /// A page of 24 of the canned 25 items: the page's cursor is the 24th item's key.
+    async fn page((db, cursor): &(Db<Tracker>, dynamorm::Cursor)) -> Page<Task> {
+        Self::query(db)
+            .limit(24)
+            .after(cursor)
+            .page()
+            .await
+            .expect("resumes")
+    }
+
+    pub(crate) async fn unsigned(&self) -> Page<Task> {
+        Self::page(&self.unsigned).await
+    }
+
+    pub(crate) async fn signed(&self) -> Page<Task> {
+        Self::page(&self.signed).await
+    }
+}

@@ -360,6 +360,7 @@ impl<R: Registry> Migrate<R> {
                     collector: crate::CapacityCollector::default(),
                 },
                 keyspace: self.db.keyspace.clone(),
+                cursor_key: self.db.cursor_key.clone(),
             }),
             None => self.db,
         };

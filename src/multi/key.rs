@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::expr::{IntoValue, Placeholders, Text, Value};
 use crate::key::KeyError;
+use crate::read::{Bound, KeyBounds};
 use crate::table::{IndexSchema, MultiIndex};
 use crate::{Error, InvalidInputKind};
 
@@ -172,7 +173,13 @@ enum Range {
 impl NativeKeyCondition {
     /// Writes the `KeyConditionExpression`, checking every value as an index key value
     /// (type, not empty, not too long) before anything is sent.
-    pub(crate) fn render(self, p: &mut Placeholders, out: &mut String) -> Result<(), Error> {
+    /// What it says of each attribute goes to `bounds` (a cursor is checked against it).
+    pub(crate) fn render(
+        self,
+        p: &mut Placeholders,
+        out: &mut String,
+        bounds: &mut KeyBounds,
+    ) -> Result<(), Error> {
         let Some((partition, sort)) = self.index.multi_keys() else {
             return Err(Error::invalid(
                 InvalidInputKind::WrongIndexKind,
@@ -204,6 +211,7 @@ impl NativeKeyCondition {
                 out.push_str(" AND ");
             }
             let v = value(position, v)?;
+            bounds.require(attributes[position].0.name, Bound::Eq(v.clone()));
             p.name(attributes[position].0.name, out);
             out.push_str(" = ");
             p.raw_value(v, out);
@@ -215,6 +223,9 @@ impl NativeKeyCondition {
         match range {
             Range::Compare(op, v) => {
                 let v = value(given, v)?;
+                if let Some(bound) = Bound::compare(op, v.clone()) {
+                    bounds.require(name, bound);
+                }
                 out.push_str(" AND ");
                 p.name(name, out);
                 out.push_str(op);
@@ -232,6 +243,7 @@ impl NativeKeyCondition {
                         ),
                     ));
                 }
+                bounds.require(name, Bound::Between(low.clone(), high.clone()));
                 out.push_str(" AND ");
                 p.name(name, out);
                 out.push_str(" BETWEEN ");
@@ -244,6 +256,7 @@ impl NativeKeyCondition {
                 Err(Error::Key(KeyError::Empty { .. })) => {}
                 prefix => {
                     let prefix = prefix?;
+                    bounds.require(name, Bound::BeginsWith(prefix.clone()));
                     out.push_str(" AND begins_with(");
                     p.name(name, out);
                     out.push_str(", ");

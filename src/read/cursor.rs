@@ -3,37 +3,51 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::bounds::KeyBounds;
+use super::seal::{self, CursorKey};
 use crate::Error;
 use crate::item::Item;
 use crate::key::fnv1a;
+use crate::table::ScalarType;
 
 /// Version 2 types each key value (multi-attribute index keys are numbers and binary too);
 /// version 1 cursors (string values only) are still read.
 const VERSION: u8 = 2;
 /// A sharded read's cursor: a position for every shard.
 const SHARDED: u8 = 3;
+/// The version byte and the fingerprint.
+const HEADER_BYTES: usize = 1 + 8;
 
 /// Where a paginated read stopped; pass it to `.after(cursor)` to resume.
 ///
 /// It is opaque and URL-safe (safe to hand to a web client) and only resumes the query it
-/// came from: resuming another entity's, index's, table's, partition's or direction's query,
-/// or a cursor that was altered or truncated, is an [`Error::InvalidCursor`] — never a
-/// panic and never a silently different query.
+/// came from. Before anything is sent, resuming checks that the cursor is one the read
+/// could have produced: the same table, index, entity type, key condition and direction;
+/// exactly the key attributes of the table or index read, each once, of their declared
+/// types and within DynamoDB's key length limits; the partition key the query's (each
+/// shard's its own shard's) and the sort key inside the query's sort condition. Anything
+/// else — another tenant's partition, another shard, a renamed, repeated, missing or
+/// oversized attribute, an altered or truncated text — is an [`Error::InvalidCursor`] with
+/// no request sent: never a panic and never a silently different query.
+///
+/// Without a [`CursorKey`] a cursor is checksummed, not signed: a client can still write a
+/// cursor for another position *inside the query's own key range* (skip or re-read its own
+/// items), and can read the key of the last item read. A handle with a key
+/// ([`Db::with_cursor_key`](crate::Db::with_cursor_key)) signs (or encrypts) every cursor,
+/// so a client can move nothing and, encrypted, read nothing.
 ///
 /// Format, before base64url encoding without padding: a version byte (`2`); the query's
 /// 8-byte fingerprint (FNV-1a over table name, index name, result type, key condition and
-/// its values, and direction); the number of key attributes; each attribute as a `u16`
-/// length and its name, then its type (`S`, `N` or `B`), a `u16` length and its value (DynamoDB's
-/// `LastEvaluatedKey`, or the key of the last item returned when a limit stopped inside a
-/// page); and an 8-byte FNV-1a checksum of all of that. A sharded read's cursor (version
-/// `3`) holds, after the fingerprint, the number of shards as a `u16` and for each a tag —
-/// `0` from its start, `1` after the key that follows (encoded as above), `2` done — so one
-/// cursor resumes every shard exactly. A cursor is integrity-checked, not
-/// encrypted or signed: it reveals the key of the last item read, so do not put secrets in
-/// keys you page over in public.
+/// its values, and direction); the number of key attributes; each attribute, in byte order
+/// of the names, as a `u16` length and its name, then its type (`S`, `N` or `B`), a `u16`
+/// length and its value (DynamoDB's `LastEvaluatedKey`, or the key of the last item
+/// returned when a limit stopped inside a page). A sharded read's cursor (version `3`)
+/// holds, after the fingerprint, the number of shards as a `u16` and for each a tag — `0`
+/// from its start, `1` after the key that follows (encoded as above), `2` done — so one
+/// cursor resumes every shard exactly. Then the seal: an 8-byte FNV-1a checksum of all of
+/// that; or, with a key, the byte `0x10`, the body and its 32-byte HMAC-SHA256 tag; or the
+/// byte `0x11`, a 24-byte nonce and the body encrypted with XChaCha20-Poly1305.
 ///
 /// ```
 /// use dynamorm::Cursor;
@@ -53,6 +67,13 @@ impl std::fmt::Debug for Cursor {
     }
 }
 
+/// What a read's cursors are bound to (its fingerprint) and sealed with (the handle's key).
+#[derive(Debug, Clone)]
+pub(crate) struct Binding {
+    pub(crate) fingerprint: u64,
+    pub(crate) key: Option<CursorKey>,
+}
+
 impl Cursor {
     /// The cursor as text.
     pub fn as_str(&self) -> &str {
@@ -64,17 +85,17 @@ impl Cursor {
         Self(text.into())
     }
 
-    pub(crate) fn encode(fingerprint: u64, key: &Item) -> Result<Self, Error> {
+    pub(crate) fn encode(binding: &Binding, key: &Item) -> Result<Self, Error> {
         let mut out = vec![VERSION];
-        out.extend_from_slice(&fingerprint.to_be_bytes());
+        out.extend_from_slice(&binding.fingerprint.to_be_bytes());
         write_key(&mut out, key)?;
-        Ok(Self::seal(out))
+        Ok(Self(seal::seal(out, binding.key.as_ref())?))
     }
 
     /// A cursor of a sharded read: where each shard resumes.
-    pub(crate) fn encode_shards(fingerprint: u64, shards: &[Position]) -> Result<Self, Error> {
+    pub(crate) fn encode_shards(binding: &Binding, shards: &[Position]) -> Result<Self, Error> {
         let mut out = vec![SHARDED];
-        out.extend_from_slice(&fingerprint.to_be_bytes());
+        out.extend_from_slice(&binding.fingerprint.to_be_bytes());
         let count = u16::try_from(shards.len()).map_err(|_| invalid("too many shards"))?;
         out.extend_from_slice(&count.to_be_bytes());
         for shard in shards {
@@ -87,30 +108,27 @@ impl Cursor {
                 Position::Done => out.push(2),
             }
         }
-        Ok(Self::seal(out))
+        Ok(Self(seal::seal(out, binding.key.as_ref())?))
     }
 
-    fn seal(mut out: Vec<u8>) -> Self {
-        let checksum = fnv1a(&out);
-        out.extend_from_slice(&checksum.to_be_bytes());
-        Self(URL_SAFE_NO_PAD.encode(out))
-    }
-
-    /// The body after the checksum, version and fingerprint checks; `sharded` says which
-    /// kind of read is resuming.
-    fn open(&self, fingerprint: u64, sharded: bool) -> Result<(u8, Vec<u8>), Error> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(self.0.as_bytes())
-            .map_err(|_| invalid("not base64url"))?;
-        let (body, checksum) = bytes
-            .split_last_chunk::<8>()
-            .ok_or_else(|| invalid("truncated"))?;
-        if fnv1a(body) != u64::from_be_bytes(*checksum) {
-            return Err(invalid("checksum mismatch: altered or truncated"));
-        }
-        let mut reader = Reader(body);
+    /// The body after the seal, version and fingerprint checks; `sharded` says which kind
+    /// of read is resuming, `max_body` how long its cursors' bodies can be.
+    fn open(
+        &self,
+        binding: &Binding,
+        sharded: bool,
+        max_body: usize,
+    ) -> Result<(u8, Vec<u8>), Error> {
+        let body = seal::open(&self.0, binding.key.as_ref(), max_body)?;
+        let mut reader = Reader(&body);
         let version = reader.take(1)?[0];
-        if ![1, VERSION, SHARDED].contains(&version) {
+        // Version 1 predates sealing: only unsigned cursors may have it.
+        let known = match version {
+            1 => binding.key.is_none(),
+            VERSION | SHARDED => true,
+            _ => false,
+        };
+        if !known {
             return Err(invalid("unknown version"));
         }
         let found = u64::from_be_bytes(
@@ -119,7 +137,7 @@ impl Cursor {
                 .try_into()
                 .map_err(|_| invalid("truncated"))?,
         );
-        if found != fingerprint || (version == SHARDED) != sharded {
+        if found != binding.fingerprint || (version == SHARDED) != sharded {
             return Err(invalid(
                 "it belongs to another query (table, index, entity type, key condition or order)",
             ));
@@ -127,30 +145,39 @@ impl Cursor {
         Ok((version, reader.0.to_vec()))
     }
 
-    pub(crate) fn decode(&self, fingerprint: u64) -> Result<Item, Error> {
-        let (version, body) = self.open(fingerprint, false)?;
+    /// The position of an unsharded read, checked against what the read could produce.
+    pub(crate) fn decode(&self, binding: &Binding, bounds: &KeyBounds) -> Result<Item, Error> {
+        let max_body = HEADER_BYTES + bounds.max_position_bytes();
+        let (version, body) = self.open(binding, false, max_body)?;
         let mut reader = Reader(&body);
-        let key = read_key(&mut reader, version)?;
+        let key = read_key(&mut reader, version, bounds)?;
         reader.end()?;
+        bounds.check(&key, 0)?;
         Ok(key)
     }
 
-    /// Where each of `shards` shards resumes.
+    /// Where each of `shards` shards resumes, each position checked against its shard.
     pub(crate) fn decode_shards(
         &self,
-        fingerprint: u64,
+        binding: &Binding,
         shards: usize,
+        bounds: &KeyBounds,
     ) -> Result<Vec<Position>, Error> {
-        let (_, body) = self.open(fingerprint, true)?;
+        let max_body = HEADER_BYTES + 2 + shards * (1 + bounds.max_position_bytes());
+        let (_, body) = self.open(binding, true, max_body)?;
         let mut reader = Reader(&body);
         let count = reader.take(2)?;
         if usize::from(u16::from_be_bytes([count[0], count[1]])) != shards {
             return Err(invalid("it belongs to a read of another number of shards"));
         }
         let positions = (0..shards)
-            .map(|_| match reader.take(1)?[0] {
+            .map(|shard| match reader.take(1)?[0] {
                 0 => Ok(Position::Start),
-                1 => Ok(Position::After(read_key(&mut reader, VERSION)?)),
+                1 => {
+                    let key = read_key(&mut reader, VERSION, bounds)?;
+                    bounds.check(&key, shard)?;
+                    Ok(Position::After(key))
+                }
                 2 => Ok(Position::Done),
                 _ => Err(invalid("unknown shard position")),
             })
@@ -172,7 +199,7 @@ pub(crate) enum Position {
 }
 
 /// Each key attribute as a `u16` length and its name, its type (`S`, `N` or `B`), a `u16`
-/// length and its value, after the attribute count.
+/// length and its value, after the attribute count, in byte order of the names.
 fn write_key(out: &mut Vec<u8>, key: &Item) -> Result<(), Error> {
     let mut names: Vec<&String> = key.keys().collect();
     names.sort();
@@ -195,23 +222,45 @@ fn write_key(out: &mut Vec<u8>, key: &Item) -> Result<(), Error> {
     Ok(())
 }
 
-fn read_key(reader: &mut Reader<'_>, version: u8) -> Result<Item, Error> {
-    let count = reader.take(1)?[0];
-    let mut key = HashMap::new();
+/// Reads a key written by [`write_key`]: exactly the read's key attributes, once each, in
+/// order, each of its declared type (values are checked by [`KeyBounds::check`]).
+fn read_key(reader: &mut Reader<'_>, version: u8, bounds: &KeyBounds) -> Result<Item, Error> {
+    let count = usize::from(reader.take(1)?[0]);
+    if count != bounds.attribute_count() {
+        return Err(invalid(
+            "it does not hold exactly the key attributes of the read",
+        ));
+    }
+    let mut key = HashMap::with_capacity(count);
+    let mut last: Option<&[u8]> = None;
     for _ in 0..count {
-        let name = reader.string()?;
+        let name = reader.bytes()?;
+        // Strictly increasing: no attribute twice, the one order the library writes.
+        if last.is_some_and(|l| l >= name) {
+            return Err(invalid("key attributes repeated or out of order"));
+        }
+        last = Some(name);
+        let name = std::str::from_utf8(name).map_err(|_| invalid("not UTF-8"))?;
+        let declared = bounds
+            .scalar(name)
+            .ok_or_else(|| invalid("an attribute that is not a key attribute of the read"))?;
         let kind = if version == 1 {
             b'S'
         } else {
             reader.take(1)?[0]
         };
-        let value = match kind {
-            b'S' => AttributeValue::S(reader.string()?),
-            b'N' => AttributeValue::N(reader.string()?),
-            b'B' => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(reader.bytes()?)),
+        let value = match (kind, declared) {
+            (b'S', ScalarType::S) => AttributeValue::S(reader.string()?),
+            (b'N', ScalarType::N) => AttributeValue::N(reader.string()?),
+            (b'B', ScalarType::B) => AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(
+                reader.bytes()?.to_vec(),
+            )),
+            (b'S' | b'N' | b'B', _) => {
+                return Err(invalid("a key attribute of another type than the read's"));
+            }
             _ => return Err(invalid("unknown key value type")),
         };
-        key.insert(name, value);
+        key.insert(name.to_owned(), value);
     }
     Ok(key)
 }
@@ -234,14 +283,16 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
-    fn bytes(&mut self) -> Result<Vec<u8>, Error> {
+    fn bytes(&mut self) -> Result<&'a [u8], Error> {
         let len = self.take(2)?;
         let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-        Ok(self.take(len)?.to_vec())
+        self.take(len)
     }
 
     fn string(&mut self) -> Result<String, Error> {
-        String::from_utf8(self.bytes()?).map_err(|_| invalid("not UTF-8"))
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_owned)
+            .map_err(|_| invalid("not UTF-8"))
     }
 
     fn end(&self) -> Result<(), Error> {
@@ -275,7 +326,13 @@ impl Fingerprint {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
+    use crate::table::TableSchema;
+
+    const TABLE: TableSchema = TableSchema::new("t");
 
     fn key() -> Item {
         [("PK", "TENANT#a"), ("SK", "PROJECT#p#TASK#0000000001")]
@@ -284,44 +341,52 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn typed_values_round_trip_and_version_1_cursors_still_resume() {
-        let mut typed = key();
-        typed.insert("round".into(), AttributeValue::N("-10.5".into()));
-        typed.insert(
-            "blob".into(),
-            AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![0, 255, 7])),
-        );
-        let cursor = Cursor::encode(7, &typed).expect("encodes");
-        assert_eq!(cursor.decode(7).expect("decodes"), typed);
+    /// `CursorKey::signing` or `CursorKey::encrypting`.
+    type KeyMaker = fn(&[u8]) -> Result<CursorKey, Error>;
 
+    fn unsigned(fingerprint: u64) -> Binding {
+        Binding {
+            fingerprint,
+            key: None,
+        }
+    }
+
+    fn bounds() -> KeyBounds {
+        KeyBounds::of(&TABLE, None)
+    }
+
+    #[test]
+    fn version_1_cursors_still_resume() {
         // A version-1 cursor, as earlier releases wrote it: string values, no type bytes.
         let mut v1 = vec![1u8];
         v1.extend_from_slice(&42u64.to_be_bytes());
-        v1.push(1);
-        for part in ["PK", "TENANT#a"] {
+        v1.push(2);
+        for part in ["PK", "TENANT#a", "SK", "X"] {
             v1.extend_from_slice(&u16::try_from(part.len()).expect("short").to_be_bytes());
             v1.extend_from_slice(part.as_bytes());
         }
         let checksum = fnv1a(&v1);
         v1.extend_from_slice(&checksum.to_be_bytes());
         let old = Cursor::from_string(URL_SAFE_NO_PAD.encode(v1));
-        let decoded = old.decode(42).expect("version 1 decodes");
+        let decoded = old
+            .decode(&unsigned(42), &bounds())
+            .expect("version 1 decodes");
         assert_eq!(decoded["PK"], AttributeValue::S("TENANT#a".into()));
     }
 
     #[test]
     fn round_trips_and_rejects_misuse() {
-        let cursor = Cursor::encode(42, &key()).expect("encodes");
+        let binding = unsigned(42);
+        let cursor = Cursor::encode(&binding, &key()).expect("encodes");
         assert!(
             cursor
                 .as_str()
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
-        assert_eq!(cursor.decode(42).expect("decodes"), key());
+        assert_eq!(cursor.decode(&binding, &bounds()).expect("decodes"), key());
         assert!(matches!(
-            cursor.decode(43),
+            cursor.decode(&unsigned(43), &bounds()),
             Err(Error::InvalidCursor { .. })
         ));
         let text = cursor.as_str();
@@ -334,7 +399,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    Cursor::from_string(broken).decode(42),
+                    Cursor::from_string(broken).decode(&binding, &bounds()),
                     Err(Error::InvalidCursor { .. })
                 ),
                 "{broken:?}"
@@ -346,9 +411,56 @@ mod tests {
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let altered = String::from_utf8(bytes).expect("ascii");
             assert!(
-                Cursor::from_string(altered).decode(42).is_err(),
+                Cursor::from_string(altered)
+                    .decode(&binding, &bounds())
+                    .is_err(),
                 "position {i}"
             );
         }
+    }
+
+    #[test]
+    fn sealed_cursors_open_only_with_their_key() {
+        let secret = [7u8; 32];
+        let modes: [KeyMaker; 2] = [CursorKey::signing, CursorKey::encrypting];
+        for mode in modes {
+            let sealed = Binding {
+                fingerprint: 42,
+                key: Some(mode(&secret).expect("key")),
+            };
+            let cursor = Cursor::encode(&sealed, &key()).expect("encodes");
+            assert_eq!(cursor.decode(&sealed, &bounds()).expect("opens"), key());
+            // Not without a key, not with another, and an unsigned cursor not with one.
+            assert!(cursor.decode(&unsigned(42), &bounds()).is_err());
+            let other = Binding {
+                fingerprint: 42,
+                key: Some(mode(&[8u8; 32]).expect("key")),
+            };
+            assert!(cursor.decode(&other, &bounds()).is_err());
+            let plain = Cursor::encode(&unsigned(42), &key()).expect("encodes");
+            assert!(plain.decode(&sealed, &bounds()).is_err());
+            // Rotation: the old secret still opens it as a previous one.
+            let rotated = Binding {
+                fingerprint: 42,
+                key: Some(
+                    mode(&[9u8; 32])
+                        .and_then(|k| k.with_previous(&secret))
+                        .expect("key"),
+                ),
+            };
+            assert_eq!(cursor.decode(&rotated, &bounds()).expect("opens"), key());
+        }
+        assert!(CursorKey::signing(&[1u8; 31]).is_err(), "short secret");
+    }
+
+    #[test]
+    fn encrypted_cursors_hide_the_key() {
+        let sealed = Binding {
+            fingerprint: 42,
+            key: Some(CursorKey::encrypting(&[7u8; 32]).expect("key")),
+        };
+        let cursor = Cursor::encode(&sealed, &key()).expect("encodes");
+        let bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).expect("base64");
+        assert!(!bytes.windows(8).any(|w| w == b"TENANT#a"));
     }
 }

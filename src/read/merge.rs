@@ -13,7 +13,8 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream};
 
-use super::cursor::{Cursor, Position};
+use super::bounds::KeyBounds;
+use super::cursor::{Binding, Cursor, Position};
 use super::page::{Page, RawPage, Reader, key_of};
 use crate::Error;
 use crate::item::Item;
@@ -40,8 +41,11 @@ pub(crate) trait Shards: Send + Sync + 'static {
     /// Ascending (`true`) or descending.
     fn forward(&self) -> bool;
 
-    /// Identifies the read for cursors.
-    fn fingerprint(&self) -> u64;
+    /// What the read's cursors are bound to and sealed with.
+    fn binding(&self) -> &Binding;
+
+    /// The positions the read could produce: every cursor's is checked against them.
+    fn bounds(&self) -> &KeyBounds;
 }
 
 /// One shard's state in the merge.
@@ -101,7 +105,7 @@ struct State {
 /// Where every shard starts: from `positions` (a cursor's), or at the beginning.
 pub(crate) fn start<S: Shards>(shards: &S, after: Option<&Cursor>) -> Result<Vec<Position>, Error> {
     match after {
-        Some(cursor) => cursor.decode_shards(shards.fingerprint(), shards.count()),
+        Some(cursor) => cursor.decode_shards(shards.binding(), shards.count(), shards.bounds()),
         None => Ok(vec![Position::Start; shards.count()]),
     }
 }
@@ -184,7 +188,7 @@ fn emit<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<Pag
         None
     } else {
         let positions: Vec<Position> = state.shards.iter().map(Shard::position).collect();
-        Some(Cursor::encode_shards(source.fingerprint(), &positions)?)
+        Some(Cursor::encode_shards(source.binding(), &positions)?)
     };
     Ok(Page { items, cursor })
 }
@@ -227,6 +231,8 @@ mod tests {
         shards: Vec<Vec<String>>,
         forward: bool,
         keys: Vec<&'static str>,
+        binding: Binding,
+        bounds: KeyBounds,
     }
 
     fn item(shard: usize, sk: &str) -> Item {
@@ -287,8 +293,12 @@ mod tests {
             self.forward
         }
 
-        fn fingerprint(&self) -> u64 {
-            7
+        fn binding(&self) -> &Binding {
+            &self.binding
+        }
+
+        fn bounds(&self) -> &KeyBounds {
+            &self.bounds
         }
     }
 
@@ -351,6 +361,12 @@ mod tests {
                 shards: shards.iter().map(|s| s.iter().cloned().collect()).collect(),
                 forward,
                 keys: vec!["PK", "SK"],
+                binding: Binding { fingerprint: 7, key: None },
+                bounds: {
+                    let mut bounds = KeyBounds::of(&crate::table::TableSchema::new("t"), None);
+                    bounds.sharded("PK", (0..shards.len()).map(|n| format!("P#{n}")).collect());
+                    bounds
+                },
             });
             let mut want: Vec<String> = shards
                 .iter()

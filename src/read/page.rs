@@ -6,7 +6,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
 
-use super::cursor::Cursor;
+use super::cursor::{Binding, Cursor};
 use crate::Error;
 use crate::item::Item;
 
@@ -36,8 +36,8 @@ pub(crate) trait Fetch: Send + Sync + 'static {
     /// The attributes that make up a position (table and index keys).
     fn key_attributes(&self) -> &[&'static str];
 
-    /// Identifies the read for cursors.
-    fn fingerprint(&self) -> u64;
+    /// What the read's cursors are bound to and sealed with.
+    fn binding(&self) -> &Binding;
 }
 
 /// Which raw items are results, and where to stop: after `limit` results. Decoding is the
@@ -91,17 +91,20 @@ pub(crate) fn pages<F: Fetch>(
     start: Option<Item>,
     reader: Reader,
 ) -> impl Stream<Item = Result<Page<Item>, Error>> + Send {
-    let fingerprint = fetch.fingerprint();
-    taken(fetch, start, reader).and_then(move |taken| async move {
+    let binding = fetch.binding().clone();
+    taken(fetch, start, reader).and_then(move |taken| {
         let cursor = taken
             .next
             .as_ref()
-            .map(|k| Cursor::encode(fingerprint, k))
-            .transpose()?;
-        Ok(Page {
-            items: taken.items,
-            cursor,
-        })
+            .map(|k| Cursor::encode(&binding, k))
+            .transpose();
+        async move {
+            let cursor = cursor?;
+            Ok(Page {
+                items: taken.items,
+                cursor,
+            })
+        }
     })
 }
 

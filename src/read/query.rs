@@ -8,7 +8,8 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
-use super::cursor::{Cursor, Fingerprint, Position};
+use super::bounds::{Bound, KeyBounds};
+use super::cursor::{Binding, Cursor, Fingerprint, Position};
 use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
@@ -508,6 +509,7 @@ impl QueryCore {
         p: &mut Placeholders,
         key_condition: &mut String,
         only_entity: bool,
+        bounds: &mut KeyBounds,
     ) -> Result<Option<ShardKeys>, Error> {
         let schema = self.def.schema;
         let table = self.def.table;
@@ -529,6 +531,10 @@ impl QueryCore {
             None => (table.partition_key(), table.sort_key()),
         };
         let mut pk_values = keys::partition_keys(schema, &pk_template, &partition)?;
+        match pk_values.as_slice() {
+            [one] => bounds.require(pk_attr, Bound::Eq(AttributeValue::S(one.clone()))),
+            many => bounds.sharded(pk_attr, many.to_vec()),
+        }
 
         p.name(pk_attr, key_condition);
         key_condition.push_str(" = ");
@@ -546,6 +552,9 @@ impl QueryCore {
                 sk_template,
             )?;
             self.nothing = range == SortRange::Nothing;
+            if let Some(bound) = bound_of(&range) {
+                bounds.require(sk_attr, bound);
+            }
             let mut condition = String::new();
             if render_range(range, sk_attr, p, &mut condition) {
                 key_condition.push_str(" AND ");
@@ -561,6 +570,10 @@ impl QueryCore {
             // one all its layouts on this index share, so none of its items is left out.
             let prefix = keys::shared_sort_prefix(schema, self.index, sk_template);
             if !prefix.is_empty() && only_entity {
+                bounds.require(
+                    sk_attr,
+                    Bound::BeginsWith(AttributeValue::S(prefix.clone())),
+                );
                 key_condition.push_str(" AND begins_with(");
                 p.name(sk_attr, key_condition);
                 key_condition.push_str(", ");
@@ -582,6 +595,7 @@ impl QueryCore {
         }
         let mut p = Placeholders::default();
         let mut key_condition = String::new();
+        let mut bounds = KeyBounds::of(table, self.index);
         let shards = match self.native.take() {
             Some(native) => {
                 if self.sort.is_some() || self.index.map(|i| i.name()) != Some(native.index.name())
@@ -595,12 +609,15 @@ impl QueryCore {
                         ),
                     ));
                 }
-                native.render(&mut p, &mut key_condition)?;
+                native.render(&mut p, &mut key_condition, &mut bounds)?;
                 None
             }
-            None => {
-                self.template_key_condition(&mut p, &mut key_condition, output.only.is_some())?
-            }
+            None => self.template_key_condition(
+                &mut p,
+                &mut key_condition,
+                output.only.is_some(),
+                &mut bounds,
+            )?,
         };
 
         // The cursor binding: everything that decides which items this query reads.
@@ -617,7 +634,10 @@ impl QueryCore {
         for value in p.fingerprint_values() {
             identity = identity.add(&value);
         }
-        let fingerprint = identity.finish();
+        let binding = Binding {
+            fingerprint: identity.finish(),
+            key: self.db.cursor_key.clone(),
+        };
 
         let filter = match (output.only, self.filter) {
             (Some(name), user) => Some(crate::expr::and(
@@ -675,12 +695,18 @@ impl QueryCore {
             forward: !self.descending,
             consistent_read: self.consistent_read,
             key_attributes,
-            fingerprint,
+            binding,
+            bounds,
             shards,
         };
         let start = match (&spec.shards, &self.after) {
             (Some(_), after) => Start::Shards(merge::start(&spec, after.as_ref())?),
-            (None, after) => Start::One(after.as_ref().map(|c| c.decode(fingerprint)).transpose()?),
+            (None, after) => Start::One(
+                after
+                    .as_ref()
+                    .map(|c| c.decode(&spec.binding, &spec.bounds))
+                    .transpose()?,
+            ),
         };
         let reader = Reader {
             skip_internal: output.skip_internal.then_some(table.discriminator()),
@@ -689,6 +715,19 @@ impl QueryCore {
         };
         Ok((spec, start, reader))
     }
+}
+
+/// What `range` says of the sort key, for checking cursors.
+fn bound_of(range: &SortRange) -> Option<Bound> {
+    let s = |v: &String| AttributeValue::S(v.clone());
+    Some(match range {
+        SortRange::All | SortRange::Nothing => return None,
+        SortRange::Eq(v) => Bound::Eq(s(v)),
+        SortRange::Lt(v) => Bound::Lt(s(v)),
+        SortRange::Ge(v) => Bound::Ge(s(v)),
+        SortRange::Between(low, high) => Bound::Between(s(low), s(high)),
+        SortRange::BeginsWith(v) => Bound::BeginsWith(s(v)),
+    })
 }
 
 /// Writes the sort-key condition for `range`; `false` when there is none to write.
@@ -741,7 +780,9 @@ pub(crate) struct QuerySpec {
     forward: bool,
     consistent_read: bool,
     key_attributes: Vec<&'static str>,
-    fingerprint: u64,
+    binding: Binding,
+    /// The positions this query can produce: what a cursor is checked against.
+    bounds: KeyBounds,
     /// A sharded partition: every shard's key, queried and merged.
     shards: Option<ShardKeys>,
 }
@@ -860,8 +901,8 @@ impl Fetch for QuerySpec {
         &self.key_attributes
     }
 
-    fn fingerprint(&self) -> u64 {
-        self.fingerprint
+    fn binding(&self) -> &Binding {
+        &self.binding
     }
 }
 
@@ -891,8 +932,12 @@ impl Shards for QuerySpec {
         self.forward
     }
 
-    fn fingerprint(&self) -> u64 {
-        self.fingerprint
+    fn binding(&self) -> &Binding {
+        &self.binding
+    }
+
+    fn bounds(&self) -> &KeyBounds {
+        &self.bounds
     }
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::cursor::{Cursor, Fingerprint, Position};
+use super::bounds::KeyBounds;
+use super::cursor::{Binding, Cursor, Fingerprint, Position};
 use super::page::{self, Fetch, Page, RawPage, Reader};
 use super::query::{Described, Output};
 use crate::client::Inner;
@@ -229,13 +230,16 @@ impl ScanCore {
 
     /// Raw pages with their cursors.
     fn pages(self, output: Described) -> BoxStream<'static, Result<Page<Item>, Error>> {
-        let fingerprint = self.fingerprint(&output);
+        let binding = self.binding(&output);
         self.positioned(output)
-            .and_then(move |(items, positions)| async move {
-                Ok(Page {
-                    items,
-                    cursor: cursor(fingerprint, &positions)?,
-                })
+            .and_then(move |(items, positions)| {
+                let cursor = cursor(&binding, &positions);
+                async move {
+                    Ok(Page {
+                        items,
+                        cursor: cursor?,
+                    })
+                }
             })
             .boxed()
     }
@@ -361,14 +365,18 @@ impl ScanCore {
             .await
     }
 
-    /// What a cursor of this scan is bound to.
-    fn fingerprint(&self, output: &Described) -> u64 {
-        Fingerprint::default()
+    /// What a cursor of this scan is bound to and sealed with.
+    fn binding(&self, output: &Described) -> Binding {
+        let fingerprint = Fingerprint::default()
             .add(&self.db.table_name)
             .add(self.index.map_or("", |i| i.name()))
             .add(output.name)
             .add(&self.segments.to_string())
-            .finish()
+            .finish();
+        Binding {
+            fingerprint,
+            key: self.db.cursor_key.clone(),
+        }
     }
 
     fn prepare(self, output: &Described) -> Result<Prepared, Error> {
@@ -389,9 +397,12 @@ impl ScanCore {
                 ),
             ));
         }
-        let fingerprint = self.fingerprint(output);
+        let binding = self.binding(output);
+        // A scan has no key condition, and DynamoDB does not say which segment a key is
+        // in: a position is checked for its attributes, their types and lengths.
+        let bounds = KeyBounds::of(table, self.index);
         let start = match &self.after {
-            Some(cursor) => cursor.decode_shards(fingerprint, self.segments as usize)?,
+            Some(cursor) => cursor.decode_shards(&binding, self.segments as usize, &bounds)?,
             None => vec![Position::Start; self.segments as usize],
         };
         let mut p = Placeholders::default();
@@ -420,7 +431,7 @@ impl ScanCore {
             values,
             consistent_read: self.consistent_read,
             key_attributes,
-            fingerprint,
+            binding,
             total: self.segments,
         });
         // Each segment stops at the limit too (no segment need give more than the whole
@@ -473,11 +484,11 @@ impl Cut {
 }
 
 /// The cursor for `positions`: `None` when every segment is done.
-fn cursor(fingerprint: u64, positions: &[Position]) -> Result<Option<Cursor>, Error> {
+fn cursor(binding: &Binding, positions: &[Position]) -> Result<Option<Cursor>, Error> {
     if positions.iter().all(|p| matches!(p, Position::Done)) {
         return Ok(None);
     }
-    Cursor::encode_shards(fingerprint, positions).map(Some)
+    Cursor::encode_shards(binding, positions).map(Some)
 }
 
 struct ScanShared {
@@ -489,7 +500,7 @@ struct ScanShared {
     values: Option<crate::expr::Values>,
     consistent_read: bool,
     key_attributes: Vec<&'static str>,
-    fingerprint: u64,
+    binding: Binding,
     total: u32,
 }
 
@@ -546,7 +557,7 @@ impl Fetch for ScanSegment {
         &self.shared.key_attributes
     }
 
-    fn fingerprint(&self) -> u64 {
-        self.shared.fingerprint
+    fn binding(&self) -> &Binding {
+        &self.shared.binding
     }
 }

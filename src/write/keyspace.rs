@@ -110,6 +110,7 @@ mod tests {
             table_name: "t".into(),
             capacity: Default::default(),
             keyspace: keyspace.map(std::sync::Arc::new),
+            cursor_key: None,
         }
     }
 

@@ -7,6 +7,7 @@
 mod batch;
 mod big_time_deals;
 mod crud;
+mod cursor_forgery;
 mod design;
 mod doctor;
 mod errors;

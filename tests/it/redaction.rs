@@ -253,6 +253,12 @@ fn keys_and_expressions(seen: &mut Seen) {
     );
     seen.debug("AttrPath", &a.tags.at(0));
     seen.debug("Cursor", &Cursor::from_string(secret("cursor")));
+    // Its secret is bytes; the sentinel padded to the 32 a key takes.
+    let key_secret = format!("{:>40}", secret("key"));
+    let key = dynamorm::CursorKey::encrypting(key_secret.as_bytes())
+        .and_then(|k| k.with_previous(key_secret.as_bytes()))
+        .expect("a long enough secret");
+    seen.debug("CursorKey", &key);
     seen.debug("Redacted", &Redacted::new(secret("redacted")));
     seen.debug("Redacted", &Redacted::text(secret("text")));
     seen.debug(
