@@ -102,6 +102,15 @@ pub trait Registry: Sized + Send + 'static {
     }
 }
 
+/// The error for writing a raw item of an unknown entity type (a registry's `other`
+/// variant) by type: there is no type to write it as.
+pub(crate) fn unknown_type() -> Error {
+    Error::invalid(
+        crate::InvalidInputKind::NotSupported,
+        "a raw item of an unknown entity type cannot be written by type",
+    )
+}
+
 /// Something done with a registry value's entity, whatever its type: see
 /// [`Registry::visit`].
 #[doc(hidden)]

@@ -9,13 +9,15 @@ use futures::stream::{BoxStream, FuturesUnordered, StreamExt};
 
 use super::partial::Partial;
 use super::retry::RetryPolicy;
-use super::write::{Pending, Via, pending_delete, pending_put, send_chunk, send_guarded};
+use super::write::{
+    AnyDelete, AnyPut, Pending, Via, pending_delete, pending_put, send_chunk, send_guarded,
+};
 use super::{FailedWrite, Sent};
+use crate::Error;
 use crate::client::Inner;
 use crate::entity::{Entity, EntityKey, PrimaryKey};
-use crate::registry::{EntityVisitor, Registry};
+use crate::registry::Registry;
 use crate::table::Table;
-use crate::{Error, InvalidInputKind};
 
 /// One write of a [`WriteStream`]: a put of an entity of any type of table `T`, or a
 /// delete by key. Checked when it is made; an invalid one is reported by its position in
@@ -62,7 +64,13 @@ impl<T: Table> StreamedWrite<T> {
     /// Puts a value of registry `R` (an item of any of its entity types); a raw item of an
     /// unknown type is rejected.
     pub fn put_any<R: Registry<Table = T>>(value: &R) -> Self {
-        value.visit(PutAny)
+        Self::of(value.visit(AnyPut))
+    }
+
+    /// Deletes the item at the key of a value of registry `R` (of whichever type it holds);
+    /// a raw item of an unknown type is rejected.
+    pub fn delete_any<R: Registry<Table = T>>(value: &R) -> Self {
+        Self::of(value.visit(AnyDelete))
     }
 
     /// A write refused with `error` (reported by its position, never sent).
@@ -70,34 +78,11 @@ impl<T: Table> StreamedWrite<T> {
         Self::of(Err(error))
     }
 
-    /// A raw item of an unknown entity type (a registry's `other` variant): rejected.
-    fn unknown_type() -> Self {
-        Self::rejected(Error::invalid(
-            InvalidInputKind::NotSupported,
-            "a raw item of an unknown entity type cannot be written by type",
-        ))
-    }
-
     fn of(write: Result<Pending, Error>) -> Self {
         Self {
             write,
             table: std::marker::PhantomData,
         }
-    }
-}
-
-/// `put_any`: a put of whichever entity a registry value holds.
-struct PutAny;
-
-impl<T: Table> EntityVisitor<T> for PutAny {
-    type Output = StreamedWrite<T>;
-
-    fn entity<E: Entity<Table = T>>(self, entity: &E) -> StreamedWrite<T> {
-        StreamedWrite::put(entity)
-    }
-
-    fn unknown(self) -> StreamedWrite<T> {
-        StreamedWrite::unknown_type()
     }
 }
 

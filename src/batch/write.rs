@@ -13,6 +13,7 @@ use super::{FailedWrite, KeyOf, WriteKind, WriteOutcome};
 use crate::client::Inner;
 use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
 use crate::item::{Item, item_size};
+use crate::registry::{EntityVisitor, Registry};
 use crate::table::Table;
 use crate::write::plan::Write;
 use crate::{Error, InvalidInputKind};
@@ -212,6 +213,68 @@ impl<T: Table> BatchWrite<T> {
         self
     }
 
+    /// Puts a value of registry `R` — an entity of any of its types — as that type's
+    /// [`put`](Self::put) does: the same guard, chunking, accounting and errors. A raw item
+    /// of an unknown type (an `#[dynamo(other)]` variant) fails the batch before anything
+    /// is sent.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+    /// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "USER#{user}", sk = "ORDER#{id}")] pub struct Order { user: String, id: u64 }
+    /// #[derive(Debug, dynamorm::Registry)]
+    /// #[dynamo(table = App)]
+    /// enum AppItem { User(User), Order(Order) }
+    /// # async fn run(db: dynamorm::Db<App>, other: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// // A copy between tables: whatever the types, one batch.
+    /// let items: Vec<AppItem> = db.scan::<AppItem>().all().await?;
+    /// other.batch_write().put_all_any(&items).send().await?.into_result()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put_any<R: Registry<Table = T>>(self, value: &R) -> Self {
+        self.put_all_any([value])
+    }
+
+    /// Puts every value of `values` (see [`put_any`](Self::put_any)).
+    pub fn put_all_any<'a, R: Registry<Table = T> + 'a>(
+        self,
+        values: impl IntoIterator<Item = &'a R>,
+    ) -> Self {
+        self.extend_any(values, AnyPut)
+    }
+
+    /// Deletes the item at the key of a registry value (of whichever type it holds), as
+    /// that type's [`delete`](Self::delete) does.
+    pub fn delete_any<R: Registry<Table = T>>(self, value: &R) -> Self {
+        self.delete_all_any([value])
+    }
+
+    /// Deletes the items at the keys of `values` (see [`delete_any`](Self::delete_any)).
+    pub fn delete_all_any<'a, R: Registry<Table = T> + 'a>(
+        self,
+        values: impl IntoIterator<Item = &'a R>,
+    ) -> Self {
+        self.extend_any(values, AnyDelete)
+    }
+
+    /// Adds the write `visitor` makes of each registry value's entity.
+    fn extend_any<'a, R, V>(mut self, values: impl IntoIterator<Item = &'a R>, visitor: V) -> Self
+    where
+        R: Registry<Table = T> + 'a,
+        V: EntityVisitor<T, Output = Result<Pending, Error>> + Copy,
+    {
+        let db = &self.db;
+        self.writes.extend(
+            values
+                .into_iter()
+                .map(|v| v.visit(visitor).and_then(|w| w.route(db))),
+        );
+        self
+    }
+
     /// How many requests are in flight at once (default 4).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
@@ -303,6 +366,38 @@ fn guarded(def: &Def, key: PrimaryKey, write: Write) -> Result<Via, Error> {
 }
 
 /// A put of `entity` in a batch, still to be routed ([`Pending::route`]).
+/// The pending put of whichever entity a registry value holds.
+#[derive(Clone, Copy)]
+pub(super) struct AnyPut;
+
+impl<T: Table> EntityVisitor<T> for AnyPut {
+    type Output = Result<Pending, Error>;
+
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> Self::Output {
+        pending_put(entity)
+    }
+
+    fn unknown(self) -> Self::Output {
+        Err(crate::registry::unknown_type())
+    }
+}
+
+/// The pending delete of the key of whichever entity a registry value holds.
+#[derive(Clone, Copy)]
+pub(super) struct AnyDelete;
+
+impl<T: Table> EntityVisitor<T> for AnyDelete {
+    type Output = Result<Pending, Error>;
+
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> Self::Output {
+        pending_delete(&entity.key())
+    }
+
+    fn unknown(self) -> Self::Output {
+        Err(crate::registry::unknown_type())
+    }
+}
+
 pub(super) fn pending_put<E: Entity>(entity: &E) -> Result<Pending, Error> {
     let def = crate::entity::def::<E>();
     batchable(def)?;

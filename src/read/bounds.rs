@@ -78,6 +78,8 @@ pub(crate) struct KeyBounds {
     conditions: Vec<(&'static str, Bound)>,
     /// A sharded partition: the attribute that holds each shard's key, and the keys.
     shards: Option<(&'static str, Vec<String>)>,
+    /// The attribute a sharded partition's items are merged by.
+    merged_by: Option<&'static str>,
 }
 
 impl KeyBounds {
@@ -120,9 +122,42 @@ impl KeyBounds {
         self.conditions.push((attribute, bound));
     }
 
-    /// Shard `n` of the read is the partition whose `attribute` is `keys[n]`.
-    pub(crate) fn sharded(&mut self, attribute: &'static str, keys: Vec<String>) {
+    /// Shard `n` of the read is the partition whose `attribute` is `keys[n]`; the shards'
+    /// items are merged in the order of `sort` (none: one item per shard).
+    pub(crate) fn sharded(
+        &mut self,
+        attribute: &'static str,
+        keys: Vec<String>,
+        sort: Option<&'static str>,
+    ) {
         self.shards = Some((attribute, keys));
+        self.merged_by = sort;
+    }
+
+    /// Checks the sort key of a merged read's mark: one the read's sort attribute can hold
+    /// and its key condition allows (none where the read has no sort attribute).
+    pub(crate) fn check_sort(&self, sort: Option<&str>) -> Result<(), Error> {
+        let attribute = self
+            .merged_by
+            .and_then(|name| self.attributes.iter().find(|a| a.name == name));
+        match (attribute, sort) {
+            (None, None) => Ok(()),
+            (Some(attribute), Some(sort)) => {
+                let value = AttributeValue::S(sort.to_owned());
+                check_value(attribute, &value)?;
+                let allowed = self
+                    .conditions
+                    .iter()
+                    .filter(|(name, _)| *name == attribute.name)
+                    .all(|(_, bound)| bound.holds(&value));
+                if allowed {
+                    Ok(())
+                } else {
+                    Err(invalid("its position is outside the read's key condition"))
+                }
+            }
+            _ => Err(invalid("a mark that does not fit the read's sort key")),
+        }
     }
 
     /// How many key attributes a position holds.

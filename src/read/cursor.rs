@@ -8,7 +8,7 @@ use super::bounds::KeyBounds;
 use super::seal::{self, CursorKey};
 use crate::Error;
 use crate::item::Item;
-use crate::key::fnv1a;
+use crate::key::{MAX_SORT_KEY_BYTES, fnv1a};
 use crate::table::ScalarType;
 
 /// Version 2 types each key value (multi-attribute index keys are numbers and binary too);
@@ -16,6 +16,9 @@ use crate::table::ScalarType;
 const VERSION: u8 = 2;
 /// A sharded read's cursor: a position for every shard.
 const SHARDED: u8 = 3;
+/// A sharded read's cursor with the merged read's own position (its [`Mark`]) after the
+/// shards'; version 3 cursors, without it, still resume.
+const MERGED: u8 = 4;
 /// The version byte and the fingerprint.
 const HEADER_BYTES: usize = 1 + 8;
 
@@ -45,7 +48,9 @@ const HEADER_BYTES: usize = 1 + 8;
 /// returned when a limit stopped inside a page). A sharded read's cursor (version `3`)
 /// holds, after the fingerprint, the number of shards as a `u16` and for each a tag — `0`
 /// from its start, `1` after the key that follows (encoded as above), `2` done — so one
-/// cursor resumes every shard exactly. Then the seal: an 8-byte FNV-1a checksum of all of
+/// cursor resumes every shard exactly; a merged read's (version `4`) then holds where the
+/// merged order stands: `0` nowhere yet, or `1`, the shard of the last item returned as a
+/// `u16`, and its sort key (`0` none, or `1` and a `u16` length and the value). Then the seal: an 8-byte FNV-1a checksum of all of
 /// that; or, with a key, the byte `0x10`, the body and its 32-byte HMAC-SHA256 tag; or the
 /// byte `0x11`, a 24-byte nonce and the body encrypted with XChaCha20-Poly1305.
 ///
@@ -92,9 +97,14 @@ impl Cursor {
         Ok(Self(seal::seal(out, binding.key.as_ref())?))
     }
 
-    /// A cursor of a sharded read: where each shard resumes.
-    pub(crate) fn encode_shards(binding: &Binding, shards: &[Position]) -> Result<Self, Error> {
-        let mut out = vec![SHARDED];
+    /// A cursor of a sharded read: where each shard resumes, and for a merged read (`Some`)
+    /// where its merged order stands.
+    pub(crate) fn encode_shards(
+        binding: &Binding,
+        shards: &[Position],
+        merged: Option<Option<&Mark>>,
+    ) -> Result<Self, Error> {
+        let mut out = vec![if merged.is_some() { MERGED } else { SHARDED }];
         out.extend_from_slice(&binding.fingerprint.to_be_bytes());
         let count = u16::try_from(shards.len()).map_err(|_| invalid("too many shards"))?;
         out.extend_from_slice(&count.to_be_bytes());
@@ -107,6 +117,9 @@ impl Cursor {
                 }
                 Position::Done => out.push(2),
             }
+        }
+        if let Some(mark) = merged {
+            write_mark(&mut out, mark)?;
         }
         Ok(Self(seal::seal(out, binding.key.as_ref())?))
     }
@@ -125,7 +138,7 @@ impl Cursor {
         // Version 1 predates sealing: only unsigned cursors may have it.
         let known = match version {
             1 => binding.key.is_none(),
-            VERSION | SHARDED => true,
+            VERSION | SHARDED | MERGED => true,
             _ => false,
         };
         if !known {
@@ -137,7 +150,7 @@ impl Cursor {
                 .try_into()
                 .map_err(|_| invalid("truncated"))?,
         );
-        if found != binding.fingerprint || (version == SHARDED) != sharded {
+        if found != binding.fingerprint || matches!(version, SHARDED | MERGED) != sharded {
             return Err(invalid(
                 "it belongs to another query (table, index, entity type, key condition or order)",
             ));
@@ -156,15 +169,28 @@ impl Cursor {
         Ok(key)
     }
 
-    /// Where each of `shards` shards resumes, each position checked against its shard.
+    /// Where each of `shards` shards resumes, each position checked against its shard, and
+    /// (`merged`: for a merged read, which takes versions 3 and 4) where the merged order
+    /// stands.
     pub(crate) fn decode_shards(
         &self,
         binding: &Binding,
         shards: usize,
         bounds: &KeyBounds,
-    ) -> Result<Vec<Position>, Error> {
-        let max_body = HEADER_BYTES + 2 + shards * (1 + bounds.max_position_bytes());
-        let (_, body) = self.open(binding, true, max_body)?;
+        merged: bool,
+    ) -> Result<(Vec<Position>, Option<Mark>), Error> {
+        let max_body = HEADER_BYTES
+            + 2
+            + shards * (1 + bounds.max_position_bytes())
+            + 1
+            + 2
+            + 1
+            + 2
+            + MAX_SORT_KEY_BYTES;
+        let (version, body) = self.open(binding, true, max_body)?;
+        if version == MERGED && !merged {
+            return Err(invalid("unknown version"));
+        }
         let mut reader = Reader(&body);
         let count = reader.take(2)?;
         if usize::from(u16::from_be_bytes([count[0], count[1]])) != shards {
@@ -182,8 +208,13 @@ impl Cursor {
                 _ => Err(invalid("unknown shard position")),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mark = if version == MERGED {
+            read_mark(&mut reader, shards, bounds)?
+        } else {
+            None
+        };
         reader.end()?;
-        Ok(positions)
+        Ok((positions, mark))
     }
 }
 
@@ -196,6 +227,69 @@ pub(crate) enum Position {
     After(Item),
     /// Nowhere: every item of the shard was read.
     Done,
+}
+
+/// Where a merged read's order stands: the shard and sort key of the last item it returned.
+/// The read returns nothing that sorts at or before it (by sort key, then shard), so a page
+/// never goes back, whatever was inserted into a shard behind it meanwhile.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Mark {
+    pub(crate) shard: usize,
+    pub(crate) sort: Option<String>,
+}
+
+impl Mark {
+    /// Whether an item of `shard` whose sort key is `sort` sorts at or before this mark, in
+    /// the merged order (`forward` or not, ties by the lower shard).
+    pub(crate) fn covers(&self, sort: Option<&str>, shard: usize, forward: bool) -> bool {
+        let order = sort.cmp(&self.sort.as_deref());
+        let order = if forward { order } else { order.reverse() };
+        order.then(shard.cmp(&self.shard)).is_le()
+    }
+}
+
+fn write_mark(out: &mut Vec<u8>, mark: Option<&Mark>) -> Result<(), Error> {
+    let Some(mark) = mark else {
+        out.push(0);
+        return Ok(());
+    };
+    out.push(1);
+    let shard = u16::try_from(mark.shard).map_err(|_| invalid("too many shards"))?;
+    out.extend_from_slice(&shard.to_be_bytes());
+    match &mark.sort {
+        None => out.push(0),
+        Some(sort) => {
+            out.push(1);
+            let len = u16::try_from(sort.len()).map_err(|_| invalid("key too long"))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(sort.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+/// Reads a mark written by [`write_mark`], checked as a position of the read: a shard it
+/// has, a sort key its key condition allows.
+fn read_mark(
+    reader: &mut Reader<'_>,
+    shards: usize,
+    bounds: &KeyBounds,
+) -> Result<Option<Mark>, Error> {
+    if reader.take(1)?[0] == 0 {
+        return Ok(None);
+    }
+    let shard = reader.take(2)?;
+    let shard = usize::from(u16::from_be_bytes([shard[0], shard[1]]));
+    if shard >= shards {
+        return Err(invalid("it names a shard the read does not have"));
+    }
+    let sort = match reader.take(1)?[0] {
+        0 => None,
+        1 => Some(reader.string()?),
+        _ => return Err(invalid("unknown mark")),
+    };
+    bounds.check_sort(sort.as_deref())?;
+    Ok(Some(Mark { shard, sort }))
 }
 
 /// Each key attribute as a `u16` length and its name, its type (`S`, `N` or `B`), a `u16`

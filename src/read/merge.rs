@@ -6,6 +6,14 @@
 //! ends when a shard's buffer runs dry (its next page decides what comes next). The cursor
 //! records, per shard, the last item taken from it — not the last item fetched — so items
 //! fetched but not yet emitted are read again on resume, never lost.
+//!
+//! Under concurrent writes a merged read keeps an unsharded read's semantics. A shard
+//! resumes after its own last item, and another writer may meanwhile insert into it an item
+//! that sorts between that and the last item the read returned from *any* shard; returned,
+//! it would take the read back. So the read also keeps its [`Mark`] — the sort key and shard
+//! of the last item it returned, in the cursor too — and drops what sorts at or before it,
+//! as DynamoDB does not return an item inserted behind a cursor in one partition. Items
+//! present for the whole read are returned exactly once, in order.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -14,7 +22,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream};
 
 use super::bounds::KeyBounds;
-use super::cursor::{Binding, Cursor, Position};
+use super::cursor::{Binding, Cursor, Mark, Position};
 use super::page::{Page, RawPage, Reader, key_of};
 use crate::Error;
 use crate::item::Item;
@@ -98,26 +106,40 @@ impl Shard {
 
 struct State {
     shards: Vec<Shard>,
+    /// The last item returned, in merged order.
+    mark: Option<Mark>,
     remaining: Option<usize>,
     done: bool,
 }
 
-/// Where every shard starts: from `positions` (a cursor's), or at the beginning.
-pub(crate) fn start<S: Shards>(shards: &S, after: Option<&Cursor>) -> Result<Vec<Position>, Error> {
-    match after {
-        Some(cursor) => cursor.decode_shards(shards.binding(), shards.count(), shards.bounds()),
-        None => Ok(vec![Position::Start; shards.count()]),
-    }
+/// Where a merged read starts: each shard's position and the merged order's mark (a
+/// cursor's), or the beginning.
+#[derive(Debug)]
+pub(crate) struct Start {
+    pub(crate) positions: Vec<Position>,
+    pub(crate) mark: Option<Mark>,
+}
+
+/// Where every shard starts: from a cursor's positions, or at the beginning.
+pub(crate) fn start<S: Shards>(shards: &S, after: Option<&Cursor>) -> Result<Start, Error> {
+    let (positions, mark) = match after {
+        Some(cursor) => {
+            cursor.decode_shards(shards.binding(), shards.count(), shards.bounds(), true)?
+        }
+        None => (vec![Position::Start; shards.count()], None),
+    };
+    Ok(Start { positions, mark })
 }
 
 /// Pages of the merged shards' raw items, stopping exactly at the reader's limit.
 pub(crate) fn pages<S: Shards>(
     source: Arc<S>,
-    start: Vec<Position>,
+    start: Start,
     reader: Reader,
 ) -> impl Stream<Item = Result<Page<Item>, Error>> + Send {
     let state = State {
-        shards: start.into_iter().map(Shard::at).collect(),
+        shards: start.positions.into_iter().map(Shard::at).collect(),
+        mark: start.mark,
         remaining: reader.limit,
         done: reader.limit == Some(0),
     };
@@ -172,10 +194,23 @@ fn emit<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<Pag
         };
         shard.taken = Position::After(key_of(&item, source.key_attributes()));
         let dry = shard.starved();
-        if reader.keeps(&item) {
-            items.push(item);
-            if let Some(r) = state.remaining.as_mut() {
-                *r -= 1;
+        let value = sort_value(&item, sort);
+        // Inserted into this shard behind where the read stands: not returned, as DynamoDB
+        // does not return an item inserted behind a cursor.
+        let behind = state
+            .mark
+            .as_ref()
+            .is_some_and(|m| m.covers(value, n, forward));
+        if !behind {
+            state.mark = Some(Mark {
+                shard: n,
+                sort: value.map(str::to_owned),
+            });
+            if reader.keeps(&item) {
+                items.push(item);
+                if let Some(r) = state.remaining.as_mut() {
+                    *r -= 1;
+                }
             }
         }
         if dry {
@@ -188,7 +223,11 @@ fn emit<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<Pag
         None
     } else {
         let positions: Vec<Position> = state.shards.iter().map(Shard::position).collect();
-        Some(Cursor::encode_shards(source.binding(), &positions)?)
+        Some(Cursor::encode_shards(
+            source.binding(),
+            &positions,
+            Some(state.mark.as_ref()),
+        )?)
     };
     Ok(Page { items, cursor })
 }
@@ -207,7 +246,7 @@ fn next_shard(shards: &[Shard], sort: Option<&'static str>, forward: bool) -> Op
 
 /// The value DynamoDB orders a partition by. Sharded keys are template keys, whose sort keys
 /// are strings, ordered by their UTF-8 bytes — which is `str`'s order.
-fn sort_value<'i>(item: &'i Item, sort: Option<&'static str>) -> Option<&'i str> {
+pub(crate) fn sort_value<'i>(item: &'i Item, sort: Option<&'static str>) -> Option<&'i str> {
     match item.get(sort?) {
         Some(AttributeValue::S(s)) => Some(s.as_str()),
         _ => None,
@@ -225,14 +264,49 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::HashMap;
 
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
     struct Memory {
-        /// Per shard: sort keys, sorted; an item is kept by the filter when its key's last
-        /// character is not `x`.
-        shards: Vec<Vec<String>>,
+        /// Per shard: sort keys; an item is kept by the filter when its key's last
+        /// character is not `x`. Writers change them between pages.
+        shards: Mutex<Vec<BTreeSet<String>>>,
+        count: usize,
         forward: bool,
         keys: Vec<&'static str>,
         binding: Binding,
         bounds: KeyBounds,
+    }
+
+    impl Memory {
+        fn new(shards: &[BTreeSet<String>], forward: bool) -> Arc<Self> {
+            let mut bounds = KeyBounds::of(&crate::table::TableSchema::new("t"), None);
+            bounds.sharded(
+                "PK",
+                (0..shards.len()).map(|n| format!("P#{n}")).collect(),
+                Some("SK"),
+            );
+            Arc::new(Self {
+                shards: Mutex::new(shards.to_vec()),
+                count: shards.len(),
+                forward,
+                keys: vec!["PK", "SK"],
+                binding: Binding {
+                    fingerprint: 7,
+                    key: None,
+                },
+                bounds,
+            })
+        }
+
+        fn write(&self, shard: usize, key: &str, insert: bool) {
+            let mut shards = self.shards.lock().expect("not poisoned");
+            if insert {
+                shards[shard].insert(key.to_owned());
+            } else {
+                shards[shard].remove(key);
+            }
+        }
     }
 
     fn item(shard: usize, sk: &str) -> Item {
@@ -244,7 +318,7 @@ mod tests {
 
     impl Shards for Memory {
         fn count(&self) -> usize {
-            self.shards.len()
+            self.count
         }
 
         async fn fetch(
@@ -253,7 +327,10 @@ mod tests {
             start: Option<Item>,
             limit: Option<i32>,
         ) -> Result<RawPage, Error> {
-            let mut keys: Vec<&String> = self.shards[shard].iter().collect();
+            let mut keys: Vec<String> = self.shards.lock().expect("not poisoned")[shard]
+                .iter()
+                .cloned()
+                .collect();
             if !self.forward {
                 keys.reverse();
             }
@@ -263,11 +340,11 @@ mod tests {
             });
             let from = after.map_or(0, |a| {
                 keys.iter()
-                    .position(|k| if self.forward { **k > a } else { **k < a })
+                    .position(|k| if self.forward { *k > a } else { *k < a })
                     .unwrap_or(keys.len())
             });
             let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(0));
-            let evaluated: Vec<&String> = keys[from..].iter().take(limit).copied().collect();
+            let evaluated: Vec<&String> = keys[from..].iter().take(limit).collect();
             let last_key = (from + evaluated.len() < keys.len())
                 .then(|| evaluated.last().map(|k| item(shard, k)))
                 .flatten();
@@ -302,9 +379,12 @@ mod tests {
         }
     }
 
-    fn sort_key(item: Item) -> Result<String, Error> {
-        match item.get("SK") {
-            Some(AttributeValue::S(s)) => Ok(s.clone()),
+    /// An item as (sort key, shard).
+    fn sort_key(item: Item) -> Result<(String, usize), Error> {
+        match (item.get("SK"), item.get("PK")) {
+            (Some(AttributeValue::S(s)), Some(AttributeValue::S(pk))) => {
+                Ok((s.clone(), pk[2..].parse().unwrap_or(usize::MAX)))
+            }
             _ => Err(Error::invalid(
                 crate::InvalidInputKind::MissingKeyAttributes,
                 "no SK",
@@ -312,11 +392,17 @@ mod tests {
         }
     }
 
-    /// Reads every page with `limit` per page, resuming each from the previous cursor.
-    fn read_all(source: &Arc<Memory>, limit: Option<usize>, page_size: Option<i32>) -> Vec<String> {
+    /// Reads every page with `limit` per page, resuming each from the previous cursor, and
+    /// calling `between(n)` after the `n`th.
+    fn read_all(
+        source: &Arc<Memory>,
+        limit: Option<usize>,
+        page_size: Option<i32>,
+        between: &mut dyn FnMut(usize),
+    ) -> Vec<(String, usize)> {
         let mut out = Vec::new();
         let mut cursor: Option<Cursor> = None;
-        for _ in 0..10_000 {
+        for resumed in 0..10_000 {
             let start = start(source.as_ref(), cursor.as_ref()).expect("cursor decodes");
             let reader = Reader {
                 skip_internal: None,
@@ -326,7 +412,7 @@ mod tests {
             let page: Vec<Page<Item>> =
                 futures::executor::block_on(pages(Arc::clone(source), start, reader).try_collect())
                     .expect("reads");
-            let page: Vec<Page<String>> = page
+            let page: Vec<Page<(String, usize)>> = page
                 .into_iter()
                 .map(|p| p.try_map(sort_key).expect("sort keys"))
                 .collect();
@@ -343,43 +429,84 @@ mod tests {
             if let Some(l) = limit {
                 assert_eq!(got, l, "a page short of its limit still had a cursor");
             }
+            between(resumed);
         }
         panic!("the read never finished")
+    }
+
+    /// Whether `a` comes before `b` in the merged order.
+    fn before(a: &(String, usize), b: &(String, usize), forward: bool) -> bool {
+        let order = a.0.cmp(&b.0);
+        let order = if forward { order } else { order.reverse() };
+        order.then(a.1.cmp(&b.1)).is_lt()
+    }
+
+    fn shards() -> impl Strategy<Value = Vec<BTreeSet<String>>> {
+        proptest::collection::vec(proptest::collection::btree_set("[a-dx]{1,3}", 0..8), 1..6)
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
         #[test]
         fn merged_pages_equal_the_sorted_partition(
-            shards in proptest::collection::vec(
-                proptest::collection::btree_set("[a-dx]{1,3}", 0..8), 1..6),
+            shards in shards(),
             limit in proptest::option::of(1usize..6),
             page_size in proptest::option::of(1i32..4),
             forward in any::<bool>(),
         ) {
-            let source = Arc::new(Memory {
-                shards: shards.iter().map(|s| s.iter().cloned().collect()).collect(),
-                forward,
-                keys: vec!["PK", "SK"],
-                binding: Binding { fingerprint: 7, key: None },
-                bounds: {
-                    let mut bounds = KeyBounds::of(&crate::table::TableSchema::new("t"), None);
-                    bounds.sharded("PK", (0..shards.len()).map(|n| format!("P#{n}")).collect());
-                    bounds
-                },
-            });
-            let mut want: Vec<String> = shards
+            let source = Memory::new(&shards, forward);
+            let mut want: Vec<(String, usize)> = shards
                 .iter()
-                .flatten()
-                .filter(|k| !k.ends_with('x'))
-                .cloned()
+                .enumerate()
+                .flat_map(|(n, s)| s.iter().map(move |k| (k.clone(), n)))
+                .filter(|(k, _)| !k.ends_with('x'))
                 .collect();
-            want.sort();
-            if !forward {
-                want.reverse();
-            }
-            let got = read_all(&source, limit, page_size);
+            want.sort_by(|a, b| if before(a, b, forward) {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            });
+            let got = read_all(&source, limit, page_size, &mut |_| {});
             prop_assert_eq!(got, want);
+        }
+
+        /// Writers insert (behind and ahead of the read) and delete between pages: the
+        /// pages never go back, and every item present throughout comes back exactly once.
+        #[test]
+        fn merged_pages_never_go_back_under_writes(
+            shards in shards(),
+            writes in proptest::collection::vec(
+                (0usize..8, 0usize..6, "[a-dx]{1,3}", any::<bool>()), 0..24),
+            limit in 1usize..5,
+            page_size in proptest::option::of(1i32..4),
+            forward in any::<bool>(),
+        ) {
+            let source = Memory::new(&shards, forward);
+            let count = shards.len();
+            let mut deleted: BTreeSet<(String, usize)> = BTreeSet::new();
+            let got = read_all(&source, Some(limit), page_size, &mut |page| {
+                for (_, shard, key, insert) in writes.iter().filter(|w| w.0 == page) {
+                    let shard = shard % count;
+                    source.write(shard, key, *insert);
+                    if !insert {
+                        deleted.insert((key.clone(), shard));
+                    }
+                }
+            });
+            for pair in got.windows(2) {
+                prop_assert!(before(&pair[0], &pair[1], forward), "went back: {:?}", pair);
+            }
+            let returned: BTreeSet<&(String, usize)> = got.iter().collect();
+            prop_assert_eq!(returned.len(), got.len(), "an item came back twice");
+            for (n, keys) in shards.iter().enumerate() {
+                for key in keys.iter().filter(|k| !k.ends_with('x')) {
+                    let item = (key.clone(), n);
+                    prop_assert!(
+                        returned.contains(&item) || deleted.contains(&item),
+                        "{:?} was skipped", item
+                    );
+                }
+            }
         }
     }
 }

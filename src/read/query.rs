@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
 use super::bounds::{Bound, KeyBounds};
-use super::cursor::{Binding, Cursor, Fingerprint, Position};
+use super::cursor::{Binding, Cursor, Fingerprint, Mark, Position};
 use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
@@ -480,21 +480,24 @@ impl QueryCore {
         if spec.nothing {
             return Ok(0);
         }
-        let starts: Vec<(usize, Option<Item>)> = match start {
-            Start::One(key) => vec![(0, key)],
-            Start::Shards(positions) => positions
-                .into_iter()
-                .enumerate()
-                .filter_map(|(n, position)| match position {
-                    Position::Start => Some((n, None)),
-                    Position::After(key) => Some((n, Some(key))),
-                    Position::Done => None,
-                })
-                .collect(),
+        let (starts, mark): (Vec<(usize, Option<Item>)>, _) = match start {
+            Start::One(key) => (vec![(0, key)], None),
+            Start::Shards(merge::Start { positions, mark }) => (
+                positions
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(n, position)| match position {
+                        Position::Start => Some((n, None)),
+                        Position::After(key) => Some((n, Some(key))),
+                        Position::Done => None,
+                    })
+                    .collect(),
+                mark,
+            ),
         };
         let counts = starts
             .into_iter()
-            .map(|(shard, start)| spec.count_shard(shard, start));
+            .map(|(shard, start)| spec.count_shard(shard, start, mark.as_ref()));
         Ok(futures::future::try_join_all(counts)
             .await?
             .into_iter()
@@ -533,7 +536,7 @@ impl QueryCore {
         let mut pk_values = keys::partition_keys(schema, &pk_template, &partition)?;
         match pk_values.as_slice() {
             [one] => bounds.require(pk_attr, Bound::Eq(AttributeValue::S(one.clone()))),
-            many => bounds.sharded(pk_attr, many.to_vec()),
+            many => bounds.sharded(pk_attr, many.to_vec(), sk_attr),
         }
 
         p.name(pk_attr, key_condition);
@@ -798,7 +801,7 @@ struct ShardKeys {
 /// Where a read starts: one position, or one per shard.
 enum Start {
     One(Option<Item>),
-    Shards(Vec<Position>),
+    Shards(merge::Start),
 }
 
 /// The pages of a prepared query: one partition's, or its shards' merged.
@@ -809,7 +812,7 @@ fn read_pages(
 ) -> BoxStream<'static, Result<Page<Item>, Error>> {
     match start {
         Start::One(key) => page::pages(Arc::new(spec), key, reader).boxed(),
-        Start::Shards(positions) => merge::pages(Arc::new(spec), positions, reader).boxed(),
+        Start::Shards(start) => merge::pages(Arc::new(spec), start, reader).boxed(),
     }
 }
 
@@ -871,8 +874,18 @@ impl QuerySpec {
         })
     }
 
-    /// How many items of shard `shard` match from `start` on, counted by DynamoDB.
-    async fn count_shard(&self, shard: usize, mut start: Option<Item>) -> Result<usize, Error> {
+    /// How many items of shard `shard` match from `start` on and sort after a merged read's
+    /// `mark` (as its pages would return them), counted by DynamoDB.
+    async fn count_shard(
+        &self,
+        shard: usize,
+        mut start: Option<Item>,
+        mark: Option<&Mark>,
+    ) -> Result<usize, Error> {
+        let behind = match mark {
+            Some(mark) => self.count_behind(shard, start.clone(), mark).await?,
+            None => 0,
+        };
         let mut total = 0usize;
         loop {
             let output = pin!(
@@ -886,7 +899,37 @@ impl QuerySpec {
             total += usize::try_from(output.count).unwrap_or_default();
             match output.last_evaluated_key {
                 Some(key) => start = Some(key),
-                None => return Ok(total),
+                None => return Ok(total.saturating_sub(behind)),
+            }
+        }
+    }
+}
+
+impl QuerySpec {
+    /// How many of what shard `shard` holds from `start` on sort at or before a merged
+    /// read's `mark` (inserted behind the read; its pages drop them): they come first in
+    /// the shard's order, so the shard is read until an item past the mark. DynamoDB takes
+    /// no filter on key attributes, so a count cannot leave them out itself.
+    async fn count_behind(
+        &self,
+        shard: usize,
+        mut start: Option<Item>,
+        mark: &Mark,
+    ) -> Result<usize, Error> {
+        const PAGE: i32 = 25;
+        let sort = self.shards.as_ref().and_then(|s| s.sort_attribute);
+        let mut behind = 0;
+        loop {
+            let page = self.fetch_shard(shard, start.take(), Some(PAGE)).await?;
+            for item in &page.items {
+                if !mark.covers(merge::sort_value(item, sort), shard, self.forward) {
+                    return Ok(behind);
+                }
+                behind += 1;
+            }
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => return Ok(behind),
             }
         }
     }

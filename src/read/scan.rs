@@ -402,7 +402,11 @@ impl ScanCore {
         // in: a position is checked for its attributes, their types and lengths.
         let bounds = KeyBounds::of(table, self.index);
         let start = match &self.after {
-            Some(cursor) => cursor.decode_shards(&binding, self.segments as usize, &bounds)?,
+            Some(cursor) => {
+                cursor
+                    .decode_shards(&binding, self.segments as usize, &bounds, false)?
+                    .0
+            }
             None => vec![Position::Start; self.segments as usize],
         };
         let mut p = Placeholders::default();
@@ -488,7 +492,7 @@ fn cursor(binding: &Binding, positions: &[Position]) -> Result<Option<Cursor>, E
     if positions.iter().all(|p| matches!(p, Position::Done)) {
         return Ok(None);
     }
-    Cursor::encode_shards(binding, positions).map(Some)
+    Cursor::encode_shards(binding, positions, None).map(Some)
 }
 
 struct ScanShared {

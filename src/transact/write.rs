@@ -8,6 +8,8 @@ use crate::client::Inner;
 use crate::entity::{Def, Entity, EntityKey, PrimaryKey};
 use crate::expr::{Condition, Node};
 use crate::ops::{Delete, DeleteCore, Put, PutCore, Update, UpdateCore};
+use crate::registry::{EntityVisitor, Registry};
+use crate::table::Table;
 use crate::write::guard::Target;
 use crate::write::plan::Write;
 use crate::write::{Guards, Outcome, Plan, Presence};
@@ -242,5 +244,84 @@ impl<T> TransactWrite<T> {
             .map(|a| a.map(|a| (a.table, a.plan)))
             .collect::<Result<_, _>>()?;
         crate::write::send::transaction_in(&self.db, actions, self.token).await
+    }
+}
+
+impl<T: Table> TransactWrite<T> {
+    /// Adds a put of a value of registry `R` — an entity of any of its types — as
+    /// `.action(db.put(&entity))` does for that type: the same guard and errors (a type
+    /// with unique fields is refused, as its `put` is in a transaction; a raw item of an
+    /// unknown type fails the transaction before anything is sent).
+    pub fn put_any<R: Registry<Table = T>>(self, value: &R) -> Self {
+        self.put_all_any([value])
+    }
+
+    /// Adds a put of every value of `values` (see [`put_any`](Self::put_any)).
+    pub fn put_all_any<'a, R: Registry<Table = T> + 'a>(
+        self,
+        values: impl IntoIterator<Item = &'a R>,
+    ) -> Self {
+        let put = AnyPut(Arc::clone(&self.db));
+        self.extend_any(values, put)
+    }
+
+    /// Adds a delete of the item at the key of a registry value (of whichever type it
+    /// holds), as `.action(db.delete(key))` does for that type.
+    pub fn delete_any<R: Registry<Table = T>>(self, value: &R) -> Self {
+        self.delete_all_any([value])
+    }
+
+    /// Adds a delete for every value of `values` (see [`delete_any`](Self::delete_any)).
+    pub fn delete_all_any<'a, R: Registry<Table = T> + 'a>(
+        self,
+        values: impl IntoIterator<Item = &'a R>,
+    ) -> Self {
+        let delete = AnyDelete(Arc::clone(&self.db));
+        self.extend_any(values, delete)
+    }
+
+    /// Adds the action `visitor` makes of each registry value's entity.
+    fn extend_any<'a, R, V>(mut self, values: impl IntoIterator<Item = &'a R>, visitor: V) -> Self
+    where
+        R: Registry<Table = T> + 'a,
+        V: EntityVisitor<T, Output = Result<Action, Error>> + Clone,
+    {
+        self.actions
+            .extend(values.into_iter().map(|v| v.visit(visitor.clone())));
+        self
+    }
+}
+
+/// The put action of whichever entity a registry value holds, built as `db.put` builds it.
+#[derive(Clone)]
+struct AnyPut(Arc<Inner>);
+
+impl<T: Table> EntityVisitor<T> for AnyPut {
+    type Output = Result<Action, Error>;
+
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> Self::Output {
+        let put: Put<E> = Put::new(self.0, crate::entity::to_item(entity), false);
+        put.into_action()
+    }
+
+    fn unknown(self) -> Self::Output {
+        Err(crate::registry::unknown_type())
+    }
+}
+
+/// The delete action of the key of whichever entity a registry value holds.
+#[derive(Clone)]
+struct AnyDelete(Arc<Inner>);
+
+impl<T: Table> EntityVisitor<T> for AnyDelete {
+    type Output = Result<Action, Error>;
+
+    fn entity<E: Entity<Table = T>>(self, entity: &E) -> Self::Output {
+        let delete: Delete<E> = Delete::new(self.0, entity.key().render());
+        delete.into_action()
+    }
+
+    fn unknown(self) -> Self::Output {
+        Err(crate::registry::unknown_type())
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use dynamorm::batch::WriteOutcome;
 use dynamorm::{Error, PrimaryKey, RetryPolicy};
 use dynamorm_entities::sample::{comment, project, task, user};
 use dynamorm_entities::{Comment, Project, Task, TaskKey, TrackerItem, User, UserKey};
@@ -309,5 +310,212 @@ async fn invalid_batches_fail_before_sending(#[case] backend: Backend) {
             .await
             .expect("count"),
         0
+    );
+}
+
+/// The key of a registry value, as its entity type renders it.
+fn key_of(item: &TrackerItem) -> PrimaryKey {
+    let render = |k: Result<PrimaryKey, dynamorm::KeyError>| k.expect("renders");
+    match item {
+        TrackerItem::Task(e) => render(dynamorm::EntityKey::render(&e.key())),
+        TrackerItem::User(e) => render(dynamorm::EntityKey::render(&e.key())),
+        TrackerItem::Comment(e) => render(dynamorm::EntityKey::render(&e.key())),
+        TrackerItem::Tenant(e) => render(dynamorm::EntityKey::render(&e.key())),
+        TrackerItem::Project(e) => render(dynamorm::EntityKey::render(&e.key())),
+        TrackerItem::Session(e) => render(dynamorm::EntityKey::render(&e.key())),
+    }
+}
+
+/// Stores an item of a type no registry here knows at `key`, as another service would.
+async fn intrude(db: &dynamorm::Db<dynamorm_entities::Tracker>, key: &PrimaryKey) {
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+    db.client()
+        .put_item()
+        .table_name(db.table_name())
+        .item("PK", s(&key.partition_key))
+        .item("SK", s(key.sort_key.as_deref().unwrap_or_default()))
+        .item("_type", s("Intruder"))
+        .send()
+        .await
+        .expect("intruder stored");
+}
+
+/// A key as (partition key, sort key).
+fn pair(key: &PrimaryKey) -> (String, String) {
+    (
+        key.partition_key.clone(),
+        key.sort_key.clone().unwrap_or_default(),
+    )
+}
+
+/// Every stored item's key and discriminator, read raw (an unknown type included).
+async fn keys_by_type(
+    db: &dynamorm::Db<dynamorm_entities::Tracker>,
+) -> std::collections::HashMap<(String, String), String> {
+    let text = |item: &dynamorm::Item, a: &str| {
+        item.get(a)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    crate::harness::scan_raw(db)
+        .await
+        .iter()
+        .map(|i| ((text(i, "PK"), text(i, "SK")), text(i, "_type")))
+        .collect()
+}
+
+/// Issue #22: a `Vec` of registry values of mixed types is batch-written and deleted, and
+/// transacted, as its entities would be — routed by type, chunked, retried and accounted
+/// through a proxy that leaves 30 % of batch items unprocessed and throttles 10 % of
+/// requests, the entity-type guard kept (another type's item at a key is never replaced or
+/// deleted), the same refusals (a type with unique or version fields, a duplicate key).
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_values_batch_and_transact_as_their_entities(#[case] backend: Backend) {
+    let faults = FaultConfig {
+        seed: 22,
+        unprocessed: 0.3,
+        throttle: 0.1,
+        drop_connection: 0.0,
+    };
+    let t = faulty_table(backend, "registry-batch", faults).await;
+    let mut mixed: Vec<TrackerItem> = Vec::new();
+    for n in 0..40 {
+        let tenant = format!("t{n}");
+        mixed.push(task(&tenant, "p", n).into());
+        mixed.push(project(&tenant, "p", "u1").into());
+        mixed.push(comment(&tenant, "p", 1, &format!("c{n}"), "u1", i64::from(n)).into());
+    }
+    // Through the table's registry: BatchWriteItem requests, chunked and retried.
+    let out =
+        t.db.batch_write()
+            .put_all_any(&mixed)
+            .retry(fast_retries(20))
+            .send()
+            .await
+            .expect("valid batch")
+            .into_result()
+            .expect("all written");
+    assert_eq!(out.written(), 120);
+    assert!(t.proxy.stats().unprocessed > 10, "{:?}", t.proxy.stats());
+    let stored: Vec<TrackerItem> = t.direct.scan().all().await.expect("scan");
+    assert_eq!(stored.len(), 120);
+    assert!(mixed.iter().all(|m| stored.contains(m)), "stored as given");
+
+    // Without the registry every write is guarded: another type's item at a key stays.
+    let guarded = dynamorm::Db::<dynamorm_entities::Tracker>::with_table_name(
+        t.db.client().clone(),
+        t.db.table_name(),
+    );
+    let intruded = key_of(&mixed[3]);
+    intrude(&t.direct, &intruded).await;
+    let out = guarded
+        .batch_write()
+        .put_all_any(&mixed[..30])
+        .retry(fast_retries(20))
+        .send()
+        .await
+        .expect("valid batch");
+    assert_eq!(out.written(), 29);
+    assert_eq!(
+        out.failed()
+            .iter()
+            .map(|f| (f.entity, f.key.clone(), f.outcome))
+            .collect::<Vec<_>>(),
+        [("Task", intruded.clone(), WriteOutcome::NotApplied)]
+    );
+    let out = guarded
+        .batch_write()
+        .delete_all_any(&mixed[..60])
+        .retry(fast_retries(20))
+        .send()
+        .await
+        .expect("valid batch");
+    assert_eq!((out.written(), out.failed().len()), (59, 1));
+    let left = keys_by_type(&t.direct).await;
+    assert_eq!(left.len(), 61, "60 of ours and the intruder");
+    assert!(
+        mixed[60..]
+            .iter()
+            .all(|m| left.contains_key(&pair(&key_of(m))))
+    );
+    assert_eq!(
+        left.get(&pair(&intruded)).map(String::as_str),
+        Some("Intruder"),
+        "the intruder is untouched"
+    );
+
+    // The same refusals as entities, before anything is sent.
+    let before = t.proxy.stats().requests;
+    let with_user = vec![mixed[60].clone(), user("t1", "u1").into()];
+    let refused = t.db.batch_write().put_all_any(&with_user).send().await;
+    assert_eq!(
+        refused.err().as_ref().and_then(invalid_kind),
+        Some(InvalidInputKind::NotSupported),
+        "a user has a unique field"
+    );
+    let twice =
+        t.db.batch_write()
+            .put_any(&mixed[60])
+            .delete_any(&mixed[60])
+            .send()
+            .await;
+    assert_eq!(
+        twice.err().as_ref().and_then(invalid_kind),
+        Some(InvalidInputKind::DuplicateKey)
+    );
+    assert_eq!(t.proxy.stats().requests, before, "nothing sent");
+
+    // Transactions: puts and deletes of mixed types in one, guarded alike.
+    let fresh: Vec<TrackerItem> = vec![
+        task("tx", "p", 1).into(),
+        project("tx", "p", "u1").into(),
+        comment("tx", "p", 1, "c", "u1", 1).into(),
+    ];
+    t.direct
+        .transact_write()
+        .put_all_any(&fresh)
+        .delete_any(&mixed[60])
+        .delete_all_any(&mixed[61..63])
+        .send()
+        .await
+        .expect("transaction");
+    let now = keys_by_type(&t.direct).await;
+    assert!(fresh.iter().all(|m| now.contains_key(&pair(&key_of(m)))));
+    assert!(
+        mixed[60..63]
+            .iter()
+            .all(|m| !now.contains_key(&pair(&key_of(m))))
+    );
+    let failed = t
+        .direct
+        .transact_write()
+        .put_any(&TrackerItem::from(task("tx", "p", 2)))
+        .put_any(&mixed[3])
+        .send()
+        .await;
+    assert!(
+        matches!(failed, Err(Error::TransactionCanceled(_))),
+        "{failed:?}"
+    );
+    assert!(
+        !keys_by_type(&t.direct)
+            .await
+            .contains_key(&pair(&key_of(&task("tx", "p", 2).into()))),
+        "nothing of a canceled transaction is applied"
+    );
+    let refused = t
+        .direct
+        .transact_write()
+        .put_any(&TrackerItem::from(user("tx", "u1")))
+        .send()
+        .await;
+    assert_eq!(
+        refused.err().as_ref().and_then(invalid_kind),
+        Some(InvalidInputKind::NotSupported),
+        "a type with unique fields is refused in a transaction, as its put is"
     );
 }

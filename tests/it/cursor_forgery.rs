@@ -34,10 +34,27 @@ enum Pos {
     Done,
 }
 
+/// Where a merged read's order stands (version 4): nowhere yet, or the shard and sort key
+/// of the last item it returned.
+#[derive(Debug, Clone, PartialEq)]
+enum Mark {
+    Nowhere,
+    At { shard: u16, sort: Option<Vec<u8>> },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Body {
-    One { version: u8, fp: [u8; 8], key: Key },
-    Shards { fp: [u8; 8], positions: Vec<Pos> },
+    One {
+        version: u8,
+        fp: [u8; 8],
+        key: Key,
+    },
+    /// Version 3 (`mark: None`) or 4.
+    Shards {
+        fp: [u8; 8],
+        positions: Vec<Pos>,
+        mark: Option<Mark>,
+    },
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -84,8 +101,12 @@ fn write(body: &Body) -> Vec<u8> {
             out.extend_from_slice(fp);
             write_key(&mut out, key, *version != 1);
         }
-        Body::Shards { fp, positions } => {
-            out.push(3);
+        Body::Shards {
+            fp,
+            positions,
+            mark,
+        } => {
+            out.push(if mark.is_some() { 4 } else { 3 });
             out.extend_from_slice(fp);
             out.extend_from_slice(&(positions.len() as u16).to_be_bytes());
             for p in positions {
@@ -96,6 +117,21 @@ fn write(body: &Body) -> Vec<u8> {
                         write_key(&mut out, key, true);
                     }
                     Pos::Done => out.push(2),
+                }
+            }
+            match mark {
+                None => {}
+                Some(Mark::Nowhere) => out.push(0),
+                Some(Mark::At { shard, sort }) => {
+                    out.push(1);
+                    out.extend_from_slice(&shard.to_be_bytes());
+                    match sort {
+                        None => out.push(0),
+                        Some(sort) => {
+                            out.push(1);
+                            u16_len(&mut out, sort);
+                        }
+                    }
                 }
             }
         }
@@ -116,6 +152,22 @@ impl Bytes<'_> {
     fn sized(&mut self) -> Option<Vec<u8>> {
         let len = self.take(2)?;
         self.take(usize::from(u16::from_be_bytes([len[0], len[1]])))
+    }
+    fn mark(&mut self) -> Option<Mark> {
+        match self.take(1)?[0] {
+            0 => Some(Mark::Nowhere),
+            1 => {
+                let shard = self.take(2)?;
+                let shard = u16::from_be_bytes([shard[0], shard[1]]);
+                let sort = match self.take(1)?[0] {
+                    0 => None,
+                    1 => Some(self.sized()?),
+                    _ => return None,
+                };
+                Some(Mark::At { shard, sort })
+            }
+            _ => None,
+        }
     }
     fn key(&mut self, typed: bool) -> Option<Key> {
         let count = self.take(1)?[0];
@@ -140,7 +192,7 @@ fn parse(body: &[u8]) -> Option<Body> {
             fp,
             key: r.key(version == 2)?,
         },
-        3 => {
+        3 | 4 => {
             let count = r.take(2)?;
             let count = u16::from_be_bytes([count[0], count[1]]);
             let positions = (0..count)
@@ -151,7 +203,12 @@ fn parse(body: &[u8]) -> Option<Body> {
                     _ => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Body::Shards { fp, positions }
+            let mark = if version == 4 { Some(r.mark()?) } else { None };
+            Body::Shards {
+                fp,
+                positions,
+                mark,
+            }
         }
         _ => return None,
     };
@@ -272,6 +329,30 @@ fn producible_key(read: Read, shard: usize, key: &Key) -> bool {
         })
 }
 
+/// Whether a merged read's mark is one `read` could have written: a shard it has, a sort
+/// key its key condition allows.
+fn producible_mark(read: Read, shards: usize, mark: &Mark) -> bool {
+    let Mark::At { shard, sort } = mark else {
+        return true;
+    };
+    let sort_rule = rules(read, usize::from(*shard))
+        .into_iter()
+        .find(|r| r.name == "SK");
+    usize::from(*shard) < shards
+        && match (sort_rule, sort) {
+            (Some(rule), Some(value)) => {
+                !value.is_empty()
+                    && value.len() <= rule.max
+                    && std::str::from_utf8(value).is_ok_and(|text| match rule.value {
+                        Condition::StartsWith(p) => text.starts_with(p),
+                        Condition::Any => true,
+                        _ => false,
+                    })
+            }
+            _ => false,
+        }
+}
+
 /// Whether `body` is a cursor `read` could have written (`genuine` is one it did: the same
 /// fingerprint, the same kind of body).
 fn producible(read: Read, genuine: &Body, body: &Body) -> bool {
@@ -284,14 +365,23 @@ fn producible(read: Read, genuine: &Body, body: &Body) -> bool {
             Body::Shards {
                 fp: want,
                 positions: g,
+                mark: merged,
             },
-            Body::Shards { fp, positions },
+            Body::Shards {
+                fp,
+                positions,
+                mark,
+            },
         ) => {
             fp == want
                 && positions.len() == g.len()
                 && positions.iter().enumerate().all(|(n, p)| match p {
                     Pos::After(key) => producible_key(read, n, key),
                     Pos::Start | Pos::Done => true,
+                })
+                // A scan has no merged order; a merged read wrote version 3 before.
+                && mark.as_ref().is_none_or(|mark| {
+                    merged.is_some() && producible_mark(read, positions.len(), mark)
                 })
         }
         _ => false,
@@ -633,9 +723,19 @@ fn forged_bodies(read: Read, genuine: &Body) -> Vec<Body> {
             out.push(Body::Shards {
                 fp: *fp,
                 positions: vec![Pos::After(key.clone())],
+                mark: None,
             });
         }
-        Body::Shards { fp, positions } => {
+        Body::Shards {
+            fp,
+            positions,
+            mark,
+        } => {
+            let shards = |positions: Vec<Pos>| Body::Shards {
+                fp: *fp,
+                positions,
+                mark: mark.clone(),
+            };
             let after = positions.iter().position(|p| matches!(p, Pos::After(_)));
             if let Some(n) = after {
                 let Pos::After(key) = &positions[n] else {
@@ -645,20 +745,14 @@ fn forged_bodies(read: Read, genuine: &Body) -> Vec<Body> {
                 for k in forged_keys(read, key, other) {
                     let mut p = positions.clone();
                     p[n] = Pos::After(k);
-                    out.push(Body::Shards {
-                        fp: *fp,
-                        positions: p,
-                    });
+                    out.push(shards(p));
                 }
                 // A genuine position in another shard's slot.
                 if read == Read::ShardedQuery {
                     let mut p = positions.clone();
                     p.swap(n, other);
                     if positions[other] != positions[n] {
-                        out.push(Body::Shards {
-                            fp: *fp,
-                            positions: p,
-                        });
+                        out.push(shards(p));
                     }
                 }
                 out.push(Body::One {
@@ -669,16 +763,32 @@ fn forged_bodies(read: Read, genuine: &Body) -> Vec<Body> {
             }
             let mut fewer = positions.clone();
             fewer.pop();
-            out.push(Body::Shards {
-                fp: *fp,
-                positions: fewer,
-            });
+            out.push(shards(fewer));
             let mut more = positions.clone();
             more.push(Pos::Start);
-            out.push(Body::Shards {
-                fp: *fp,
-                positions: more,
-            });
+            out.push(shards(more));
+            // The merged order's mark: a shard the read lacks, a sort key outside its
+            // condition, empty, too long or not UTF-8, none; any mark on a scan's cursor.
+            let count = positions.len() as u16;
+            let long = [b"VOTE#".to_vec(), vec![b'v'; 1100]].concat();
+            for sort in [
+                Some(b"COMMENT#a#1".to_vec()),
+                Some(Vec::new()),
+                Some(long),
+                Some(vec![0xff, 0xfe]),
+                None,
+            ] {
+                for shard in [0, count] {
+                    out.push(Body::Shards {
+                        fp: *fp,
+                        positions: positions.clone(),
+                        mark: Some(Mark::At {
+                            shard,
+                            sort: sort.clone(),
+                        }),
+                    });
+                }
+            }
         }
     }
     out

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynamorm::{Cursor, Db, Error};
-use dynamorm_entities::votes::{Comment, PollActivity, Polls, Vote, VoteKey};
+use dynamorm_entities::votes::{Comment, PollActivity, Polls, PollsItem, Vote, VoteKey};
 use dynamorm_local::FaultConfig;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -496,4 +496,303 @@ async fn merged_reads_are_exact_through_faults(#[case] backend: Backend) {
     assert_eq!(totals, [0; 4], "lost, duplicated, foreign, misordered");
     let stats = proxy.stats();
     assert!(stats.throttled > 0 && stats.dropped > 0, "{stats:?}");
+}
+
+/// Writes `votes` in one batch, every one of them.
+async fn write_votes(db: &Db<Polls>, votes: &[Vote]) {
+    db.batch_write()
+        .put_all(votes)
+        .send()
+        .await
+        .expect("valid batch")
+        .into_result()
+        .expect("all written");
+}
+
+/// How a merged read fared while others wrote: each count must be 0.
+#[derive(Debug, Default)]
+struct Under {
+    pages: usize,
+    returned: usize,
+    inserted: usize,
+    deleted: usize,
+    /// An item that sorts at or before the one returned before it.
+    went_back: usize,
+    repeated: usize,
+    /// Present from the start, never deleted, never returned.
+    skipped: usize,
+    /// Neither stored at the start nor inserted.
+    foreign: usize,
+}
+
+/// Which merged read is paged: poll `poll`'s partition (10 shards) or the votes of choice
+/// `poll` through the index (4 shards); `SK`-like sort key and shard of a voter's item.
+#[derive(Clone, Copy)]
+struct Merged<'a> {
+    poll: &'a str,
+    index: bool,
+    forward: bool,
+}
+
+impl Merged<'_> {
+    fn vote(&self, voter: &str) -> Vote {
+        Vote {
+            poll: self.poll.into(),
+            voter: voter.into(),
+            choice: self.poll.into(),
+        }
+    }
+
+    /// The item's place in the merged order: (sort key, shard).
+    fn place(&self, voter: &str) -> (String, u16) {
+        if self.index {
+            (
+                format!("{}#{voter}", self.poll),
+                dynamorm::key::shard_of(voter, 4),
+            )
+        } else {
+            (format!("VOTE#{voter}"), dynamorm::key::shard_of(voter, 10))
+        }
+    }
+
+    fn before(&self, a: &(String, u16), b: &(String, u16)) -> bool {
+        let order = a.0.cmp(&b.0);
+        let order = if self.forward { order } else { order.reverse() };
+        order.then(a.1.cmp(&b.1)).is_lt()
+    }
+
+    /// One page of at most 37 voters, resumed from `after` by a fresh query.
+    async fn page(
+        &self,
+        db: &Db<Polls>,
+        after: Option<&Cursor>,
+    ) -> Result<dynamorm::Page<Vote>, Error> {
+        let a = Vote::attrs();
+        let mut q = if self.index {
+            db.query(a.choice.is(self.poll)).index(Polls::ByChoice)
+        } else {
+            db.query(a.poll.is(self.poll))
+        };
+        if !self.forward {
+            q = q.descending();
+        }
+        if let Some(c) = after {
+            q = q.after(c);
+        }
+        q.limit(37).page().await
+    }
+}
+
+/// Pages `read` from a fresh query per page while a writer inserts voters all over the key
+/// space (behind and ahead of the read, in every shard) and deletes voters already read.
+async fn page_while_writing(db: &Db<Polls>, read: Merged<'_>) -> Under {
+    use std::sync::{Arc, Mutex};
+    let initial: Vec<String> = (0..300).map(|i| format!("v{i:03}")).collect();
+    let votes: Vec<Vote> = initial.iter().map(|v| read.vote(v)).collect();
+    write_votes(db, &votes).await;
+    let returned: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let inserts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writer = {
+        let (db, returned, stop) = (db.clone(), Arc::clone(&returned), Arc::clone(&stop));
+        let inserts = Arc::clone(&inserts);
+        let (poll, index, forward) = (read.poll.to_owned(), read.index, read.forward);
+        tokio::spawn(async move {
+            let read = Merged {
+                poll: &poll,
+                index,
+                forward,
+            };
+            let (mut inserted, mut deleted) = (BTreeSet::new(), BTreeSet::new());
+            let mut rng = fastrand::Rng::with_seed(22);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let voter = format!("v{:03}{}", rng.u32(0..300), rng.alphanumeric());
+                db.put(&read.vote(&voter)).send().await.expect("insert");
+                inserted.insert(voter);
+                inserts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let gone = returned.lock().expect("lock").pop();
+                if let Some(voter) = gone.filter(|_| rng.bool()) {
+                    let key = VoteKey {
+                        poll: poll.clone(),
+                        voter: voter.clone(),
+                    };
+                    db.delete(key).send().await.expect("delete");
+                    deleted.insert(voter);
+                }
+            }
+            (inserted, deleted)
+        })
+    };
+    let mut under = Under::default();
+    let mut order: Vec<(String, u16)> = Vec::new();
+    let mut voters: Vec<String> = Vec::new();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = read.page(db, cursor.as_ref()).await.expect("page");
+        under.pages += 1;
+        for vote in &page.items {
+            order.push(read.place(&vote.voter));
+            voters.push(vote.voter.clone());
+            returned.lock().expect("lock").push(vote.voter.clone());
+        }
+        // Between pages, at least 6 more inserts, whatever the machine's load.
+        let want = 6 * under.pages;
+        while inserts.load(std::sync::atomic::Ordering::Relaxed) < want {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (inserted, deleted) = writer.await.expect("writer");
+    under.returned = voters.len();
+    under.inserted = inserted.len();
+    under.deleted = deleted.len();
+    under.went_back = order
+        .windows(2)
+        .filter(|w| !read.before(&w[0], &w[1]))
+        .count();
+    let distinct: BTreeSet<&String> = voters.iter().collect();
+    under.repeated = voters.len() - distinct.len();
+    under.skipped = initial
+        .iter()
+        .filter(|v| !deleted.contains(*v) && !distinct.contains(v))
+        .count();
+    under.foreign = distinct
+        .iter()
+        .filter(|v| !initial.contains(v) && !inserted.contains(**v))
+        .count();
+    under
+}
+
+/// Issue #22: paging a sharded partition and the sharded index, in both directions, with a
+/// fresh query per page, while a writer inserts behind and ahead of the cursor and deletes:
+/// no page ever returns an item that sorts at or before one already returned, and every
+/// voter present throughout comes back exactly once.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn merged_pages_never_go_back_under_concurrent_writes(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharded-writes"));
+    db.create_table().await.expect("create");
+    let reads = [
+        ("t-fwd", false, true),
+        ("t-desc", false, false),
+        ("i-fwd", true, true),
+        ("i-desc", true, false),
+    ];
+    for (poll, index, forward) in reads {
+        let read = Merged {
+            poll,
+            index,
+            forward,
+        };
+        let under = page_while_writing(&db, read).await;
+        println!("{backend:?} {poll}: {under:?}");
+        assert!(
+            under.pages >= 8 && under.inserted >= 48,
+            "{poll}: {under:?}"
+        );
+        assert_eq!(
+            (
+                under.went_back,
+                under.repeated,
+                under.skipped,
+                under.foreign
+            ),
+            (0, 0, 0, 0),
+            "{poll}: {under:?}"
+        );
+    }
+}
+
+/// What was inserted behind a merged read's cursor is neither returned when it resumes nor
+/// counted by a count from the cursor; the count equals what the pages return.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_resumed_read_and_its_count_skip_what_was_inserted_behind(#[case] backend: Backend) {
+    let (client, _server) = client(backend);
+    let db = Db::<Polls>::with_table_name(client, unique_name("sharded-behind"));
+    db.create_table().await.expect("create");
+    for (poll, index, forward) in [("t", false, true), ("i", true, false)] {
+        let read = Merged {
+            poll,
+            index,
+            forward,
+        };
+        let votes: Vec<Vote> = (0..300).map(|i| read.vote(&format!("v{i:03}"))).collect();
+        write_votes(&db, &votes).await;
+        let first = read.page(&db, None).await.expect("page");
+        let cursor = first.cursor.expect("more");
+        // Voters that sort just after each one returned (`v012a` after `v012`): behind the
+        // read's position — all but the last one's when ascending — in shards all over,
+        // some ahead of their own shard's position.
+        let returned = &first.items[..first.items.len() - usize::from(forward)];
+        let behind: Vec<Vote> = returned
+            .iter()
+            .map(|v| read.vote(&format!("{}a", v.voter)))
+            .collect();
+        write_votes(&db, &behind).await;
+        let a = Vote::attrs();
+        let counted = if index {
+            db.query(a.choice.is(poll)).index(Polls::ByChoice)
+        } else {
+            db.query(a.poll.is(poll))
+        };
+        let counted = if forward {
+            counted
+        } else {
+            counted.descending()
+        };
+        let counted = counted.after(&cursor).count().await.expect("count");
+        let mut rest = Vec::new();
+        let mut next = Some(cursor);
+        while let Some(c) = next {
+            let page = read.page(&db, Some(&c)).await.expect("page");
+            rest.extend(page.items.into_iter().map(|v| v.voter));
+            next = page.cursor;
+        }
+        assert!(
+            rest.iter().all(|v| !v.ends_with('a')),
+            "{poll}: inserted behind, returned: {rest:?}"
+        );
+        assert_eq!(rest.len(), 300 - first.items.len(), "{poll}");
+        assert_eq!(
+            counted,
+            rest.len(),
+            "{poll}: the count agrees with the pages"
+        );
+    }
+
+    // A registry query of the partition (mixed types routed by discriminator) alike.
+    let read = Merged {
+        poll: "r",
+        index: false,
+        forward: true,
+    };
+    let votes: Vec<Vote> = (0..300).map(|i| read.vote(&format!("v{i:03}"))).collect();
+    write_votes(&db, &votes).await;
+    let a = Vote::attrs();
+    let registry = || db.query(a.poll.is("r")).registry::<PollsItem>().limit(40);
+    let first = registry().page().await.expect("page");
+    let behind: Vec<Vote> = (0..39).map(|i| read.vote(&format!("v{i:03}a"))).collect();
+    write_votes(&db, &behind).await;
+    let mut rest = Vec::new();
+    let mut next = first.cursor;
+    while let Some(c) = next {
+        let page = registry().after(&c).page().await.expect("page");
+        rest.extend(page.items.into_iter().map(|item| match item {
+            PollsItem::Vote(v) => v.voter,
+            other => format!("{other:?}"),
+        }));
+        next = page.cursor;
+    }
+    assert_eq!(rest.len(), 260, "{rest:?}");
+    assert!(rest.iter().all(|v| !v.ends_with('a')), "{rest:?}");
 }
