@@ -32,7 +32,10 @@ const HEADER_BYTES: usize = 1 + 8;
 /// shard's its own shard's) and the sort key inside the query's sort condition. Anything
 /// else — another tenant's partition, another shard, a renamed, repeated, missing or
 /// oversized attribute, an altered or truncated text — is an [`Error::InvalidCursor`] with
-/// no request sent: never a panic and never a silently different query.
+/// no request sent: never a panic and never a silently different query. (A scan has no
+/// key condition, and which segment of a parallel scan a key hashes to only DynamoDB
+/// knows: a well-formed unsigned position moved to another segment is the server's to
+/// refuse, with a `ValidationException`.)
 ///
 /// Without a [`CursorKey`] a cursor is checksummed, not signed: a client can still write a
 /// cursor for another position *inside the query's own key range* (skip or re-read its own
@@ -242,6 +245,11 @@ impl Mark {
     /// Whether an item of `shard` whose sort key is `sort` sorts at or before this mark, in
     /// the merged order (`forward` or not, ties by the lower shard).
     pub(crate) fn covers(&self, sort: Option<&str>, shard: usize, forward: bool) -> bool {
+        if sort.is_none() && self.sort.is_none() {
+            // No sort key (an index keyed by a partition key alone): shards are merged one
+            // after another, and the items of one shard are in no order among themselves.
+            return shard < self.shard;
+        }
         let order = sort.cmp(&self.sort.as_deref());
         let order = if forward { order } else { order.reverse() };
         order.then(shard.cmp(&self.shard)).is_le()

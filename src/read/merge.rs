@@ -273,6 +273,8 @@ mod tests {
         shards: Mutex<Vec<BTreeSet<String>>>,
         count: usize,
         forward: bool,
+        /// Merged by `SK`; otherwise as an index keyed by a partition key alone is.
+        sorted: bool,
         keys: Vec<&'static str>,
         binding: Binding,
         bounds: KeyBounds,
@@ -280,16 +282,21 @@ mod tests {
 
     impl Memory {
         fn new(shards: &[BTreeSet<String>], forward: bool) -> Arc<Self> {
+            Self::merged_by(shards, forward, true)
+        }
+
+        fn merged_by(shards: &[BTreeSet<String>], forward: bool, sorted: bool) -> Arc<Self> {
             let mut bounds = KeyBounds::of(&crate::table::TableSchema::new("t"), None);
             bounds.sharded(
                 "PK",
                 (0..shards.len()).map(|n| format!("P#{n}")).collect(),
-                Some("SK"),
+                sorted.then_some("SK"),
             );
             Arc::new(Self {
                 shards: Mutex::new(shards.to_vec()),
                 count: shards.len(),
                 forward,
+                sorted,
                 keys: vec!["PK", "SK"],
                 binding: Binding {
                     fingerprint: 7,
@@ -363,7 +370,7 @@ mod tests {
         }
 
         fn sort_attribute(&self) -> Option<&'static str> {
-            Some("SK")
+            self.sorted.then_some("SK")
         }
 
         fn forward(&self) -> bool {
@@ -439,6 +446,38 @@ mod tests {
         let order = a.0.cmp(&b.0);
         let order = if forward { order } else { order.reverse() };
         order.then(a.1.cmp(&b.1)).is_lt()
+    }
+
+    /// Without a sort key (an index keyed by a partition key alone, sharded) the shards are
+    /// read one after another, and every item of each comes back: the mark orders shards,
+    /// not the items of one.
+    #[test]
+    fn without_a_sort_key_every_item_of_every_shard_comes_back() {
+        let set = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
+        let shards: Vec<BTreeSet<String>> = vec![
+            set(&["a", "b", "c"]),
+            set(&[]),
+            set(&["d", "e"]),
+            set(&["f"]),
+        ];
+        for forward in [true, false] {
+            let want: Vec<(String, usize)> = shards
+                .iter()
+                .enumerate()
+                .flat_map(|(n, keys)| {
+                    let mut keys: Vec<&String> = keys.iter().collect();
+                    if !forward {
+                        keys.reverse();
+                    }
+                    keys.into_iter().map(move |k| (k.clone(), n))
+                })
+                .collect();
+            for limit in [1, 2, 3, 6] {
+                let source = Memory::merged_by(&shards, forward, false);
+                let got = read_all(&source, Some(limit), None, &mut |_| {});
+                assert_eq!(got, want, "limit {limit}, forward {forward}");
+            }
+        }
     }
 
     fn shards() -> impl Strategy<Value = Vec<BTreeSet<String>>> {
