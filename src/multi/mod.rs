@@ -57,5 +57,5 @@ mod key;
 pub use attribute::KeyAttribute;
 pub use key::{MultiKey, MultiKeyShape};
 
-pub(crate) use check::{check_item, check_update_value, key_order};
+pub(crate) use check::{check_item, check_update_value, check_value, key_order};
 pub(crate) use key::NativeKeyCondition;

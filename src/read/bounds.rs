@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::Error;
 use crate::item::Item;
 use crate::key::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
-use crate::table::{IndexSchema, ScalarType, TableSchema};
+use crate::table::{IndexAttribute, IndexSchema, ScalarType, TableSchema};
 
 /// A key attribute a position holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,25 +219,15 @@ impl KeyBounds {
 }
 
 /// A key value of the attribute's type, not empty, within its length limit (numbers: one
-/// DynamoDB accepts).
+/// DynamoDB accepts) — the check a multi-attribute key condition's values pass.
 fn check_value(attribute: &Attribute, value: &AttributeValue) -> Result<(), Error> {
-    let len = match (attribute.scalar, value) {
-        (ScalarType::S, AttributeValue::S(s)) => s.len(),
-        (ScalarType::B, AttributeValue::B(b)) => b.as_ref().len(),
-        (ScalarType::N, AttributeValue::N(n)) => {
-            if crate::value_check::check_value(value).is_err() {
-                return Err(invalid("a key number DynamoDB would refuse"));
-            }
-            n.len()
-        }
-        _ => return Err(invalid("a key attribute of another type than the read's")),
-    };
-    if len == 0 || len > attribute.max {
-        return Err(invalid(
-            "a key value that is empty or longer than DynamoDB allows",
-        ));
+    let declared = IndexAttribute::new(attribute.name, attribute.scalar);
+    match crate::multi::check_value("", &declared, attribute.max, value) {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => Err(invalid(
+            "a key value of another type than the read's, empty, or longer than DynamoDB allows",
+        )),
     }
-    Ok(())
 }
 
 fn invalid(reason: &'static str) -> Error {

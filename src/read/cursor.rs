@@ -21,6 +21,9 @@ const SHARDED: u8 = 3;
 const MERGED: u8 = 4;
 /// The version byte and the fingerprint.
 const HEADER_BYTES: usize = 1 + 8;
+/// A mark at its longest: its tag, shard, sort-key tag, length and a sort key of DynamoDB's
+/// longest.
+const MAX_MARK_BYTES: usize = 1 + 2 + 1 + 2 + MAX_SORT_KEY_BYTES;
 
 /// Where a paginated read stopped; pass it to `.after(cursor)` to resume.
 ///
@@ -182,14 +185,8 @@ impl Cursor {
         bounds: &KeyBounds,
         merged: bool,
     ) -> Result<(Vec<Position>, Option<Mark>), Error> {
-        let max_body = HEADER_BYTES
-            + 2
-            + shards * (1 + bounds.max_position_bytes())
-            + 1
-            + 2
-            + 1
-            + 2
-            + MAX_SORT_KEY_BYTES;
+        let max_body =
+            HEADER_BYTES + 2 + shards * (1 + bounds.max_position_bytes()) + MAX_MARK_BYTES;
         let (version, body) = self.open(binding, true, max_body)?;
         if version == MERGED && !merged {
             return Err(invalid("unknown version"));
@@ -253,6 +250,20 @@ impl Mark {
         let order = sort.cmp(&self.sort.as_deref());
         let order = if forward { order } else { order.reverse() };
         order.then(shard.cmp(&self.shard)).is_le()
+    }
+
+    /// Moves `mark` to an item of `shard` with sort key `sort`, reusing its string: the
+    /// merge moves it once per item.
+    pub(crate) fn advance(mark: &mut Option<Mark>, shard: usize, sort: Option<&str>) {
+        let mark = mark.get_or_insert_with(|| Mark { shard, sort: None });
+        mark.shard = shard;
+        match (&mut mark.sort, sort) {
+            (Some(text), Some(sort)) => {
+                text.clear();
+                text.push_str(sort);
+            }
+            (slot, sort) => *slot = sort.map(str::to_owned),
+        }
     }
 }
 

@@ -202,10 +202,7 @@ fn emit<S: Shards>(source: &S, state: &mut State, reader: &Reader) -> Result<Pag
             .as_ref()
             .is_some_and(|m| m.covers(value, n, forward));
         if !behind {
-            state.mark = Some(Mark {
-                shard: n,
-                sort: value.map(str::to_owned),
-            });
+            Mark::advance(&mut state.mark, n, value);
             if reader.keeps(&item) {
                 items.push(item);
                 if let Some(r) = state.remaining.as_mut() {
