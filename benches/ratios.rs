@@ -20,6 +20,8 @@ mod modyne_model;
 mod modyne_peer;
 #[path = "workloads/overhead.rs"]
 mod overhead;
+#[path = "workloads/projections.rs"]
+mod projections;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -31,6 +33,7 @@ use marshal::Marshal;
 use modyne_model::{PeerTask, same_item};
 use modyne_peer::Peer;
 use overhead::{Overhead, Resume};
+use projections::Projections;
 
 /// Medians over the rounds.
 struct Measured {
@@ -297,6 +300,13 @@ fn main() {
     let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
     operations(&runtime, (&canned, &peer), rounds, ", client side");
     cursor_signing(&runtime, &canned, rounds);
+    let (all, keys_only) = projections::stored_bytes();
+    size_row(
+        "bytes stored per task in the assignee index: KEYS_ONLY vs ALL",
+        all,
+        keys_only,
+    );
+    projected_reads(&runtime, &Projections::canned(), rounds, ", client side");
 
     // The same requests end to end: the embedded engine on loopback answers them.
     let server = dynamorm_local::LocalServer::start().expect("embedded engine");
@@ -307,6 +317,62 @@ fn main() {
         (&live, &peer),
         rounds,
         ", end to end (embedded engine)",
+    );
+    let live = runtime.block_on(Projections::live(server.client(), "ratios-projections"));
+    let (whole, cards) = runtime.block_on(live.response_bytes());
+    size_row(
+        "response bytes of a query page (25 tasks): projected to a card vs whole",
+        whole,
+        cards,
+    );
+    projected_reads(&runtime, &live, rounds, ", end to end (embedded engine)");
+}
+
+/// A row of sizes rather than times: the baseline's bytes, dynamorm's, and their ratio.
+fn size_row(name: &str, baseline: usize, dynamorm: usize) {
+    #[allow(clippy::cast_precision_loss)] // sizes of a few kilobytes
+    let ratio = dynamorm as f64 / baseline as f64;
+    println!("| {name} | {baseline} B | {dynamorm} B | {ratio:.2} | – | – | – | – |");
+}
+
+/// Reads through projections: a page projected to a card against the whole entities (no
+/// target: what a projection saves), and a keys-only index page hydrated by dynamorm against
+/// the hand-written query + `BatchGetItem` loop.
+fn projected_reads(
+    runtime: &tokio::runtime::Runtime,
+    w: &Projections,
+    rounds: usize,
+    suffix: &str,
+) {
+    let cards = |projected: bool| {
+        move |n: u64| {
+            if projected {
+                timed(runtime, n, || w.page_cards())
+            } else {
+                timed(runtime, n, || w.page_whole())
+            }
+        }
+    };
+    row(
+        &format!("query page (25 tasks) projected to a card vs whole tasks{suffix}"),
+        None,
+        &paired(rounds, cards(false), cards(true)),
+    );
+    let hydrate = |dynamorm: bool| {
+        move |n: u64| {
+            if dynamorm {
+                timed(runtime, n, || w.hydrate_dynamorm())
+            } else {
+                timed(runtime, n, || w.hydrate_baseline())
+            }
+        }
+    };
+    row(
+        &format!(
+            "keys-only index page (25 tasks) hydrated vs hand-written Query + BatchGetItem{suffix}"
+        ),
+        Some(1.05),
+        &paired(rounds, hydrate(false), hydrate(true)),
     );
 }
 

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::db::Db;
-use crate::table::{IndexAttribute, IndexSchema, ScalarType, Table, TableSchema};
+use crate::table::{IndexAttribute, IndexProjection, IndexSchema, ScalarType, Table, TableSchema};
 use crate::write::send::admin;
 use crate::{Error, InvalidInputKind};
 
@@ -85,11 +85,7 @@ impl<T: Table> Db<T> {
                 GlobalSecondaryIndex::builder()
                     .index_name(index.name())
                     .set_key_schema(Some(index_key_schema(index)?))
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::All)
-                            .build(),
-                    )
+                    .projection(projection(index))
                     .build()
                     .map_err(|e| Error::build("GlobalSecondaryIndex", e))?,
             );
@@ -204,11 +200,7 @@ impl<T: Table> Db<T> {
         let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
             .index_name(index.name())
             .set_key_schema(Some(index_key_schema(index)?))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
+            .projection(projection(index))
             .build()
             .map_err(|e| Error::build("CreateGlobalSecondaryIndexAction", e))?;
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
@@ -295,7 +287,10 @@ impl<T: Table> Db<T> {
                         format!("index `{}` has key {:?}", index.name(), found.key_schema()),
                     ));
                 }
-                Some(_) => {
+                Some(found) => {
+                    if let Some(reason) = projection_difference(found.projection(), index) {
+                        return Err(mismatch(Some(index.name()), None, reason));
+                    }
                     // Same names, but a key attribute of another type would make every
                     // write of the declared type fail at the server.
                     for attribute in index.key_attributes() {
@@ -324,6 +319,34 @@ impl<T: Table> Db<T> {
         }
         Ok(())
     }
+}
+
+/// The declared projection of `index`, as DynamoDB takes it.
+fn projection(index: &IndexSchema) -> Projection {
+    let declared = index.projection();
+    let kind = match declared {
+        IndexProjection::All => ProjectionType::All,
+        IndexProjection::KeysOnly => ProjectionType::KeysOnly,
+        IndexProjection::Include(_) => ProjectionType::Include,
+    };
+    let included = declared.included();
+    Projection::builder()
+        .projection_type(kind)
+        .set_non_key_attributes(
+            (!included.is_empty()).then(|| included.iter().map(|a| (*a).to_owned()).collect()),
+        )
+        .build()
+}
+
+/// How a live index's projection differs from the declared one, if it does.
+fn projection_difference(found: Option<&Projection>, index: &IndexSchema) -> Option<String> {
+    index.projection_mismatch(found).map(|(live, declared)| {
+        format!(
+            "index `{}` projects {live}, the declaration {declared}; DynamoDB cannot change an \
+             index's projection: delete the index and let `ensure_table` add it again",
+            index.name(),
+        )
+    })
 }
 
 fn same_keys(found: &[KeySchemaElement], pk: &str, sk: Option<&str>) -> bool {

@@ -269,7 +269,10 @@ impl<T: Table> Db<T> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn query_index<E: Entity<Table = T>, S>(&self, key: crate::MultiKey<E, S>) -> Query<E> {
+    pub fn query_index<E: Entity<Table = T>, I: crate::projection::IndexSource, K>(
+        &self,
+        key: crate::MultiKey<E, I, K>,
+    ) -> Query<E, E, I::Source> {
         Query::multi(self.inner.clone(), key)
     }
 

@@ -1,13 +1,14 @@
-//! [`Doctor`]: checks a live table against its declaration — items that do not decode,
-//! stored keys that differ from what the templates render, lifecycle attributes missing or
-//! wrong, unique values without their sentinel and sentinels without an owner, unknown
-//! entity types. Read-only: it scans, it never writes.
+//! [`Doctor`]: checks a live table against its declaration — declared indexes missing or
+//! projecting other attributes than declared, items that do not decode, stored keys that
+//! differ from what the templates render, lifecycle attributes missing or wrong, unique
+//! values without their sentinel and sentinels without an owner, unknown entity types.
+//! Read-only: it scans, it never writes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TableDescription};
 use futures::StreamExt;
 
 use crate::Error;
@@ -17,6 +18,7 @@ use crate::item::Item;
 use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
 use crate::write::internal::is_internal;
+use crate::write::send::admin;
 
 /// The progress callback.
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
@@ -75,23 +77,121 @@ impl<R> std::fmt::Debug for Doctor<R> {
 pub struct Checkup {
     /// Items read.
     pub scanned: u64,
-    /// Every problem, ordered by the item's key, then kind.
+    /// How the live table's indexes differ from the declaration, in declaration order.
+    pub indexes: Vec<IndexProblem>,
+    /// Every problem of an item, ordered by the item's key, then kind.
     pub findings: Vec<Finding>,
 }
 
 impl Checkup {
     /// Whether nothing was found.
     pub fn is_healthy(&self) -> bool {
-        self.findings.is_empty()
+        self.indexes.is_empty() && self.findings.is_empty()
     }
 
-    /// How many findings of each kind ([`Problem::kind`]).
+    /// How many problems of each kind ([`IndexProblem::kind`], [`Problem::kind`]).
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
-        for f in &self.findings {
-            *counts.entry(f.problem.kind()).or_default() += 1;
+        let kinds = self.indexes.iter().map(IndexProblem::kind);
+        for kind in kinds.chain(self.findings.iter().map(|f| f.problem.kind())) {
+            *counts.entry(kind).or_default() += 1;
         }
         counts
+    }
+}
+
+/// How a live index differs from its declaration; the doctor reads the table's
+/// description before it scans. (`ensure_table` adds a missing index, and refuses one that
+/// projects otherwise: DynamoDB cannot change a projection in place.)
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(dynamorm::Table)]
+/// # #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK", projection = keys_only))]
+/// # pub struct App;
+/// # #[derive(Debug, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+/// # #[derive(Debug, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+/// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+/// use dynamorm::doctor::IndexProblem;
+/// let checkup = db.doctor::<AppItem>().run().await?;
+/// for problem in &checkup.indexes {
+///     if let IndexProblem::Projection { index, live, declared } = problem {
+///         eprintln!("recreate `{index}`: it projects {live}, the declaration {declared}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IndexProblem {
+    /// A declared index the table does not have: reads through it fail.
+    MissingIndex {
+        /// The index.
+        index: String,
+    },
+    /// The index holds other attributes than declared: narrower, and entity reads through
+    /// it fail to decode; wider, and every write pays for attributes no read needs.
+    Projection {
+        /// The index.
+        index: String,
+        /// What the live index projects (`ALL`, `KEYS_ONLY`, `INCLUDE (a, b)`).
+        live: String,
+        /// What the declaration projects.
+        declared: String,
+    },
+}
+
+impl IndexProblem {
+    /// A short name of the kind, as in the JSON output (`missing_index`, `projection`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IndexProblem::MissingIndex { .. } => "missing_index",
+            IndexProblem::Projection { .. } => "projection",
+        }
+    }
+
+    /// The problems of `table`'s declared indexes in the described `live` table.
+    fn of(table: &TableSchema, live: &TableDescription) -> Vec<Self> {
+        let described = live.global_secondary_indexes();
+        table
+            .indexes()
+            .iter()
+            .filter_map(|index| {
+                let name = index.name().to_owned();
+                let Some(found) = described
+                    .iter()
+                    .find(|d| d.index_name() == Some(index.name()))
+                else {
+                    return Some(IndexProblem::MissingIndex { index: name });
+                };
+                let (live, declared) = index.projection_mismatch(found.projection())?;
+                Some(IndexProblem::Projection {
+                    index: name,
+                    live,
+                    declared,
+                })
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for IndexProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexProblem::MissingIndex { index } => {
+                write!(f, "index `{index}` is declared but the table lacks it")
+            }
+            IndexProblem::Projection {
+                index,
+                live,
+                declared,
+            } => write!(
+                f,
+                "index `{index}` projects {live}, the declaration {declared}"
+            ),
+        }
     }
 }
 
@@ -389,8 +489,11 @@ impl<R: Registry> Doctor<R> {
         if let Some(n) = self.page_size {
             scan = scan.page_size(n);
         }
-        let mut items = scan.stream();
         let mut checkup = Checkup::default();
+        if let Some(live) = admin::describe_table(&self.db).await? {
+            checkup.indexes = IndexProblem::of(table, &live);
+        }
+        let mut items = scan.stream();
         let mut uniques = Uniques::default();
         let started = Instant::now();
         while let Some(item) = items.next().await {

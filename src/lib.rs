@@ -9,6 +9,8 @@
 //! - [`Entity`] (derive): a serde struct with key templates such as
 //!   `pk = "TENANT#{tenant_id}"`, `sk = "PROJECT#{project_id}#TASK#{task_id}"`, checked at
 //!   compile time; it generates a typed key (`TaskKey`) and typed attributes (`Task::attrs()`).
+//! - [`Projection`] (derive): some of an entity's fields, read alone — through the table, or
+//!   through an index that projects only them.
 //! - [`Registry`] (derive): an enum of a table's entity types that routes any raw item to
 //!   its type by the discriminator attribute.
 //! - [`Db`]: `get`, `put`, `create`, `update`, `delete`, table creation — builders that end
@@ -74,6 +76,7 @@ pub mod migrate;
 pub mod multi;
 mod observe;
 mod ops;
+pub mod projection;
 pub mod read;
 mod redact;
 mod registry;
@@ -106,6 +109,7 @@ pub use key::{KeyError, KeyPart};
 pub use lifecycle::{Timestamp, TtlValue, UniqueField};
 pub use multi::{KeyAttribute, MultiKey, MultiKeyShape};
 pub use ops::{Delete, Get, Insert, Put, Update};
+pub use projection::Projection;
 pub use read::{Cursor, CursorKey, KeyValue, Page, Query, Scan, Scannable};
 pub use redact::Redacted;
 #[doc(hidden)]
@@ -113,7 +117,8 @@ pub use registry::EntityVisitor;
 pub use registry::Registry;
 pub use report::Report;
 pub use table::{
-    Index, IndexAttribute, IndexHandle, IndexSchema, MultiIndex, ScalarType, Table, TableSchema,
+    Index, IndexAttribute, IndexHandle, IndexProjection, IndexSchema, MultiIndex, ScalarType,
+    Table, TableSchema,
 };
 pub use transact::{ConditionCheck, TransactGet, TransactWrite};
 
@@ -127,6 +132,8 @@ pub use serde_dynamo::{binary_set, number_set, string_set};
 pub use dynamorm_macros::Collection;
 /// Derives [`Entity`]; see the [crate documentation](crate#entity-attributes).
 pub use dynamorm_macros::Entity;
+/// Derives [`Projection`]; see the [crate documentation](crate#projection-attributes).
+pub use dynamorm_macros::Projection;
 /// Derives [`Registry`]; see the [crate documentation](crate#registry-attributes).
 pub use dynamorm_macros::Registry;
 /// Derives [`Table`]; see the [crate documentation](crate#table-attributes).
@@ -142,6 +149,8 @@ pub mod guide {
     pub struct Keys;
     #[doc = include_str!("../docs/guide/src/queries.md")]
     pub struct Queries;
+    #[doc = include_str!("../docs/guide/src/projections.md")]
+    pub struct Projections;
     #[doc = include_str!("../docs/guide/src/updates.md")]
     pub struct Updates;
     #[doc = include_str!("../docs/guide/src/batches.md")]
@@ -163,6 +172,9 @@ pub mod guide {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::expr::{Path, Value};
+    pub use crate::projection::{
+        FieldOf, Fits, IndexAt, IndexKind, Pick, Verdict, carries_at, field_of, same_name,
+    };
     pub use crate::read::{Output, registry_output};
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use serde;

@@ -361,17 +361,19 @@ fn index_keys(index: &crate::IndexSchema) -> String {
     };
     match (index.template_keys(), index.multi_keys()) {
         (Some((pk, sk)), _) => format!(
-            "`{pk}`{}, projects all attributes",
-            sk.map_or(String::new(), |k| format!(" / `{k}`"))
+            "`{pk}`{}, projects {}",
+            sk.map_or(String::new(), |k| format!(" / `{k}`")),
+            index.projection().describe(),
         ),
         (None, Some((partition, sort))) => format!(
-            "multi-attribute: partition {}{}, projects all attributes",
+            "multi-attribute: partition {}{}, projects {}",
             list(partition),
             if sort.is_empty() {
                 String::new()
             } else {
                 format!("; sort {}", list(sort))
-            }
+            },
+            index.projection().describe(),
         ),
         (None, None) => String::new(),
     }

@@ -194,6 +194,76 @@ impl TableSchema {
 pub struct IndexSchema {
     name: &'static str,
     keys: IndexKeys,
+    projection: IndexProjection,
+}
+
+/// Which attributes an index holds besides its keys (its DynamoDB `Projection`), declared
+/// with `projection = all | keys_only | include(a, b)` on the table's `index(..)`.
+///
+/// ```
+/// #[derive(dynamorm::Table)]
+/// #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK", projection = include(title)))]
+/// pub struct App;
+///
+/// use dynamorm::{IndexProjection, Table};
+/// // The discriminator is always included: reads through the index tell types apart.
+/// assert_eq!(App::GSI1.schema().projection(), IndexProjection::Include(&["title", "_type"]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexProjection {
+    /// Every attribute (`ALL`), the default.
+    All,
+    /// Only the table's and the index's key attributes (`KEYS_ONLY`): entities read through
+    /// it are fetched from the table with [`Query::hydrate`](crate::read::Query::hydrate).
+    KeysOnly,
+    /// The keys and these attributes (`INCLUDE`, its `NonKeyAttributes`), the
+    /// discriminator among them.
+    Include(&'static [&'static str]),
+}
+
+impl IndexProjection {
+    /// DynamoDB's name for it: `ALL`, `KEYS_ONLY` or `INCLUDE`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            IndexProjection::All => "ALL",
+            IndexProjection::KeysOnly => "KEYS_ONLY",
+            IndexProjection::Include(_) => "INCLUDE",
+        }
+    }
+
+    /// What the index holds, for people: `all attributes`, `keys only`, or
+    /// `keys and `a`, `b``.
+    pub fn describe(&self) -> String {
+        match self {
+            IndexProjection::All => "all attributes".to_owned(),
+            IndexProjection::KeysOnly => "keys only".to_owned(),
+            IndexProjection::Include(names) => {
+                let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                format!("keys and {}", names.join(", "))
+            }
+        }
+    }
+
+    /// The projection as CloudFormation and NoSQL Workbench write it:
+    /// `{"ProjectionType": .., "NonKeyAttributes": [..]}`.
+    #[doc(hidden)]
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            IndexProjection::Include(names) => serde_json::json!({
+                "ProjectionType": self.as_str(),
+                "NonKeyAttributes": names,
+            }),
+            _ => serde_json::json!({ "ProjectionType": self.as_str() }),
+        }
+    }
+
+    /// The non-key attributes an `INCLUDE` projection names (empty otherwise).
+    pub const fn included(&self) -> &'static [&'static str] {
+        match self {
+            IndexProjection::Include(attributes) => attributes,
+            _ => &[],
+        }
+    }
 }
 
 /// How an index is keyed.
@@ -265,6 +335,7 @@ impl IndexSchema {
                 partition_key,
                 sort_key,
             },
+            projection: IndexProjection::All,
         }
     }
 
@@ -280,12 +351,72 @@ impl IndexSchema {
         Self {
             name,
             keys: IndexKeys::Multi { partition, sort },
+            projection: IndexProjection::All,
         }
+    }
+
+    /// Sets which attributes the index holds besides its keys.
+    #[doc(hidden)]
+    pub const fn with_projection(mut self, projection: IndexProjection) -> Self {
+        self.projection = projection;
+        self
     }
 
     /// The index name DynamoDB knows, e.g. `GSI1`.
     pub const fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// Which attributes the index holds besides its keys.
+    pub const fn projection(&self) -> IndexProjection {
+        self.projection
+    }
+
+    /// The live projection and the declared one (each written `INCLUDE (a, b)`), when a
+    /// described index projects otherwise than declared.
+    pub(crate) fn projection_mismatch(
+        &self,
+        found: Option<&aws_sdk_dynamodb::types::Projection>,
+    ) -> Option<(String, String)> {
+        let declared = self.projection;
+        let kind = found.and_then(|p| p.projection_type.as_ref());
+        let kind = kind.map_or("ALL", aws_sdk_dynamodb::types::ProjectionType::as_str);
+        let mut live: Vec<&str> = found
+            .map(|p| p.non_key_attributes().iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut wanted: Vec<&str> = declared.included().to_vec();
+        live.sort_unstable();
+        wanted.sort_unstable();
+        let show = |kind: &str, attributes: &[&str]| {
+            if attributes.is_empty() {
+                kind.to_owned()
+            } else {
+                format!("{kind} ({})", attributes.join(", "))
+            }
+        };
+        (kind != declared.as_str() || live != wanted)
+            .then(|| (show(kind, &live), show(declared.as_str(), &wanted)))
+    }
+
+    /// Whether a read through the index sees every one of `attributes` (stored attribute
+    /// names) and the discriminator: all of them projected, or key attributes of the index.
+    /// A keys-only index carries no entity field (nor the discriminator); the table's own
+    /// key attributes are never entity fields.
+    pub const fn carries(&self, attributes: &[&str]) -> bool {
+        let included = match self.projection {
+            IndexProjection::All => return true,
+            IndexProjection::KeysOnly => return false,
+            IndexProjection::Include(included) => included,
+        };
+        let mut i = 0;
+        while i < attributes.len() {
+            let a = attributes[i];
+            if self.attribute_type(a).is_none() && !contains(included, a) {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 
     /// Whether the index is keyed by native attributes (a multi-attribute index).
@@ -398,30 +529,37 @@ impl IndexSchema {
 }
 
 /// The two index handle types: the same shape, kept apart so each kind of index is only
-/// accepted where it fits.
+/// accepted where it fits. `P` marks the index's position and projection
+/// ([`All`](crate::projection::All), [`KeysOnly`](crate::projection::KeysOnly),
+/// [`Include`](crate::projection::Include)), so reads it cannot answer do not compile.
 macro_rules! index_handle {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name<T> {
+        pub struct $name<T, P> {
             schema: &'static IndexSchema,
-            table: PhantomData<fn() -> T>,
+            marks: PhantomData<fn() -> (T, P)>,
         }
 
-        impl<T> Clone for $name<T> {
+        impl<T, P> std::fmt::Debug for $name<T, P> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.schema.name()).finish()
+            }
+        }
+
+        impl<T, P> Clone for $name<T, P> {
             fn clone(&self) -> Self {
                 *self
             }
         }
-        impl<T> Copy for $name<T> {}
+        impl<T, P> Copy for $name<T, P> {}
 
-        impl<T> $name<T> {
+        impl<T, P> $name<T, P> {
             /// A handle for `schema` (the derive writes these).
             #[doc(hidden)]
             pub const fn new(schema: &'static IndexSchema) -> Self {
                 Self {
                     schema,
-                    table: PhantomData,
+                    marks: PhantomData,
                 }
             }
 
@@ -431,7 +569,7 @@ macro_rules! index_handle {
             }
         }
 
-        impl<T> IndexHandle<T> for $name<T> {
+        impl<T, P> IndexHandle<T> for $name<T, P> {
             fn index_schema(&self) -> &'static IndexSchema {
                 self.schema
             }
@@ -458,6 +596,18 @@ pub trait IndexHandle<T> {
     /// The index's layout.
     #[doc(hidden)]
     fn index_schema(&self) -> &'static IndexSchema;
+}
+
+/// Whether `list` has `name`, in a `const fn`.
+const fn contains(list: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if str_eq(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// `a == b` in a `const fn`.

@@ -31,21 +31,29 @@ fn wire(v: &AttributeValue) -> Value {
     }
 }
 
-fn wire_item(item: &Item) -> Value {
+pub(crate) fn wire_item(item: &Item) -> Value {
     Value::Object(item.iter().map(|(k, v)| (k.clone(), wire(v))).collect())
 }
 
 /// A client whose every request is answered from `responses` by operation name.
 fn canned(responses: HashMap<&'static str, String>) -> Client {
+    canned_by(move |operation, _| {
+        responses
+            .get(operation)
+            .cloned()
+            .unwrap_or_else(|| "{}".into())
+    })
+}
+
+/// A client whose every request is answered by `answer(operation name, request body)`.
+pub(crate) fn canned_by(answer: impl Fn(&str, &[u8]) -> String + Send + Sync + 'static) -> Client {
     // `BENCH_SHOW_REQUESTS=1` prints every request body: the way to check that both sides
     // of a benchmark send the same request.
     let show = std::env::var_os("BENCH_SHOW_REQUESTS").is_some();
     let http = infallible_client_fn(move |request| {
+        let body = request.body().bytes().unwrap_or_default();
         if show {
-            eprintln!(
-                "{}",
-                String::from_utf8_lossy(request.body().bytes().unwrap_or_default())
-            );
+            eprintln!("{}", String::from_utf8_lossy(body));
         }
         let target = request
             .headers()
@@ -53,14 +61,10 @@ fn canned(responses: HashMap<&'static str, String>) -> Client {
             .and_then(|t| t.to_str().ok())
             .and_then(|t| t.rsplit('.').next())
             .unwrap_or("");
-        let body = responses
-            .get(target)
-            .cloned()
-            .unwrap_or_else(|| "{}".into());
         http::Response::builder()
             .status(200)
             .header("content-type", "application/x-amz-json-1.0")
-            .body(body)
+            .body(answer(target, body))
             .unwrap_or_default()
     });
     let config = aws_sdk_dynamodb::Config::builder()

@@ -1,4 +1,4 @@
-//! Derive macros for dynamorm: `Table`, `Entity`, `Registry` and `Collection`.
+//! Derive macros for dynamorm: `Table`, `Entity`, `Projection`, `Registry` and `Collection`.
 //!
 //! Use them through the `dynamorm` crate, which re-exports them and documents every
 //! attribute. The layout follows serde_derive: each derive parses its input into a model
@@ -34,6 +34,16 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
     let entity = model::entity::Entity::from_ast(&mut cx, &input);
     check::entity::check(&mut cx, &entity);
     finish(cx, || expand::entity::expand(&entity))
+}
+
+/// Derives `dynamorm::Projection`. See the `dynamorm` crate documentation.
+#[proc_macro_derive(Projection, attributes(dynamo))]
+pub fn derive_projection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let mut cx = Ctxt::default();
+    let projection = model::projection::Projection::from_ast(&mut cx, &input);
+    check::projection::check(&mut cx, &projection);
+    finish(cx, || expand::projection::expand(&projection))
 }
 
 /// Derives `dynamorm::Registry`. See the `dynamorm` crate documentation.

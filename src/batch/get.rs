@@ -235,7 +235,7 @@ impl<T: Table> BatchGet<T> {
     }
 }
 
-pub(super) async fn send_chunk(
+pub(crate) async fn send_chunk(
     db: Arc<Inner>,
     table: &'static crate::TableSchema,
     chunk: Vec<(&'static str, PrimaryKey)>,

@@ -39,3 +39,4 @@ impl Sent {
 pub(crate) type KeyOf = PrimaryKey;
 
 pub(crate) use crate::entity::key_from;
+pub(crate) use get::send_chunk;

@@ -224,6 +224,9 @@ async fn doctor<R: Registry>(
         print(&format!("{text}\n"))?;
     } else {
         let mut out = String::new();
+        for problem in &checkup.indexes {
+            out.push_str(&format!("{problem}\n"));
+        }
         for finding in &checkup.findings {
             out.push_str(&format!("{}\n", finding.revealed()));
         }

@@ -44,7 +44,7 @@ pub fn cloudformation<T: Table>(deployment: &Deployment) -> Value {
                 let mut gsi = serde_json::Map::new();
                 gsi.insert("IndexName".into(), json!(index.name()));
                 gsi.insert("KeySchema".into(), key_schema(&index.key_elements()));
-                gsi.insert("Projection".into(), json!({"ProjectionType": "ALL"}));
+                gsi.insert("Projection".into(), index.projection().to_json());
                 if matches!(deployment.billing, Billing::Provisioned { .. }) {
                     gsi.insert("ProvisionedThroughput".into(), throughput(deployment));
                 }

@@ -159,12 +159,16 @@ impl Report {
                 rows.push((e.name, cells, note));
             }
         }
-        let kind = if index.is_multi_attribute() {
-            " (multi-attribute)"
-        } else {
-            ""
-        };
-        grid(s, index.name(), kind, &columns, rows.into_iter());
+        let kind = format!(
+            "{}, projects {}",
+            if index.is_multi_attribute() {
+                " (multi-attribute)"
+            } else {
+                ""
+            },
+            escape(&index.projection().describe()),
+        );
+        grid(s, index.name(), &kind, &columns, rows.into_iter());
     }
 }
 

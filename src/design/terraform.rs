@@ -68,7 +68,11 @@ pub fn terraform<T: Table>(deployment: &Deployment) -> Value {
                         gsi.insert("key_schema".into(), Value::Array(keys));
                     }
                 }
-                gsi.insert("projection_type".into(), json!("ALL"));
+                let projection = index.projection();
+                gsi.insert("projection_type".into(), json!(projection.as_str()));
+                if !projection.included().is_empty() {
+                    gsi.insert("non_key_attributes".into(), json!(projection.included()));
+                }
                 if let Billing::Provisioned { read, write } = deployment.billing {
                     gsi.insert("read_capacity".into(), json!(read));
                     gsi.insert("write_capacity".into(), json!(write));

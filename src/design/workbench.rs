@@ -83,7 +83,7 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
             Some(json!({
                 "IndexName": index.name(),
                 "KeyAttributes": Value::Object(keys),
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": index.projection().to_json(),
             }))
         })
         .collect();

@@ -148,6 +148,9 @@ pub enum InvalidInputKind {
     ConsistentReadOnIndex,
     /// A template index used where a multi-attribute index is expected, or the reverse.
     WrongIndexKind,
+    /// A read needs an attribute the index does not project: a filter on it, or a count
+    /// by entity type through a keys-only index (which does not hold the discriminator).
+    NotProjected,
     /// The operation is not available for this entity type's declaration: an expected
     /// version without a `#[dynamo(version)]` field, an entity with unique or version
     /// fields in a batch or a transaction, a set operation on a field not stored as a set,

@@ -104,6 +104,43 @@ pub(crate) enum Node {
     },
 }
 
+impl Node {
+    /// Calls `f` with each top-level attribute the condition reads (a raw expression's
+    /// declared names).
+    pub(crate) fn attributes(&self, f: &mut dyn FnMut(&str)) {
+        let operand = |o: &Operand, f: &mut dyn FnMut(&str)| match o {
+            Operand::Path(a) | Operand::Size(a) => f(a),
+            Operand::Nested(path) => f(path.attribute()),
+            Operand::Value(_) => {}
+        };
+        match self {
+            Node::Compare(a, _, b) => {
+                operand(a, f);
+                operand(b, f);
+            }
+            Node::Between(a, b, c) => {
+                for o in [a, b, c] {
+                    operand(o, f);
+                }
+            }
+            Node::In(a, list) => {
+                operand(a, f);
+                list.iter().for_each(|o| operand(o, f));
+            }
+            Node::BeginsWith(a, _) | Node::Contains(a, _) | Node::Exists(a, _) => f(a),
+            Node::Equals(a, _) | Node::IsType(a, _) => f(a),
+            Node::NestedExists(path, _) => f(path.attribute()),
+            Node::Stored(a, _) => f(a),
+            Node::And(a, b) | Node::Or(a, b) => {
+                a.attributes(f);
+                b.attributes(f);
+            }
+            Node::Not(a) => a.attributes(f),
+            Node::Raw { names, .. } => names.iter().for_each(|(_, name)| f(name)),
+        }
+    }
+}
+
 impl<E> Condition<E> {
     pub(crate) fn new(node: Node) -> Self {
         Self {

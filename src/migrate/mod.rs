@@ -145,7 +145,7 @@ impl<R: Registry> Migrate<R> {
     /// it once no reader uses the index, then delete the index
     /// ([`Db::delete_index`](crate::Db::delete_index)). An attribute the current table or
     /// one of the registry's entities still uses is refused when the run starts.
-    pub fn retire_index<Old>(mut self, index: crate::Index<Old>) -> Self {
+    pub fn retire_index<Old, P>(mut self, index: crate::Index<Old, P>) -> Self {
         if let Some((pk, sk)) = index.schema().template_keys() {
             self.retired.push(pk);
             self.retired.extend(sk);

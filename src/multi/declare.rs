@@ -7,13 +7,13 @@ use crate::table::{
 
 /// The schema of a template index; taking [`Index`] makes a multi-attribute index given
 /// templates a type error.
-pub const fn template_index<T>(index: Index<T>) -> &'static IndexSchema {
+pub const fn template_index<T, P>(index: Index<T, P>) -> &'static IndexSchema {
     index.schema()
 }
 
 /// The schema of a multi-attribute index; taking [`MultiIndex`] makes a template index
 /// given a field list a type error.
-pub const fn multi_index<T>(index: MultiIndex<T>) -> &'static IndexSchema {
+pub const fn multi_index<T, P>(index: MultiIndex<T, P>) -> &'static IndexSchema {
     index.schema()
 }
 

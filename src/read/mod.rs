@@ -3,6 +3,7 @@
 
 mod bounds;
 mod cursor;
+mod hydrate;
 mod item;
 mod keys;
 mod merge;
@@ -21,6 +22,6 @@ pub use seal::CursorKey;
 
 pub(crate) use bounds::{Bound, KeyBounds};
 pub(crate) use item::read_consistent;
-pub(crate) use query::raw_output;
 #[doc(hidden)]
 pub use query::{Output, registry_output};
+pub(crate) use query::{projection_output, raw_output};

@@ -6,10 +6,12 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 
 use super::bounds::{Bound, KeyBounds};
 use super::cursor::{Binding, Cursor, Fingerprint, Mark, Position};
+use super::hydrate::Hydrate;
 use super::keys::{self, Given, KeyValue, KeyValues, SortKey};
 use super::merge::{self, Shards};
 use super::page::{self, Fetch, Page, RawPage, Reader};
@@ -17,12 +19,13 @@ use super::range::{SortRange, sort_range};
 use crate::client::Inner;
 use crate::collection::Collection;
 use crate::entity::{Def, Entity};
-use crate::expr::{Attr, Condition, Node, Placeholders};
+use crate::expr::{Condition, Node, Placeholders};
 use crate::item::Item;
 use crate::multi::{MultiKey, NativeKeyCondition};
 use crate::observe::{Call, ObserveExt};
+use crate::projection::{AllAttributes, IndexSource, Projection, Reads};
 use crate::registry::Registry;
-use crate::table::{Index, IndexSchema};
+use crate::table::{Index, IndexProjection, IndexSchema};
 use crate::{Error, InvalidInputKind};
 
 /// A Query for items of entity `E` (or, after [`Query::registry`], any type of registry `T`),
@@ -51,11 +54,16 @@ use crate::{Error, InvalidInputKind};
 /// while let Some(task) = stream.try_next().await? { /* … */ }
 /// # Ok(()) }
 /// ```
+///
+/// `T` is what each result is (the entity, a [`Projection`], a registry's enum), `S` where
+/// the results are read from: whole items ([`AllAttributes`]: the table, an `ALL` index, a
+/// [hydrated](Query::hydrate) read) or a narrower index (its handle's type). A read whose
+/// results `S` does not hold does not compile (see [`projection`](crate::projection)).
 #[must_use = "a query does nothing until it is sent (`all`, `first`, `count`, `page`, `stream`, …)"]
-pub struct Query<E, T = E> {
+pub struct Query<E, T = E, S = AllAttributes> {
     core: QueryCore,
     output: Output<T>,
-    entity: PhantomData<fn() -> E>,
+    entity: PhantomData<fn() -> (E, S)>,
 }
 
 /// A query as plain data: what every entity type's `Query` validates, renders and reads.
@@ -77,6 +85,8 @@ struct QueryCore {
     skip_non_members: bool,
     /// The key condition of a multi-attribute index query (instead of `partition`/`sort`).
     native: Option<NativeKeyCondition>,
+    /// Each result is fetched from the table by its key ([`Query::hydrate`]).
+    hydrate: bool,
     /// The key range is empty: answered without a request.
     nothing: bool,
 }
@@ -106,6 +116,17 @@ pub(crate) fn entity_output<E: Entity>() -> Output<E> {
         described: Described {
             name: E::SCHEMA.name(),
             only: Some(E::SCHEMA.name()),
+            skip_internal: false,
+        },
+    }
+}
+
+pub(crate) fn projection_output<P: Projection>() -> Output<P> {
+    Output {
+        decode: |item| crate::entity::decode_unchecked::<P>(P::Entity::SCHEMA.name(), item),
+        described: Described {
+            name: std::any::type_name::<P>(),
+            only: Some(P::Entity::SCHEMA.name()),
             skip_internal: false,
         },
     }
@@ -145,21 +166,97 @@ impl<E: Entity> Query<E, E> {
         }
     }
 
-    /// A query of a multi-attribute index with a typed key condition.
-    pub(crate) fn multi<S>(db: Arc<Inner>, key: MultiKey<E, S>) -> Self {
+    /// A query of a multi-attribute index (handle type `I`) with a typed key condition.
+    pub(crate) fn multi<I: IndexSource, K>(
+        db: Arc<Inner>,
+        key: MultiKey<E, I, K>,
+    ) -> Query<E, E, I::Source> {
         let index = key.condition.index;
         let mut query = Self::new(db, Vec::new());
         query.core.index = Some(index);
         query.core.native = Some(key.condition);
-        query
+        query.with_output(entity_output::<E>())
     }
 }
 
-impl<E: Entity, T: Send + 'static> Query<E, T> {
-    /// Queries a global secondary index with the entity's templates for it.
-    pub fn index(mut self, index: Index<E::Table>) -> Self {
-        self.core.index = Some(index.schema());
-        self
+impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
+    /// Queries a global secondary index with the entity's templates for it. What the index
+    /// projects decides what the query can return: through a `KEYS_ONLY` or `INCLUDE`
+    /// index, an entity it does not hold whole is read with [`Query::project`] or
+    /// [`Query::hydrate`].
+    pub fn index<P>(
+        self,
+        index: Index<E::Table, P>,
+    ) -> Query<E, T, <Index<E::Table, P> as IndexSource>::Source>
+    where
+        Index<E::Table, P>: IndexSource,
+    {
+        let mut query = self.via();
+        query.core.index = Some(index.schema());
+        query
+    }
+
+    /// Returns projection `P` (some of the entity's fields) instead of the entity: the
+    /// request names only `P`'s attributes (a `ProjectionExpression`), so fewer bytes come
+    /// back, and it reads through an index that holds them even when the index does not
+    /// hold the whole entity.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)]
+    /// # #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK", projection = include(title)))]
+    /// # pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
+    /// # #[dynamo(index(GSI1, pk = "OWNER#{owner}", sk = "TASK#{id}"))]
+    /// # pub struct Task { id: u32, owner: String, title: String, body: String }
+    /// #[derive(Deserialize, dynamorm::Projection)]
+    /// #[dynamo(entity = Task)]
+    /// pub struct TaskCard { title: String }
+    ///
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// let cards: Vec<TaskCard> = db
+    ///     .query(Task::attrs().owner.is("ada"))
+    ///     .index(App::GSI1)
+    ///     .project::<TaskCard>()
+    ///     .all()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn project<P: Projection<Entity = E>>(mut self) -> Query<E, P, S> {
+        self.core.projection = P::ATTRIBUTES.to_vec();
+        self.with_output(projection_output::<P>())
+    }
+
+    /// Reads the index for keys only and fetches each result from the table
+    /// (`BatchGetItem`, chunked and retried as [`Db::batch_get`](crate::Db::batch_get)
+    /// is): full entities through a `KEYS_ONLY` or `INCLUDE` index. Results keep the
+    /// index's order, limits stay exact and cursors resume exactly; an item deleted
+    /// between the two reads, or whose index key changed, is skipped, and through a
+    /// keys-only index (which does not hold the discriminator) so is an item of another
+    /// type.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)]
+    /// # #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK", projection = keys_only))]
+    /// # pub struct App;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = App, pk = "TASK#{id}", sk = "TASK")]
+    /// # #[dynamo(index(GSI1, pk = "OWNER#{owner}", sk = "TASK#{id}"))]
+    /// # pub struct Task { id: u32, owner: String, title: String }
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// let tasks: Vec<Task> = db
+    ///     .query(Task::attrs().owner.is("ada"))
+    ///     .index(App::GSI1)
+    ///     .hydrate()
+    ///     .all()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn hydrate(mut self) -> Query<E, T> {
+        self.core.hydrate = true;
+        self.via()
     }
 
     fn sort(mut self, make: fn(Vec<Given>) -> SortKey, parts: impl KeyValues<E>) -> Self {
@@ -216,14 +313,6 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         self
     }
 
-    /// Reads only this attribute (call once per attribute). Key attributes and the
-    /// discriminator are always read, so results still route and resume; fields left out
-    /// must be `Option` or `#[serde(default)]` to decode.
-    pub fn project<V, K>(mut self, attr: Attr<E, V, K>) -> Self {
-        self.core.projection.push(attr.name());
-        self
-    }
-
     /// Newest (highest sort key) first.
     pub fn descending(mut self) -> Self {
         self.core.descending = true;
@@ -257,7 +346,7 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     }
 
     /// Returns items of every entity type in the key range, as registry `R`'s enum.
-    pub fn registry<R: Registry<Table = E::Table>>(self) -> Query<E, R> {
+    pub fn registry<R: Registry<Table = E::Table>>(self) -> Query<E, R, S> {
         self.with_output(registry_output::<R>())
     }
 
@@ -293,18 +382,34 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn collection<C: Collection<Table = E::Table>>(self) -> Result<C, Error> {
-        let mut collection = C::default();
-        let members = Members {
-            name: C::NAME,
-            index: C::INDEX,
-            insert: &mut |kind, item| collection.insert(kind, item),
-        };
-        self.core.collect(members).await?;
-        Ok(collection)
+    pub fn collection<C: Collection<Table = E::Table> + Send>(
+        self,
+    ) -> BoxFuture<'static, Result<C, Error>>
+    where
+        S: Reads<C>,
+    {
+        Box::pin(async move {
+            let mut collection = C::default();
+            let members = Members {
+                name: C::NAME,
+                index: C::INDEX,
+                insert: &mut |kind, item| collection.insert(kind, item),
+            };
+            self.core.collect(members).await?;
+            Ok(collection)
+        })
     }
 
-    fn with_output<U>(self, output: Output<U>) -> Query<E, U> {
+    /// The same query, read from another source.
+    fn via<S2>(self) -> Query<E, T, S2> {
+        Query {
+            core: self.core,
+            output: self.output,
+            entity: PhantomData,
+        }
+    }
+
+    fn with_output<U, S2>(self, output: Output<U>) -> Query<E, U, S2> {
         Query {
             core: self.core,
             output,
@@ -312,28 +417,50 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
         }
     }
 
+    // The terminators return boxed futures: a read its source cannot answer is then one
+    // error at the call — an `async fn` would repeat it for its future and the `.await` —
+    // for one allocation per read, which holds a whole response already.
+
     /// Every result, following all pages (up to the limit).
-    pub async fn all(self) -> Result<Vec<T>, Error> {
+    pub fn all(self) -> BoxFuture<'static, Result<Vec<T>, Error>>
+    where
+        S: Reads<T>,
+    {
         let decode = self.output.decode;
-        let items = self.core.all(self.output.described).await?;
-        super::page::map_all(items, decode)
+        Box::pin(async move {
+            let items = self.core.all(self.output.described).await?;
+            super::page::map_all(items, decode)
+        })
     }
 
     /// The first result, if any.
-    pub async fn first(self) -> Result<Option<T>, Error> {
-        let mut all = self.limit(1).all().await?;
-        Ok(all.pop())
+    pub fn first(mut self) -> BoxFuture<'static, Result<Option<T>, Error>>
+    where
+        S: Reads<T>,
+    {
+        self.core.limit = Some(1);
+        let decode = self.output.decode;
+        Box::pin(async move {
+            let items = self.core.all(self.output.described).await?;
+            items.into_iter().next().map(decode).transpose()
+        })
     }
 
     /// One page of at most `limit` results (or one DynamoDB page without a limit), with the
     /// cursor to resume after it.
-    pub async fn page(self) -> Result<Page<T>, Error> {
+    pub fn page(self) -> BoxFuture<'static, Result<Page<T>, Error>>
+    where
+        S: Reads<T>,
+    {
         let decode = self.output.decode;
-        self.core.page(self.output.described).await?.try_map(decode)
+        Box::pin(async move { self.core.page(self.output.described).await?.try_map(decode) })
     }
 
     /// Results page by page, as an async stream; each page carries its cursor.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>>
+    where
+        S: Reads<T>,
+    {
         let decode = self.output.decode;
         self.core
             .pages(self.output.described)
@@ -343,7 +470,10 @@ impl<E: Entity, T: Send + 'static> Query<E, T> {
 
     /// Results one by one, as an async stream in constant memory (boxed, so it is `Unpin`:
     /// `while let Some(x) = stream.try_next().await?` works as is).
-    pub fn stream(self) -> BoxStream<'static, Result<T, Error>> {
+    pub fn stream(self) -> BoxStream<'static, Result<T, Error>>
+    where
+        S: Reads<T>,
+    {
         let decode = self.output.decode;
         self.core
             .items(self.output.described)
@@ -382,6 +512,7 @@ impl QueryCore {
             after: None,
             skip_non_members: false,
             native: None,
+            hydrate: false,
             nothing: false,
         }
     }
@@ -588,6 +719,44 @@ impl QueryCore {
         Ok(shards)
     }
 
+    /// The cursor binding: everything that decides which items this query reads.
+    fn binding(
+        &self,
+        output: &str,
+        key_condition: &str,
+        shards: Option<&ShardKeys>,
+        p: &Placeholders,
+    ) -> Binding {
+        let mut identity = Fingerprint::default()
+            .add(&self.db.table_name)
+            .add(self.index.map_or("", |i| i.name()))
+            .add(output)
+            .add(key_condition)
+            .add(if self.descending { "desc" } else { "asc" });
+        if let Some(shards) = shards {
+            // Only sharded reads pay for this (queries are hot).
+            identity = identity.add(&shards.keys.len().to_string());
+        }
+        for value in p.fingerprint_values() {
+            identity = identity.add(&value);
+        }
+        Binding {
+            fingerprint: identity.finish(),
+            key: self.db.cursor_key.clone(),
+        }
+    }
+
+    /// The attributes of a position: the table's keys, and the index's.
+    fn key_attributes(&self) -> Vec<&'static str> {
+        let table = self.def.table;
+        let mut key_attributes = vec![table.partition_key()];
+        key_attributes.extend(table.sort_key());
+        if let Some(index) = self.index {
+            key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
+        }
+        key_attributes
+    }
+
     fn prepare(mut self, output: &Described) -> Result<(QuerySpec, Start, Reader), Error> {
         let table = self.def.table;
         if self.consistent_read && self.index.is_some() {
@@ -623,26 +792,12 @@ impl QueryCore {
             )?,
         };
 
-        // The cursor binding: everything that decides which items this query reads.
-        let mut identity = Fingerprint::default()
-            .add(&self.db.table_name)
-            .add(self.index.map_or("", |i| i.name()))
-            .add(output.name)
-            .add(&key_condition)
-            .add(if self.descending { "desc" } else { "asc" });
-        if let Some(shards) = &shards {
-            // Only sharded reads pay for this (queries are hot).
-            identity = identity.add(&shards.keys.len().to_string());
-        }
-        for value in p.fingerprint_values() {
-            identity = identity.add(&value);
-        }
-        let binding = Binding {
-            fingerprint: identity.finish(),
-            key: self.db.cursor_key.clone(),
-        };
-
-        let filter = match (output.only, self.filter) {
+        let binding = self.binding(output.name, &key_condition, shards.as_ref(), &p);
+        let key_attributes = self.key_attributes();
+        let held = IndexHolds::new(table, self.index);
+        held.check_filter(self.filter.as_ref())?;
+        let type_at_index = held.check_type(output.only, self.def.name(), self.hydrate)?;
+        let filter = match (output.only.filter(|_| type_at_index), self.filter) {
             (Some(name), user) => Some(crate::expr::and(
                 Node::IsType(table.discriminator(), name),
                 user,
@@ -652,38 +807,20 @@ impl QueryCore {
         let filter = filter
             .map(|node| crate::expr::render_condition(&node, &mut p))
             .transpose()?;
-        let projection = if self.projection.is_empty() {
-            None
-        } else {
-            let mut attrs = self.projection;
-            attrs.extend(
-                [
-                    Some(table.partition_key()),
-                    table.sort_key(),
-                    Some(table.discriminator()),
-                ]
-                .into_iter()
-                .flatten(),
-            );
-            if let Some(index) = self.index {
-                attrs.extend(index.key_attributes().iter().map(|a| a.name));
-            }
-            attrs.sort_unstable();
-            attrs.dedup();
-            let mut text = String::new();
-            for (i, a) in attrs.iter().enumerate() {
-                if i > 0 {
-                    text.push_str(", ");
-                }
-                p.name(a, &mut text);
-            }
-            Some(text)
+        let hydrate = match self.index {
+            Some(index) if self.hydrate => Some(Hydrate {
+                table,
+                index_keys: index.key_attributes().iter().map(|a| a.name).collect(),
+                only: output.only,
+            }),
+            _ => None,
         };
-        let mut key_attributes = vec![table.partition_key()];
-        key_attributes.extend(table.sort_key());
-        if let Some(index) = self.index {
-            key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
-        }
+        let projection = match (&hydrate, self.projection.is_empty()) {
+            // The index is read for positions only; the table has the rest.
+            (Some(_), _) => Some(held.projection(Vec::new(), &mut p)),
+            (None, true) => None,
+            (None, false) => Some(held.projection(self.projection, &mut p)),
+        };
         let (names, values) = p.into_maps();
         let spec = QuerySpec {
             nothing: self.nothing,
@@ -701,6 +838,7 @@ impl QueryCore {
             binding,
             bounds,
             shards,
+            hydrate,
         };
         let start = match (&spec.shards, &self.after) {
             (Some(_), after) => Start::Shards(merge::start(&spec, after.as_ref())?),
@@ -717,6 +855,110 @@ impl QueryCore {
             page_size: self.page_size,
         };
         Ok((spec, start, reader))
+    }
+}
+
+/// What a read through the table or one index can see: every attribute, or the keys and
+/// the index's projected attributes.
+struct IndexHolds {
+    table: &'static crate::TableSchema,
+    index: Option<&'static IndexSchema>,
+}
+
+impl IndexHolds {
+    fn new(table: &'static crate::TableSchema, index: Option<&'static IndexSchema>) -> Self {
+        Self { table, index }
+    }
+
+    /// Whether reads see attribute `name`.
+    fn holds(&self, name: &str) -> bool {
+        let Some(index) = self.index else { return true };
+        match index.projection() {
+            IndexProjection::All => true,
+            projection => {
+                name == self.table.partition_key()
+                    || Some(name) == self.table.sort_key()
+                    || index.attribute_type(name).is_some()
+                    || projection.included().contains(&name)
+            }
+        }
+    }
+
+    /// A filter reads only attributes the index holds (DynamoDB would find none of the
+    /// others and silently drop every item).
+    fn check_filter(&self, filter: Option<&Node>) -> Result<(), Error> {
+        let mut missing = None;
+        if let Some(filter) = filter {
+            filter.attributes(&mut |a| {
+                if missing.is_none() && !self.holds(a) {
+                    missing = Some(a.to_owned());
+                }
+            });
+        }
+        match (missing, self.index) {
+            (Some(attribute), Some(index)) => Err(Error::invalid(
+                InvalidInputKind::NotProjected,
+                format!(
+                    "the filter reads attribute `{attribute}`, which index `{}` does not \
+                     project; include it in the index's projection",
+                    index.name()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the entity type is filtered at the index: where the index holds the
+    /// discriminator. A keys-only index does not; only a hydrated read (which checks the
+    /// type of each fetched item) reads entities through it, and a count cannot.
+    fn check_type(
+        &self,
+        only: Option<&'static str>,
+        entity: &'static str,
+        hydrated: bool,
+    ) -> Result<bool, Error> {
+        let discriminator = self.table.discriminator();
+        match (only, self.index) {
+            (Some(_), Some(_)) if hydrated && !self.holds(discriminator) => Ok(false),
+            (Some(_), Some(index)) if !self.holds(discriminator) => Err(Error::invalid_for(
+                entity,
+                InvalidInputKind::NotProjected,
+                format!(
+                    "index `{}` projects keys only: it does not hold the discriminator, so its \
+                     items cannot be told apart by type; count through the table or an index \
+                     that projects more",
+                    index.name()
+                ),
+            )),
+            (only, _) => Ok(only.is_some()),
+        }
+    }
+
+    /// The `ProjectionExpression` naming `attributes` and what every read needs: the keys
+    /// of the table and index, and the discriminator where the index holds it.
+    fn projection(&self, mut attributes: Vec<&'static str>, p: &mut Placeholders) -> String {
+        let table = self.table;
+        attributes.extend(
+            [Some(table.partition_key()), table.sort_key()]
+                .into_iter()
+                .flatten(),
+        );
+        if self.holds(table.discriminator()) {
+            attributes.push(table.discriminator());
+        }
+        if let Some(index) = self.index {
+            attributes.extend(index.key_attributes().iter().map(|a| a.name));
+        }
+        attributes.sort_unstable();
+        attributes.dedup();
+        let mut text = String::new();
+        for (i, a) in attributes.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            p.name(a, &mut text);
+        }
+        text
     }
 }
 
@@ -788,6 +1030,8 @@ pub(crate) struct QuerySpec {
     bounds: KeyBounds,
     /// A sharded partition: every shard's key, queried and merged.
     shards: Option<ShardKeys>,
+    /// Each page's items fetched from the table ([`Query::hydrate`]).
+    hydrate: Option<Hydrate>,
 }
 
 /// The partition keys of a sharded partition, and the placeholder the key condition names
@@ -935,9 +1179,25 @@ impl QuerySpec {
     }
 }
 
+impl QuerySpec {
+    /// One page of results of shard `shard`: the index page, hydrated when asked.
+    async fn fetch_results(
+        &self,
+        shard: usize,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> Result<RawPage, Error> {
+        let page = self.fetch_shard(shard, start, limit).await?;
+        match &self.hydrate {
+            Some(hydrate) => hydrate.page(&self.db, page).await,
+            None => Ok(page),
+        }
+    }
+}
+
 impl Fetch for QuerySpec {
     async fn fetch(&self, start: Option<Item>, limit: Option<i32>) -> Result<RawPage, Error> {
-        self.fetch_shard(0, start, limit).await
+        self.fetch_results(0, start, limit).await
     }
 
     fn key_attributes(&self) -> &[&'static str] {
@@ -960,7 +1220,7 @@ impl Shards for QuerySpec {
         start: Option<Item>,
         limit: Option<i32>,
     ) -> Result<RawPage, Error> {
-        self.fetch_shard(shard, start, limit).await
+        self.fetch_results(shard, start, limit).await
     }
 
     fn key_attributes(&self) -> &[&'static str] {
@@ -984,7 +1244,7 @@ impl Shards for QuerySpec {
     }
 }
 
-impl<E, T> std::fmt::Debug for Query<E, T> {
+impl<E, T, S> std::fmt::Debug for Query<E, T, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The key values are left out: keys can hold personal data.
         let core = &self.core;

@@ -201,7 +201,8 @@ impl<S, T: Send + 'static> Scan<S, T> {
 
 impl<S: Scannable, T> Scan<S, T> {
     /// Scans a global secondary index of the scanned type's table instead of the table
-    /// (any index kind; another table's index does not compile).
+    /// (any index kind; another table's index does not compile). The index must project
+    /// `ALL`: a scan returns whole entities ([`InvalidInputKind::NotProjected`] otherwise).
     pub fn index(mut self, index: impl crate::table::IndexHandle<S::Table>) -> Self {
         self.core.index = Some(index.index_schema());
         self
@@ -385,6 +386,22 @@ impl ScanCore {
             return Err(Error::invalid(
                 InvalidInputKind::ConsistentReadOnIndex,
                 "DynamoDB does not support consistent reads on global secondary indexes",
+            ));
+        }
+        if let Some(index) = self.index
+            && index.projection() != crate::IndexProjection::All
+            && output.name != "*"
+        {
+            // Entities and registries decode whole items; only the doctor's raw scan reads
+            // what a narrower index holds.
+            return Err(Error::invalid(
+                InvalidInputKind::NotProjected,
+                format!(
+                    "index `{}` projects {}: scan the table for whole items, or query the \
+                     index with `.project::<P>()` or `.hydrate()`",
+                    index.name(),
+                    index.projection().describe(),
+                ),
             ));
         }
         if self.segments > MAX_SEGMENTS {

@@ -6,6 +6,7 @@
 //! `DYNAMORM_UPDATE_FIXTURES=1 cargo test --test it design` rewrites the fixtures and
 //! `docs/design.png` after a deliberate change.
 
+use crate::projections::{Board, BoardItem};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -99,6 +100,19 @@ fn exports_are_pinned() {
         "games.workbench.json",
         &design::workbench_json::<GameItem>("Games", &[], &Deployment::default()),
     );
+    // Every projection kind, on template and multi-attribute indexes.
+    pinned(
+        "board.cloudformation.json",
+        &design::cloudformation_json::<Board>(&Deployment::default()),
+    );
+    pinned(
+        "board.tf.json",
+        &design::terraform_json::<Board>(&provisioned()),
+    );
+    pinned(
+        "board.workbench.json",
+        &design::workbench_json::<BoardItem>("Board", &[], &Deployment::default()),
+    );
 }
 
 #[test]
@@ -175,6 +189,10 @@ fn cloudformation_exports_pass_cfn_lint() {
         (
             "deals.json",
             design::cloudformation_json::<dynamorm_entities::deals::Deals>(&production()),
+        ),
+        (
+            "board.yaml",
+            design::cloudformation_yaml::<Board>(&provisioned()),
         ),
     ];
     for (name, text) in &files {

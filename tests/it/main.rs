@@ -25,6 +25,7 @@ mod multi_attribute;
 mod nested_updates;
 mod observe;
 mod partition_limits;
+mod projections;
 mod queries;
 mod redaction;
 mod registry;

@@ -88,6 +88,8 @@ fn secret_key(n: u32) -> TaskKey {
 
 /// Types whose values are names, counts, settings or schemas: nothing from an item.
 const NO_VALUES: &[&str] = &[
+    "All",
+    "AllAttributes",
     "Attr",
     "Billing",
     "CancelReason",
@@ -103,12 +105,16 @@ const NO_VALUES: &[&str] = &[
     "ErrorKind",
     "FileCheckpoint",
     "Fixed",
+    "Include",
     "Index",
     "IndexAttribute",
+    "IndexProblem",
+    "IndexProjection",
     "IndexSchema",
     "InvalidInput",
     "InvalidInputKind",
     "KeyTemplate",
+    "KeysOnly",
     "Loader",
     "MemoryCheckpoint",
     "Migrate",

@@ -2,6 +2,7 @@
 
 pub(crate) mod collection;
 pub(crate) mod entity;
+pub(crate) mod projection;
 pub(crate) mod registry;
 pub(crate) mod table;
 pub(crate) mod tokens;

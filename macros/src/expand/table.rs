@@ -5,8 +5,15 @@ use quote::quote;
 use syn::{Ident, LitStr, Path};
 
 use crate::expand::tokens::option;
-use crate::internals::attr::index::{IndexAttr, KeyList};
+use crate::internals::attr::index::{IndexAttr, KeyList, ProjectionKind};
 use crate::internals::model::table::Table;
+
+/// What the index constants of one table share.
+struct Ctx<'a> {
+    krate: &'a Path,
+    table: &'a Ident,
+    discriminator: String,
+}
 
 /// The derive's output for a checked table.
 pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
@@ -16,11 +23,24 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
     let sk = option(table.sort_key());
     let discriminator = table.discriminator();
     let ttl = option(attrs.ttl.as_ref());
-    let index_consts = attrs.indexes.iter().map(|index| {
+    let ctx = Ctx {
+        krate,
+        table: ident,
+        discriminator: discriminator.clone(),
+    };
+    let index_consts = attrs.indexes.iter().enumerate().map(|(position, index)| {
         if index.is_multi() {
-            multi_index_const(krate, ident, index)
+            multi_index_const(&ctx, position, index)
         } else {
-            template_index_const(krate, ident, index)
+            template_index_const(&ctx, position, index)
+        }
+    });
+    let index_at = attrs.indexes.iter().enumerate().map(|(position, index)| {
+        let handle = handle_type(&ctx, position, index);
+        quote! {
+            impl #krate::__private::IndexAt<#position> for #ident {
+                type Handle = #handle;
+            }
         }
     });
     let index_refs = attrs.indexes.iter().map(|index| {
@@ -31,6 +51,8 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
         impl #ident {
             #(#index_consts)*
         }
+
+        #(#index_at)*
 
         impl #krate::Table for #ident {
             const SCHEMA: #krate::TableSchema = #krate::TableSchema::new(#name)
@@ -48,26 +70,76 @@ fn hidden_const(index: &Ident) -> Ident {
     quote::format_ident!("__DYNAMORM_INDEX_{}", index)
 }
 
+/// The handle type of the `position`th index: its kind and projection mark.
+fn handle_type(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> TokenStream {
+    let (krate, table) = (ctx.krate, ctx.table);
+    let handle = if index.is_multi() {
+        quote!(MultiIndex)
+    } else {
+        quote!(Index)
+    };
+    let mark = match index.projection.as_ref().map(|p| &p.kind) {
+        None | Some(ProjectionKind::All) => quote!(All),
+        Some(ProjectionKind::KeysOnly) => quote!(KeysOnly),
+        Some(ProjectionKind::Include(_)) => quote!(Include),
+    };
+    quote!(#krate::#handle<#table, #krate::projection::#mark<#position>>)
+}
+
+/// `.with_projection(..)` for an index's schema: the discriminator joins an include list.
+fn projection(ctx: &Ctx<'_>, index: &IndexAttr) -> TokenStream {
+    let krate = ctx.krate;
+    let value = match index.projection.as_ref().map(|p| &p.kind) {
+        None | Some(ProjectionKind::All) => return TokenStream::new(),
+        Some(ProjectionKind::KeysOnly) => quote!(#krate::IndexProjection::KeysOnly),
+        Some(ProjectionKind::Include(names)) => {
+            let names = names.iter().map(|(n, _)| n).chain([&ctx.discriminator]);
+            quote!(#krate::IndexProjection::Include(&[#(#names),*]))
+        }
+    };
+    quote!(.with_projection(#value))
+}
+
 /// The typed constant and schema of a template index.
-fn template_index_const(krate: &Path, table: &Ident, index: &IndexAttr) -> TokenStream {
+fn template_index_const(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> TokenStream {
+    let krate = ctx.krate;
     let const_name = &index.name;
     let index_name = index.name.to_string();
     let ipk = index.pk.as_ref().map(LitStr::value).unwrap_or_default();
     let isk = option(index.sk.as_ref());
-    let doc = format!("The `{index_name}` index (partition key `{ipk}`).");
+    let doc = format!(
+        "The `{index_name}` index (partition key `{ipk}`; projection {}).",
+        projection_doc(index)
+    );
     let hidden = hidden_const(const_name);
+    let projection = projection(ctx, index);
+    let handle = handle_type(ctx, position, index);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        pub const #hidden: #krate::IndexSchema = #krate::IndexSchema::new(#index_name, #ipk, #isk);
+        pub const #hidden: #krate::IndexSchema =
+            #krate::IndexSchema::new(#index_name, #ipk, #isk)#projection;
         #[doc = #doc]
         #[allow(non_upper_case_globals)]
-        pub const #const_name: #krate::Index<#table> = #krate::Index::new(&Self::#hidden);
+        pub const #const_name: #handle = #krate::Index::new(&Self::#hidden);
+    }
+}
+
+/// The projection as the handle's documentation says it.
+fn projection_doc(index: &IndexAttr) -> String {
+    match index.projection.as_ref().map(|p| &p.kind) {
+        None | Some(ProjectionKind::All) => "`ALL`".to_owned(),
+        Some(ProjectionKind::KeysOnly) => "`KEYS_ONLY`".to_owned(),
+        Some(ProjectionKind::Include(names)) => {
+            let names: Vec<String> = names.iter().map(|(n, _)| format!("`{n}`")).collect();
+            format!("`INCLUDE` {}", names.join(", "))
+        }
     }
 }
 
 /// The typed constant and schema of a multi-attribute index.
-fn multi_index_const(krate: &Path, table: &Ident, index: &IndexAttr) -> TokenStream {
+fn multi_index_const(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> TokenStream {
+    let krate = ctx.krate;
     let const_name = &index.name;
     let index_name = index.name.to_string();
     let attributes = |list: &Option<KeyList>| {
@@ -94,17 +166,20 @@ fn multi_index_const(krate: &Path, table: &Ident, index: &IndexAttr) -> TokenStr
         n => n,
     };
     let doc = format!(
-        "The `{index_name}` multi-attribute index (partition {}; sort {sort_names}).",
+        "The `{index_name}` multi-attribute index (partition {}; sort {sort_names}; projection {}).",
         names(&index.pk_list),
+        projection_doc(index),
     );
     let hidden = hidden_const(const_name);
+    let projection = projection(ctx, index);
+    let handle = handle_type(ctx, position, index);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         pub const #hidden: #krate::IndexSchema =
-            #krate::IndexSchema::multi_attribute(#index_name, #partition, #sort);
+            #krate::IndexSchema::multi_attribute(#index_name, #partition, #sort)#projection;
         #[doc = #doc]
         #[allow(non_upper_case_globals)]
-        pub const #const_name: #krate::MultiIndex<#table> = #krate::MultiIndex::new(&Self::#hidden);
+        pub const #const_name: #handle = #krate::MultiIndex::new(&Self::#hidden);
     }
 }

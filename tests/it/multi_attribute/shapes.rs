@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 
+use dynamorm::projection::{AllAttributes, IndexSource};
 use dynamorm::{Db, MultiKey, Query};
 use rstest::rstest;
 use serde::Serialize;
@@ -87,9 +88,9 @@ impl<T: PartialOrd + Clone> Op<T> {
     }
 }
 
-fn close<H: Serialize + Clone, T>(
+fn close<I: IndexSource<Source = AllAttributes>, H: Serialize + Clone, T>(
     db: &Db<Games>,
-    key: MultiKey<Cell, (H, T)>,
+    key: MultiKey<Cell, I, (H, T)>,
     op: &Op<H>,
 ) -> Query<Cell> {
     match op.clone() {
@@ -104,7 +105,11 @@ fn close<H: Serialize + Clone, T>(
     }
 }
 
-fn close_text<T>(db: &Db<Games>, key: MultiKey<Cell, (String, T)>, op: &Op<String>) -> Query<Cell> {
+fn close_text<I: IndexSource<Source = AllAttributes>, T>(
+    db: &Db<Games>,
+    key: MultiKey<Cell, I, (String, T)>,
+    op: &Op<String>,
+) -> Query<Cell> {
     match op {
         Op::BeginsWith(p) => db.query_index(key.sort_begins_with(p.as_str())),
         other => close(db, key, other),

@@ -2,6 +2,7 @@
 
 mod attrs;
 mod checks;
+pub(crate) mod fits;
 mod key;
 mod lifecycle;
 mod multi;
@@ -28,6 +29,7 @@ pub(crate) fn expand(entity: &Entity<'_>) -> TokenStream {
     let checks = checks::checks(entity, table);
     let entity_impl = entity_impl(entity, table, pk);
     let key_impl = key::entity_key_impl(entity);
+    let fits = fits::fits_impls(entity, table);
     quote! {
         #key_struct
         #attrs_struct
@@ -35,6 +37,7 @@ pub(crate) fn expand(entity: &Entity<'_>) -> TokenStream {
         #checks
         #entity_impl
         #key_impl
+        #fits
     }
 }
 

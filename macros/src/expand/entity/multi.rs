@@ -37,8 +37,12 @@ fn shape_const(entity: &Entity<'_>, table: &Path, index: &Index, m: &MultiFields
     quote! {
         #[doc = #doc]
         #[allow(non_upper_case_globals)]
-        pub const #name: #krate::MultiKeyShape<#ident, (#(#partition,)*), #sort> =
-            #krate::MultiKeyShape::new(#table::#name);
+        pub const #name: #krate::MultiKeyShape<
+            #ident,
+            <#table as #krate::__private::IndexAt<{ #table::#name.position() }>>::Handle,
+            (#(#partition,)*),
+            #sort,
+        > = #krate::MultiKeyShape::new(#table::#name);
     }
 }
 

@@ -21,6 +21,7 @@ pub(crate) enum ContainerKey {
     Ttl,
     Crate,
     SharesKeysWith,
+    Entity,
 }
 
 impl ContainerKey {
@@ -37,6 +38,7 @@ impl ContainerKey {
             ContainerKey::Ttl => "ttl",
             ContainerKey::Crate => "crate",
             ContainerKey::SharesKeysWith => "shares_keys_with",
+            ContainerKey::Entity => "entity",
         }
     }
 }
@@ -46,6 +48,8 @@ impl ContainerKey {
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<Path>,
+    /// `entity = Task`: the entity a projection reads.
+    pub(crate) entity: Option<Path>,
     pub(crate) name: Option<LitStr>,
     pub(crate) pk: Option<LitStr>,
     pub(crate) sk: Option<LitStr>,
@@ -122,6 +126,10 @@ fn read_key(
         ContainerKey::Table => {
             let v: Path = meta.value()?.parse()?;
             set_once(cx, &mut out.table, v, meta);
+        }
+        ContainerKey::Entity => {
+            let v: Path = meta.value()?.parse()?;
+            set_once(cx, &mut out.entity, v, meta);
         }
         ContainerKey::Crate => {
             let v: LitStr = meta.value()?.parse()?;

@@ -17,6 +17,56 @@ pub(crate) struct IndexAttr {
     pub(crate) sk_list: Option<KeyList>,
     /// `when = ...`: which items use this layout of the index.
     pub(crate) when: Option<When>,
+    /// `projection = ...`: what the index holds besides its keys (tables only).
+    pub(crate) projection: Option<ProjectionAttr>,
+}
+
+/// `projection = all`, `keys_only` or `include(a, "b-c")`.
+pub(crate) struct ProjectionAttr {
+    pub(crate) span: proc_macro2::Span,
+    pub(crate) kind: ProjectionKind,
+}
+
+pub(crate) enum ProjectionKind {
+    All,
+    KeysOnly,
+    /// The attributes named, each with its span.
+    Include(Vec<(String, proc_macro2::Span)>),
+}
+
+impl syn::parse::Parse for ProjectionAttr {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let ident: Ident = input.parse()?;
+        let span = ident.span();
+        let kind = match ident.to_string().as_str() {
+            "all" => ProjectionKind::All,
+            "keys_only" => ProjectionKind::KeysOnly,
+            "include" => {
+                let content;
+                syn::parenthesized!(content in input);
+                let names = content.parse_terminated(attribute_name, syn::Token![,])?;
+                ProjectionKind::Include(names.into_iter().collect())
+            }
+            _ => {
+                return Err(syn::Error::new(
+                    span,
+                    "a projection is `all`, `keys_only` or `include(attribute, ..)`",
+                ));
+            }
+        };
+        Ok(ProjectionAttr { span, kind })
+    }
+}
+
+/// An attribute name: an identifier or a string literal (for names that are not one).
+fn attribute_name(input: syn::parse::ParseStream<'_>) -> syn::Result<(String, proc_macro2::Span)> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return Ok((lit.value(), lit.span()));
+    }
+    let ident: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    Ok((name, ident.span()))
 }
 
 impl IndexAttr {
@@ -29,6 +79,7 @@ impl IndexAttr {
             pk_list: None,
             sk_list: None,
             when: None,
+            projection: None,
         }
     }
 
@@ -180,6 +231,7 @@ struct IndexParts {
     pk_list: Option<KeyList>,
     sk_list: Option<KeyList>,
     when: Option<When>,
+    projection: Option<ProjectionAttr>,
     /// A value did not parse (reported): the index is left out rather than reported again
     /// as missing that value.
     malformed: bool,
@@ -200,6 +252,7 @@ pub(crate) fn index(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Op
         pk_list,
         sk_list,
         when,
+        projection,
         malformed,
     } = parts;
     if malformed {
@@ -226,6 +279,7 @@ pub(crate) fn index(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Op
         pk_list,
         sk_list,
         when,
+        projection,
     }))
 }
 
@@ -245,6 +299,9 @@ fn index_key(
     } else if inner.path.is_ident("when") {
         let v: When = inner.value()?.parse()?;
         set_once(cx, &mut parts.when, v, inner);
+    } else if inner.path.is_ident("projection") {
+        let v: ProjectionAttr = inner.value()?.parse()?;
+        set_once(cx, &mut parts.projection, v, inner);
     } else if inner.path.is_ident("pk") {
         let v: LitStr = inner.value()?.parse()?;
         set_once(cx, &mut parts.pk, v, inner);
@@ -262,7 +319,8 @@ fn index_key(
     } else {
         cx.error_spanned_by(
             &inner.path,
-            "expected the index name, `pk = \"...\"`, `sk = \"...\"` or `when = field`",
+            "expected the index name, `pk = \"...\"`, `sk = \"...\"`, `when = field` or \
+             `projection = ..`",
         );
         skip(inner)?;
     }

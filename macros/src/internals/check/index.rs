@@ -10,6 +10,12 @@ use crate::internals::model::index::{Index, Layout, MultiFields, TemplateLayout}
 
 /// The rules for the `position`th `index(..)` attribute.
 pub(crate) fn index(cx: &mut Ctxt, entity: &Entity<'_>, position: usize, index: &Index) {
+    if let Some(projection) = &index.attr.projection {
+        cx.syn_error(syn::Error::new(
+            projection.span,
+            "an index's projection is the table's: declare it on `#[derive(Table)]`'s `index(..)`",
+        ));
+    }
     match &index.layout {
         Layout::Multi(fields) => multi(cx, entity, index, fields),
         Layout::Template(layout) => template_layout(cx, entity, position, index, layout),

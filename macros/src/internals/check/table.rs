@@ -3,7 +3,7 @@
 //! repeated, none a key attribute the library writes, and one type per attribute across
 //! indexes.
 
-use crate::internals::attr::index::{IndexAttr, KeyList, KeyListItem};
+use crate::internals::attr::index::{IndexAttr, KeyList, KeyListItem, ProjectionKind};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::model::table::Table;
 
@@ -20,6 +20,7 @@ pub(crate) fn check(cx: &mut Ctxt, table: &Table<'_>) {
         cx.error_spanned_by(table.ident, "`no_sort_key` and `sk` contradict each other");
     }
     multi_attribute_indexes(cx, table);
+    projections(cx, table);
     for (i, index) in attrs.indexes.iter().enumerate() {
         let name = &index.name;
         if attrs.indexes[..i].iter().any(|other| other.name == *name) {
@@ -41,6 +42,61 @@ pub(crate) fn check(cx: &mut Ctxt, table: &Table<'_>) {
             );
         }
     }
+}
+
+/// DynamoDB's limit on the non-key attributes all of a table's indexes project, counted
+/// once per index that names them.
+const MAX_PROJECTED_ATTRIBUTES: usize = 100;
+
+/// The rules of `projection = include(..)`: attributes named once, none a key attribute (every
+/// index holds those) nor the discriminator (the library includes it), at most 100 in all.
+fn projections(cx: &mut Ctxt, table: &Table<'_>) {
+    let keys = reserved(table);
+    let discriminator = table.discriminator();
+    let mut total = 0;
+    for index in &table.attrs.indexes {
+        let Some(ProjectionKind::Include(names)) = index.projection.as_ref().map(|p| &p.kind)
+        else {
+            continue;
+        };
+        if names.is_empty() {
+            let span = index.projection.as_ref().map(|p| p.span);
+            cx.syn_error(syn::Error::new(
+                span.unwrap_or_else(|| index.name.span()),
+                "`include(..)` names at least one attribute; an index of keys alone is \
+                 `projection = keys_only`",
+            ));
+        }
+        total += names.len() + 1;
+        for (i, (name, span)) in names.iter().enumerate() {
+            let message = if names[..i].iter().any(|(n, _)| n == name) {
+                format!("attribute `{name}` is included twice")
+            } else if *name == discriminator {
+                format!("the discriminator `{name}` is always included; leave it out")
+            } else if keys.contains(name) || index_keys(index).contains(name) {
+                format!("`{name}` is a key attribute: every index holds the keys already")
+            } else {
+                continue;
+            };
+            cx.syn_error(syn::Error::new(*span, message));
+        }
+    }
+    if total > MAX_PROJECTED_ATTRIBUTES {
+        cx.error_spanned_by(
+            table.ident,
+            format!(
+                "the indexes project {total} non-key attributes in all (the discriminator counts \
+                 once per `include` index); DynamoDB allows {MAX_PROJECTED_ATTRIBUTES}"
+            ),
+        );
+    }
+}
+
+/// A multi-attribute index's own key attributes.
+fn index_keys(index: &IndexAttr) -> Vec<String> {
+    let lists = [index.pk_list.as_ref(), index.sk_list.as_ref()];
+    let items = lists.into_iter().flatten().flat_map(|l| &l.items);
+    items.map(|i| i.name.clone()).collect()
 }
 
 /// The attributes the library writes itself: no multi-attribute index may be keyed by one.

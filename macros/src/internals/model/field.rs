@@ -42,12 +42,22 @@ pub(crate) fn fields<'a>(
     named: &'a Punctuated<syn::Field, syn::Token![,]>,
     rename_all: Option<&str>,
 ) -> Vec<Field<'a>> {
+    fields_with(cx, named, rename_all, Flag::FIELD)
+}
+
+/// As [`fields`], accepting the `#[dynamo(..)]` field flags `allowed`.
+pub(crate) fn fields_with<'a>(
+    cx: &mut Ctxt,
+    named: &'a Punctuated<syn::Field, syn::Token![,]>,
+    rename_all: Option<&str>,
+    allowed: &[Flag],
+) -> Vec<Field<'a>> {
     named
         .iter()
         .filter_map(|f| {
             let ident = f.ident.as_ref()?;
             let names = serde_names::field(cx, &f.attrs);
-            let flags = flag::flags(cx, &f.attrs, Flag::FIELD);
+            let flags = flag::flags(cx, &f.attrs, allowed);
             let plain = ident.to_string().trim_start_matches("r#").to_owned();
             let attribute = names.rename.unwrap_or_else(|| {
                 rename_all

@@ -9,5 +9,6 @@ pub(crate) mod field;
 pub(crate) mod index;
 pub(crate) mod key;
 pub(crate) mod lifecycle;
+pub(crate) mod projection;
 pub(crate) mod registry;
 pub(crate) mod table;
