@@ -105,8 +105,8 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    /// Calls `f` with each top-level attribute the condition reads (a raw expression's
-    /// declared names).
+    /// Calls `f` with each top-level attribute the condition reads (a raw expression's are
+    /// parsed from its paths: `#m.#k` reads `#m`'s attribute, a plain name itself).
     pub(crate) fn attributes(&self, f: &mut dyn FnMut(&str)) {
         let operand = |o: &Operand, f: &mut dyn FnMut(&str)| match o {
             Operand::Path(a) | Operand::Size(a) => f(a),
@@ -136,7 +136,13 @@ impl Node {
                 b.attributes(f);
             }
             Node::Not(a) => a.attributes(f),
-            Node::Raw { names, .. } => names.iter().for_each(|(_, name)| f(name)),
+            Node::Raw {
+                expression,
+                names,
+                values,
+            } => super::raw::roots(expression, names, values)
+                .iter()
+                .for_each(|name| f(name)),
         }
     }
 }

@@ -94,6 +94,23 @@ pub(crate) fn check(
     parser.check_all_used()
 }
 
+/// The top-level attribute of every path `expression` reads (a `#name`'s declared
+/// attribute, or a plain name): what an index must hold for a filter to see it. Empty when
+/// the text does not parse — rendering it reports why.
+pub(crate) fn roots(
+    expression: &str,
+    names: &[(String, String)],
+    values: &[(String, Value)],
+) -> Vec<String> {
+    let Ok(mut parser) = Parser::new(expression, names, values) else {
+        return Vec::new();
+    };
+    if parser.condition().is_err() {
+        return Vec::new();
+    }
+    parser.roots.into_iter().map(str::to_owned).collect()
+}
+
 /// Wraps a reason as the validation error every failed check returns, so all messages share
 /// one prefix that points at the raw condition.
 /// `text` without the parentheses that enclose all of it (`((a = :b))` → `a = :b`), for
@@ -450,6 +467,8 @@ pub(super) struct Parser<'a, 'd> {
     pub(super) names_used: Vec<bool>,
     /// Which of `values` the text used.
     pub(super) values_used: Vec<bool>,
+    /// The top-level attribute of each path read, in order.
+    pub(super) roots: Vec<&'a str>,
 }
 
 impl<'a, 'd: 'a> Parser<'a, 'd> {
@@ -469,6 +488,7 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
             values,
             names_used: vec![false; names.len()],
             values_used: vec![false; values.len()],
+            roots: Vec::new(),
         })
     }
 
@@ -763,6 +783,9 @@ impl<'a, 'd: 'a> Parser<'a, 'd> {
     /// `path := element ("." element | "[" digits "]")*`, iterative so long paths cost no stack.
     pub(super) fn path(&mut self) -> Result<Vec<Segment<'a>>, Error> {
         let mut segments = vec![self.element()?];
+        if let Some(Segment::Key(root)) = segments.first() {
+            self.roots.push(root);
+        }
         loop {
             match self.peek().map(|t| t.kind) {
                 Some(Tok::Dot) => {

@@ -345,8 +345,10 @@ impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
         self
     }
 
-    /// Returns items of every entity type in the key range, as registry `R`'s enum.
-    pub fn registry<R: Registry<Table = E::Table>>(self) -> Query<E, R, S> {
+    /// Returns items of every entity type in the key range, as registry `R`'s enum (whole
+    /// items: a projection asked for before is dropped).
+    pub fn registry<R: Registry<Table = E::Table>>(mut self) -> Query<E, R, S> {
+        self.core.projection.clear();
         self.with_output(registry_output::<R>())
     }
 
@@ -395,7 +397,10 @@ impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
                 index: C::INDEX,
                 insert: &mut |kind, item| collection.insert(kind, item),
             };
-            self.core.collect(members).await?;
+            // Whole items: a projection asked for before would leave members' fields out.
+            let mut core = self.core;
+            core.projection.clear();
+            core.collect(members).await?;
             Ok(collection)
         })
     }
@@ -482,7 +487,9 @@ impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
     }
 
     /// How many items match, counted by DynamoDB (`Select::COUNT`) without returning them.
-    /// A sharded partition's shards are counted concurrently and added up.
+    /// A sharded partition's shards are counted concurrently and added up. A hydrated read
+    /// ([`hydrate`](Self::hydrate)) counts what it would return: its items are fetched
+    /// (the index alone cannot tell which of them are still there, and of this type).
     pub fn count(self) -> impl Future<Output = Result<usize, Error>> + Send {
         self.core.count(self.output.described)
     }
@@ -606,7 +613,17 @@ impl QueryCore {
     }
 
     /// How many items match (see [`Query::count`]).
-    async fn count(self, output: Described) -> Result<usize, Error> {
+    async fn count(mut self, output: Described) -> Result<usize, Error> {
+        if self.hydrate && self.index.is_some() {
+            // The index cannot say which of its items the fetch keeps (another type, changed
+            // since the index read): count what the hydrated read returns, every page of it,
+            // as a plain count counts every match.
+            self.limit = None;
+            return self
+                .pages(output)
+                .try_fold(0, |n, page| async move { Ok(n + page.items.len()) })
+                .await;
+        }
         let (spec, start, _) = self.prepare(&output)?;
         if spec.nothing {
             return Ok(0);

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType,
 };
 use dynamorm::doctor::IndexProblem;
-use dynamorm::{Db, Error, IndexProjection, InvalidInputKind, Table};
+use dynamorm::{Condition, Db, Error, IndexProjection, InvalidInputKind, Table};
 use dynamorm_local::FaultConfig;
 use rstest::rstest;
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,14 @@ pub(crate) struct CardPlace {
 #[derive(Debug, Default, dynamorm::Collection)]
 #[dynamo(table = Board, index = GSI1)]
 pub(crate) struct Desk {
+    cards: Vec<Card>,
+    memos: Vec<Memo>,
+}
+
+/// Everything on a board, read from the table.
+#[derive(Debug, Default, dynamorm::Collection)]
+#[dynamo(table = Board)]
+pub(crate) struct BoardContents {
     cards: Vec<Card>,
     memos: Vec<Memo>,
 }
@@ -386,6 +394,62 @@ async fn projections_read_what_the_index_holds_in_the_plain_reads_order(#[case] 
         .await
         .expect("count");
     assert_eq!(counted, todo.len());
+
+    // Raw filters are held to the same rule, by the paths they read: a plain name, a
+    // declared `#name`, the root of a nested path.
+    let lane = || {
+        db.query((a.board.is("b1"), a.lane.is("todo")))
+            .index(Board::GSI2)
+    };
+    for raw in [
+        Condition::raw("attribute_exists(body)"),
+        Condition::raw("#b = :b")
+            .name("#b", "body")
+            .value(":b", "x"),
+        Condition::raw("#b.#k = :b")
+            .name("#b", "body")
+            .name("#k", "title")
+            .value(":b", "x"),
+    ] {
+        let refused_raw = lane().filter(raw).project::<CardPlace>().all().await;
+        assert_eq!(refused(&refused_raw), Some(InvalidInputKind::NotProjected));
+    }
+    let titled: Vec<CardPlace> = lane()
+        .filter(
+            Condition::raw("begins_with(#t, :t)")
+                .name("#t", "title")
+                .value(":t", "card"),
+        )
+        .project::<CardPlace>()
+        .all()
+        .await
+        .expect("a raw filter on what the index holds");
+    assert_eq!(titled.len(), todo.len());
+
+    // A projection asked for before a registry or collection read is dropped: they read
+    // whole items.
+    let whole: Vec<BoardItem> = db
+        .query(a.board.is("b1"))
+        .registry::<BoardItem>()
+        .all()
+        .await
+        .expect("registry");
+    let after_projection: Vec<BoardItem> = db
+        .query(a.board.is("b1"))
+        .project::<CardTitle>()
+        .registry::<BoardItem>()
+        .all()
+        .await
+        .expect("registry after a projection");
+    assert_eq!(after_projection, whole);
+    let contents: BoardContents = db
+        .query(a.board.is("b1"))
+        .project::<CardTitle>()
+        .collection::<BoardContents>()
+        .await
+        .expect("collection after a projection");
+    assert_eq!(contents.cards.len() + contents.memos.len(), whole.len());
+    assert!(contents.cards.iter().all(|c| c.body.len() == 200));
 }
 
 #[rstest]
@@ -415,6 +479,16 @@ async fn hydrated_reads_match_the_plain_read_on_every_kind_of_index(#[case] back
         .await
         .expect("hydrated");
     assert_eq!(hydrated, plain);
+    // A hydrated count is what the hydrated read returns (the index holds memos too).
+    let counted = db
+        .query(a.owner.is("ada"))
+        .index(Board::GSI1)
+        .hydrate()
+        .limit(2)
+        .count()
+        .await
+        .expect("count");
+    assert_eq!(counted, plain.len());
 
     // Pages of exact size with cursors, both directions, concatenate to the plain read.
     for descending in [false, true] {

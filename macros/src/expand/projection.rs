@@ -8,11 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Path};
 
 use crate::internals::model::field::Field;
-use crate::internals::model::projection::Projection;
-
-/// DynamoDB's limit on global secondary indexes per table: a projection has a verdict for
-/// each position one can have.
-const MAX_INDEXES: usize = 20;
+use crate::internals::model::projection::{CHECKED_POSITIONS, Projection};
 
 /// The derive's output for a checked projection.
 pub(crate) fn expand(projection: &Projection<'_>) -> TokenStream {
@@ -31,7 +27,7 @@ pub(crate) fn expand(projection: &Projection<'_>) -> TokenStream {
         .indexes
         .first()
         .map(|index| index_check(krate, ident, entity, &index.name, &attributes));
-    let fits = (0..MAX_INDEXES).map(|position| {
+    let fits = (0..CHECKED_POSITIONS).map(|position| {
         quote! {
             impl #krate::__private::Fits<<#entity as #krate::Entity>::Table, #position> for #ident {
                 type Verdict = <#krate::__private::Verdict<

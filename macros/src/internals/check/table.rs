@@ -5,6 +5,7 @@
 
 use crate::internals::attr::index::{IndexAttr, KeyList, KeyListItem, ProjectionKind};
 use crate::internals::ctxt::Ctxt;
+use crate::internals::model::projection::CHECKED_POSITIONS;
 use crate::internals::model::table::Table;
 
 /// Reports every rule `table` breaks.
@@ -48,17 +49,27 @@ pub(crate) fn check(cx: &mut Ctxt, table: &Table<'_>) {
 /// once per index that names them.
 const MAX_PROJECTED_ATTRIBUTES: usize = 100;
 
-/// The rules of `projection = include(..)`: attributes named once, none a key attribute (every
-/// index holds those) nor the discriminator (the library includes it), at most 100 in all.
+/// The rules of `projection = include(..)`: attributes named once, none a key attribute of the
+/// table or of the index (it holds those) nor the discriminator (the library includes it), at
+/// most 100 in all. Another index's key attributes and the TTL attribute may be included.
 fn projections(cx: &mut Ctxt, table: &Table<'_>) {
-    let keys = reserved(table);
     let discriminator = table.discriminator();
     let mut total = 0;
-    for index in &table.attrs.indexes {
+    for (position, index) in table.attrs.indexes.iter().enumerate() {
         let Some(ProjectionKind::Include(names)) = index.projection.as_ref().map(|p| &p.kind)
         else {
             continue;
         };
+        if position >= CHECKED_POSITIONS {
+            cx.error_spanned_by(
+                &index.name,
+                format!(
+                    "reads through an `include` index are checked at compile time for the \
+                     first {CHECKED_POSITIONS} indexes of a table (DynamoDB's default \
+                     quota); declare this one among them"
+                ),
+            );
+        }
         if names.is_empty() {
             let span = index.projection.as_ref().map(|p| p.span);
             cx.syn_error(syn::Error::new(
@@ -73,8 +84,10 @@ fn projections(cx: &mut Ctxt, table: &Table<'_>) {
                 format!("attribute `{name}` is included twice")
             } else if *name == discriminator {
                 format!("the discriminator `{name}` is always included; leave it out")
-            } else if keys.contains(name) || index_keys(index).contains(name) {
-                format!("`{name}` is a key attribute: every index holds the keys already")
+            } else if own_keys(table, index).contains(name) {
+                format!(
+                    "`{name}` is a key attribute of the index or the table: it holds it already"
+                )
             } else {
                 continue;
             };
@@ -90,6 +103,16 @@ fn projections(cx: &mut Ctxt, table: &Table<'_>) {
             ),
         );
     }
+}
+
+/// What `index` holds whatever it projects: the table's key attributes and its own.
+fn own_keys(table: &Table<'_>, index: &IndexAttr) -> Vec<String> {
+    let mut keys = vec![table.partition_key()];
+    keys.extend(table.sort_key());
+    keys.extend(index.pk.as_ref().map(syn::LitStr::value));
+    keys.extend(index.sk.as_ref().map(syn::LitStr::value));
+    keys.extend(index_keys(index));
+    keys
 }
 
 /// A multi-attribute index's own key attributes.

@@ -9,6 +9,11 @@ use crate::internals::attr::serde_names;
 use crate::internals::ctxt::Ctxt;
 use crate::internals::model::field::{self, Field};
 
+/// How many index positions a projection is checked against (one `Fits` verdict each):
+/// DynamoDB's default quota of indexes per table. The table derive refuses an `include`
+/// index past them.
+pub(crate) const CHECKED_POSITIONS: usize = 20;
+
 /// The keys `#[derive(Projection)]` reads.
 const KEYS: &[ContainerKey] = &[
     ContainerKey::Entity,
