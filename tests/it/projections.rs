@@ -580,7 +580,7 @@ async fn hydrated_pages_resume_exactly_under_faults(#[case] backend: Backend) {
     let faults = FaultConfig {
         seed: 0x23,
         unprocessed: 0.3,
-        throttle: 0.05,
+        throttle: 0.15,
         drop_connection: 0.05,
     };
     let t = faulty_table_of::<Board>(backend, "projections-faults", faults).await;
@@ -611,7 +611,10 @@ async fn hydrated_pages_resume_exactly_under_faults(#[case] backend: Backend) {
     }
     let stats = t.proxy.stats();
     println!("hydrate under faults: {pages} pages, {failures} failed and retried, {stats:?}");
-    assert!(stats.unprocessed > 0, "faults were injected: {stats:?}");
+    assert!(
+        stats.unprocessed > 0 && stats.throttled > 0 && stats.dropped > 0,
+        "every kind of fault was injected: {stats:?}"
+    );
     assert_eq!(got, adas_cards(120), "every card once, in order");
 }
 
