@@ -43,9 +43,9 @@ impl TableOptions {
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl<T: Table> Db<T> {
-    /// Creates the table as declared — on-demand billing, every index projecting all
-    /// attributes, TTL enabled on the declared TTL attribute — and waits until it and its
-    /// indexes are active.
+    /// Creates the table as declared — on-demand billing, every index (vector indexes too)
+    /// with its declared projection, TTL enabled on the declared TTL attribute — and waits
+    /// until it and its indexes are active (vector indexes: searchable).
     ///
     /// ```no_run
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
@@ -90,14 +90,21 @@ impl<T: Table> Db<T> {
                     .map_err(|e| Error::build("GlobalSecondaryIndex", e))?,
             );
         }
+        let vector_indexes = schema
+            .vector_indexes()
+            .iter()
+            .map(crate::vector::admin::definition)
+            .collect::<Result<Vec<_>, _>>()?;
         let spec = admin::TableSpec {
             attribute_definitions: attribute_definitions(schema)?,
             key_schema: key_schema(schema.partition_key(), schema.sort_key())?,
             indexes,
+            vector_indexes,
             stream,
         };
         admin::create_table(&self.inner, spec).await?;
         self.wait_until_active().await?;
+        crate::vector::admin::wait_until_searchable(self, schema.vector_indexes()).await?;
         if let Some(attribute) = schema.ttl() {
             let ttl = TimeToLiveSpecification::builder()
                 .attribute_name(attribute)
@@ -112,7 +119,8 @@ impl<T: Table> Db<T> {
     /// Creates the table if it does not exist; if it does, checks that its key schema
     /// matches the declaration ([`Error::TableMismatch`] otherwise) and adds any declared
     /// index it lacks (UpdateTable, waiting until the index is active — on a large table
-    /// the backfill takes a while). Idempotent.
+    /// the backfill takes a while; a vector index until it answers searches, which on
+    /// DynamoDB takes minutes). Idempotent.
     pub async fn ensure_table(&self) -> Result<(), Error> {
         self.ensure_table_with(TableOptions::default()).await
     }
@@ -213,7 +221,7 @@ impl<T: Table> Db<T> {
         Ok(())
     }
 
-    async fn describe(&self) -> Result<Option<TableDescription>, Error> {
+    pub(crate) async fn describe(&self) -> Result<Option<TableDescription>, Error> {
         admin::describe_table(&self.inner).await
     }
 
@@ -317,13 +325,17 @@ impl<T: Table> Db<T> {
                 }
             }
         }
-        Ok(())
+        crate::vector::admin::ensure(self, &table, wait_for_new_indexes).await
     }
 }
 
 /// The declared projection of `index`, as DynamoDB takes it.
 fn projection(index: &IndexSchema) -> Projection {
-    let declared = index.projection();
+    projection_of(index.projection())
+}
+
+/// `declared`, as DynamoDB takes it.
+pub(crate) fn projection_of(declared: IndexProjection) -> Projection {
     let kind = match declared {
         IndexProjection::All => ProjectionType::All,
         IndexProjection::KeysOnly => ProjectionType::KeysOnly,
@@ -393,7 +405,7 @@ fn index_key_schema(index: &IndexSchema) -> Result<Vec<KeySchemaElement>, Error>
         .collect()
 }
 
-fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
+pub(crate) fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
     let scalar = match attribute.scalar {
         ScalarType::S => ScalarAttributeType::S,
         ScalarType::N => ScalarAttributeType::N,

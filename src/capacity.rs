@@ -20,6 +20,9 @@ pub struct CapacityReport {
     pub by_entity: HashMap<&'static str, f64>,
     /// How many responses reported capacity.
     pub responses: u64,
+    /// What vector searches consumed, in bytes (`VectorSearchRequestBytes`: a search is
+    /// billed by the bytes of the index it reads, not in capacity units).
+    pub vector_search_bytes: f64,
 }
 
 /// A cheap, thread-safe aggregate of the capacity a [`Db`](crate::Db) consumed; read it
@@ -71,6 +74,14 @@ impl CapacityCollector {
         }
         report.responses += 1;
         sum
+    }
+
+    /// Adds what one vector search consumed.
+    pub(crate) fn record_vector_search(&self, bytes: f64) {
+        if let Ok(mut report) = self.inner.lock() {
+            report.vector_search_bytes += bytes;
+            report.responses += 1;
+        }
     }
 }
 

@@ -276,6 +276,34 @@ impl<T: Table> Db<T> {
         Query::multi(self.inner.clone(), key)
     }
 
+    /// Searches a vector index for the items closest to a vector, from the entity's
+    /// generated shape of the index (`Product::ByEmbedding.near(&v).partition("acme")`);
+    /// the returned [`Search`](crate::vector::Search) takes `top_k`, filters on the
+    /// index's inline filter attributes, [`Search::project`](crate::vector::Search::project)
+    /// and [`Search::registry`](crate::vector::Search::registry), and ends in
+    /// `.send().await`.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use dynamorm::vector::Vector;
+    /// # #[derive(dynamorm::Table)]
+    /// # #[dynamo(name = "catalog", vector_index(ByEmbedding, vector = "embedding", dimensions = 2, distance = cosine))]
+    /// # pub struct Catalog;
+    /// # #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// # #[dynamo(table = Catalog, pk = "PRODUCT#{id}", sk = "PRODUCT")]
+    /// # #[dynamo(vector_index(ByEmbedding, vector = embedding))]
+    /// # pub struct Product { id: u32, embedding: Vector<2> }
+    /// # async fn run(db: dynamorm::Db<Catalog>) -> Result<(), dynamorm::Error> {
+    /// let closest = db.search(Product::ByEmbedding.near([0.6, 0.8])).top_k(3).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search<E: Entity<Table = T>, H>(
+        &self,
+        near: crate::vector::Near<E, H>,
+    ) -> crate::vector::Search<E> {
+        crate::vector::Search::new(self.inner.clone(), near)
+    }
+
     /// Scans the table: for the items of entity type `S` (`db.scan::<Task>()`), or for
     /// every item, decoded as registry `S` (`db.scan::<TrackerItem>()`).
     pub fn scan<S: crate::read::Scannable<Table = T>>(&self) -> Scan<S, S> {

@@ -87,6 +87,7 @@ mod table;
 pub mod transact;
 mod unique;
 mod value_check;
+pub mod vector;
 mod write;
 
 pub use admin::TableOptions;

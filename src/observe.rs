@@ -68,7 +68,9 @@ none!(
     aws_sdk_dynamodb::operation::update_table::UpdateTableOutput,
     aws_sdk_dynamodb::operation::delete_table::DeleteTableOutput,
     aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput,
-    aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput
+    aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput,
+    // A search reports bytes, not capacity units: recorded by the search itself.
+    aws_sdk_dynamodb::operation::search_vectors::SearchVectorsOutput
 );
 
 /// Runs one request inside its span, recording latency, outcome and consumed capacity.

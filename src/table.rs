@@ -3,6 +3,8 @@
 
 use std::marker::PhantomData;
 
+use crate::vector::VectorIndexSchema;
+
 /// A DynamoDB table declared with `#[derive(Table)]`.
 ///
 /// ```
@@ -32,6 +34,7 @@ pub struct TableSchema {
     sort_key: Option<&'static str>,
     discriminator: &'static str,
     indexes: &'static [IndexSchema],
+    vector_indexes: &'static [VectorIndexSchema],
     ttl: Option<&'static str>,
 }
 
@@ -46,6 +49,7 @@ impl TableSchema {
             sort_key: Some("SK"),
             discriminator: "_type",
             indexes: &[],
+            vector_indexes: &[],
             ttl: None,
         }
     }
@@ -90,6 +94,23 @@ impl TableSchema {
         self
     }
 
+    /// Sets the vector indexes.
+    #[doc(hidden)]
+    pub const fn with_vector_indexes(mut self, indexes: &'static [VectorIndexSchema]) -> Self {
+        self.vector_indexes = indexes;
+        self
+    }
+
+    /// The vector indexes ([`vector`](crate::vector)).
+    pub const fn vector_indexes(&self) -> &'static [VectorIndexSchema] {
+        self.vector_indexes
+    }
+
+    /// The vector index named `name`.
+    pub fn vector_index(&self, name: &str) -> Option<&'static VectorIndexSchema> {
+        self.vector_indexes.iter().find(|i| i.name() == name)
+    }
+
     /// The default table name; [`Db::with_table_name`](crate::Db::with_table_name) overrides it.
     pub const fn name(&self) -> &'static str {
         self.name
@@ -121,6 +142,14 @@ impl TableSchema {
         for index in self.indexes() {
             // Indexes may share attributes (`#[derive(Table)]` refuses two types for one).
             for attribute in index.key_attributes() {
+                if !attributes.iter().any(|a| a.name == attribute.name) {
+                    attributes.push(attribute);
+                }
+            }
+        }
+        // A vector index's search schema is declared too (its vector attribute is not).
+        for index in self.vector_indexes {
+            for (attribute, _) in index.search_schema() {
                 if !attributes.iter().any(|a| a.name == attribute.name) {
                     attributes.push(attribute);
                 }

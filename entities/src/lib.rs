@@ -15,6 +15,7 @@
 //! `GSI1` and `GSI2` are overloaded: several entity types write their own keys into the same
 //! index attributes.
 
+pub mod catalog;
 pub mod checkup;
 pub mod deals;
 pub mod sample;

@@ -168,6 +168,11 @@ pub enum InvalidInputKind {
     RawExpression,
     /// An item has no string value for one of its table's key attributes.
     MissingKeyAttributes,
+    /// A vector search DynamoDB would refuse: a vector of other dimensions than the
+    /// index's, or with NaN or an infinity; `top_k` outside 1–100; no partition value for
+    /// an index with a `HASH` attribute; a filter other than equalities on the index's
+    /// inline filter attributes joined by `and`, or a value of another type than declared.
+    InvalidSearch,
     /// A result was asked for by a position it does not have (e.g. the 5th item of a
     /// transactional read of 3 keys).
     NoSuchResult,

@@ -25,8 +25,8 @@ pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};
 pub use raw_update::RawUpdate;
 
 pub(crate) use combine::{absent, all, also, and, at_least, at_most, less_than, or};
-pub(crate) use condition::Node;
 pub(crate) use condition::render_condition;
+pub(crate) use condition::{CmpOp, Node, Operand};
 pub(crate) use path::Name;
 pub(crate) use placeholders::{Names, Placeholders, Values};
 pub(crate) use update::{Action, render_actions};

@@ -362,6 +362,7 @@ pub(crate) mod admin {
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, BillingMode, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate,
         KeySchemaElement, StreamSpecification, TableDescription, TimeToLiveSpecification,
+        VectorIndex, VectorIndexUpdate,
     };
 
     use crate::Error;
@@ -373,6 +374,7 @@ pub(crate) mod admin {
         pub(crate) attribute_definitions: Vec<AttributeDefinition>,
         pub(crate) key_schema: Vec<KeySchemaElement>,
         pub(crate) indexes: Vec<GlobalSecondaryIndex>,
+        pub(crate) vector_indexes: Vec<VectorIndex>,
         pub(crate) stream: Option<StreamSpecification>,
     }
 
@@ -386,6 +388,9 @@ pub(crate) mod admin {
                 .set_attribute_definitions(Some(spec.attribute_definitions))
                 .set_key_schema(Some(spec.key_schema))
                 .set_global_secondary_indexes((!spec.indexes.is_empty()).then_some(spec.indexes))
+                .set_vector_indexes(
+                    (!spec.vector_indexes.is_empty()).then_some(spec.vector_indexes)
+                )
                 .set_stream_specification(spec.stream)
                 .send()
         )
@@ -417,6 +422,27 @@ pub(crate) mod admin {
             .await
             .map(drop)
             .map_err(|e| crate::error::service("DeleteTable", e))
+    }
+
+    /// UpdateTable adding one vector index (`definitions`: its search schema's types).
+    pub(crate) async fn update_vector_index(
+        db: &Inner,
+        definitions: Vec<AttributeDefinition>,
+        update: VectorIndexUpdate,
+    ) -> Result<(), Error> {
+        let definitions = (!definitions.is_empty()).then_some(definitions);
+        pin!(
+            db.client
+                .update_table()
+                .table_name(&db.table_name)
+                .set_attribute_definitions(definitions)
+                .vector_index_updates(update)
+                .send()
+        )
+        .observed(db, Call::new("UpdateTable", "*"))
+        .await
+        .map(drop)
+        .map_err(|e| crate::error::service("UpdateTable", e))
     }
 
     /// UpdateTable adding or deleting one index (`definitions`: the attribute types a new

@@ -39,6 +39,7 @@ mod table;
 mod templates;
 mod transactions;
 mod updates;
+mod vectors;
 mod wire;
 mod write_guarantees;
 mod write_properties;

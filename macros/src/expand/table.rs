@@ -5,7 +5,10 @@ use quote::quote;
 use syn::{Ident, LitStr, Path};
 
 use crate::expand::tokens::option;
-use crate::internals::attr::index::{IndexAttr, KeyList, ProjectionKind};
+use crate::internals::attr::index::{
+    IndexAttr, KeyList, KeyListItem, ProjectionAttr, ProjectionKind,
+};
+use crate::internals::attr::vector::VectorIndexAttr;
 use crate::internals::model::table::Table;
 
 /// What the index constants of one table share.
@@ -47,9 +50,18 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
         let hidden = hidden_const(&index.name);
         quote!(#ident::#hidden)
     });
+    let vector_consts = attrs
+        .vector_indexes
+        .iter()
+        .map(|index| vector_index_const(&ctx, index));
+    let vector_refs = attrs.vector_indexes.iter().map(|index| {
+        let hidden = hidden_const(&index.name);
+        quote!(#ident::#hidden)
+    });
     quote! {
         impl #ident {
             #(#index_consts)*
+            #(#vector_consts)*
         }
 
         #(#index_at)*
@@ -60,6 +72,7 @@ pub(crate) fn expand(table: &Table<'_>) -> TokenStream {
                 .with_sort_key(#sk)
                 .with_discriminator(#discriminator)
                 .with_indexes(&[#(#index_refs),*])
+                .with_vector_indexes(&[#(#vector_refs),*])
                 .with_ttl(#ttl);
         }
     }
@@ -88,8 +101,13 @@ fn handle_type(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> TokenStream
 
 /// `.with_projection(..)` for an index's schema: the discriminator joins an include list.
 fn projection(ctx: &Ctx<'_>, index: &IndexAttr) -> TokenStream {
+    projection_of(ctx, index.projection.as_ref())
+}
+
+/// `.with_projection(..)` for `projection`.
+fn projection_of(ctx: &Ctx<'_>, projection: Option<&ProjectionAttr>) -> TokenStream {
     let krate = ctx.krate;
-    let value = match index.projection.as_ref().map(|p| &p.kind) {
+    let value = match projection.map(|p| &p.kind) {
         None | Some(ProjectionKind::All) => return TokenStream::new(),
         Some(ProjectionKind::KeysOnly) => quote!(#krate::IndexProjection::KeysOnly),
         Some(ProjectionKind::Include(names)) => {
@@ -181,5 +199,65 @@ fn multi_index_const(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> Token
         #[doc = #doc]
         #[allow(non_upper_case_globals)]
         pub const #const_name: #handle = #krate::MultiIndex::new(&Self::#hidden);
+    }
+}
+
+/// The typed constant and schema of a vector index.
+fn vector_index_const(ctx: &Ctx<'_>, index: &VectorIndexAttr) -> TokenStream {
+    let krate = ctx.krate;
+    let const_name = &index.name;
+    let index_name = index.name.to_string();
+    let attribute = index
+        .vector
+        .as_ref()
+        .map(|v| v.0.clone())
+        .unwrap_or_default();
+    let dimensions = index.dimensions.map_or(0, |d| d.0);
+    let distance = syn::Ident::new(
+        index.distance_variant().unwrap_or("Cosine"),
+        proc_macro2::Span::call_site(),
+    );
+    let search = |item: &KeyListItem| {
+        let name = &item.name;
+        let scalar = item
+            .scalar
+            .clone()
+            .unwrap_or_else(|| syn::Ident::new("S", item.span));
+        quote!(#krate::IndexAttribute::new(#name, #krate::ScalarType::#scalar))
+    };
+    let hash = match &index.hash {
+        Some(item) => {
+            let h = search(item);
+            quote!(::core::option::Option::Some(#h))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let filters = index.filters.iter().flat_map(|f| &f.items).map(search);
+    let projection = projection_of(ctx, index.projection.as_ref());
+    let hidden = hidden_const(const_name);
+    let doc = format!(
+        "The `{index_name}` vector index (`{attribute}`, {dimensions} dimensions, {}).",
+        index
+            .distance
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub const #hidden: #krate::vector::VectorIndexSchema =
+            #krate::vector::VectorIndexSchema::new(
+                #index_name,
+                #attribute,
+                #dimensions,
+                #krate::vector::DistanceFunction::#distance,
+            )
+            .with_search_schema(#hash, &[#(#filters),*])
+            #projection;
+        #[doc = #doc]
+        #[allow(non_upper_case_globals)]
+        pub const #const_name: #krate::vector::VectorIndex<Self> =
+            #krate::vector::VectorIndex::new(&Self::#hidden);
     }
 }

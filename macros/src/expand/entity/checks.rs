@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::Path;
 
-use crate::expand::entity::{lifecycle, multi, when};
+use crate::expand::entity::{lifecycle, multi, vector, when};
 use crate::internals::model::entity::Entity;
 use crate::internals::template::Cut;
 
@@ -22,6 +22,7 @@ pub(crate) fn checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let reserved_checks = reserved_checks(entity, table);
     let multi_checks = multi::checks(entity, table);
     let undeclared_checks = multi::undeclared_checks(entity, table);
+    let vector_checks = vector::checks(entity, table);
     quote! {
         const _: () = {
             fn __dynamorm_assert_key_part<T: #krate::KeyPart + ?::core::marker::Sized>() {}
@@ -44,6 +45,7 @@ pub(crate) fn checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
             #reserved_checks
             #multi_checks
             #undeclared_checks
+            #vector_checks
         };
     }
 }

@@ -7,6 +7,7 @@ mod key;
 mod lifecycle;
 mod multi;
 mod schema;
+mod vector;
 mod when;
 mod writers;
 
@@ -47,6 +48,7 @@ fn inherent_impl(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let attrs_fn = attrs::attrs_fn(entity);
     let key_fn = key::key_fn(entity);
     let shapes = multi::shape_consts(entity, table);
+    let vector_shapes = vector::shape_consts(entity, table);
     quote! {
         impl #ident {
             #attrs_fn
@@ -54,6 +56,8 @@ fn inherent_impl(entity: &Entity<'_>, table: &Path) -> TokenStream {
             #key_fn
 
             #shapes
+
+            #vector_shapes
         }
     }
 }

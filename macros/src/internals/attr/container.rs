@@ -6,6 +6,7 @@ use syn::{Attribute, LitStr, Path};
 
 use crate::internals::attr::index::{self, IndexAttr};
 use crate::internals::attr::meta::{key_name, recover, set_once, skip};
+use crate::internals::attr::vector::{self, VectorIndexAttr};
 use crate::internals::ctxt::Ctxt;
 
 /// One key of a container attribute.
@@ -22,6 +23,7 @@ pub(crate) enum ContainerKey {
     Crate,
     SharesKeysWith,
     Entity,
+    VectorIndex,
 }
 
 impl ContainerKey {
@@ -39,6 +41,7 @@ impl ContainerKey {
             ContainerKey::Crate => "crate",
             ContainerKey::SharesKeysWith => "shares_keys_with",
             ContainerKey::Entity => "entity",
+            ContainerKey::VectorIndex => "vector_index",
         }
     }
 }
@@ -60,6 +63,8 @@ pub(crate) struct ContainerAttrs {
     /// `shares_keys_with(Organization, ..)`: entity types meant to share key space.
     pub(crate) shares_keys_with: Vec<Path>,
     pub(crate) indexes: Vec<IndexAttr>,
+    /// `vector_index(..)`: the vector indexes declared (table) or fed (entity).
+    pub(crate) vector_indexes: Vec<VectorIndexAttr>,
     /// Keys given with a value that did not parse (reported): not to be reported again as
     /// missing.
     pub(crate) malformed: Vec<ContainerKey>,
@@ -153,6 +158,9 @@ fn read_key(
             out.indexes.push(IndexAttr::named(name));
         }
         ContainerKey::Index => out.indexes.extend(index::index(cx, meta)?),
+        ContainerKey::VectorIndex => {
+            out.vector_indexes.extend(vector::vector_index(cx, meta)?);
+        }
     }
     Ok(())
 }

@@ -5,3 +5,4 @@ pub(crate) mod flag;
 pub(crate) mod index;
 pub(crate) mod meta;
 pub(crate) mod serde_names;
+pub(crate) mod vector;

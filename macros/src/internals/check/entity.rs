@@ -18,6 +18,9 @@ pub(crate) fn check(cx: &mut Ctxt, entity: &Entity<'_>) {
     }
     reserved_name(cx, entity);
     lifecycle::check(cx, entity);
+    for feed in &entity.vectors {
+        super::vector::entity(cx, &feed.attr);
+    }
 }
 
 /// What the container must say: a table and a partition-key template, no generics.

@@ -10,3 +10,4 @@ pub(crate) mod lifecycle;
 pub(crate) mod projection;
 pub(crate) mod registry;
 pub(crate) mod table;
+pub(crate) mod vector;

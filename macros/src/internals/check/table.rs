@@ -22,6 +22,7 @@ pub(crate) fn check(cx: &mut Ctxt, table: &Table<'_>) {
     }
     multi_attribute_indexes(cx, table);
     projections(cx, table);
+    super::vector::table(cx, table);
     for (i, index) in attrs.indexes.iter().enumerate() {
         let name = &index.name;
         if attrs.indexes[..i].iter().any(|other| other.name == *name) {

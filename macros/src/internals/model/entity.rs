@@ -10,6 +10,7 @@ use crate::internals::model::field::{self, Field};
 use crate::internals::model::index::{Index, Layout, MultiFields, TemplateLayout};
 use crate::internals::model::key::{Resolver, Role, Slot, Template};
 use crate::internals::model::lifecycle::Lifecycle;
+use crate::internals::model::vector::{self, VectorFeed};
 
 /// The keys `#[derive(Entity)]` reads.
 const KEYS: &[ContainerKey] = &[
@@ -18,6 +19,7 @@ const KEYS: &[ContainerKey] = &[
     ContainerKey::Pk,
     ContainerKey::Sk,
     ContainerKey::Index,
+    ContainerKey::VectorIndex,
     ContainerKey::Crate,
     ContainerKey::SharesKeysWith,
 ];
@@ -44,6 +46,8 @@ pub(crate) struct Entity<'a> {
     /// How many of `slots` the primary key reads.
     pub(crate) primary_slots: usize,
     pub(crate) indexes: Vec<Index>,
+    /// `vector_index(..)`: the vector indexes the entity feeds.
+    pub(crate) vectors: Vec<VectorFeed>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) shares_keys_with: Vec<Path>,
     /// Keys whose value did not parse (reported already).
@@ -87,6 +91,7 @@ impl<'a> Entity<'a> {
             slots: Vec::new(),
             primary_slots: 0,
             indexes: Vec::new(),
+            vectors: Vec::new(),
             shares_keys_with: Vec::new(),
             malformed: attrs.malformed.clone(),
         };
@@ -120,6 +125,11 @@ impl<'a> Entity<'a> {
         self.slots = resolver.slots;
         (self.pk, self.sk, self.primary_slots) = (pk, sk, primary_slots);
         self.indexes = indexes;
+        self.vectors = attrs
+            .vector_indexes
+            .into_iter()
+            .map(|attr| vector::resolve(cx, self.ident, &self.fields, attr))
+            .collect();
         self.shares_keys_with = attrs.shares_keys_with;
     }
 

@@ -14,6 +14,7 @@ const KEYS: &[ContainerKey] = &[
     ContainerKey::NoSortKey,
     ContainerKey::Discriminator,
     ContainerKey::Index,
+    ContainerKey::VectorIndex,
     ContainerKey::Ttl,
     ContainerKey::Crate,
 ];

@@ -1,0 +1,218 @@
+//! DynamoDB's rules for vector indexes, checked on the user's tokens: on the table, a
+//! vector attribute, 1–4096 dimensions, a distance function, a search schema of at most one
+//! `HASH` and 18 `INLINE_FILTER` attributes typed S/N/B, none repeated nor written by the
+//! library, at most 5 vector indexes, names unique among all indexes; on an entity, the
+//! fields that feed one (their names and types are checked against the table by code the
+//! derive emits).
+
+use crate::internals::attr::index::{KeyListItem, ProjectionKind};
+use crate::internals::attr::vector::VectorIndexAttr;
+use crate::internals::ctxt::Ctxt;
+use crate::internals::model::table::Table;
+
+/// DynamoDB's limits.
+const MAX_VECTOR_INDEXES: usize = 5;
+const MAX_DIMENSIONS: u32 = 4096;
+const MAX_FILTERS: usize = 18;
+
+/// Reports every rule the table's vector indexes break.
+pub(crate) fn table(cx: &mut Ctxt, table: &Table<'_>) {
+    let attrs = &table.attrs;
+    if attrs.vector_indexes.len() > MAX_VECTOR_INDEXES {
+        cx.error_spanned_by(
+            &attrs.vector_indexes[MAX_VECTOR_INDEXES].name,
+            format!("a table has at most {MAX_VECTOR_INDEXES} vector indexes (DynamoDB's limit)"),
+        );
+    }
+    let reserved = reserved(table);
+    for (i, index) in attrs.vector_indexes.iter().enumerate() {
+        let name = &index.name;
+        let taken = attrs.indexes.iter().any(|other| other.name == *name)
+            || attrs.vector_indexes[..i]
+                .iter()
+                .any(|other| other.name == *name);
+        if taken {
+            cx.error_spanned_by(name, format!("duplicate index `{name}`"));
+        }
+        let text = name.to_string();
+        if text.len() < 3 {
+            cx.error_spanned_by(name, "an index name has 3 to 255 characters");
+        }
+        declaration(cx, index, &reserved);
+        for earlier in &attrs.vector_indexes[..i] {
+            let same_attribute =
+                earlier.vector.as_ref().map(|v| &v.0) == index.vector.as_ref().map(|v| &v.0);
+            let other_dimensions = earlier.dimensions.map(|d| d.0) != index.dimensions.map(|d| d.0);
+            if same_attribute && other_dimensions {
+                cx.error_spanned_by(
+                    name,
+                    format!(
+                        "`{name}` and `{}` index the same vector attribute with other dimensions; \
+                         DynamoDB requires the same",
+                        earlier.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The attributes the library writes itself: none may be a vector or search attribute.
+fn reserved(table: &Table<'_>) -> Vec<String> {
+    let attrs = &table.attrs;
+    let mut reserved = vec![table.partition_key()];
+    reserved.extend(table.sort_key());
+    reserved.extend(attrs.ttl.as_ref().map(syn::LitStr::value));
+    for index in attrs.indexes.iter().filter(|i| !i.is_multi()) {
+        reserved.extend(index.pk.as_ref().map(syn::LitStr::value));
+        reserved.extend(index.sk.as_ref().map(syn::LitStr::value));
+    }
+    reserved
+}
+
+/// One vector index as the table declares it.
+fn declaration(cx: &mut Ctxt, index: &VectorIndexAttr, reserved: &[String]) {
+    let name = &index.name;
+    match &index.vector {
+        None => cx.error_spanned_by(
+            name,
+            format!("vector index `{name}` needs its vector attribute: `vector = \"embedding\"`"),
+        ),
+        Some((attribute, span)) if reserved.contains(attribute) => cx.syn_error(syn::Error::new(
+            *span,
+            format!("`{attribute}` is a key attribute the library writes; vectors go in an attribute of their own"),
+        )),
+        Some(_) => {}
+    }
+    match index.dimensions {
+        None => cx.error_spanned_by(
+            name,
+            format!("vector index `{name}` needs its dimensions: `dimensions = 1024`"),
+        ),
+        Some((d, span)) if d == 0 || d > MAX_DIMENSIONS => cx.syn_error(syn::Error::new(
+            span,
+            format!("a vector index has 1 to {MAX_DIMENSIONS} dimensions"),
+        )),
+        Some(_) => {}
+    }
+    match (&index.distance, index.distance_variant()) {
+        (None, _) => cx.error_spanned_by(
+            name,
+            format!(
+                "vector index `{name}` needs its distance function: \
+                 `distance = cosine | euclidean | dot_product`"
+            ),
+        ),
+        (Some(distance), None) => cx.error_spanned_by(
+            distance,
+            "the distance function is `cosine`, `euclidean` or `dot_product`",
+        ),
+        _ => {}
+    }
+    if let Some(ProjectionKind::Include(names)) = index.projection.as_ref().map(|p| &p.kind)
+        && names.is_empty()
+    {
+        cx.error_spanned_by(name, "`include(..)` names at least one attribute");
+    }
+    search_schema(cx, index, reserved);
+}
+
+/// The `HASH` and `INLINE_FILTER` attributes.
+fn search_schema(cx: &mut Ctxt, index: &VectorIndexAttr, reserved: &[String]) {
+    let filters = index
+        .filters
+        .as_ref()
+        .map(|f| f.items.as_slice())
+        .unwrap_or_default();
+    if filters.len() > MAX_FILTERS {
+        cx.error_spanned_by(
+            &index.name,
+            format!("a vector index has at most {MAX_FILTERS} inline filter attributes"),
+        );
+    }
+    let vector = index.vector.as_ref().map(|v| v.0.as_str());
+    let mut seen: Vec<&str> = Vec::new();
+    for item in index.hash.iter().chain(filters) {
+        let error =
+            |cx: &mut Ctxt, message: String| cx.syn_error(syn::Error::new(item.span, message));
+        scalar(cx, item);
+        if seen.contains(&item.name.as_str()) {
+            error(cx, format!("`{}` is in the search schema twice", item.name));
+        }
+        if Some(item.name.as_str()) == vector {
+            error(
+                cx,
+                format!(
+                    "`{}` holds the vectors; it cannot also be searched by",
+                    item.name
+                ),
+            );
+        }
+        if reserved.contains(&item.name) {
+            error(
+                cx,
+                format!(
+                    "`{}` is a key attribute the library writes; a search schema is made of \
+                     entity fields",
+                    item.name
+                ),
+            );
+        }
+        seen.push(&item.name);
+    }
+}
+
+/// A search attribute's type, which the table must give.
+fn scalar(cx: &mut Ctxt, item: &KeyListItem) {
+    match item.scalar.as_ref().map(ToString::to_string).as_deref() {
+        Some("S" | "N" | "B") => {}
+        Some(_) => cx.error_spanned_by(
+            item.scalar.as_ref(),
+            "a search attribute's type is `S` (string), `N` (number) or `B` (binary)",
+        ),
+        None => cx.syn_error(syn::Error::new(
+            item.span,
+            format!(
+                "give the attribute's type: `{}: S`, `: N` or `: B`",
+                item.name
+            ),
+        )),
+    }
+}
+
+/// Reports what an entity's `vector_index(..)` may not say: the table's settings.
+pub(crate) fn entity(cx: &mut Ctxt, index: &VectorIndexAttr) {
+    let name = &index.name;
+    if index.vector.is_none() {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "name the field holding the vectors: `vector_index({name}, vector = embedding)`"
+            ),
+        );
+    }
+    let settings = [
+        index.dimensions.map(|(_, span)| span),
+        index.distance.as_ref().map(syn::Ident::span),
+        index.projection.as_ref().map(|p| p.span),
+    ];
+    for span in settings.into_iter().flatten() {
+        cx.syn_error(syn::Error::new(
+            span,
+            "dimensions, distance and projection are the table's: declare them on its \
+             `vector_index(..)`",
+        ));
+    }
+    let items = index
+        .hash
+        .iter()
+        .chain(index.filters.iter().flat_map(|f| &f.items));
+    for item in items {
+        if let Some(scalar) = &item.scalar {
+            cx.error_spanned_by(
+                scalar,
+                "the table declares the attribute's type; an entity names the field only",
+            );
+        }
+    }
+}
