@@ -4,12 +4,11 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
-    TableStatus, TimeToLiveSpecification,
+    StreamSpecification, StreamViewType, TableDescription, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::db::Db;
-use crate::table::{IndexAttribute, IndexProjection, IndexSchema, ScalarType, Table, TableSchema};
+use crate::table::{IndexAttribute, IndexSchema, Table, TableSchema};
 use crate::write::send::admin;
 use crate::{Error, InvalidInputKind};
 
@@ -104,7 +103,7 @@ impl<T: Table> Db<T> {
         };
         admin::create_table(&self.inner, spec).await?;
         self.wait_until_active().await?;
-        crate::vector::admin::wait_until_searchable(self, schema.vector_indexes()).await?;
+        crate::vector::admin::wait_until_searchable(&self.inner, schema.vector_indexes()).await?;
         if let Some(attribute) = schema.ttl() {
             let ttl = TimeToLiveSpecification::builder()
                 .attribute_name(attribute)
@@ -325,29 +324,13 @@ impl<T: Table> Db<T> {
                 }
             }
         }
-        crate::vector::admin::ensure(self, &table, wait_for_new_indexes).await
+        crate::vector::admin::ensure(&self.inner, schema, &table, wait_for_new_indexes).await
     }
 }
 
 /// The declared projection of `index`, as DynamoDB takes it.
 fn projection(index: &IndexSchema) -> Projection {
-    projection_of(index.projection())
-}
-
-/// `declared`, as DynamoDB takes it.
-pub(crate) fn projection_of(declared: IndexProjection) -> Projection {
-    let kind = match declared {
-        IndexProjection::All => ProjectionType::All,
-        IndexProjection::KeysOnly => ProjectionType::KeysOnly,
-        IndexProjection::Include(_) => ProjectionType::Include,
-    };
-    let included = declared.included();
-    Projection::builder()
-        .projection_type(kind)
-        .set_non_key_attributes(
-            (!included.is_empty()).then(|| included.iter().map(|a| (*a).to_owned()).collect()),
-        )
-        .build()
+    index.projection().to_sdk()
 }
 
 /// How a live index's projection differs from the declared one, if it does.
@@ -405,16 +388,9 @@ fn index_key_schema(index: &IndexSchema) -> Result<Vec<KeySchemaElement>, Error>
         .collect()
 }
 
-pub(crate) fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
-    let scalar = match attribute.scalar {
-        ScalarType::S => ScalarAttributeType::S,
-        ScalarType::N => ScalarAttributeType::N,
-        ScalarType::B => ScalarAttributeType::B,
-    };
-    AttributeDefinition::builder()
-        .attribute_name(attribute.name)
-        .attribute_type(scalar)
-        .build()
+fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
+    attribute
+        .definition()
         .map_err(|e| Error::build("AttributeDefinition", e))
 }
 

@@ -9,10 +9,15 @@ use aws_sdk_dynamodb::types::{
     VectorIndexUpdate,
 };
 
-use super::schema::{DistanceFunction, VectorIndexSchema};
+use std::pin::pin;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::Error;
-use crate::db::Db;
-use crate::table::{IndexAttribute, Table};
+use crate::client::Inner;
+use crate::expr::Placeholders;
+use crate::observe::{Call, ObserveExt};
+use crate::table::{DistanceFunction, IndexAttribute, TableSchema, VectorIndexSchema};
 use crate::write::send::admin;
 
 /// How long `ensure_table` waits for a vector index to answer searches: DynamoDB takes
@@ -28,7 +33,7 @@ pub(crate) fn definition(
         .vector_attribute(vector_attribute(index)?)
         .dimensions(i64::from(index.dimensions()))
         .distance_function(distance(index.distance()))
-        .projection(crate::admin::projection_of(index.projection()));
+        .projection(index.projection().to_sdk());
     for element in search_schema(index)? {
         builder = builder.search_schema(element);
     }
@@ -70,12 +75,13 @@ fn distance(distance: DistanceFunction) -> VectorDistanceFunction {
 /// Adds each declared vector index `table` lacks (one UpdateTable each, as DynamoDB takes
 /// one index operation at a time) and refuses one that differs from its declaration
 /// (DynamoDB changes no vector index in place).
-pub(crate) async fn ensure<T: Table>(
-    db: &Db<T>,
+pub(crate) async fn ensure(
+    db: &Inner,
+    schema: &TableSchema,
     table: &TableDescription,
     wait: bool,
 ) -> Result<(), Error> {
-    for index in T::SCHEMA.vector_indexes() {
+    for index in schema.vector_indexes() {
         let found = table
             .vector_indexes()
             .iter()
@@ -84,7 +90,7 @@ pub(crate) async fn ensure<T: Table>(
             Some(found) => {
                 if let Some(reason) = difference(found, index) {
                     return Err(Error::TableMismatch {
-                        table: db.table_name().to_owned(),
+                        table: db.table_name.clone(),
                         index: Some(index.name()),
                         attribute: None,
                         reason,
@@ -103,17 +109,21 @@ pub(crate) async fn ensure<T: Table>(
 }
 
 /// UpdateTable creating `index`, with its search schema's attribute types.
-async fn add<T: Table>(db: &Db<T>, index: &VectorIndexSchema) -> Result<(), Error> {
+async fn add(db: &Inner, index: &VectorIndexSchema) -> Result<(), Error> {
     let definitions = index
         .search_schema()
-        .map(|(attribute, _)| crate::admin::definition(attribute))
+        .map(|(attribute, _)| {
+            attribute
+                .definition()
+                .map_err(|e| Error::build("AttributeDefinition", e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut create = CreateVectorIndexAction::builder()
         .index_name(index.name())
         .vector_attribute(vector_attribute(index)?)
         .dimensions(i64::from(index.dimensions()))
         .distance_function(distance(index.distance()))
-        .projection(crate::admin::projection_of(index.projection()));
+        .projection(index.projection().to_sdk());
     for element in search_schema(index)? {
         create = create.search_schema(element);
     }
@@ -121,7 +131,7 @@ async fn add<T: Table>(db: &Db<T>, index: &VectorIndexSchema) -> Result<(), Erro
         .build()
         .map_err(|e| Error::build("CreateVectorIndexAction", e))?;
     let update = VectorIndexUpdate::builder().create(create).build();
-    admin::update_vector_index(&db.inner, definitions, update).await
+    admin::update_vector_index(db, definitions, update).await
 }
 
 /// How a live vector index differs from its declaration, if it does.
@@ -167,8 +177,8 @@ fn difference(found: &VectorIndexDescription, index: &VectorIndexSchema) -> Opti
 
 /// Waits until each of `indexes` is `ACTIVE`, done backfilling, and answers a search — an
 /// index is searchable some time after DynamoDB reports it active.
-pub(crate) async fn wait_until_searchable<T: Table>(
-    db: &Db<T>,
+pub(crate) async fn wait_until_searchable(
+    db: &Inner,
     indexes: &'static [VectorIndexSchema],
 ) -> Result<(), Error> {
     if indexes.is_empty() {
@@ -182,7 +192,7 @@ pub(crate) async fn wait_until_searchable<T: Table>(
         }
         if started.elapsed() > SEARCHABLE_TIMEOUT {
             return Err(Error::TableMismatch {
-                table: db.table_name().to_owned(),
+                table: db.table_name.clone(),
                 index: indexes.first().map(|i| i.name()),
                 attribute: None,
                 reason: format!("vector index not searchable after {SEARCHABLE_TIMEOUT:?}"),
@@ -194,8 +204,8 @@ pub(crate) async fn wait_until_searchable<T: Table>(
 }
 
 /// Whether every one of `indexes` is active and answers a probe search.
-async fn ready<T: Table>(db: &Db<T>, indexes: &'static [VectorIndexSchema]) -> Result<bool, Error> {
-    let Some(table) = db.describe().await? else {
+async fn ready(db: &Inner, indexes: &'static [VectorIndexSchema]) -> Result<bool, Error> {
+    let Some(table) = admin::describe_table(db).await? else {
         return Ok(false);
     };
     for index in indexes {
@@ -204,7 +214,7 @@ async fn ready<T: Table>(db: &Db<T>, indexes: &'static [VectorIndexSchema]) -> R
                 && i.index_status() == Some(&IndexStatus::Active)
                 && i.backfilling() != Some(true)
         });
-        if !active || !super::search::probe(&db.inner, index).await? {
+        if !active || !probe(db, index).await? {
             return Ok(false);
         }
     }
@@ -212,11 +222,59 @@ async fn ready<T: Table>(db: &Db<T>, indexes: &'static [VectorIndexSchema]) -> R
 }
 
 /// The partition value a probe search names (any value of the declared type will do).
-pub(super) fn probe_value(attribute: IndexAttribute) -> aws_sdk_dynamodb::types::AttributeValue {
-    use aws_sdk_dynamodb::types::AttributeValue;
+fn probe_value(attribute: IndexAttribute) -> AttributeValue {
     match attribute.scalar {
-        crate::ScalarType::S => AttributeValue::S("probe".to_owned()),
-        crate::ScalarType::N => AttributeValue::N("0".to_owned()),
-        crate::ScalarType::B => AttributeValue::B(vec![0].into()),
+        crate::table::ScalarType::S => AttributeValue::S("probe".to_owned()),
+        crate::table::ScalarType::N => AttributeValue::N("0".to_owned()),
+        crate::table::ScalarType::B => AttributeValue::B(vec![0].into()),
+    }
+}
+
+/// Whether `index` answers a search yet: a one-result search for the zero vector (with a
+/// placeholder partition value). `false` while DynamoDB says the index is backfilling or
+/// not there yet — its search endpoint learns of a new index some time after the table
+/// reports it active.
+async fn probe(db: &Inner, index: &'static VectorIndexSchema) -> Result<bool, Error> {
+    let mut p = Placeholders::default();
+    let condition = index.hash().map(|hash| {
+        let mut text = String::new();
+        p.name(hash.name, &mut text);
+        text.push_str(" = ");
+        p.raw_value(probe_value(hash), &mut text);
+        text
+    });
+    let (names, values) = p.into_maps();
+    let zero = vec![AttributeValue::N("0".to_owned()); index.dimensions() as usize];
+    let output = pin!(
+        db.client
+            .search_vectors()
+            .table_name(&db.table_name)
+            .index_name(index.name())
+            .set_search_vector(Some(zero))
+            .top_k(1)
+            .set_search_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+    )
+    .observed(
+        db,
+        Call::new("SearchVectors", "*").index(Some(index.name())),
+    )
+    .await;
+    match output {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let message = aws_sdk_dynamodb::error::ProvideErrorMetadata::message(&e)
+                .unwrap_or_default()
+                .to_owned();
+            if message.contains("backfilling")
+                || message.contains("does not have the specified index")
+            {
+                Ok(false)
+            } else {
+                Err(crate::error::service("SearchVectors", e))
+            }
+        }
     }
 }

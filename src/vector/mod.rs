@@ -53,7 +53,7 @@ mod schema;
 mod search;
 mod value;
 
-pub use schema::{DistanceFunction, VectorIndex, VectorIndexSchema};
+pub use crate::table::{DistanceFunction, VectorIndex, VectorIndexSchema};
 pub use search::{DEFAULT_TOP_K, MAX_TOP_K, Near, NoPartition, Scored, Search, VectorShape};
 pub use value::{Vector, VectorField, WrongDimensions};
 

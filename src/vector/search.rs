@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::schema::{VectorIndex, VectorIndexSchema};
 use crate::client::Inner;
 use crate::entity::{Def, Entity};
 use crate::expr::{CmpOp, Condition, IntoValue, Names, Node, Operand, Placeholders, Value, Values};
@@ -16,6 +15,7 @@ use crate::observe::{Call, ObserveExt};
 use crate::projection::Projection;
 use crate::registry::Registry;
 use crate::table::ScalarType;
+use crate::table::{VectorIndex, VectorIndexSchema};
 use crate::{Error, InvalidInputKind};
 
 /// The most results one search returns (DynamoDB's `TopK` range is 1–100).
@@ -549,54 +549,5 @@ fn is_empty(value: &AttributeValue) -> bool {
         AttributeValue::S(s) => s.is_empty(),
         AttributeValue::B(b) => b.as_ref().is_empty(),
         _ => false,
-    }
-}
-
-/// Whether `index` answers a search yet: a one-result search for the zero vector (with a
-/// placeholder partition value). `false` while DynamoDB says the index is backfilling or
-/// not there yet — its search endpoint learns of a new index some time after the table
-/// reports it active.
-pub(crate) async fn probe(db: &Inner, index: &'static VectorIndexSchema) -> Result<bool, Error> {
-    let mut p = Placeholders::default();
-    let condition = index.hash().map(|hash| {
-        let mut text = String::new();
-        p.name(hash.name, &mut text);
-        text.push_str(" = ");
-        p.raw_value(super::admin::probe_value(hash), &mut text);
-        text
-    });
-    let (names, values) = p.into_maps();
-    let zero = vec![AttributeValue::N("0".to_owned()); index.dimensions() as usize];
-    let output = pin!(
-        db.client
-            .search_vectors()
-            .table_name(&db.table_name)
-            .index_name(index.name())
-            .set_search_vector(Some(zero))
-            .top_k(1)
-            .set_search_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-    )
-    .observed(
-        db,
-        Call::new("SearchVectors", "*").index(Some(index.name())),
-    )
-    .await;
-    match output {
-        Ok(_) => Ok(true),
-        Err(e) => {
-            let message = aws_sdk_dynamodb::error::ProvideErrorMetadata::message(&e)
-                .unwrap_or_default()
-                .to_owned();
-            if message.contains("backfilling")
-                || message.contains("does not have the specified index")
-            {
-                Ok(false)
-            } else {
-                Err(crate::error::service("SearchVectors", e))
-            }
-        }
     }
 }

@@ -158,8 +158,8 @@ mod tests {
             3.0,
         ];
         let v = Vector::new(values);
-        let item: serde_dynamo::Item = serde_dynamo::to_item(Wrap { v }).unwrap();
-        let back: Wrap = serde_dynamo::from_item(item).unwrap();
+        let item: serde_dynamo::Item = serde_dynamo::to_item(Wrap { v }).expect("encodes");
+        let back: Wrap = serde_dynamo::from_item(item).expect("decodes");
         for (a, b) in values.iter().zip(back.v.as_slice()) {
             assert_eq!(a.to_bits(), b.to_bits());
         }
@@ -167,7 +167,8 @@ mod tests {
 
     #[test]
     fn a_list_of_other_length_does_not_decode() {
-        let item: serde_dynamo::Item = serde_dynamo::to_item(Wrap2 { v: vec![1.0, 2.0] }).unwrap();
+        let item: serde_dynamo::Item =
+            serde_dynamo::to_item(Wrap2 { v: vec![1.0, 2.0] }).expect("encodes");
         assert!(serde_dynamo::from_item::<_, Wrap>(item).is_err());
     }
 

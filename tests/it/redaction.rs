@@ -88,6 +88,12 @@ fn secret_key(n: u32) -> TaskKey {
 
 /// Types whose values are names, counts, settings or schemas: nothing from an item.
 const NO_VALUES: &[&str] = &[
+    "DistanceFunction",
+    "NoPartition",
+    "VectorIndex",
+    "VectorIndexSchema",
+    "VectorShape",
+    "WrongDimensions",
     "All",
     "AllAttributes",
     "Attr",
@@ -139,7 +145,9 @@ const NO_VALUES: &[&str] = &[
 
 /// Containers of the caller's own types, printed by those types' `Debug` (their own fields
 /// that hold keys are formatted here separately).
-const CALLERS_TYPES: &[&str] = &["Page", "Change", "Changes", "Partial"];
+/// `Vector` is the value type of a caller's own field, printed as its `f32`s (as a `String`
+/// field prints its text); `Scored` holds the caller's decoded item.
+const CALLERS_TYPES: &[&str] = &["Page", "Change", "Changes", "Partial", "Scored", "Vector"];
 
 #[rstest]
 #[case::embedded(Backend::Embedded)]
@@ -190,6 +198,28 @@ async fn no_public_type_prints_a_value_or_key(#[case] backend: Backend) {
     );
 }
 
+/// A vector search, its vector and partition value secret (the vector's values are
+/// distinctive numbers: 0.7310585 never appears otherwise).
+fn searches(db: &dynamorm::Db<Tracker>, seen: &mut Seen) {
+    use dynamorm_entities::catalog::{Catalog, Product};
+    let catalog = dynamorm::Db::<Catalog>::with_table_name(db.client().clone(), "catalog");
+    let near = || {
+        Product::ByEmbedding
+            .near([0.731_058_5; 8])
+            .partition(secret("tenant"))
+    };
+    seen.debug("Near", &near());
+    let filtered = Product::attrs().category.eq(secret("category"));
+    let search = catalog.search(near()).filter(filtered).top_k(3);
+    for text in [format!("{search:?}"), format!("{search:#?}")] {
+        assert!(
+            !text.contains("0.731"),
+            "a search prints no vector value: {text}"
+        );
+    }
+    seen.debug("Search", &search);
+}
+
 /// Every request builder, built from secret keys and values (nothing is sent).
 fn builders(db: &dynamorm::Db<Tracker>, seen: &mut Seen) {
     let a = Task::attrs();
@@ -198,6 +228,7 @@ fn builders(db: &dynamorm::Db<Tracker>, seen: &mut Seen) {
     seen.debug("Put", &db.put(&task).condition(a.title.eq(secret("cond"))));
     seen.debug("Put", &db.create(&task));
     seen.debug("Insert", &db.insert(secret_task(2)));
+    searches(db, seen);
     let update = db
         .update(secret_key(1))
         .set(a.title, secret("new"))

@@ -29,6 +29,9 @@ fn searchable(backend: Backend, test: &str) -> bool {
 
 const D: usize = 16;
 
+/// What a product search returns.
+type SearchResult = Result<Vec<Scored<Product>>, dynamorm::Error>;
+
 /// Three vector indexes over one attribute, one per distance function.
 #[derive(Debug, Table)]
 #[dynamo(name = "space")]
@@ -525,7 +528,7 @@ async fn invalid_searches_send_nothing(#[case] backend: Backend) {
     let q = embed("scarf");
     let before = t.proxy.stats().requests;
     let near = || Product::ByEmbedding.near(q).partition("acme");
-    let cases: Vec<(&str, Result<Vec<Scored<Product>>, dynamorm::Error>)> = vec![
+    let cases: Vec<(&str, SearchResult)> = vec![
         (
             "too few values",
             db.search(Product::ByEmbedding.near([0.5; 7]).partition("acme"))

@@ -39,20 +39,23 @@ pub(crate) fn table(cx: &mut Ctxt, table: &Table<'_>) {
             cx.error_spanned_by(name, "an index name has 3 to 255 characters");
         }
         declaration(cx, index, &reserved);
-        for earlier in &attrs.vector_indexes[..i] {
-            let same_attribute =
-                earlier.vector.as_ref().map(|v| &v.0) == index.vector.as_ref().map(|v| &v.0);
-            let other_dimensions = earlier.dimensions.map(|d| d.0) != index.dimensions.map(|d| d.0);
-            if same_attribute && other_dimensions {
-                cx.error_spanned_by(
-                    name,
-                    format!(
-                        "`{name}` and `{}` index the same vector attribute with other dimensions; \
-                         DynamoDB requires the same",
-                        earlier.name
-                    ),
-                );
-            }
+        // Reported once, against the first earlier index over the same attribute that
+        // gives its dimensions.
+        let earlier = attrs.vector_indexes[..i]
+            .iter()
+            .filter(|e| e.dimensions.is_some())
+            .find(|e| e.vector.as_ref().map(|v| &v.0) == index.vector.as_ref().map(|v| &v.0));
+        if let (Some(earlier), Some((d, _))) = (earlier, index.dimensions)
+            && earlier.dimensions.is_some_and(|(e, _)| e != d)
+        {
+            cx.error_spanned_by(
+                name,
+                format!(
+                    "`{name}` and `{}` index the same vector attribute with other dimensions; \
+                     DynamoDB requires the same",
+                    earlier.name
+                ),
+            );
         }
     }
 }
