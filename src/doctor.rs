@@ -142,6 +142,14 @@ pub enum IndexProblem {
         /// What the declaration projects.
         declared: String,
     },
+    /// A vector index that differs from its declaration (vector attribute, dimensions,
+    /// distance function, search schema or projection): DynamoDB changes none in place.
+    VectorIndex {
+        /// The index.
+        index: String,
+        /// How it differs, in words.
+        difference: String,
+    },
 }
 
 impl IndexProblem {
@@ -150,6 +158,7 @@ impl IndexProblem {
         match self {
             IndexProblem::MissingIndex { .. } => "missing_index",
             IndexProblem::Projection { .. } => "projection",
+            IndexProblem::VectorIndex { .. } => "vector_index",
         }
     }
 
@@ -174,7 +183,31 @@ impl IndexProblem {
                     declared,
                 })
             })
+            .chain(Self::vector(table, live))
             .collect()
+    }
+
+    /// The problems of `table`'s declared vector indexes.
+    fn vector<'a>(
+        table: &'a TableSchema,
+        live: &'a TableDescription,
+    ) -> impl Iterator<Item = Self> + 'a {
+        table.vector_indexes().iter().filter_map(|index| {
+            let name = index.name().to_owned();
+            let found = live
+                .vector_indexes()
+                .iter()
+                .find(|d| d.index_name() == Some(index.name()));
+            match found {
+                None => Some(IndexProblem::MissingIndex { index: name }),
+                Some(found) => crate::vector::admin::difference(found, index).map(|difference| {
+                    IndexProblem::VectorIndex {
+                        index: name,
+                        difference,
+                    }
+                }),
+            }
+        })
     }
 }
 
@@ -192,6 +225,7 @@ impl std::fmt::Display for IndexProblem {
                 f,
                 "index `{index}` projects {live}, the declaration {declared}"
             ),
+            IndexProblem::VectorIndex { difference, .. } => f.write_str(difference),
         }
     }
 }

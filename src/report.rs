@@ -272,6 +272,7 @@ impl Report {
                 let _ = writeln!(s, "{}\n", members.join("\n"));
             }
         }
+        self.render_vector_indexes(&mut s);
         if !self.collections.is_empty() {
             let _ = writeln!(s, "## Collections\n");
             for (name, index, members) in &self.collections {
@@ -294,6 +295,55 @@ impl Report {
             }
         }
         s
+    }
+}
+
+impl Report {
+    /// The table's vector indexes, and the entity types that store vectors in each.
+    fn render_vector_indexes(&self, s: &mut String) {
+        let indexes = self.table.vector_indexes();
+        if indexes.is_empty() {
+            return;
+        }
+        let _ = writeln!(s, "## Vector indexes\n");
+        for index in indexes {
+            let _ = writeln!(
+                s,
+                "### {} (`{}`, {} dimensions, {})\n",
+                index.name(),
+                index.attribute(),
+                index.dimensions(),
+                index.distance().as_str()
+            );
+            if let Some(hash) = index.hash() {
+                let _ = writeln!(
+                    s,
+                    "- searched per `{}` ({})",
+                    hash.name,
+                    hash.scalar.as_str()
+                );
+            }
+            let filters: Vec<String> = index
+                .filters()
+                .iter()
+                .map(|f| format!("`{}` ({})", f.name, f.scalar.as_str()))
+                .collect();
+            if !filters.is_empty() {
+                let _ = writeln!(s, "- filtered by {}", filters.join(", "));
+            }
+            let _ = writeln!(s, "- projects {}", index.projection().describe());
+            let members: Vec<&str> = self
+                .entities
+                .iter()
+                .filter(|e| e.attributes().contains(&index.attribute()))
+                .map(|e| e.name)
+                .collect();
+            if members.is_empty() {
+                let _ = writeln!(s, "- no entity type stores vectors in it\n");
+            } else {
+                let _ = writeln!(s, "- vectors of {}\n", members.join(", "));
+            }
+        }
     }
 }
 

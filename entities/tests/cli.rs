@@ -65,7 +65,7 @@ fn report_and_exports_need_no_table() {
     let cfn = admin(&["export", "cloudformation"]);
     assert_eq!(
         stdout(&cfn),
-        design::cloudformation_json::<Tracker>(&Deployment::default())
+        design::cloudformation_json::<Tracker>(&Deployment::default()).expect("exports")
     );
     let yaml = admin(&[
         "export",
@@ -77,6 +77,7 @@ fn report_and_exports_need_no_table() {
     assert_eq!(
         stdout(&yaml),
         design::cloudformation_yaml::<Tracker>(&Deployment::default().table_name("tracker-prod"))
+            .expect("exports")
     );
     let tf = admin(&[
         "export",

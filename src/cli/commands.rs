@@ -28,12 +28,12 @@ pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
             }
             let text = match format {
                 Export::Cloudformation { yaml: false } => {
-                    design::cloudformation_json::<R::Table>(&deployment)
+                    design::cloudformation_json::<R::Table>(&deployment)?
                 }
                 Export::Cloudformation { yaml: true } => {
-                    design::cloudformation_yaml::<R::Table>(&deployment)
+                    design::cloudformation_yaml::<R::Table>(&deployment)?
                 }
-                Export::Terraform => design::terraform_json::<R::Table>(&deployment),
+                Export::Terraform => design::terraform_json::<R::Table>(&deployment)?,
                 Export::Workbench { name } => design::workbench_json::<R>(&name, &[], &deployment),
                 Export::Html => design::html::<R>(),
             };

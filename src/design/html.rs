@@ -51,6 +51,9 @@ impl Report {
         for index in t.indexes() {
             self.index_grid(index, &mut s);
         }
+        for index in t.vector_indexes() {
+            self.vector_grid(index, &mut s);
+        }
         if !self.collections.is_empty() {
             s.push_str("<h2>Collections</h2>\n<ul>\n");
             for (name, index, members) in &self.collections {
@@ -169,6 +172,43 @@ impl Report {
             escape(&index.projection().describe()),
         );
         grid(s, index.name(), &kind, &columns, rows.into_iter());
+    }
+}
+
+impl crate::Report {
+    /// A vector index: its vector and search attributes, a row per entity type storing
+    /// vectors in it (each attribute its own field).
+    fn vector_grid(&self, index: &crate::vector::VectorIndexSchema, s: &mut String) {
+        let columns: Vec<&str> = std::iter::once(index.attribute())
+            .chain(index.search_schema().map(|(a, _)| a.name))
+            .collect();
+        let discriminator = self.table.discriminator();
+        let rows = self
+            .entities
+            .iter()
+            .filter(|e| e.attributes().contains(&index.attribute()))
+            .map(|e| {
+                let cells = columns
+                    .iter()
+                    .map(|a| {
+                        if *a == discriminator {
+                            Some(code(e.name))
+                        } else if e.attributes().contains(a) {
+                            Some(format!("<code>{}</code> (field)", escape(a)))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                (e.name, cells, String::new())
+            });
+        let kind = format!(
+            " (vector: {} dimensions, {}), projects {}",
+            index.dimensions(),
+            index.distance().as_str(),
+            escape(&index.projection().describe()),
+        );
+        grid(s, index.name(), &kind, &columns, rows);
     }
 }
 

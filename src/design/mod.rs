@@ -13,12 +13,13 @@
 //! use dynamorm::design::{self, Deployment};
 //!
 //! let deployment = Deployment::default().point_in_time_recovery(true);
-//! let template = design::cloudformation_json::<App>(&deployment);
+//! let template = design::cloudformation_json::<App>(&deployment)?;
 //! assert!(template.contains("\"AWS::DynamoDB::Table\""));
-//! let terraform = design::terraform_json::<App>(&deployment);
+//! let terraform = design::terraform_json::<App>(&deployment)?;
 //! assert!(terraform.contains("\"aws_dynamodb_table\""));
 //! let page = design::html::<AppItem>();
 //! assert!(page.contains("EMAIL#{email}"));
+//! # Ok::<(), dynamorm::Error>(())
 //! ```
 
 mod cloudformation;
@@ -33,6 +34,24 @@ pub use deployment::{Billing, Deployment};
 pub use html::html;
 pub use terraform::{terraform, terraform_json};
 pub use workbench::{workbench, workbench_json};
+
+/// Refuses a provisioned table with a vector index: DynamoDB builds vector indexes on
+/// on-demand tables only.
+fn check_billing<T: crate::Table>(deployment: &Deployment) -> Result<(), crate::Error> {
+    let vector = T::SCHEMA.vector_indexes();
+    if matches!(deployment.billing, Billing::Provisioned { .. }) && !vector.is_empty() {
+        return Err(crate::Error::invalid(
+            crate::InvalidInputKind::Configuration,
+            format!(
+                "table `{}` has vector index `{}`, which DynamoDB builds on on-demand tables \
+                 only: deploy it with on-demand billing",
+                T::SCHEMA.name(),
+                vector[0].name()
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Pretty JSON of a value this module built (a `serde_json::Value` always serializes).
 fn pretty(value: &serde_json::Value) -> String {

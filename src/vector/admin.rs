@@ -135,7 +135,10 @@ async fn add(db: &Inner, index: &VectorIndexSchema) -> Result<(), Error> {
 }
 
 /// How a live vector index differs from its declaration, if it does.
-fn difference(found: &VectorIndexDescription, index: &VectorIndexSchema) -> Option<String> {
+pub(crate) fn difference(
+    found: &VectorIndexDescription,
+    index: &VectorIndexSchema,
+) -> Option<String> {
     let attribute = found.vector_attribute().map(|a| a.attribute_name());
     let mut live: Vec<(String, bool)> = found
         .search_schema()

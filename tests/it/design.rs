@@ -12,6 +12,7 @@ use std::process::Command;
 
 use aws_sdk_dynamodb::types::StreamViewType;
 use dynamorm::design::{self, Billing, Deployment};
+use dynamorm_entities::catalog::Catalog;
 use dynamorm_entities::{Tracker, TrackerItem, sample};
 
 use crate::multi_attribute::{GameItem, Games};
@@ -70,27 +71,27 @@ fn provisioned() -> Deployment {
 fn exports_are_pinned() {
     pinned(
         "tracker.cloudformation.json",
-        &design::cloudformation_json::<Tracker>(&production()),
+        &design::cloudformation_json::<Tracker>(&production()).expect("exports"),
     );
     pinned(
         "tracker.cloudformation.yaml",
-        &design::cloudformation_yaml::<Tracker>(&production()),
+        &design::cloudformation_yaml::<Tracker>(&production()).expect("exports"),
     );
     pinned(
         "tracker-dev.cloudformation.yaml",
-        &design::cloudformation_yaml::<Tracker>(&provisioned()),
+        &design::cloudformation_yaml::<Tracker>(&provisioned()).expect("exports"),
     );
     pinned(
         "tracker.tf.json",
-        &design::terraform_json::<Tracker>(&production()),
+        &design::terraform_json::<Tracker>(&production()).expect("exports"),
     );
     pinned(
         "games.cloudformation.json",
-        &design::cloudformation_json::<Games>(&Deployment::default()),
+        &design::cloudformation_json::<Games>(&Deployment::default()).expect("exports"),
     );
     pinned(
         "games.tf.json",
-        &design::terraform_json::<Games>(&provisioned()),
+        &design::terraform_json::<Games>(&provisioned()).expect("exports"),
     );
     pinned(
         "tracker.workbench.json",
@@ -103,11 +104,11 @@ fn exports_are_pinned() {
     // Every projection kind, on template and multi-attribute indexes.
     pinned(
         "board.cloudformation.json",
-        &design::cloudformation_json::<Board>(&Deployment::default()),
+        &design::cloudformation_json::<Board>(&Deployment::default()).expect("exports"),
     );
     pinned(
         "board.tf.json",
-        &design::terraform_json::<Board>(&provisioned()),
+        &design::terraform_json::<Board>(&provisioned()).expect("exports"),
     );
     pinned(
         "board.workbench.json",
@@ -172,27 +173,32 @@ fn cloudformation_exports_pass_cfn_lint() {
     let files = [
         (
             "tracker.json",
-            design::cloudformation_json::<Tracker>(&production()),
+            design::cloudformation_json::<Tracker>(&production()).expect("exports"),
         ),
         (
             "tracker.yaml",
-            design::cloudformation_yaml::<Tracker>(&production()),
+            design::cloudformation_yaml::<Tracker>(&production()).expect("exports"),
         ),
         (
             "tracker-dev.yaml",
-            design::cloudformation_yaml::<Tracker>(&provisioned()),
+            design::cloudformation_yaml::<Tracker>(&provisioned()).expect("exports"),
         ),
         (
             "games.yaml",
-            design::cloudformation_yaml::<Games>(&provisioned()),
+            design::cloudformation_yaml::<Games>(&provisioned()).expect("exports"),
         ),
         (
             "deals.json",
-            design::cloudformation_json::<dynamorm_entities::deals::Deals>(&production()),
+            design::cloudformation_json::<dynamorm_entities::deals::Deals>(&production())
+                .expect("exports"),
         ),
         (
             "board.yaml",
-            design::cloudformation_yaml::<Board>(&provisioned()),
+            design::cloudformation_yaml::<Board>(&provisioned()).expect("exports"),
+        ),
+        (
+            "catalog.yaml",
+            design::cloudformation_yaml::<Catalog>(&production()).expect("exports"),
         ),
     ];
     for (name, text) in &files {
@@ -281,4 +287,71 @@ fn the_design_page_renders_in_headless_chromium() {
         std::fs::write(root().join("docs/design.png"), &bytes).expect("screenshot kept");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A vector index in the exports: CloudFormation's `VectorIndexes` with its search schema
+/// declared as attributes; Terraform, whose provider has none yet, says so; a provisioned
+/// table with a vector index is refused by both.
+#[test]
+fn vector_indexes_are_exported_or_said_to_be_missing() {
+    let template = design::cloudformation::<Catalog>(&production()).expect("on-demand exports");
+    let table = &template["Resources"]["CatalogTable"]["Properties"];
+    let index = &table["VectorIndexes"][0];
+    assert_eq!(index["IndexName"], "ByEmbedding");
+    assert_eq!(index["VectorAttribute"]["AttributeName"], "embedding");
+    assert_eq!(index["Dimensions"], 8);
+    assert_eq!(index["DistanceFunction"], "COSINE");
+    assert_eq!(index["Projection"]["ProjectionType"], "ALL");
+    let search: Vec<(&str, &str)> = index["SearchSchema"]
+        .as_array()
+        .expect("search schema")
+        .iter()
+        .map(|e| {
+            let name = e["AttributeName"].as_str().expect("name");
+            (name, e["SearchSchemaElementType"].as_str().expect("type"))
+        })
+        .collect();
+    assert_eq!(
+        search,
+        vec![
+            ("tenant", "HASH"),
+            ("_type", "INLINE_FILTER"),
+            ("category", "INLINE_FILTER")
+        ]
+    );
+    let defined: Vec<&str> = table["AttributeDefinitions"]
+        .as_array()
+        .expect("definitions")
+        .iter()
+        .map(|d| d["AttributeName"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        defined,
+        vec!["PK", "SK", "tenant", "_type", "category"],
+        "the vector is not"
+    );
+
+    let terraform = design::terraform::<Catalog>(&production()).expect("on-demand exports");
+    let comment = terraform["//"]
+        .as_str()
+        .expect("a comment says what is missing");
+    assert!(comment.contains("ByEmbedding"), "{comment}");
+    let attributes = &terraform["resource"]["aws_dynamodb_table"]["catalog"]["attribute"];
+    assert_eq!(
+        attributes.as_array().map(Vec::len),
+        Some(2),
+        "only keyed attributes: {attributes}"
+    );
+
+    for refused in [
+        design::cloudformation::<Catalog>(&provisioned()).err(),
+        design::terraform::<Catalog>(&provisioned()).err(),
+    ] {
+        let kind = refused.as_ref().and_then(crate::harness::invalid_kind);
+        assert_eq!(
+            kind,
+            Some(dynamorm::InvalidInputKind::Configuration),
+            "{refused:?}"
+        );
+    }
 }

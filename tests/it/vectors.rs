@@ -8,6 +8,7 @@
 //! paths (a vector is a list of numbers, stored by any server) and the test that shows it
 //! refusing a vector index.
 
+use dynamorm::doctor::IndexProblem;
 use dynamorm::vector::{DistanceFunction, Scored, Vector};
 use dynamorm::{Db, Entity, InvalidInputKind, Registry, Table};
 use dynamorm_entities::catalog::{Article, Catalog, CatalogItem, DIMENSIONS, Product, embed};
@@ -483,6 +484,15 @@ async fn a_vector_index_added_to_a_populated_table_is_waited_for(#[case] backend
         before.put(&old).send().await.expect("put");
     }
     let after = Db::<Catalog>::with_table_name(client, name);
+    let checkup = after.doctor::<CatalogItem>().run().await.expect("doctor");
+    assert_eq!(
+        checkup.indexes,
+        vec![IndexProblem::MissingIndex {
+            index: "ByEmbedding".into()
+        }],
+        "the doctor sees the index missing"
+    );
+    assert!(checkup.findings.is_empty(), "{:?}", checkup.findings);
     let started = std::time::Instant::now();
     after
         .ensure_table()
@@ -502,6 +512,69 @@ async fn a_vector_index_added_to_a_populated_table_is_waited_for(#[case] backend
     assert_eq!(found.len(), names.len(), "every existing item was indexed");
     assert_eq!(found[0].item.name, "lamp");
     after.ensure_table().await.expect("idempotent");
+    let checkup = after.doctor::<CatalogItem>().run().await.expect("doctor");
+    assert!(
+        checkup.indexes.is_empty(),
+        "as declared now: {:?}",
+        checkup.indexes
+    );
+}
+
+/// The same index declared otherwise: the doctor says how, and `ensure_table` refuses to
+/// go on (DynamoDB changes no vector index in place).
+#[derive(Debug, Table)]
+#[dynamo(name = "catalog")]
+#[dynamo(vector_index(
+    ByEmbedding,
+    vector = "embedding",
+    dimensions = 8,
+    distance = euclidean,
+    hash = tenant: S,
+    filters = [_type: S, category: S]
+))]
+struct CatalogEuclidean;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = CatalogEuclidean, name = "Product", pk = "TENANT#{tenant}", sk = "PRODUCT#{id}")]
+#[dynamo(vector_index(ByEmbedding, vector = embedding, hash = tenant, filters = [category]))]
+struct EuclideanProduct {
+    tenant: String,
+    id: u32,
+    category: String,
+    embedding: Vector<DIMENSIONS>,
+}
+
+#[derive(Debug, Clone, PartialEq, Registry)]
+#[dynamo(table = CatalogEuclidean)]
+enum EuclideanItem {
+    Product(EuclideanProduct),
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_vector_index_declared_otherwise_is_reported_and_refused(#[case] backend: Backend) {
+    if !searchable(backend, "index declared otherwise") {
+        return;
+    }
+    let (db, _server) = catalog(backend, "vectors-otherwise").await;
+    let other = Db::<CatalogEuclidean>::with_table_name(db.client().clone(), db.table_name());
+    let err = other
+        .ensure_table()
+        .await
+        .expect_err("the live index measures by COSINE");
+    assert!(
+        matches!(err, dynamorm::Error::TableMismatch { .. }),
+        "{err:?}"
+    );
+    let checkup = other.doctor::<EuclideanItem>().run().await;
+    let checkup = checkup.expect("doctor");
+    assert!(
+        matches!(&checkup.indexes[..], [IndexProblem::VectorIndex { index, .. }] if index == "ByEmbedding"),
+        "{:?}",
+        checkup.indexes
+    );
 }
 
 #[rstest]
