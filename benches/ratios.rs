@@ -22,6 +22,8 @@ mod modyne_peer;
 mod overhead;
 #[path = "workloads/projections.rs"]
 mod projections;
+#[path = "workloads/search.rs"]
+mod search;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -34,6 +36,7 @@ use modyne_model::{PeerTask, same_item};
 use modyne_peer::Peer;
 use overhead::{Overhead, Resume};
 use projections::Projections;
+use search::Search;
 
 /// Medians over the rounds.
 struct Measured {
@@ -307,6 +310,7 @@ fn main() {
         keys_only,
     );
     projected_reads(&runtime, &Projections::canned(), rounds, ", client side");
+    vector_search(&runtime, &Search::canned(), rounds, ", client side");
 
     // The same requests end to end: the embedded engine on loopback answers them.
     let server = dynamorm_local::LocalServer::start().expect("embedded engine");
@@ -326,6 +330,27 @@ fn main() {
         cards,
     );
     projected_reads(&runtime, &live, rounds, ", end to end (embedded engine)");
+    let live = runtime.block_on(Search::live(server.client(), "ratios-search"));
+    vector_search(&runtime, &live, rounds, ", end to end (embedded engine)");
+}
+
+/// One vector search (10 results, decoded with their scores) against the hand-written
+/// `SearchVectors` call and decode.
+fn vector_search(runtime: &tokio::runtime::Runtime, w: &Search, rounds: usize, suffix: &str) {
+    let side = |dynamorm: bool| {
+        move |n: u64| {
+            if dynamorm {
+                timed(runtime, n, || w.dynamorm())
+            } else {
+                timed(runtime, n, || w.baseline())
+            }
+        }
+    };
+    row(
+        &format!("vector search (top 10 products) vs hand-written SearchVectors + decode{suffix}"),
+        Some(1.05),
+        &paired(rounds, side(false), side(true)),
+    );
 }
 
 /// A row of sizes rather than times: the baseline's bytes, dynamorm's, and their ratio.

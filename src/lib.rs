@@ -152,6 +152,8 @@ pub mod guide {
     pub struct Queries;
     #[doc = include_str!("../docs/guide/src/projections.md")]
     pub struct Projections;
+    #[doc = include_str!("../docs/guide/src/vectors.md")]
+    pub struct Vectors;
     #[doc = include_str!("../docs/guide/src/updates.md")]
     pub struct Updates;
     #[doc = include_str!("../docs/guide/src/batches.md")]

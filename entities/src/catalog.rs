@@ -16,7 +16,7 @@ use dynamorm::{Entity, Registry, Table};
 use serde::{Deserialize, Serialize};
 
 /// How many numbers an embedding has here (real models use hundreds or thousands).
-pub const DIMENSIONS: usize = 8;
+pub const DIMENSIONS: usize = 32;
 
 /// The catalogue table and its vector index.
 #[derive(Debug, Table)]
@@ -24,7 +24,7 @@ pub const DIMENSIONS: usize = 8;
 #[dynamo(vector_index(
     ByEmbedding,
     vector = "embedding",
-    dimensions = 8,
+    dimensions = 32,
     distance = cosine,
     hash = tenant: S,
     filters = [_type: S, category: S]

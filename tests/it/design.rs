@@ -299,7 +299,7 @@ fn vector_indexes_are_exported_or_said_to_be_missing() {
     let index = &table["VectorIndexes"][0];
     assert_eq!(index["IndexName"], "ByEmbedding");
     assert_eq!(index["VectorAttribute"]["AttributeName"], "embedding");
-    assert_eq!(index["Dimensions"], 8);
+    assert_eq!(index["Dimensions"], 32);
     assert_eq!(index["DistanceFunction"], "COSINE");
     assert_eq!(index["Projection"]["ProjectionType"], "ALL");
     let search: Vec<(&str, &str)> = index["SearchSchema"]

@@ -205,7 +205,7 @@ fn searches(db: &dynamorm::Db<Tracker>, seen: &mut Seen) {
     let catalog = dynamorm::Db::<Catalog>::with_table_name(db.client().clone(), "catalog");
     let near = || {
         Product::ByEmbedding
-            .near([0.731_058_5; 8])
+            .near([0.731_058_5; 32])
             .partition(secret("tenant"))
     };
     seen.debug("Near", &near());

@@ -527,7 +527,7 @@ async fn a_vector_index_added_to_a_populated_table_is_waited_for(#[case] backend
 #[dynamo(vector_index(
     ByEmbedding,
     vector = "embedding",
-    dimensions = 8,
+    dimensions = 32,
     distance = euclidean,
     hash = tenant: S,
     filters = [_type: S, category: S]
@@ -604,15 +604,23 @@ async fn invalid_searches_send_nothing(#[case] backend: Backend) {
     let cases: Vec<(&str, SearchResult)> = vec![
         (
             "too few values",
-            db.search(Product::ByEmbedding.near([0.5; 7]).partition("acme"))
-                .send()
-                .await,
+            db.search(
+                Product::ByEmbedding
+                    .near([0.5; DIMENSIONS - 1])
+                    .partition("acme"),
+            )
+            .send()
+            .await,
         ),
         (
             "too many values",
-            db.search(Product::ByEmbedding.near([0.5; 9]).partition("acme"))
-                .send()
-                .await,
+            db.search(
+                Product::ByEmbedding
+                    .near([0.5; DIMENSIONS + 1])
+                    .partition("acme"),
+            )
+            .send()
+            .await,
         ),
         (
             "no values",
@@ -622,15 +630,19 @@ async fn invalid_searches_send_nothing(#[case] backend: Backend) {
         ),
         (
             "NaN",
-            db.search(Product::ByEmbedding.near([f32::NAN; 8]).partition("acme"))
-                .send()
-                .await,
+            db.search(
+                Product::ByEmbedding
+                    .near([f32::NAN; DIMENSIONS])
+                    .partition("acme"),
+            )
+            .send()
+            .await,
         ),
         (
             "infinity",
             db.search(
                 Product::ByEmbedding
-                    .near([f32::INFINITY; 8])
+                    .near([f32::INFINITY; DIMENSIONS])
                     .partition("acme"),
             )
             .send()
