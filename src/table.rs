@@ -284,6 +284,32 @@ impl IndexProjection {
         }
     }
 
+    /// The live projection and the declared one (each written `INCLUDE (a, b)`), when a
+    /// described index projects otherwise than declared (any kind of index).
+    pub(crate) fn mismatch(
+        &self,
+        found: Option<&aws_sdk_dynamodb::types::Projection>,
+    ) -> Option<(String, String)> {
+        let declared = *self;
+        let kind = found.and_then(|p| p.projection_type.as_ref());
+        let kind = kind.map_or("ALL", aws_sdk_dynamodb::types::ProjectionType::as_str);
+        let mut live: Vec<&str> = found
+            .map(|p| p.non_key_attributes().iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut wanted: Vec<&str> = declared.included().to_vec();
+        live.sort_unstable();
+        wanted.sort_unstable();
+        let show = |kind: &str, attributes: &[&str]| {
+            if attributes.is_empty() {
+                kind.to_owned()
+            } else {
+                format!("{kind} ({})", attributes.join(", "))
+            }
+        };
+        (kind != declared.as_str() || live != wanted)
+            .then(|| (show(kind, &live), show(declared.as_str(), &wanted)))
+    }
+
     /// The projection as the SDK takes it.
     pub(crate) fn to_sdk(self) -> aws_sdk_dynamodb::types::Projection {
         use aws_sdk_dynamodb::types::ProjectionType;
@@ -439,24 +465,7 @@ impl IndexSchema {
         &self,
         found: Option<&aws_sdk_dynamodb::types::Projection>,
     ) -> Option<(String, String)> {
-        let declared = self.projection;
-        let kind = found.and_then(|p| p.projection_type.as_ref());
-        let kind = kind.map_or("ALL", aws_sdk_dynamodb::types::ProjectionType::as_str);
-        let mut live: Vec<&str> = found
-            .map(|p| p.non_key_attributes().iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mut wanted: Vec<&str> = declared.included().to_vec();
-        live.sort_unstable();
-        wanted.sort_unstable();
-        let show = |kind: &str, attributes: &[&str]| {
-            if attributes.is_empty() {
-                kind.to_owned()
-            } else {
-                format!("{kind} ({})", attributes.join(", "))
-            }
-        };
-        (kind != declared.as_str() || live != wanted)
-            .then(|| (show(kind, &live), show(declared.as_str(), &wanted)))
+        self.projection.mismatch(found)
     }
 
     /// Whether a read through the index sees every one of `attributes` (stored attribute
@@ -847,13 +856,15 @@ impl VectorIndexSchema {
     }
 
     /// Whether a search result carries attribute `name`: every attribute under `ALL`; the
-    /// search schema always; the vector and the included attributes under `INCLUDE`.
+    /// search schema always; the included attributes (the vector only if named) under
+    /// `INCLUDE`.
     pub(crate) fn carries(&self, name: &str) -> bool {
         match self.projection {
             IndexProjection::All => true,
             _ if self.search_attribute_type(name).is_some() => true,
             IndexProjection::KeysOnly => false,
-            IndexProjection::Include(names) => name == self.attribute || names.contains(&name),
+            // The vector comes back from an `INCLUDE` index only when it is named.
+            IndexProjection::Include(names) => names.contains(&name),
         }
     }
 }

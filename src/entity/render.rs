@@ -79,7 +79,7 @@ pub(crate) fn finish_item(
         item.insert(attr.to_owned(), V::S(sk));
     }
     render_index_keys(def, entity, &write, &mut item)?;
-    if !schema.multi_indexes.is_empty() {
+    if !schema.multi_indexes.is_empty() || !table.vector_indexes().is_empty() {
         crate::multi::check_item(table, &mut item)?;
     }
     item.insert(

@@ -15,6 +15,7 @@ use crate::{Error, InvalidInputKind};
 /// Checks every multi-attribute index key attribute `item` carries, and drops those that
 /// are `NULL` (an `Option` field that is `None`: the item is not in that index).
 pub(crate) fn check_item(table: &TableSchema, item: &mut Item) -> Result<(), Error> {
+    check_vector_attributes(table, item)?;
     for index in table.indexes() {
         let Some((partition, sort)) = index.multi_keys() else {
             continue;
@@ -29,6 +30,61 @@ pub(crate) fn check_item(table: &TableSchema, item: &mut Item) -> Result<(), Err
         }
     }
     Ok(())
+}
+
+/// Drops the `NULL`s of `item`'s vector index attributes (an `Option` that is `None`: no
+/// vector, or no value to filter by, leaves the item out of the index or out of the
+/// filter — DynamoDB refuses a `NULL` there) and checks the search attributes' values: the
+/// declared type, and for the `HASH` attribute a key's (not empty, not too long).
+fn check_vector_attributes(table: &TableSchema, item: &mut Item) -> Result<(), Error> {
+    for index in table.vector_indexes() {
+        if matches!(item.get(index.attribute()), Some(AttributeValue::Null(_))) {
+            item.remove(index.attribute());
+        }
+        for (attribute, hash) in index.search_schema() {
+            let Some(value) = item.get(attribute.name) else {
+                continue;
+            };
+            if !vector_value(index.name(), &attribute, hash, value)? {
+                item.remove(attribute.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One search attribute's value: `Ok(false)` when `NULL` (to leave out).
+fn vector_value(
+    index: &str,
+    attribute: &IndexAttribute,
+    hash: bool,
+    value: &AttributeValue,
+) -> Result<bool, Error> {
+    if matches!(value, AttributeValue::Null(_)) {
+        return Ok(false);
+    }
+    if hash {
+        return check_value(index, attribute, MAX_PARTITION_KEY_BYTES, value);
+    }
+    let same = matches!(
+        (attribute.scalar, value),
+        (ScalarType::S, AttributeValue::S(_))
+            | (ScalarType::N, AttributeValue::N(_))
+            | (ScalarType::B, AttributeValue::B(_))
+    );
+    if same {
+        return Ok(true);
+    }
+    let found = type_name(value);
+    Err(Error::invalid(
+        InvalidInputKind::InvalidValue,
+        format!(
+            "attribute `{}` is an inline filter of vector index `{index}` of type {}, but the \
+             value is {found}; DynamoDB refuses the write",
+            attribute.name,
+            attribute.scalar.as_str()
+        ),
+    ))
 }
 
 /// An index's key attributes in key order, each with DynamoDB's size limit for its role.
@@ -52,6 +108,14 @@ pub(crate) fn check_update_value(
     // Every index holding the attribute: it may be a partition key in one (2048 bytes) and
     // a sort key in another (1024), as `check_item` sees it on a put.
     let mut present = true;
+    for index in table.vector_indexes() {
+        if attribute == index.attribute() {
+            present &= !matches!(value, AttributeValue::Null(_));
+        }
+        if let Some((a, hash)) = index.search_schema().find(|(a, _)| a.name == attribute) {
+            present &= vector_value(index.name(), &a, hash, value)?;
+        }
+    }
     for index in table.indexes() {
         let Some((partition, sort)) = index.multi_keys() else {
             continue;
@@ -90,8 +154,8 @@ pub(crate) fn check_value(
             return Err(Error::invalid(
                 InvalidInputKind::InvalidValue,
                 format!(
-                    "attribute `{}` is a key attribute of multi-attribute index `{index}` of type \
-                 {}, but the value is {}; a key attribute's field must serialize as its type",
+                    "attribute `{}` is a key attribute of index `{index}` of type {}, but the \
+                 value is {}; a key attribute's field must serialize as its type",
                     attribute.name,
                     declared.as_str(),
                     type_name(found)

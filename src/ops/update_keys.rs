@@ -23,7 +23,7 @@ impl IndexKeys<'_> {
     /// Validates the actions and adds the index-key actions their fields imply.
     pub(super) fn sync(&mut self) -> Result<(), Error> {
         let schema = self.def.schema;
-        if !schema.multi_indexes.is_empty() {
+        if !schema.multi_indexes.is_empty() || !self.def.table.vector_indexes().is_empty() {
             self.check_multi_attribute_keys()?;
         }
         for (i, action) in self.actions.iter().enumerate() {
@@ -419,7 +419,8 @@ impl IndexKeys<'_> {
 impl IndexKeys<'_> {
     /// A multi-attribute index is keyed by the fields themselves, so nothing is re-rendered;
     /// but a value DynamoDB rejects as an index key is refused here, and `None` becomes
-    /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse.
+    /// `REMOVE` (the item leaves the index) instead of a `NULL` the index would refuse. The
+    /// same holds for a vector index's vector and search attributes.
     fn check_multi_attribute_keys(&mut self) -> Result<(), Error> {
         let table = self.def.table;
         let mut kept = Vec::with_capacity(self.actions.len());

@@ -86,18 +86,37 @@ pub(crate) async fn ensure(
             .vector_indexes()
             .iter()
             .find(|i| i.index_name() == Some(index.name()));
+        let mismatch = |reason| Error::TableMismatch {
+            table: db.table_name.clone(),
+            index: Some(index.name()),
+            attribute: None,
+            reason,
+        };
         match found {
             Some(found) => {
                 if let Some(reason) = difference(found, index) {
-                    return Err(Error::TableMismatch {
-                        table: db.table_name.clone(),
-                        index: Some(index.name()),
-                        attribute: None,
-                        reason,
-                    });
+                    return Err(mismatch(reason));
+                }
+                if let Some(reason) = retyped(table, index) {
+                    return Err(mismatch(reason));
+                }
+                // Found while still being built (by another process, or a run that did not
+                // wait): waited for like one added here.
+                if wait {
+                    wait_until_searchable(db, std::slice::from_ref(index)).await?;
                 }
             }
             None => {
+                if !on_demand(table) {
+                    return Err(mismatch(format!(
+                        "the table is provisioned, and DynamoDB builds vector index `{}` on \
+                         on-demand tables only: switch it to on-demand billing first",
+                        index.name()
+                    )));
+                }
+                // DynamoDB takes one index operation at a time per table: one still running
+                // (a GSI just added without waiting, another vector index) is waited out.
+                wait_until_idle(db).await?;
                 add(db, index).await?;
                 if wait {
                     wait_until_searchable(db, std::slice::from_ref(index)).await?;
@@ -106,6 +125,67 @@ pub(crate) async fn ensure(
         }
     }
     Ok(())
+}
+
+/// Whether the described table bills on demand (DynamoDB omits the summary of a table
+/// created provisioned and never switched).
+fn on_demand(table: &TableDescription) -> bool {
+    table
+        .billing_mode_summary()
+        .and_then(|b| b.billing_mode())
+        .is_some_and(|m| *m == aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+}
+
+/// A search attribute the live table defines with another type than declared.
+fn retyped(table: &TableDescription, index: &VectorIndexSchema) -> Option<String> {
+    index.search_schema().find_map(|(attribute, _)| {
+        let live = table
+            .attribute_definitions()
+            .iter()
+            .find(|d| d.attribute_name() == attribute.name)?;
+        let live = live.attribute_type().as_str();
+        (live != attribute.scalar.as_str()).then(|| {
+            format!(
+                "search attribute `{}` of vector index `{}` is declared {} but the table \
+                 defines it as {live}",
+                attribute.name,
+                index.name(),
+                attribute.scalar.as_str()
+            )
+        })
+    })
+}
+
+/// Waits until no index of the table is being created or deleted.
+async fn wait_until_idle(db: &Inner) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let Some(table) = admin::describe_table(db).await? else {
+            return Ok(());
+        };
+        let busy = table.table_status() != Some(&aws_sdk_dynamodb::types::TableStatus::Active)
+            || table
+                .global_secondary_indexes()
+                .iter()
+                .any(|i| i.index_status() != Some(&IndexStatus::Active))
+            || table.vector_indexes().iter().any(|i| {
+                i.index_status() != Some(&IndexStatus::Active) || i.backfilling() == Some(true)
+            });
+        if !busy {
+            return Ok(());
+        }
+        if started.elapsed() > SEARCHABLE_TIMEOUT {
+            return Err(Error::TableMismatch {
+                table: db.table_name.clone(),
+                index: None,
+                attribute: None,
+                reason: format!("an index operation still running after {SEARCHABLE_TIMEOUT:?}"),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
 }
 
 /// UpdateTable creating `index`, with its search schema's attribute types.
@@ -163,10 +243,7 @@ pub(crate) fn difference(
         format!("measures by {live}")
     } else if live != declared {
         "has another search schema".to_owned()
-    } else if let Some((live, declared)) = crate::table::IndexSchema::new(index.name(), "", None)
-        .with_projection(index.projection())
-        .projection_mismatch(found.projection())
-    {
+    } else if let Some((live, declared)) = index.projection().mismatch(found.projection()) {
         format!("projects {live}, the declaration {declared}")
     } else {
         return None;
@@ -233,7 +310,7 @@ fn probe_value(attribute: IndexAttribute) -> AttributeValue {
     }
 }
 
-/// Whether `index` answers a search yet: a one-result search for the zero vector (with a
+/// Whether `index` answers a search yet: a one-result search for a unit vector (with a
 /// placeholder partition value). `false` while DynamoDB says the index is backfilling or
 /// not there yet — its search endpoint learns of a new index some time after the table
 /// reports it active.
@@ -247,13 +324,15 @@ async fn probe(db: &Inner, index: &'static VectorIndexSchema) -> Result<bool, Er
         text
     });
     let (names, values) = p.into_maps();
-    let zero = vec![AttributeValue::N("0".to_owned()); index.dimensions() as usize];
+    // A unit vector: a zero vector's cosine is defined only by convention.
+    let mut unit = vec![AttributeValue::N("0".to_owned()); index.dimensions() as usize];
+    unit[0] = AttributeValue::N("1".to_owned());
     let output = pin!(
         db.client
             .search_vectors()
             .table_name(&db.table_name)
             .index_name(index.name())
-            .set_search_vector(Some(zero))
+            .set_search_vector(Some(unit))
             .top_k(1)
             .set_search_condition_expression(condition)
             .set_expression_attribute_names(names)

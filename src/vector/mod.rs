@@ -58,4 +58,4 @@ pub use search::{DEFAULT_TOP_K, MAX_TOP_K, Near, NoPartition, Scored, Search, Ve
 pub use value::{Vector, VectorField, WrongDimensions};
 
 #[doc(hidden)]
-pub use schema::{vector_index, vector_mismatch};
+pub use schema::{undeclared_vector_attribute, vector_index, vector_mismatch};

@@ -1,7 +1,7 @@
 //! The `const fn`s the entity derive calls to check the fields it lists for a vector index
 //! against the table's declaration.
 
-use crate::table::{ScalarType, VectorIndex, VectorIndexSchema, str_eq};
+use crate::table::{ScalarType, TableSchema, VectorIndex, VectorIndexSchema, str_eq};
 
 /// The schema of a vector index (taking [`VectorIndex`] makes any other handle a type
 /// error in the entity derive's checks).
@@ -44,4 +44,32 @@ pub const fn vector_mismatch(
         Some(s) if s as u8 != found as u8 => 2,
         _ => 0,
     }
+}
+
+/// Whether `attribute` is the vector attribute or a search attribute of a vector index not
+/// in `declared`.
+pub const fn undeclared_vector_attribute(
+    table: &TableSchema,
+    attribute: &str,
+    declared: &[&str],
+) -> bool {
+    let indexes = table.vector_indexes();
+    let mut i = 0;
+    while i < indexes.len() {
+        let index = &indexes[i];
+        if str_eq(index.attribute(), attribute) || index.search_attribute_type(attribute).is_some()
+        {
+            let mut known = false;
+            let mut d = 0;
+            while d < declared.len() {
+                known |= str_eq(declared[d], index.name());
+                d += 1;
+            }
+            if !known {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
 }

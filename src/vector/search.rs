@@ -197,7 +197,7 @@ impl<E: Entity, T> Search<E, T> {
     }
 
     /// Narrows the search by the index's inline filter attributes: equalities joined by
-    /// `and` (`a.category.eq("books").and(a.in_stock.eq(true))`) — what `SearchVectors`
+    /// `and` (`a.category.eq("books").and(a.brand.eq("acme"))`) — what `SearchVectors`
     /// accepts. Anything else is refused before sending. Calling it twice `and`s them.
     pub fn filter(mut self, condition: Condition<E>) -> Self {
         let node = condition.into_node();
@@ -449,6 +449,21 @@ impl SearchCore {
                 ));
             }
             written.push(attribute);
+        }
+        // Results are told apart by type: an index that does not hold the discriminator
+        // (keys only) would return items no read could keep.
+        if !index.carries(table.discriminator()) {
+            return Err(Error::invalid_for(
+                self.def.name(),
+                InvalidInputKind::NotProjected,
+                format!(
+                    "vector index `{}` projects {}, not the discriminator `{}`, which tells its \
+                     results' types apart: project it (`include(..)` adds it)",
+                    index.name(),
+                    index.projection().describe(),
+                    table.discriminator()
+                ),
+            ));
         }
         for key in keys.into_iter().flatten() {
             if !written.contains(&key) {

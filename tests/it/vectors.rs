@@ -753,6 +753,18 @@ enum PlainItem {
     Doc(Doc),
 }
 
+/// The plain table before its documents moved to `DOC#{id}`.
+#[derive(Debug, Table)]
+#[dynamo(name = "plain")]
+struct PlainBefore;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = PlainBefore, name = "Doc", pk = "OLD#{id}", sk = "DOC")]
+struct DocBefore {
+    id: u32,
+    v: Vector<7>,
+}
+
 /// Values whose decimal forms are long, tiny, huge, negative zero and subnormal.
 fn awkward(seed: u32) -> Vector<7> {
     let s = seed as f32;
@@ -813,7 +825,19 @@ async fn vectors_are_stored_exactly_on_every_write_path(#[case] backend: Backend
     let streamed = futures::stream::iter([dynamorm::batch::StreamedWrite::put(&doc(5))]);
     let out = db.write_stream(streamed).send().await.expect("stream");
     out.into_result().expect("streamed");
-    for id in 1..=5 {
+    // A migration moving a document to its new key re-encodes it (decoded, then written).
+    let before = Db::<PlainBefore>::with_table_name(db.client().clone(), db.table_name());
+    before
+        .put(&DocBefore {
+            id: 6,
+            v: awkward(6),
+        })
+        .send()
+        .await
+        .expect("put");
+    let report = db.migrate::<PlainItem>().run().await.expect("migration");
+    assert_eq!(report.progress.moved, 1, "{report:?}");
+    for id in 1..=6 {
         let got = db
             .get(doc(id).key())
             .send()
@@ -828,7 +852,7 @@ async fn vectors_are_stored_exactly_on_every_write_path(#[case] backend: Backend
         );
     }
     let scanned: Vec<PlainItem> = db.scan::<PlainItem>().all().await.expect("scan");
-    assert_eq!(scanned.len(), 5);
+    assert_eq!(scanned.len(), 6);
     let n = db.query(Doc::attrs().id.is(3)).stream().count().await;
     assert_eq!(n, 1);
 }
@@ -874,4 +898,148 @@ async fn search_results_hold_exact_vectors_and_dynamodb_local_refuses_the_index(
         back.iter().zip(&v).all(|(a, b)| a.to_bits() == b.to_bits()),
         "exact through the index"
     );
+    // What a search consumed is collected like every other read's (in bytes: a search is
+    // billed by the bytes it reads, not in capacity units).
+    let counted = db.with_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total);
+    counted
+        .search(Product::ByEmbedding.near(v).partition("acme"))
+        .send()
+        .await
+        .expect("search");
+    let report = counted.capacity().report();
+    assert!(report.vector_search_bytes >= 1024.0, "{report:?}");
+    assert_eq!(report.responses, 1);
+}
+
+/// Every vector index attribute optional, none skipped by serde: `None` is written as a
+/// `NULL`, which DynamoDB refuses in a vector or search attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = Catalog, pk = "MEMO#{slug}", sk = "MEMO")]
+#[dynamo(vector_index(ByEmbedding, vector = embedding, hash = tenant, filters = [category]))]
+struct Memo {
+    slug: String,
+    tenant: Option<String>,
+    category: Option<String>,
+    embedding: Option<Vector<DIMENSIONS>>,
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn none_leaves_an_item_out_of_the_index_on_every_write_path(#[case] backend: Backend) {
+    if !searchable(backend, "None in vector attributes") {
+        return;
+    }
+    let t = faulty_table_of::<Catalog>(
+        backend,
+        "vectors-none",
+        FaultConfig {
+            seed: 24,
+            unprocessed: 0.0,
+            throttle: 0.0,
+            drop_connection: 0.0,
+        },
+    )
+    .await;
+    let db = &t.db;
+    let m = Memo::attrs();
+    let memo = |slug: &str, tenant: Option<&str>, embedded: bool| Memo {
+        slug: slug.into(),
+        tenant: tenant.map(Into::into),
+        category: Some("notes".into()),
+        embedding: embedded.then(|| embed(slug)),
+    };
+    let search = || {
+        db.search(Memo::ByEmbedding.near(embed("memo")).partition("acme"))
+            .top_k(100)
+            .send()
+    };
+    // Written with NULLs dropped: DynamoDB would refuse each of these otherwise.
+    db.put(&memo("no vector", Some("acme"), false))
+        .send()
+        .await
+        .expect("put");
+    db.put(&memo("no tenant", None, true))
+        .send()
+        .await
+        .expect("put");
+    db.batch_write()
+        .put(&memo("batched", Some("acme"), false))
+        .send()
+        .await
+        .expect("batch")
+        .into_result()
+        .expect("written");
+    db.transact_write()
+        .action(db.put(&memo("in a transaction", None, false)))
+        .send()
+        .await
+        .expect("transaction");
+    let streamed = futures::stream::iter([dynamorm::batch::StreamedWrite::put(&memo(
+        "streamed",
+        Some("acme"),
+        false,
+    ))]);
+    db.write_stream(streamed)
+        .send()
+        .await
+        .expect("stream")
+        .into_result()
+        .expect("streamed");
+    assert!(
+        search().await.expect("search").is_empty(),
+        "none of them is in the index"
+    );
+
+    // In once it has both; out again when an update sets either to None.
+    let full = memo("full", Some("acme"), true);
+    db.put(&full).send().await.expect("put");
+    assert_eq!(search().await.expect("search").len(), 1);
+    db.update(full.key())
+        .set(m.embedding, None)
+        .send()
+        .await
+        .expect("update");
+    assert!(search().await.expect("search").is_empty(), "no vector: out");
+    db.update(full.key())
+        .set(m.embedding, Some(embed("full")))
+        .send()
+        .await
+        .expect("update");
+    let by_category = db
+        .search(Memo::ByEmbedding.near(embed("memo")).partition("acme"))
+        .filter(m.category.eq("notes"))
+        .send();
+    assert_eq!(by_category.await.expect("search").len(), 1);
+    db.update(full.key())
+        .set(m.category, None)
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(
+        search().await.expect("search").len(),
+        1,
+        "still in the index"
+    );
+    let by_category = db
+        .search(Memo::ByEmbedding.near(embed("memo")).partition("acme"))
+        .filter(m.category.eq("notes"))
+        .send();
+    assert!(
+        by_category.await.expect("search").is_empty(),
+        "no category: no match"
+    );
+    db.update(full.key())
+        .set(m.tenant, None)
+        .send()
+        .await
+        .expect("update");
+    assert!(search().await.expect("search").is_empty(), "no tenant: out");
+
+    // An empty partition value is refused before sending, as DynamoDB would refuse it.
+    let before = t.proxy.stats().requests;
+    let empty = db.put(&memo("empty", Some(""), true)).send().await;
+    assert!(matches!(empty, Err(dynamorm::Error::Key(_))), "{empty:?}");
+    assert_eq!(t.proxy.stats().requests, before, "nothing sent");
 }

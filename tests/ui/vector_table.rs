@@ -11,4 +11,13 @@
 #[dynamo(vector_index(Other, vector = "v", dimensions = 8, distance = cosine))]
 pub struct Tables;
 
+#[derive(dynamorm::Table)]
+#[dynamo(name = "u")]
+#[dynamo(index(GSI1, pk = [region: S]))]
+#[dynamo(vector_index(GSI1, vector = "v", dimensions = 4, distance = cosine))]
+#[dynamo(vector_index(Ab, vector = "w", dimensions = 4, distance = cosine))]
+#[dynamo(vector_index(Typed, vector = "region", dimensions = 4, distance = cosine, filters = [region: N, _type: N]))]
+#[dynamo(vector_index(Included, vector = "x", dimensions = 4, distance = cosine, projection = include(_type, title)))]
+pub struct Clashes;
+
 fn main() {}

@@ -36,12 +36,47 @@ pub(crate) fn shape_consts(entity: &Entity<'_>, table: &Path) -> TokenStream {
     quote!(#(#consts)*)
 }
 
-/// The checks of every vector index fed.
+/// The checks of every vector index fed, and that no other field is stored under a vector
+/// or search attribute's name (its dimensions or type would go unchecked).
 pub(crate) fn checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let checks = entity
         .vectors
         .iter()
         .map(|feed| feed_checks(entity, table, feed));
+    let undeclared = undeclared_checks(entity, table);
+    quote!(#(#checks)* #undeclared)
+}
+
+/// A field stored under an attribute of a vector index the entity does not feed: its
+/// vector attribute (dimensions unchecked), or a search attribute (type unchecked; DynamoDB
+/// refuses every write of another type).
+fn undeclared_checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
+    let (krate, ident) = (&entity.krate, entity.ident);
+    let declared: Vec<String> = entity
+        .vectors
+        .iter()
+        .map(|f| f.attr.name.to_string())
+        .collect();
+    let checks = entity.fields.iter().filter(|f| !f.skipped).map(|f| {
+        let attribute = &f.attribute;
+        let message = format!(
+            "field `{}` of `{ident}` is stored as `{attribute}`, an attribute of a vector index \
+             `{ident}` does not list; list it (`#[dynamo(vector_index(Name, vector = .., hash = \
+             .., filters = [..]))]` — without `vector` for an entity that stores none) so its \
+             dimensions or type are checked, or store it under another name \
+             (`#[serde(rename = \"...\")]`)",
+            f.ident
+        );
+        quote_spanned! {f.ident.span()=>
+            if #krate::vector::undeclared_vector_attribute(
+                &<#table as #krate::Table>::SCHEMA,
+                #attribute,
+                &[#(#declared),*],
+            ) {
+                ::core::panic!(#message);
+            }
+        }
+    });
     quote!(#(#checks)*)
 }
 

@@ -35,10 +35,16 @@ pub(crate) fn table(cx: &mut Ctxt, table: &Table<'_>) {
             cx.error_spanned_by(name, format!("duplicate index `{name}`"));
         }
         let text = name.to_string();
-        if text.len() < 3 {
-            cx.error_spanned_by(name, "an index name has 3 to 255 characters");
+        let valid = text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !(3..=255).contains(&text.len()) || !valid {
+            cx.error_spanned_by(
+                name,
+                "an index name has 3 to 255 characters, each a letter, digit, `_`, `.` or `-`",
+            );
         }
         declaration(cx, index, &reserved);
+        included(cx, table, index);
+        types(cx, table, i);
         // Reported once, against the first earlier index over the same attribute that
         // gives its dimensions.
         let earlier = attrs.vector_indexes[..i]
@@ -56,6 +62,77 @@ pub(crate) fn table(cx: &mut Ctxt, table: &Table<'_>) {
                     earlier.name
                 ),
             );
+        }
+    }
+}
+
+/// One type per attribute across the table: a search attribute of the `i`th vector index
+/// against the multi-attribute indexes' attributes and the earlier vector indexes'; the
+/// discriminator, a string, may be an inline filter only as `S`; the vector attribute is
+/// neither the discriminator nor any index's key or search attribute.
+fn types(cx: &mut Ctxt, table: &Table<'_>, i: usize) {
+    let attrs = &table.attrs;
+    let index = &attrs.vector_indexes[i];
+    let discriminator = table.discriminator();
+    let mut known: Vec<(String, String)> = vec![(discriminator.clone(), "S".to_owned())];
+    let multi = attrs.indexes.iter().flat_map(|x| [&x.pk_list, &x.sk_list]);
+    let earlier = attrs.vector_indexes[..i]
+        .iter()
+        .flat_map(|v| v.hash.iter().chain(v.filters.iter().flat_map(|f| &f.items)));
+    for item in multi.flatten().flat_map(|l| &l.items).chain(earlier) {
+        if let Some(scalar) = &item.scalar {
+            known.push((item.name.clone(), scalar.to_string()));
+        }
+    }
+    let own = index
+        .hash
+        .iter()
+        .chain(index.filters.iter().flat_map(|f| &f.items));
+    for item in own {
+        let Some(scalar) = item.scalar.as_ref().map(ToString::to_string) else {
+            continue;
+        };
+        if let Some((_, other)) = known.iter().find(|(n, s)| *n == item.name && *s != scalar) {
+            cx.syn_error(syn::Error::new(
+                item.span,
+                format!(
+                    "`{}` has type {other} elsewhere in the table (another index, or the \
+                     discriminator); an attribute has one type",
+                    item.name
+                ),
+            ));
+        }
+    }
+    if let Some((vector, span)) = &index.vector
+        && known.iter().any(|(n, _)| n == vector)
+    {
+        cx.syn_error(syn::Error::new(
+            *span,
+            format!("`{vector}` is the discriminator or another index's attribute, not a vector"),
+        ));
+    }
+}
+
+/// An `include(..)` list: not empty, and without what every entry holds already (the
+/// table's keys) or the library adds (the discriminator).
+fn included(cx: &mut Ctxt, table: &Table<'_>, index: &VectorIndexAttr) {
+    let Some(ProjectionKind::Include(names)) = index.projection.as_ref().map(|p| &p.kind) else {
+        return;
+    };
+    if names.is_empty() {
+        cx.error_spanned_by(&index.name, "`include(..)` names at least one attribute");
+    }
+    let mut held = vec![table.partition_key(), table.discriminator()];
+    held.extend(table.sort_key());
+    for (attribute, span) in names {
+        if held.contains(attribute) {
+            cx.syn_error(syn::Error::new(
+                *span,
+                format!(
+                    "`{attribute}` is a table key or the discriminator, which the index holds \
+                     (or the library adds) already"
+                ),
+            ));
         }
     }
 }
@@ -111,11 +188,6 @@ fn declaration(cx: &mut Ctxt, index: &VectorIndexAttr, reserved: &[String]) {
             "the distance function is `cosine`, `euclidean` or `dot_product`",
         ),
         _ => {}
-    }
-    if let Some(ProjectionKind::Include(names)) = index.projection.as_ref().map(|p| &p.kind)
-        && names.is_empty()
-    {
-        cx.error_spanned_by(name, "`include(..)` names at least one attribute");
     }
     search_schema(cx, index, reserved);
 }
@@ -183,17 +255,9 @@ fn scalar(cx: &mut Ctxt, item: &KeyListItem) {
     }
 }
 
-/// Reports what an entity's `vector_index(..)` may not say: the table's settings.
+/// Reports what an entity's `vector_index(..)` may not say: the table's settings. (Without
+/// `vector = ..` the entity stores no vectors, and only its search fields are checked.)
 pub(crate) fn entity(cx: &mut Ctxt, index: &VectorIndexAttr) {
-    let name = &index.name;
-    if index.vector.is_none() {
-        cx.error_spanned_by(
-            name,
-            format!(
-                "name the field holding the vectors: `vector_index({name}, vector = embedding)`"
-            ),
-        );
-    }
     let settings = [
         index.dimensions.map(|(_, span)| span),
         index.distance.as_ref().map(syn::Ident::span),
