@@ -106,9 +106,12 @@ where
         request.as_mut().poll(cx)
     })
     .await;
+    // A response that reports no capacity units (an error, a search's bytes) records none.
     let units = match &result {
-        Ok(output) => Some(db.capacity.collector.record(call.entity, output.consumed())),
-        Err(_) => None,
+        Ok(output) if !output.consumed().is_empty() => {
+            Some(db.capacity.collector.record(call.entity, output.consumed()))
+        }
+        _ => None,
     };
     if let Some(started) = started {
         span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);

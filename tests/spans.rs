@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use dynamorm::Db;
 use dynamorm_entities::Tracker;
+use dynamorm_entities::catalog::{Catalog, Product, embed};
 use dynamorm_entities::sample::assigned_task;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -53,6 +54,8 @@ async fn spans_describe_requests_without_key_or_attribute_values() {
     let db = Db::<Tracker>::with_table_name(server.client(), "spans")
         .with_consumed_capacity(ReturnConsumedCapacity::Total);
     db.create_table().await.expect("table is created");
+    let catalog = Db::<Catalog>::with_table_name(server.client(), "spans-catalog");
+    catalog.create_table().await.expect("catalog is created");
     // The global subscriber: this binary has no other test, and a thread-scoped one can
     // miss spans when other threads cache the callsite's interest first.
     let capture = Capture::default();
@@ -68,6 +71,10 @@ async fn spans_describe_requests_without_key_or_attribute_values() {
         .all()
         .await
         .expect("query");
+    let near = Product::ByEmbedding
+        .near(embed("secret words"))
+        .partition("secret-tenant");
+    catalog.search(near).send().await.expect("search");
 
     let fields = capture.0.lock().expect("fields").clone();
     let value = |name: &str| -> Vec<String> {
@@ -79,15 +86,21 @@ async fn spans_describe_requests_without_key_or_attribute_values() {
     };
     assert_eq!(
         value("db.operation"),
-        ["\"PutItem\"", "\"GetItem\"", "\"Query\""]
+        [
+            "\"PutItem\"",
+            "\"GetItem\"",
+            "\"Query\"",
+            "\"SearchVectors\""
+        ]
     );
-    assert!(
-        value("entity").iter().all(|e| e == "\"Task\""),
-        "{:?}",
-        value("entity")
+    assert_eq!(
+        value("entity"),
+        ["\"Task\"", "\"Task\"", "\"Task\"", "\"Product\""]
     );
-    assert_eq!(value("latency_ms").len(), 3);
-    assert_eq!(value("outcome"), ["\"ok\"", "\"ok\"", "\"ok\""]);
+    assert_eq!(value("db.index")[3], "\"ByEmbedding\"");
+    assert_eq!(value("latency_ms").len(), 4);
+    assert_eq!(value("outcome"), ["\"ok\"", "\"ok\"", "\"ok\"", "\"ok\""]);
+    // A search reports bytes, not capacity units (`CapacityReport::vector_search_bytes`).
     assert_eq!(value("consumed_capacity").len(), 3);
     assert!(value("db.table").iter().all(|t| t.contains("spans")));
     for (name, value) in &fields {
