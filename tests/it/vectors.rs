@@ -1043,3 +1043,93 @@ async fn none_leaves_an_item_out_of_the_index_on_every_write_path(#[case] backen
     assert!(matches!(empty, Err(dynamorm::Error::Key(_))), "{empty:?}");
     assert_eq!(t.proxy.stats().requests, before, "nothing sent");
 }
+
+/// A vector index holding the titles and vectors only, and one holding only keys.
+#[derive(Debug, Table)]
+#[dynamo(name = "slim")]
+#[dynamo(vector_index(ByTitle, vector = "v", dimensions = 4, distance = cosine, projection = include(title, v)))]
+#[dynamo(vector_index(KeysOnly, vector = "v", dimensions = 4, distance = euclidean, projection = keys_only))]
+struct Slim;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = Slim, pk = "CARD#{id}", sk = "CARD")]
+#[dynamo(vector_index(ByTitle, vector = v))]
+#[dynamo(vector_index(KeysOnly, vector = v))]
+struct Card {
+    id: u32,
+    title: String,
+    body: String,
+    v: Vector<4>,
+}
+
+#[derive(Debug, PartialEq, Deserialize, dynamorm::Projection)]
+#[dynamo(entity = Card)]
+struct CardTitle {
+    title: String,
+    v: Vector<4>,
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn searches_read_only_what_the_index_projects(#[case] backend: Backend) {
+    if !searchable(backend, "projections") {
+        return;
+    }
+    let t = faulty_table_of::<Slim>(
+        backend,
+        "vectors-projections",
+        FaultConfig {
+            seed: 24,
+            unprocessed: 0.0,
+            throttle: 0.0,
+            drop_connection: 0.0,
+        },
+    )
+    .await;
+    let db = &t.db;
+    for id in 0..4u32 {
+        let mut v = [0.1f32; 4];
+        v[id as usize] = 1.0;
+        let card = Card {
+            id,
+            title: format!("card {id}"),
+            body: "long".into(),
+            v: Vector::new(v),
+        };
+        db.put(&card).send().await.expect("put");
+    }
+    let q = [1.0, 0.1, 0.1, 0.1];
+    // What the INCLUDE index holds comes back, the vector (named) exact.
+    let titles = db
+        .search(Card::ByTitle.near(q))
+        .project::<CardTitle>()
+        .top_k(2)
+        .send()
+        .await
+        .expect("projected search");
+    assert_eq!(titles.len(), 2);
+    assert_eq!(titles[0].item.title, "card 0");
+    assert_eq!(titles[0].item.v, Vector::new([1.0, 0.1, 0.1, 0.1]));
+    // Whole cards need `body`, which neither index holds; the keys-only index lacks even
+    // the discriminator: both refused before sending.
+    let before = t.proxy.stats().requests;
+    let whole = db.search(Card::ByTitle.near(q)).send().await;
+    assert_eq!(
+        refused(&whole),
+        Some(InvalidInputKind::NotProjected),
+        "{whole:?}"
+    );
+    let keys = db
+        .search(Card::KeysOnly.near(q))
+        .project::<CardTitle>()
+        .send()
+        .await;
+    assert_eq!(
+        refused(&keys),
+        Some(InvalidInputKind::NotProjected),
+        "{keys:?}"
+    );
+    assert_eq!(t.proxy.stats().requests, before, "nothing sent");
+}
