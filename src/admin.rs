@@ -19,7 +19,9 @@ pub struct TableOptions {
     /// Enables DynamoDB Streams with this view type (when the table is created).
     pub stream: Option<StreamViewType>,
     /// Whether `ensure_table_with` waits until indexes it adds are active (the default);
-    /// DynamoDB Local never reports an index added to an existing table as active.
+    /// DynamoDB Local never reports an index added to an existing table as active. Adding a
+    /// vector index still waits for an index operation already running, as DynamoDB takes
+    /// one at a time per table.
     pub skip_waiting_for_new_indexes: bool,
 }
 

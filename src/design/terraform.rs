@@ -137,18 +137,11 @@ pub fn terraform<T: Table>(deployment: &Deployment) -> Result<Value, crate::Erro
         config["//"] = json!(format!(
             "vector indexes {} are not declared here: the AWS provider has no vector indexes \
              yet (hashicorp/terraform-provider-aws#49350); `ensure_table` adds them, with the \
-             attribute definitions of their search schemas, which `lifecycle.ignore_changes` \
-             keeps Terraform from removing again",
+             attribute definitions of their search schemas, which this resource does not list \
+             (the provider refuses attributes no key uses): `terraform plan` then shows them \
+             as removed, and applying that would fail",
             names.join(", ")
         ));
-        let search = schema
-            .vector_indexes()
-            .iter()
-            .any(|i| i.search_schema().next().is_some());
-        if search {
-            let table = &mut config["resource"]["aws_dynamodb_table"][resource_name(schema.name())];
-            table["lifecycle"] = json!({"ignore_changes": ["attribute"]});
-        }
     }
     Ok(config)
 }

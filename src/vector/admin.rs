@@ -101,13 +101,19 @@ pub(crate) async fn ensure(
                     return Err(mismatch(reason));
                 }
                 // Found while still being built (by another process, or a run that did not
-                // wait): waited for like one added here.
-                if wait {
+                // wait): waited for like one added here. An index built long ago is not
+                // probed again.
+                let building = found.index_status() != Some(&IndexStatus::Active)
+                    || found.backfilling() == Some(true);
+                if wait && building {
                     wait_until_searchable(db, std::slice::from_ref(index)).await?;
                 }
             }
             None => {
-                if !on_demand(table) {
+                if let Some(reason) = retyped(table, index) {
+                    return Err(mismatch(reason));
+                }
+                if provisioned(table) {
                     return Err(mismatch(format!(
                         "the table is provisioned, and DynamoDB builds vector index `{}` on \
                          on-demand tables only: switch it to on-demand billing first",
@@ -127,13 +133,17 @@ pub(crate) async fn ensure(
     Ok(())
 }
 
-/// Whether the described table bills on demand (DynamoDB omits the summary of a table
-/// created provisioned and never switched).
-fn on_demand(table: &TableDescription) -> bool {
-    table
-        .billing_mode_summary()
-        .and_then(|b| b.billing_mode())
-        .is_some_and(|m| *m == aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+/// Whether the described table is provisioned: its billing summary says so, or it has none
+/// (DynamoDB may omit it for a table never switched) and provisioned read capacity.
+fn provisioned(table: &TableDescription) -> bool {
+    use aws_sdk_dynamodb::types::BillingMode;
+    match table.billing_mode_summary().and_then(|b| b.billing_mode()) {
+        Some(mode) => *mode == BillingMode::Provisioned,
+        None => table
+            .provisioned_throughput()
+            .and_then(|p| p.read_capacity_units())
+            .is_some_and(|units| units > 0),
+    }
 }
 
 /// A search attribute the live table defines with another type than declared.
@@ -350,10 +360,15 @@ async fn probe(db: &Inner, index: &'static VectorIndexSchema) -> Result<bool, Er
             let message = aws_sdk_dynamodb::error::ProvideErrorMetadata::message(&e)
                 .unwrap_or_default()
                 .to_owned();
+            let code = aws_sdk_dynamodb::error::ProvideErrorMetadata::code(&e);
             if message.contains("backfilling")
                 || message.contains("does not have the specified index")
             {
                 Ok(false)
+            } else if code == Some("AccessDeniedException") {
+                // A deploy role that may not search: the index is active, which is all
+                // `ensure_table` can see.
+                Ok(true)
             } else {
                 Err(crate::error::service("SearchVectors", e))
             }

@@ -46,8 +46,7 @@ pub const fn vector_mismatch(
     }
 }
 
-/// Whether `attribute` is the vector attribute or a search attribute of a vector index not
-/// in `declared`.
+/// Whether `attribute` is the vector attribute of a vector index not in `declared`.
 pub const fn undeclared_vector_attribute(
     table: &TableSchema,
     attribute: &str,

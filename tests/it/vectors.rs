@@ -1133,3 +1133,59 @@ async fn searches_read_only_what_the_index_projects(#[case] backend: Backend) {
     );
     assert_eq!(t.proxy.stats().requests, before, "nothing sent");
 }
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_provisioned_table_gets_no_vector_index(#[case] backend: Backend) {
+    if !searchable(backend, "provisioned table") {
+        return;
+    }
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
+        ScalarAttributeType,
+    };
+    let (client, _server) = client(backend);
+    let name = unique_name("vectors-provisioned");
+    let key = |n: &str, k| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(k)
+            .build()
+    };
+    let def = |n: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
+    let throughput = ProvisionedThroughput::builder()
+        .read_capacity_units(5)
+        .write_capacity_units(5)
+        .build();
+    client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::Provisioned)
+        .provisioned_throughput(throughput.expect("throughput"))
+        .key_schema(key("PK", KeyType::Hash).expect("key"))
+        .key_schema(key("SK", KeyType::Range).expect("key"))
+        .attribute_definitions(def("PK").expect("def"))
+        .attribute_definitions(def("SK").expect("def"))
+        .send()
+        .await
+        .expect("a provisioned table");
+    let db = Db::<Catalog>::with_table_name(client, name);
+    let err = db.ensure_table().await.expect_err("refused");
+    assert!(
+        matches!(
+            &err,
+            dynamorm::Error::TableMismatch {
+                index: Some("ByEmbedding"),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

@@ -18,6 +18,7 @@ pub struct Tables;
 #[dynamo(vector_index(Ab, vector = "w", dimensions = 4, distance = cosine))]
 #[dynamo(vector_index(Typed, vector = "region", dimensions = 4, distance = cosine, filters = [region: N, _type: N]))]
 #[dynamo(vector_index(Included, vector = "x", dimensions = 4, distance = cosine, projection = include(_type, title)))]
+#[dynamo(vector_index(OnAVector, vector = "y", dimensions = 4, distance = cosine, filters = [x: S]))]
 pub struct Clashes;
 
 fn main() {}

@@ -13,7 +13,10 @@ use crate::internals::model::vector::VectorFeed;
 /// The shape constants, one per vector index fed.
 pub(crate) fn shape_consts(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let (krate, ident) = (&entity.krate, entity.ident);
-    let consts = entity.vectors.iter().map(|feed| {
+    // An entity that lists an index without storing vectors in it is never in it: no shape
+    // to search it by.
+    let feeds = entity.vectors.iter().filter(|feed| feed.vector.is_some());
+    let consts = feeds.map(|feed| {
         let name = &feed.attr.name;
         let hash = match feed.hash {
             Some((field, _)) => {
@@ -37,7 +40,8 @@ pub(crate) fn shape_consts(entity: &Entity<'_>, table: &Path) -> TokenStream {
 }
 
 /// The checks of every vector index fed, and that no other field is stored under a vector
-/// or search attribute's name (its dimensions or type would go unchecked).
+/// attribute's name (its dimensions would go unchecked). A search attribute's value is
+/// checked against its declared type by every write, before sending.
 pub(crate) fn checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let checks = entity
         .vectors
@@ -47,25 +51,25 @@ pub(crate) fn checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
     quote!(#(#checks)* #undeclared)
 }
 
-/// A field stored under an attribute of a vector index the entity does not feed: its
-/// vector attribute (dimensions unchecked), or a search attribute (type unchecked; DynamoDB
-/// refuses every write of another type).
+/// A field stored under the vector attribute of a vector index the entity does not feed
+/// with `vector = ..`.
 fn undeclared_checks(entity: &Entity<'_>, table: &Path) -> TokenStream {
     let (krate, ident) = (&entity.krate, entity.ident);
+    // Only a listing that names the vector field counts: it is what checks the dimensions.
     let declared: Vec<String> = entity
         .vectors
         .iter()
+        .filter(|f| f.vector.is_some())
         .map(|f| f.attr.name.to_string())
         .collect();
     let checks = entity.fields.iter().filter(|f| !f.skipped).map(|f| {
         let attribute = &f.attribute;
         let message = format!(
-            "field `{}` of `{ident}` is stored as `{attribute}`, an attribute of a vector index \
-             `{ident}` does not list; list it (`#[dynamo(vector_index(Name, vector = .., hash = \
-             .., filters = [..]))]` — without `vector` for an entity that stores none) so its \
-             dimensions or type are checked, or store it under another name \
+            "field `{}` of `{ident}` is stored as `{attribute}`, the vector attribute of a vector \
+             index `{ident}` does not feed: add `#[dynamo(vector_index(Name, vector = {}, ..))]` \
+             so its dimensions are checked, or store it under another name \
              (`#[serde(rename = \"...\")]`)",
-            f.ident
+            f.ident, f.ident
         );
         quote_spanned! {f.ident.span()=>
             if #krate::vector::undeclared_vector_attribute(

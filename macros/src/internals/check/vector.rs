@@ -39,7 +39,7 @@ pub(crate) fn table(cx: &mut Ctxt, table: &Table<'_>) {
         if !(3..=255).contains(&text.len()) || !valid {
             cx.error_spanned_by(
                 name,
-                "an index name has 3 to 255 characters, each a letter, digit, `_`, `.` or `-`",
+                "an index name has 3 to 255 characters, each an ASCII letter, digit or `_`",
             );
         }
         declaration(cx, index, &reserved);
@@ -84,11 +84,28 @@ fn types(cx: &mut Ctxt, table: &Table<'_>, i: usize) {
             known.push((item.name.clone(), scalar.to_string()));
         }
     }
+    // Every index's vector attribute: none is also a search attribute (DynamoDB defines no
+    // type for a vector attribute). Two indexes may share one vector attribute.
+    let vectors: Vec<&str> = attrs
+        .vector_indexes
+        .iter()
+        .filter_map(|v| v.vector.as_ref().map(|(a, _)| a.as_str()))
+        .collect();
     let own = index
         .hash
         .iter()
         .chain(index.filters.iter().flat_map(|f| &f.items));
     for item in own {
+        let own_vector = index.vector.as_ref().is_some_and(|(v, _)| *v == item.name);
+        if vectors.contains(&item.name.as_str()) && !own_vector {
+            cx.syn_error(syn::Error::new(
+                item.span,
+                format!(
+                    "`{}` holds a vector index's vectors; it cannot be searched by",
+                    item.name
+                ),
+            ));
+        }
         let Some(scalar) = item.scalar.as_ref().map(ToString::to_string) else {
             continue;
         };
@@ -103,12 +120,22 @@ fn types(cx: &mut Ctxt, table: &Table<'_>, i: usize) {
             ));
         }
     }
+    let search_anywhere = attrs
+        .vector_indexes
+        .iter()
+        .flat_map(|v| v.hash.iter().chain(v.filters.iter().flat_map(|f| &f.items)))
+        .map(|item| item.name.clone());
+    let typed: Vec<String> = known
+        .iter()
+        .map(|(n, _)| n.clone())
+        .chain(search_anywhere)
+        .collect();
     if let Some((vector, span)) = &index.vector
-        && known.iter().any(|(n, _)| n == vector)
+        && typed.contains(vector)
     {
         cx.syn_error(syn::Error::new(
             *span,
-            format!("`{vector}` is the discriminator or another index's attribute, not a vector"),
+            format!("`{vector}` is the discriminator or an index's attribute, not a vector"),
         ));
     }
 }
