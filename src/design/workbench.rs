@@ -14,16 +14,21 @@ use crate::registry::Registry;
 use crate::table::Table;
 
 /// The Workbench data model of registry `R`'s table, with `samples` as its data: each
-/// sample is encoded as the library stores it (keys rendered from the templates), so the
-/// facets show real keys; attribute types are read off the samples. Without samples the
-/// facets carry the key templates only.
+/// sample is encoded as the library stores it (keys rendered from the templates) and kept
+/// in its entity type's facet (`TableFacets[].TableData`, as AWS's published models with
+/// facets keep them), without `NULL` attributes, so each facet shows real keys; attribute
+/// types are read off the samples, and the attributes of multi-attribute and vector indexes
+/// are declared with their types. Without samples the facets carry the key templates only.
 ///
-/// Multi-attribute indexes are left out: the Workbench format names one attribute per key.
+/// Multi-attribute and vector indexes are not listed as indexes: the Workbench format names
+/// one attribute per key and has no vector index.
 pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Deployment) -> Value {
     let schema = &<R::Table as Table>::SCHEMA;
+    // `NULL`s left out, as AWS's own converter leaves them out: Workbench shows an absent
+    // attribute, not a null one.
     let items: Vec<(Option<&'static str>, Item)> = samples
         .iter()
-        .filter_map(|s| Some((s.discriminator(), s.to_stored_item().ok()?)))
+        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
         .collect();
     // Every non-key attribute the samples hold, with its type (the first seen).
     let table_keys: Vec<&str> = std::iter::once(schema.partition_key())
@@ -54,12 +59,18 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
                 .collect();
             attributes.sort_unstable();
             attributes.dedup();
-            // The items themselves go in the table's `TableData` (where Workbench 3.0
-            // exports keep them); a facet names its attributes.
+            // A model with facets keeps each facet's sample items in that facet, as AWS's
+            // published models do: Workbench shows a facet's data from there.
+            let data: Vec<Value> = items
+                .iter()
+                .filter(|(d, _)| *d == Some(e.name))
+                .map(|(_, i)| item_json(i))
+                .collect();
             json!({
                 "FacetName": e.name,
                 "KeyAttributeAlias": Value::Object(alias),
                 "NonKeyAttributes": attributes,
+                "TableData": data,
                 "DataAccess": {"MySql": {}},
             })
         })
@@ -95,6 +106,25 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
             }
         }
     }
+    // Multi-attribute and vector index attributes are declared with their types even when
+    // no sample carries them; a vector is a list.
+    for index in schema.indexes() {
+        if let Some((partition, sort)) = index.multi_keys() {
+            for attribute in partition.iter().chain(sort) {
+                types
+                    .entry(attribute.name.to_owned())
+                    .or_insert(attribute.scalar.as_str());
+            }
+        }
+    }
+    for index in schema.vector_indexes() {
+        types.entry(index.attribute().to_owned()).or_insert("L");
+        for (attribute, _) in index.search_schema() {
+            types
+                .entry(attribute.name.to_owned())
+                .or_insert(attribute.scalar.as_str());
+        }
+    }
     types
         .entry(schema.discriminator().to_owned())
         .or_insert("S");
@@ -115,10 +145,6 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
     if !indexes.is_empty() {
         table.insert("GlobalSecondaryIndexes".into(), Value::Array(indexes));
     }
-    table.insert(
-        "TableData".into(),
-        items.iter().map(|(_, i)| item_json(i)).collect(),
-    );
     table.insert("DataAccess".into(), json!({"MySql": {}}));
     match deployment.billing {
         Billing::OnDemand => {
@@ -153,6 +179,17 @@ pub fn workbench_json<R: Registry>(
     deployment: &Deployment,
 ) -> String {
     super::pretty(&workbench::<R>(model_name, samples, deployment))
+}
+
+/// `item` without its `NULL` attributes, at every level of maps.
+fn without_nulls(item: Item) -> Item {
+    item.into_iter()
+        .filter(|(_, v)| !matches!(v, AttributeValue::Null(_)))
+        .map(|(k, v)| match v {
+            AttributeValue::M(m) => (k, AttributeValue::M(without_nulls(m))),
+            other => (k, other),
+        })
+        .collect()
 }
 
 /// Workbench's name for a value's type.

@@ -132,13 +132,31 @@ fn workbench_facets_carry_every_entity_type_and_rendered_samples() {
     let task = &facets[3]["KeyAttributeAlias"];
     assert_eq!(task["PartitionKeyAlias"], "TENANT#{tenant_id}");
     assert_eq!(task["SortKeyAlias"], "PROJECT#{project_id}#TASK#{task_id}");
-    // The samples' keys are rendered from the templates, as a put would store them.
-    let data = table["TableData"].as_array().expect("data");
+    // The samples' keys are rendered from the templates, as a put would store them, and
+    // each sample is in its own type's facet (none at the table level, as in AWS's models).
+    assert!(
+        table.get("TableData").is_none(),
+        "no table-level data beside facets"
+    );
+    let data: Vec<&serde_json::Value> = facets
+        .iter()
+        .flat_map(|f| f["TableData"].as_array().expect("facet data"))
+        .collect();
     assert_eq!(data.len(), 5);
+    for facet in facets {
+        for item in facet["TableData"].as_array().expect("facet data") {
+            assert_eq!(item["_type"]["S"], facet["FacetName"], "{item}");
+        }
+    }
     assert!(
         data.iter()
             .any(|i| i["SK"]["S"] == "PROJECT#p1#TASK#0000000007"),
         "{data:?}"
+    );
+    let text = serde_json::to_string(&model).expect("json");
+    assert!(
+        !text.contains("\"NULL\""),
+        "no NULL values: AWS's converter drops them"
     );
     // Every attribute a facet names is defined on the table.
     let defined: Vec<&str> = table["NonKeyAttributes"]
@@ -352,6 +370,33 @@ fn vector_indexes_are_exported_or_said_to_be_missing() {
             kind,
             Some(dynamorm::InvalidInputKind::Configuration),
             "{refused:?}"
+        );
+    }
+}
+
+/// The vector index's attributes are declared in a Workbench model with their types.
+#[test]
+fn workbench_declares_vector_index_attributes() {
+    let model = design::workbench::<dynamorm_entities::catalog::CatalogItem>(
+        "Catalog",
+        &[],
+        &Deployment::default(),
+    );
+    let declared: Vec<(String, String)> = model["DataModel"][0]["NonKeyAttributes"]
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .map(|a| {
+            (
+                a["AttributeName"].to_string(),
+                a["AttributeType"].to_string(),
+            )
+        })
+        .collect();
+    for (name, scalar) in [("embedding", "L"), ("tenant", "S"), ("category", "S")] {
+        assert!(
+            declared.contains(&(format!("\"{name}\""), format!("\"{scalar}\""))),
+            "{name}: {declared:?}"
         );
     }
 }
