@@ -99,6 +99,54 @@ fn report_and_exports_need_no_table() {
     let workbench = admin(&["export", "workbench", "--name", "Tracker"]);
     let model: serde_json::Value = serde_json::from_slice(&workbench.stdout).expect("json");
     assert_eq!(model["ModelName"], "Tracker");
+    // Samples from a file of DynamoDB JSON items: an export's `{"Item": ..}` lines, or an
+    // array; each lands in its type's facet, keys as stored.
+    let dir = std::env::temp_dir().join(format!("dynamorm-cli-samples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let items: Vec<serde_json::Value> = [
+        dynamorm::to_item(&dynamorm_entities::sample::tenant("acme")),
+        dynamorm::to_item(&dynamorm_entities::sample::user("acme", "ann")),
+    ]
+    .into_iter()
+    .map(|item| {
+        let item: dynamorm::__private::serde_dynamo::Item = item.expect("encodes").into();
+        serde_json::to_value(item).expect("json")
+    })
+    .collect();
+    let lines: String = items
+        .iter()
+        .map(|i| format!("{}\n", serde_json::json!({ "Item": i })))
+        .collect();
+    for (name, text) in [
+        ("lines.json", lines),
+        ("array.json", serde_json::to_string(&items).expect("json")),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("written");
+        let path = path.to_str().expect("a path");
+        let out = admin(&["export", "workbench", "--samples", path]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let model: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let facets = model["DataModel"][0]["TableFacets"]
+            .as_array()
+            .expect("facets");
+        let data = |facet: usize| facets[facet]["TableData"].as_array().map(Vec::len);
+        assert_eq!(
+            (data(0), data(1)),
+            (Some(1), Some(1)),
+            "{name}: tenant and user"
+        );
+        assert_eq!(facets[0]["TableData"][0]["PK"]["S"], "TENANT#acme");
+    }
+    std::fs::write(dir.join("bad.json"), "{ not json").expect("written");
+    let bad_path = dir.join("bad.json");
+    let bad = admin(&[
+        "export",
+        "workbench",
+        "--samples",
+        bad_path.to_str().expect("a path"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     // A mistake on the command line: exit code 2 and clap's message.
     let wrong = admin(&["export", "nope"]);
     assert_eq!(wrong.status.code(), Some(2));
@@ -135,6 +183,20 @@ async fn the_tool_runs_against_a_live_table(#[case] backend: Backend) {
         table.clone(),
     );
     seed_clean(&db).await.expect("seeded");
+
+    let workbench = live(&["export", "workbench", "--samples-from-table", "5"]);
+    assert!(workbench.status.success(), "{}", stderr(&workbench));
+    let model: serde_json::Value = serde_json::from_slice(&workbench.stdout).expect("json");
+    let sampled: usize = model["DataModel"][0]["TableFacets"]
+        .as_array()
+        .expect("facets")
+        .iter()
+        .map(|f| f["TableData"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        sampled, 5,
+        "five items of the live table, each in its facet"
+    );
 
     let doctor = live(&["doctor", "--segments", "2"]);
     assert_eq!(doctor.status.code(), Some(0), "{}", stderr(&doctor));

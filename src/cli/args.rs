@@ -114,6 +114,13 @@ pub(super) enum Export {
         /// The model's name.
         #[arg(long, default_value = "dynamorm")]
         name: String,
+        /// Sample items for the facets: a file of items in DynamoDB JSON, as a JSON array or
+        /// one item per line (an export's `{"Item": {..}}` lines too).
+        #[arg(long, value_name = "FILE")]
+        samples: Option<std::path::PathBuf>,
+        /// Sample items read from the live table instead: up to this many (a scan).
+        #[arg(long, value_name = "N", conflicts_with = "samples")]
+        samples_from_table: Option<usize>,
     },
     /// A self-contained HTML page of the design.
     Html,

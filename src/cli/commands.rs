@@ -34,7 +34,21 @@ pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
                     design::cloudformation_yaml::<R::Table>(&deployment)?
                 }
                 Export::Terraform => design::terraform_json::<R::Table>(&deployment)?,
-                Export::Workbench { name } => design::workbench_json::<R>(&name, &[], &deployment),
+                Export::Workbench {
+                    name,
+                    samples,
+                    samples_from_table,
+                } => {
+                    let samples = match (samples, samples_from_table) {
+                        (Some(path), _) => file_samples::<R>(&path)?,
+                        (None, Some(limit)) => {
+                            let db = db::<R>(cli.table.as_deref(), cli.endpoint).await;
+                            table_samples::<R>(&db, limit).await?
+                        }
+                        (None, None) => Vec::new(),
+                    };
+                    design::workbench_json::<R>(&name, &samples, &deployment)
+                }
                 Export::Html => design::html::<R>(),
             };
             print(&text)?;
@@ -46,6 +60,67 @@ pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
             live::<R>(&db, name, command).await
         }
     }
+}
+
+/// Sample items from a file of DynamoDB JSON items: a JSON array, or one item per line
+/// (bare, or an export's `{"Item": {..}}`), each decoded through the registry.
+fn file_samples<R: Registry>(path: &std::path::Path) -> Result<Vec<R>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        what: "the samples file",
+        source,
+    })?;
+    let values: Vec<serde_json::Value> = if text.trim_start().starts_with('[') {
+        serde_json::from_str(&text).map_err(|e| bad_samples(&e))?
+    } else {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad_samples(&e))?
+    };
+    values
+        .into_iter()
+        .map(|mut value| {
+            if let Some(inner) = value.get_mut("Item") {
+                value = inner.take();
+            }
+            let item: serde_dynamo::Item =
+                serde_json::from_value(value).map_err(|e| bad_samples(&e))?;
+            R::from_item(item.into())
+        })
+        .collect()
+}
+
+/// Up to `limit` items of the live table (the library's own items left out), each decoded
+/// through the registry.
+async fn table_samples<R: Registry>(db: &Db<R::Table>, limit: usize) -> Result<Vec<R>, Error> {
+    use futures::{StreamExt as _, TryStreamExt as _};
+    let discriminator = <R::Table as Table>::SCHEMA.discriminator();
+    crate::read::Scan::<(), Item>::new::<R::Table>(db.inner.clone(), crate::read::raw_output())
+        .stream()
+        .try_filter(|item| {
+            let internal = matches!(
+                item.get(discriminator),
+                Some(AttributeValue::S(d)) if crate::write::internal::is_internal(d)
+            );
+            std::future::ready(!internal)
+        })
+        .take(limit)
+        .map(|item| item.and_then(R::from_item))
+        .try_collect()
+        .await
+}
+
+/// A samples file that is not DynamoDB JSON (the position, never the content).
+fn bad_samples(e: &serde_json::Error) -> Error {
+    Error::invalid(
+        InvalidInputKind::Configuration,
+        format!(
+            "the samples file is not DynamoDB JSON items (line {}, column {})",
+            e.line(),
+            e.column()
+        ),
+    )
 }
 
 /// The commands that talk to the table.
