@@ -47,6 +47,9 @@ pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
                         }
                         (None, None) => Vec::new(),
                     };
+                    for conflict in design::workbench_conflicts(&samples) {
+                        eprintln!("warning: {conflict}");
+                    }
                     design::workbench_json::<R>(&name, &samples, &deployment)
                 }
                 Export::Html => design::html::<R>(),

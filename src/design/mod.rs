@@ -33,7 +33,7 @@ pub use cloudformation::{cloudformation, cloudformation_json, cloudformation_yam
 pub use deployment::{Billing, Deployment};
 pub use html::html;
 pub use terraform::{terraform, terraform_json};
-pub use workbench::{workbench, workbench_json};
+pub use workbench::{TypeConflict, workbench, workbench_conflicts, workbench_json};
 
 /// Refuses a provisioned table with a vector index: DynamoDB builds vector indexes on
 /// on-demand tables only.

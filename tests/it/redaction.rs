@@ -88,6 +88,7 @@ fn secret_key(n: u32) -> TaskKey {
 
 /// Types whose values are names, counts, settings or schemas: nothing from an item.
 const NO_VALUES: &[&str] = &[
+    "TypeConflict",
     "DistanceFunction",
     "NoPartition",
     "VectorIndex",
