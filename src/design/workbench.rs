@@ -164,8 +164,8 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
         "ModelName": model_name,
         "ModelMetadata": {
             "Author": "dynamorm",
-            "DateCreated": "",
-            "DateLastModified": "",
+            "DateCreated": date(std::time::SystemTime::now()),
+            "DateLastModified": date(std::time::SystemTime::now()),
             "Description": description(schema.name(), &conflicts),
             "AWSService": "Amazon DynamoDB",
             "Version": "3.0",
@@ -269,6 +269,36 @@ fn description(table: &str, conflicts: &[TypeConflict]) -> String {
     text
 }
 
+/// A time as Workbench writes its model dates (`Jun 16, 2023, 04:27 PM`), in UTC.
+fn date(time: std::time::SystemTime) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, of_day) = (secs / 86_400, secs % 86_400);
+    // Days since the epoch to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute) = (of_day / 3_600, of_day % 3_600 / 60);
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    let month = MONTHS[(month - 1) as usize];
+    format!("{month} {day}, {year}, {hour12:02}:{minute:02} {half}")
+}
+
 /// [`workbench`] as JSON text.
 pub fn workbench_json<R: Registry>(
     model_name: &str,
@@ -337,5 +367,22 @@ fn value_json(value: &AttributeValue) -> Value {
         AttributeValue::Ns(n) => json!({"NS": n}),
         AttributeValue::Bs(b) => json!({"BS": b.iter().map(b64).collect::<Vec<_>>()}),
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn dates_are_written_as_workbench_writes_them() {
+        for (secs, text) in [
+            (1_686_932_820, "Jun 16, 2023, 04:27 PM"),
+            (1_709_165_100, "Feb 29, 2024, 12:05 AM"),
+            (43_200, "Jan 1, 1970, 12:00 PM"),
+            (1_798_761_540, "Dec 31, 2026, 11:59 PM"),
+        ] {
+            assert_eq!(super::date(UNIX_EPOCH + Duration::from_secs(secs)), text);
+        }
     }
 }
