@@ -191,7 +191,7 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .delete(delete)
             .build();
-        admin::update_index(&self.inner, Vec::new(), update).await
+        admin::update_index(&self.inner, Vec::new(), admin::IndexUpdate::Global(update)).await
     }
 
     /// Deletes the table (and everything in it).
@@ -215,7 +215,7 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .create(create)
             .build();
-        admin::update_index(&self.inner, definitions, update).await?;
+        admin::update_index(&self.inner, definitions, admin::IndexUpdate::Global(update)).await?;
         if wait {
             self.wait_until_active().await?;
         }

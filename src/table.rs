@@ -669,7 +669,7 @@ pub trait IndexHandle<T> {
 }
 
 /// Whether `list` has `name`, in a `const fn`.
-const fn contains(list: &[&str], name: &str) -> bool {
+pub(crate) const fn contains(list: &[&str], name: &str) -> bool {
     let mut i = 0;
     while i < list.len() {
         if str_eq(list[i], name) {

@@ -24,12 +24,7 @@ use crate::table::Table;
 /// one attribute per key and has no vector index.
 pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Deployment) -> Value {
     let schema = &<R::Table as Table>::SCHEMA;
-    // `NULL`s left out, as AWS's own converter leaves them out: Workbench shows an absent
-    // attribute, not a null one.
-    let items: Vec<(Option<&'static str>, Item)> = samples
-        .iter()
-        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
-        .collect();
+    let items = sample_items(samples);
     // Every non-key attribute the samples hold, with its type (the first seen; the others
     // are conflicts, said in the model's description).
     let table_keys: Vec<&str> = std::iter::once(schema.partition_key())
@@ -46,36 +41,7 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
     let conflicts = conflicts_of(&items);
     let facets: Vec<Value> = R::ENTITIES
         .iter()
-        .map(|e| {
-            let mut alias = serde_json::Map::new();
-            alias.insert("PartitionKeyAlias".into(), json!(e.partition_key.source()));
-            if let Some(sk) = e.sort_key {
-                alias.insert("SortKeyAlias".into(), json!(sk.source()));
-            }
-            let mut attributes: Vec<&str> = items
-                .iter()
-                .filter(|(d, _)| *d == Some(e.name))
-                .flat_map(|(_, i)| i.keys())
-                .map(String::as_str)
-                .filter(|a| !table_keys.contains(a))
-                .collect();
-            attributes.sort_unstable();
-            attributes.dedup();
-            // A model with facets keeps each facet's sample items in that facet, as AWS's
-            // published models do: Workbench shows a facet's data from there.
-            let data: Vec<Value> = items
-                .iter()
-                .filter(|(d, _)| *d == Some(e.name))
-                .map(|(_, i)| item_json(i))
-                .collect();
-            json!({
-                "FacetName": e.name,
-                "KeyAttributeAlias": Value::Object(alias),
-                "NonKeyAttributes": attributes,
-                "TableData": data,
-                "DataAccess": {"MySql": {}},
-            })
-        })
+        .map(|e| facet(e, &items, &table_keys))
         .collect();
     let key = |name: &str, scalar: &str| json!({"AttributeName": name, "AttributeType": scalar});
     let mut key_attributes = serde_json::Map::new();
@@ -202,10 +168,7 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
 /// assert!(description.contains("attribute `size` holds S (A) and N (B)"), "{description}");
 /// ```
 pub fn workbench_conflicts<R: Registry>(samples: &[R]) -> Vec<TypeConflict> {
-    let items: Vec<(Option<&'static str>, Item)> = samples
-        .iter()
-        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
-        .collect();
+    let items = sample_items(samples);
     conflicts_of(&items)
 }
 
@@ -306,6 +269,52 @@ pub fn workbench_json<R: Registry>(
     deployment: &Deployment,
 ) -> String {
     super::pretty(&workbench::<R>(model_name, samples, deployment))
+}
+
+/// One entity type's facet: its key templates as aliases, the attributes its samples hold,
+/// and those samples.
+fn facet(
+    e: &crate::EntitySchema,
+    items: &[(Option<&'static str>, Item)],
+    table_keys: &[&str],
+) -> Value {
+    let mut alias = serde_json::Map::new();
+    alias.insert("PartitionKeyAlias".into(), json!(e.partition_key.source()));
+    if let Some(sk) = e.sort_key {
+        alias.insert("SortKeyAlias".into(), json!(sk.source()));
+    }
+    let mut attributes: Vec<&str> = items
+        .iter()
+        .filter(|(d, _)| *d == Some(e.name))
+        .flat_map(|(_, i)| i.keys())
+        .map(String::as_str)
+        .filter(|a| !table_keys.contains(a))
+        .collect();
+    attributes.sort_unstable();
+    attributes.dedup();
+    // A model with facets keeps each facet's sample items in that facet, as AWS's
+    // published models do: Workbench shows a facet's data from there.
+    let data: Vec<Value> = items
+        .iter()
+        .filter(|(d, _)| *d == Some(e.name))
+        .map(|(_, i)| item_json(i))
+        .collect();
+    json!({
+        "FacetName": e.name,
+        "KeyAttributeAlias": Value::Object(alias),
+        "NonKeyAttributes": attributes,
+        "TableData": data,
+        "DataAccess": {"MySql": {}},
+    })
+}
+
+/// Each sample as stored, with its entity type; `NULL`s left out, as AWS's own converter
+/// leaves them out (Workbench shows an absent attribute, not a null one).
+fn sample_items<R: Registry>(samples: &[R]) -> Vec<(Option<&'static str>, Item)> {
+    samples
+        .iter()
+        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
+        .collect()
 }
 
 /// `item` without its `NULL` attributes, at every level of maps.

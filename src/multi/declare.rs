@@ -2,7 +2,7 @@
 //! time (each failing check is a `const` panic on the user's tokens).
 
 use crate::table::{
-    Index, IndexAttribute, IndexSchema, MultiIndex, ScalarType, TableSchema, str_eq,
+    Index, IndexAttribute, IndexSchema, MultiIndex, ScalarType, TableSchema, contains, str_eq,
 };
 
 /// The schema of a template index; taking [`Index`] makes a multi-attribute index given
@@ -63,16 +63,11 @@ pub const fn undeclared_multi_attribute(
     let mut i = 0;
     while i < indexes.len() {
         let index = &indexes[i];
-        if index.is_multi_attribute() && index.attribute_type(attribute).is_some() {
-            let mut known = false;
-            let mut d = 0;
-            while d < declared.len() {
-                known |= str_eq(declared[d], index.name());
-                d += 1;
-            }
-            if !known {
-                return true;
-            }
+        if index.is_multi_attribute()
+            && index.attribute_type(attribute).is_some()
+            && !contains(declared, index.name())
+        {
+            return true;
         }
         i += 1;
     }

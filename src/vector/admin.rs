@@ -221,7 +221,7 @@ async fn add(db: &Inner, index: &VectorIndexSchema) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::build("CreateVectorIndexAction", e))?;
     let update = VectorIndexUpdate::builder().create(create).build();
-    admin::update_vector_index(db, definitions, update).await
+    admin::update_index(db, definitions, admin::IndexUpdate::Vector(update)).await
 }
 
 /// How a live vector index differs from its declaration, if it does.

@@ -1,7 +1,7 @@
 //! The `const fn`s the entity derive calls to check the fields it lists for a vector index
 //! against the table's declaration.
 
-use crate::table::{ScalarType, TableSchema, VectorIndex, VectorIndexSchema, str_eq};
+use crate::table::{ScalarType, TableSchema, VectorIndex, VectorIndexSchema, contains, str_eq};
 
 /// The schema of a vector index (taking [`VectorIndex`] makes any other handle a type
 /// error in the entity derive's checks).
@@ -56,17 +56,8 @@ pub const fn undeclared_vector_attribute(
     let mut i = 0;
     while i < indexes.len() {
         let index = &indexes[i];
-        if str_eq(index.attribute(), attribute) || index.search_attribute_type(attribute).is_some()
-        {
-            let mut known = false;
-            let mut d = 0;
-            while d < declared.len() {
-                known |= str_eq(declared[d], index.name());
-                d += 1;
-            }
-            if !known {
-                return true;
-            }
+        if str_eq(index.attribute(), attribute) && !contains(declared, index.name()) {
+            return true;
         }
         i += 1;
     }

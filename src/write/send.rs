@@ -424,47 +424,34 @@ pub(crate) mod admin {
             .map_err(|e| crate::error::service("DeleteTable", e))
     }
 
-    /// UpdateTable adding one vector index (`definitions`: its search schema's types).
-    pub(crate) async fn update_vector_index(
-        db: &Inner,
-        definitions: Vec<AttributeDefinition>,
-        update: VectorIndexUpdate,
-    ) -> Result<(), Error> {
-        let definitions = (!definitions.is_empty()).then_some(definitions);
-        pin!(
-            db.client
-                .update_table()
-                .table_name(&db.table_name)
-                .set_attribute_definitions(definitions)
-                .vector_index_updates(update)
-                .send()
-        )
-        .observed(db, Call::new("UpdateTable", "*"))
-        .await
-        .map(drop)
-        .map_err(|e| crate::error::service("UpdateTable", e))
+    /// One index change UpdateTable takes (DynamoDB takes one per request).
+    pub(crate) enum IndexUpdate {
+        Global(GlobalSecondaryIndexUpdate),
+        Vector(VectorIndexUpdate),
     }
 
     /// UpdateTable adding or deleting one index (`definitions`: the attribute types a new
-    /// index's keys need; empty for a deletion).
+    /// index's keys or search schema need; empty for a deletion).
     pub(crate) async fn update_index(
         db: &Inner,
         definitions: Vec<AttributeDefinition>,
-        update: GlobalSecondaryIndexUpdate,
+        update: IndexUpdate,
     ) -> Result<(), Error> {
         let definitions = (!definitions.is_empty()).then_some(definitions);
-        pin!(
-            db.client
-                .update_table()
-                .table_name(&db.table_name)
-                .set_attribute_definitions(definitions)
-                .global_secondary_index_updates(update)
-                .send()
-        )
-        .observed(db, Call::new("UpdateTable", "*"))
-        .await
-        .map(drop)
-        .map_err(|e| crate::error::service("UpdateTable", e))
+        let request = db
+            .client
+            .update_table()
+            .table_name(&db.table_name)
+            .set_attribute_definitions(definitions);
+        let request = match update {
+            IndexUpdate::Global(update) => request.global_secondary_index_updates(update),
+            IndexUpdate::Vector(update) => request.vector_index_updates(update),
+        };
+        pin!(request.send())
+            .observed(db, Call::new("UpdateTable", "*"))
+            .await
+            .map(drop)
+            .map_err(|e| crate::error::service("UpdateTable", e))
     }
 
     /// DescribeTable; `None` when the table does not exist.

@@ -19,6 +19,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::harness::{Backend, client, faulty_table_of, refused, unique_name};
 
+/// A proxy that only counts requests.
+fn no_faults() -> FaultConfig {
+    FaultConfig {
+        seed: 24,
+        unprocessed: 0.0,
+        throttle: 0.0,
+        drop_connection: 0.0,
+    }
+}
+
 /// Whether `backend` can run a vector search; says so when it cannot.
 fn searchable(backend: Backend, test: &str) -> bool {
     if matches!(backend, Backend::DdbLocal) {
@@ -585,17 +595,7 @@ async fn invalid_searches_send_nothing(#[case] backend: Backend) {
     if !searchable(backend, "invalid searches") {
         return;
     }
-    let t = faulty_table_of::<Catalog>(
-        backend,
-        "vectors-invalid",
-        FaultConfig {
-            seed: 24,
-            unprocessed: 0.0,
-            throttle: 0.0,
-            drop_connection: 0.0,
-        },
-    )
-    .await;
+    let t = faulty_table_of::<Catalog>(backend, "vectors-invalid", no_faults()).await;
     let db = &t.db;
     let p = Product::attrs();
     let q = embed("scarf");
@@ -923,6 +923,16 @@ struct Memo {
     embedding: Option<Vector<DIMENSIONS>>,
 }
 
+/// Another type on the table whose fields share the search attributes' names, listing no
+/// vector index: it compiles, and its values are type-checked by every write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Entity)]
+#[dynamo(table = Catalog, pk = "ORDER#{id}", sk = "ORDER")]
+struct Order {
+    id: u32,
+    tenant: String,
+    category: u32,
+}
+
 #[rstest]
 #[case::embedded(Backend::Embedded)]
 #[case::ddb_local(Backend::DdbLocal)]
@@ -931,17 +941,7 @@ async fn none_leaves_an_item_out_of_the_index_on_every_write_path(#[case] backen
     if !searchable(backend, "None in vector attributes") {
         return;
     }
-    let t = faulty_table_of::<Catalog>(
-        backend,
-        "vectors-none",
-        FaultConfig {
-            seed: 24,
-            unprocessed: 0.0,
-            throttle: 0.0,
-            drop_connection: 0.0,
-        },
-    )
-    .await;
+    let t = faulty_table_of::<Catalog>(backend, "vectors-none", no_faults()).await;
     let db = &t.db;
     let m = Memo::attrs();
     let memo = |slug: &str, tenant: Option<&str>, embedded: bool| Memo {
@@ -1037,8 +1037,20 @@ async fn none_leaves_an_item_out_of_the_index_on_every_write_path(#[case] backen
         .expect("update");
     assert!(search().await.expect("search").is_empty(), "no tenant: out");
 
-    // An empty partition value is refused before sending, as DynamoDB would refuse it.
+    // An empty partition value is refused before sending, as DynamoDB would refuse it; so is
+    // a search attribute of another type than declared (`category` is S).
     let before = t.proxy.stats().requests;
+    let order = Order {
+        id: 1,
+        tenant: "acme".into(),
+        category: 7,
+    };
+    let retyped = db.put(&order).send().await;
+    assert_eq!(
+        refused(&retyped),
+        Some(InvalidInputKind::InvalidValue),
+        "{retyped:?}"
+    );
     let empty = db.put(&memo("empty", Some(""), true)).send().await;
     assert!(matches!(empty, Err(dynamorm::Error::Key(_))), "{empty:?}");
     assert_eq!(t.proxy.stats().requests, before, "nothing sent");
@@ -1077,17 +1089,7 @@ async fn searches_read_only_what_the_index_projects(#[case] backend: Backend) {
     if !searchable(backend, "projections") {
         return;
     }
-    let t = faulty_table_of::<Slim>(
-        backend,
-        "vectors-projections",
-        FaultConfig {
-            seed: 24,
-            unprocessed: 0.0,
-            throttle: 0.0,
-            drop_connection: 0.0,
-        },
-    )
-    .await;
+    let t = faulty_table_of::<Slim>(backend, "vectors-projections", no_faults()).await;
     let db = &t.db;
     for id in 0..4u32 {
         let mut v = [0.1f32; 4];
