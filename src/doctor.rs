@@ -13,12 +13,12 @@ use futures::StreamExt;
 
 use crate::Error;
 use crate::client::Inner;
+use crate::deploy::send as admin;
 use crate::entity::{EntitySchema, PrimaryKey, key_from};
 use crate::item::Item;
 use crate::registry::Registry;
 use crate::table::{Table, TableSchema};
 use crate::write::internal::is_internal;
-use crate::write::send::admin;
 
 /// The progress callback.
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
@@ -60,6 +60,7 @@ pub struct Doctor<R> {
     page_size: Option<u32>,
     items_per_second: Option<f64>,
     on_progress: Option<ProgressFn>,
+    deployment: Option<crate::deploy::Deployment>,
     registry: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -81,17 +82,24 @@ pub struct Checkup {
     pub indexes: Vec<IndexProblem>,
     /// Every problem of an item, ordered by the item's key, then kind.
     pub findings: Vec<Finding>,
+    /// How the table's settings differ from the deployment given to
+    /// [`Doctor::settings`] (empty without one).
+    pub settings: Vec<crate::deploy::Drift>,
 }
 
 impl Checkup {
     /// Whether nothing was found.
     pub fn is_healthy(&self) -> bool {
-        self.indexes.is_empty() && self.findings.is_empty()
+        self.indexes.is_empty() && self.findings.is_empty() && self.settings.is_empty()
     }
 
-    /// How many problems of each kind ([`IndexProblem::kind`], [`Problem::kind`]).
+    /// How many problems of each kind ([`IndexProblem::kind`], [`Problem::kind`], and
+    /// `setting_drift` for each drifted setting).
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
+        if !self.settings.is_empty() {
+            counts.insert("setting_drift", self.settings.len());
+        }
         let kinds = self.indexes.iter().map(IndexProblem::kind);
         for kind in kinds.chain(self.findings.iter().map(|f| f.problem.kind())) {
             *counts.entry(kind).or_default() += 1;
@@ -484,6 +492,7 @@ impl<R: Registry> Doctor<R> {
             page_size: None,
             items_per_second: None,
             on_progress: None,
+            deployment: None,
             registry: std::marker::PhantomData,
         }
     }
@@ -512,6 +521,15 @@ impl<R: Registry> Doctor<R> {
         self
     }
 
+    /// Also checks the table's settings against `deployment` ([`Db::drift`]), before the
+    /// scan: [`Checkup::settings`].
+    ///
+    /// [`Db::drift`]: crate::Db::drift
+    pub fn settings(mut self, deployment: crate::deploy::Deployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
     /// Scans the table and checks every item.
     pub async fn run(mut self) -> Result<Checkup, Error> {
         let table = &<R::Table as Table>::SCHEMA;
@@ -532,6 +550,9 @@ impl<R: Registry> Doctor<R> {
             Err(e) => {
                 tracing::warn!(error = %e, "the doctor could not describe the table: indexes not checked")
             }
+        }
+        if let Some(deployment) = &self.deployment {
+            checkup.settings = crate::deploy::drift(&self.db, table, deployment).await?;
         }
         let mut items = scan.stream();
         let mut uniques = Uniques::default();

@@ -54,7 +54,6 @@
 
 extern crate self as dynamorm;
 
-mod admin;
 pub mod batch;
 mod capacity;
 #[cfg(feature = "cli")]
@@ -63,6 +62,7 @@ mod client;
 mod collection;
 mod db;
 mod decode;
+pub mod deploy;
 pub mod design;
 pub mod doctor;
 mod encode;
@@ -90,7 +90,6 @@ mod value_check;
 pub mod vector;
 mod write;
 
-pub use admin::TableOptions;
 pub use batch::{BatchGet, BatchWrite, RetryPolicy};
 pub use capacity::{CapacityCollector, CapacityReport};
 pub use collection::Collection;

@@ -69,6 +69,17 @@ none!(
     aws_sdk_dynamodb::operation::delete_table::DeleteTableOutput,
     aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput,
     aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveOutput,
+    aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveOutput,
+    aws_sdk_dynamodb::operation::describe_continuous_backups::DescribeContinuousBackupsOutput,
+    aws_sdk_dynamodb::operation::update_continuous_backups::UpdateContinuousBackupsOutput,
+    aws_sdk_dynamodb::operation::list_tags_of_resource::ListTagsOfResourceOutput,
+    aws_sdk_dynamodb::operation::tag_resource::TagResourceOutput,
+    aws_sdk_dynamodb::operation::untag_resource::UntagResourceOutput,
+    aws_sdk_dynamodb::operation::get_resource_policy::GetResourcePolicyOutput,
+    aws_sdk_dynamodb::operation::put_resource_policy::PutResourcePolicyOutput,
+    aws_sdk_dynamodb::operation::delete_resource_policy::DeleteResourcePolicyOutput,
+    aws_sdk_dynamodb::operation::describe_contributor_insights::DescribeContributorInsightsOutput,
+    aws_sdk_dynamodb::operation::update_contributor_insights::UpdateContributorInsightsOutput,
     // A search reports bytes, not capacity units: recorded by the search itself.
     aws_sdk_dynamodb::operation::search_vectors::SearchVectorsOutput
 );

@@ -44,31 +44,45 @@ fn code(text: &str) -> String {
         .join("\n")
 }
 
-/// The SDK calls that write or administer a table.
+/// The SDK calls that write items.
 const WRITE_CALLS: &[&str] = &[
     ".put_item()",
     ".update_item()",
     ".delete_item()",
     ".transact_write_items()",
     ".batch_write_item()",
+];
+
+/// The SDK calls that administer a table or read its settings.
+const ADMIN_CALLS: &[&str] = &[
     ".create_table()",
     ".update_table()",
     ".delete_table()",
     ".describe_table()",
     ".update_time_to_live()",
+    ".describe_time_to_live()",
+    ".describe_continuous_backups()",
+    ".update_continuous_backups()",
+    ".list_tags_of_resource()",
+    ".tag_resource()",
+    ".untag_resource()",
+    ".get_resource_policy()",
+    ".put_resource_policy()",
+    ".delete_resource_policy()",
+    ".describe_contributor_insights()",
+    ".update_contributor_insights()",
 ];
 
-#[test]
-fn writes_and_admin_calls_reach_the_sdk_only_from_write_send() {
-    let send = src().join("write").join("send.rs");
+/// Every call of `calls` in the library is in `home`, which makes each of them.
+fn only_from(home: &Path, calls: &[&str], what: &str) {
     let mut elsewhere = Vec::new();
-    let mut in_send = 0;
+    let mut at_home = 0;
     for (path, text) in sources(&src()) {
         let code = code(&text);
-        for call in WRITE_CALLS {
+        for call in calls {
             let count = code.matches(call).count();
-            if path == send {
-                in_send += count;
+            if path == home {
+                at_home += count;
             } else if count > 0 {
                 elsewhere.push(format!("{} calls {call}", path.display()));
             }
@@ -76,11 +90,27 @@ fn writes_and_admin_calls_reach_the_sdk_only_from_write_send() {
     }
     assert!(
         elsewhere.is_empty(),
-        "SDK write calls outside write/send.rs: {elsewhere:#?}"
+        "SDK {what} calls outside {}: {elsewhere:#?}",
+        home.display()
     );
     assert!(
-        in_send >= WRITE_CALLS.len(),
-        "write/send.rs sends every kind of write"
+        at_home >= calls.len(),
+        "{} makes every {what} call",
+        home.display()
+    );
+}
+
+#[test]
+fn writes_reach_the_sdk_only_from_write_send() {
+    only_from(&src().join("write").join("send.rs"), WRITE_CALLS, "write");
+}
+
+#[test]
+fn table_administration_reaches_the_sdk_only_from_deploy_send() {
+    only_from(
+        &src().join("deploy").join("send.rs"),
+        ADMIN_CALLS,
+        "administration",
     );
 }
 

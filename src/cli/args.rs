@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,11 +28,16 @@ pub(super) enum Command {
     Export {
         #[command(subcommand)]
         format: Export,
-        #[command(flatten)]
-        deployment: DeploymentArgs,
     },
-    /// Creates the table if it does not exist, or checks it and adds missing indexes.
+    /// Creates the table if it does not exist, or checks it and adds missing indexes; then
+    /// brings its settings to the deployment.
     EnsureTable,
+    /// Compares the live table's settings with the deployment; exits 1 on drift.
+    Drift {
+        /// The drifts as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrites stored keys to the current templates (see `Db::migrate`).
     Migrate {
         /// Report what would change; write nothing.
@@ -85,7 +90,8 @@ pub(super) enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Checks the live table against the declarations; exits 1 on findings.
+    /// Checks the live table (settings, indexes, items) against the declarations; exits 1
+    /// on findings.
     Doctor {
         /// Parallel scan segments.
         #[arg(long, default_value_t = 4)]
@@ -124,40 +130,4 @@ pub(super) enum Export {
     },
     /// A self-contained HTML page of the design.
     Html,
-}
-
-#[derive(Debug, Args)]
-pub(super) struct DeploymentArgs {
-    /// Billing mode.
-    #[arg(long, value_enum, default_value_t = BillingArg::OnDemand, global = true)]
-    pub(super) billing: BillingArg,
-    /// Read capacity (provisioned billing).
-    #[arg(long, default_value_t = 5, global = true)]
-    pub(super) read: u32,
-    /// Write capacity (provisioned billing).
-    #[arg(long, default_value_t = 5, global = true)]
-    pub(super) write: u32,
-    /// A DynamoDB stream with this view.
-    #[arg(long, value_enum, global = true)]
-    pub(super) stream: Option<StreamArg>,
-    /// Without point-in-time recovery.
-    #[arg(long, global = true)]
-    pub(super) no_point_in_time_recovery: bool,
-    /// Without deletion protection.
-    #[arg(long, global = true)]
-    pub(super) no_deletion_protection: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum BillingArg {
-    OnDemand,
-    Provisioned,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum StreamArg {
-    NewAndOldImages,
-    NewImage,
-    OldImage,
-    KeysOnly,
 }

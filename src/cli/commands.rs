@@ -5,24 +5,28 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, StreamViewType};
+use aws_sdk_dynamodb::types::AttributeValue;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{BillingArg, Cli, Command, DeploymentArgs, Export, StreamArg};
-use crate::design::{self, Billing, Deployment};
+use super::args::{Cli, Command, Export};
+use crate::deploy::Deployment;
+use crate::design;
 use crate::registry::Registry;
 use crate::table::Table;
 use crate::{Db, EncodeError, Error, InvalidInputKind, Item, Report};
 
-pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
+pub(super) async fn execute<R: Registry>(
+    cli: Cli,
+    deployment: Deployment,
+) -> Result<ExitCode, Error> {
     let declared = <R::Table as Table>::SCHEMA.name();
     match cli.command {
         Command::Report => {
             print(&Report::new::<R>().render())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { format, deployment } => {
-            let mut deployment = deployment_of(&deployment);
+        Command::Export { format } => {
+            let mut deployment = deployment;
             if let Some(name) = &cli.table {
                 deployment = deployment.table_name(name.clone());
             }
@@ -60,7 +64,7 @@ pub(super) async fn execute<R: Registry>(cli: Cli) -> Result<ExitCode, Error> {
         command => {
             let db = db::<R>(cli.table.as_deref(), cli.endpoint).await;
             let name = cli.table.as_deref().unwrap_or(declared);
-            live::<R>(&db, name, command).await
+            live::<R>(&db, name, command, deployment).await
         }
     }
 }
@@ -131,10 +135,11 @@ async fn live<R: Registry>(
     db: &Db<R::Table>,
     name: &str,
     command: Command,
+    deployment: Deployment,
 ) -> Result<ExitCode, Error> {
     match command {
         Command::EnsureTable => {
-            db.ensure_table().await?;
+            db.ensure_table_with(&deployment).await?;
             eprintln!("table `{name}` is ready");
             Ok(ExitCode::SUCCESS)
         }
@@ -196,11 +201,12 @@ async fn live<R: Registry>(
             query::<R>(db, partition_key, sort_key_prefix, index, limit).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Drift { json } => drift::<R>(db, name, &deployment, json).await,
         Command::Doctor {
             segments,
             rate,
             json,
-        } => doctor::<R>(db, name, segments, rate, json).await,
+        } => doctor::<R>(db, name, segments, rate, json, deployment).await,
         Command::Report | Command::Export { .. } => Ok(ExitCode::SUCCESS),
     }
 }
@@ -277,6 +283,31 @@ async fn get<R: Registry>(
     }
 }
 
+/// `drift`: the live table's settings against the deployment.
+async fn drift<R: Registry>(
+    db: &Db<R::Table>,
+    name: &str,
+    deployment: &Deployment,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let drifts = db.drift(deployment).await?;
+    if json {
+        let text = serde_json::to_string_pretty(&drifts)
+            .map_err(|e| Error::Encode(Box::new(EncodeError::new("the JSON output", e))))?;
+        print(&format!("{text}\n"))?;
+    } else {
+        for drift in &drifts {
+            println!("{drift}");
+        }
+        eprintln!("table `{name}`: {} settings drifted", drifts.len());
+    }
+    Ok(if drifts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// `doctor`: checks every item, prints the findings (keys revealed) and a summary.
 async fn doctor<R: Registry>(
     db: &Db<R::Table>,
@@ -284,11 +315,13 @@ async fn doctor<R: Registry>(
     segments: u32,
     rate: Option<f64>,
     json: bool,
+    deployment: Deployment,
 ) -> Result<ExitCode, Error> {
     let bar = spinner("checking");
     let tick = bar.clone();
     let mut doctor = db
         .doctor::<R>()
+        .settings(deployment)
         .segments(segments)
         .on_progress(move |p| tick.set_position(p.scanned));
     if let Some(rate) = rate {
@@ -302,6 +335,9 @@ async fn doctor<R: Registry>(
         print(&format!("{text}\n"))?;
     } else {
         let mut out = String::new();
+        for drift in &checkup.settings {
+            out.push_str(&format!("setting {drift}\n"));
+        }
         for problem in &checkup.indexes {
             out.push_str(&format!("{problem}\n"));
         }
@@ -428,27 +464,6 @@ fn spinner(what: &'static str) -> ProgressBar {
     bar.set_prefix(what);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
-}
-
-fn deployment_of(args: &DeploymentArgs) -> Deployment {
-    let mut deployment = Deployment::default()
-        .point_in_time_recovery(!args.no_point_in_time_recovery)
-        .deletion_protection(!args.no_deletion_protection);
-    if let BillingArg::Provisioned = args.billing {
-        deployment = deployment.billing(Billing::Provisioned {
-            read: args.read,
-            write: args.write,
-        });
-    }
-    if let Some(view) = args.stream {
-        deployment = deployment.stream(match view {
-            StreamArg::NewAndOldImages => StreamViewType::NewAndOldImages,
-            StreamArg::NewImage => StreamViewType::NewImage,
-            StreamArg::OldImage => StreamViewType::OldImage,
-            StreamArg::KeysOnly => StreamViewType::KeysOnly,
-        });
-    }
-    deployment
 }
 
 async fn db<R: Registry>(table: Option<&str>, endpoint: Option<String>) -> Db<R::Table> {

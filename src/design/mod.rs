@@ -10,7 +10,7 @@
 //! # #[dynamo(table = App, pk = "USER#{id}", sk = "USER", index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
 //! # pub struct User { id: String, email: String }
 //! # #[derive(Debug, Clone, PartialEq, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
-//! use dynamorm::design::{self, Deployment};
+//! use dynamorm::{deploy::Deployment, design};
 //!
 //! let deployment = Deployment::default().point_in_time_recovery(true);
 //! let template = design::cloudformation_json::<App>(&deployment)?;
@@ -23,39 +23,38 @@
 //! ```
 
 mod cloudformation;
-mod deployment;
+mod global_table;
 mod html;
 mod terraform;
 mod workbench;
 mod yaml;
 
 pub use cloudformation::{cloudformation, cloudformation_json, cloudformation_yaml};
-pub use deployment::{Billing, Deployment};
 pub use html::html;
 pub use terraform::{terraform, terraform_json};
 pub use workbench::{TypeConflict, workbench, workbench_conflicts, workbench_json};
-
-/// Refuses a provisioned table with a vector index: DynamoDB builds vector indexes on
-/// on-demand tables only.
-fn check_billing<T: crate::Table>(deployment: &Deployment) -> Result<(), crate::Error> {
-    let vector = T::SCHEMA.vector_indexes();
-    if matches!(deployment.billing, Billing::Provisioned { .. }) && !vector.is_empty() {
-        return Err(crate::Error::invalid(
-            crate::InvalidInputKind::Configuration,
-            format!(
-                "table `{}` has vector index `{}`, which DynamoDB builds on on-demand tables \
-                 only: deploy it with on-demand billing",
-                T::SCHEMA.name(),
-                vector[0].name()
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// Pretty JSON of a value this module built (a `serde_json::Value` always serializes).
 fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `tracker` → `TrackerTable`, `big_time-deals` → `BigTimeDealsTable`: CloudFormation's
+/// logical ids are alphanumeric.
+fn logical_id(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert(0, 'T');
+    }
+    out.push_str("Table");
+    out
 }

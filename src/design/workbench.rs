@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 
-use super::Deployment;
-use super::deployment::Billing;
 use crate::Item;
+use crate::deploy::{Billing, Deployment};
 use crate::registry::Registry;
 use crate::table::Table;
 
@@ -162,7 +161,7 @@ pub fn workbench<R: Registry>(model_name: &str, samples: &[R], deployment: &Depl
 /// let conflicts = dynamorm::design::workbench_conflicts(&samples);
 /// assert_eq!(conflicts[0].attribute, "size");
 /// assert_eq!(conflicts[0].types, vec![("S", vec!["A"]), ("N", vec!["B"])]);
-/// let deployment = dynamorm::design::Deployment::default();
+/// let deployment = dynamorm::deploy::Deployment::default();
 /// let model = dynamorm::design::workbench("App", &samples, &deployment);
 /// let description = model["ModelMetadata"]["Description"].as_str().unwrap_or_default();
 /// assert!(description.contains("attribute `size` holds S (A) and N (B)"), "{description}");

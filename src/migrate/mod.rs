@@ -227,7 +227,7 @@ impl<R: Registry> Migrate<R> {
             None => Ok(None),
             Some(CapacityLimit::Units(units)) => Ok(Some(units)),
             Some(CapacityLimit::Share(share)) => {
-                let table = crate::write::send::admin::describe_table(&self.db)
+                let table = crate::deploy::send::describe_table(&self.db)
                     .await?
                     .and_then(|t| t.provisioned_throughput)
                     .map(|p| {

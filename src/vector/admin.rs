@@ -15,10 +15,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
 use crate::client::Inner;
+use crate::deploy::send as admin;
 use crate::expr::Placeholders;
 use crate::observe::{Call, ObserveExt};
 use crate::table::{DistanceFunction, IndexAttribute, TableSchema, VectorIndexSchema};
-use crate::write::send::admin;
 
 /// How long `ensure_table` waits for a vector index to answer searches: DynamoDB takes
 /// minutes to build one even on a small table.
@@ -221,7 +221,11 @@ async fn add(db: &Inner, index: &VectorIndexSchema) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::build("CreateVectorIndexAction", e))?;
     let update = VectorIndexUpdate::builder().create(create).build();
-    admin::update_index(db, definitions, admin::IndexUpdate::Vector(update)).await
+    let change = admin::TableChange::Index {
+        definitions,
+        update: admin::IndexUpdate::Vector(update),
+    };
+    admin::update_table(db, change).await
 }
 
 /// How a live vector index differs from its declaration, if it does.

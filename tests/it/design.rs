@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_dynamodb::types::StreamViewType;
-use dynamorm::design::{self, Billing, Deployment};
+use dynamorm::deploy::{
+    Billing, Consistency, ContributorInsights, Deployment, MaxThroughput, TableClass,
+    WarmThroughput,
+};
+use dynamorm::design;
 use dynamorm_entities::catalog::Catalog;
 use dynamorm_entities::{Tracker, TrackerItem, sample};
 
@@ -71,11 +75,62 @@ fn tracker_samples() -> Vec<TrackerItem> {
 }
 
 fn production() -> Deployment {
-    Deployment::default().stream(StreamViewType::NewAndOldImages)
+    Deployment::production().stream(StreamViewType::NewAndOldImages)
+}
+
+/// Every table setting a deployment holds, on one table.
+pub(crate) fn every_setting() -> Deployment {
+    Deployment::production()
+        .stream(StreamViewType::NewAndOldImages)
+        .max_throughput(MaxThroughput {
+            read: Some(4_000),
+            write: None,
+        })
+        .warm_throughput(WarmThroughput {
+            reads_per_second: 15_000,
+            writes_per_second: 6_000,
+        })
+        .index_max_throughput(
+            Tracker::GSI1,
+            MaxThroughput {
+                read: Some(800),
+                write: Some(200),
+            },
+        )
+        .index_warm_throughput(
+            Tracker::GSI2,
+            WarmThroughput {
+                reads_per_second: 13_000,
+                writes_per_second: 4_500,
+            },
+        )
+        .recovery_period_days(14)
+        .table_class(TableClass::StandardInfrequentAccess)
+        .resource_policy(POLICY)
+        .tag("team", "tracker")
+        .tag("cost-centre", "42")
+        .contributor_insights(ContributorInsights::ThrottledKeys)
+}
+
+/// A resource policy denying table deletion to everyone.
+pub(crate) const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"KeepTable","Effect":"Deny","Principal":"*","Action":"dynamodb:DeleteTable","Resource":"*"}]}"#;
+
+/// [`every_setting`] as a global table with two eventually consistent replicas.
+fn global() -> Deployment {
+    every_setting().replica("us-west-2").replica("eu-west-1")
+}
+
+/// A multi-Region strongly consistent table: one replica and a witness.
+fn strongly_consistent() -> Deployment {
+    Deployment::production()
+        .replica("us-east-2")
+        .consistency(Consistency::Strong {
+            witness: Some("us-west-2".into()),
+        })
 }
 
 fn provisioned() -> Deployment {
-    Deployment::default()
+    Deployment::production()
         .table_name("tracker-dev")
         .billing(Billing::Provisioned { read: 5, write: 5 })
         .point_in_time_recovery(false)
@@ -100,9 +155,22 @@ fn exports_are_pinned() {
         "tracker.tf.json",
         &design::terraform_json::<Tracker>(&production()).expect("exports"),
     );
+    // Every table setting, as a table and as a global table.
+    pinned(
+        "tracker-every-setting.cloudformation.yaml",
+        &design::cloudformation_yaml::<Tracker>(&every_setting()).expect("exports"),
+    );
+    pinned(
+        "tracker-global.cloudformation.yaml",
+        &design::cloudformation_yaml::<Tracker>(&global()).expect("exports"),
+    );
+    pinned(
+        "tracker-every-setting.tf.json",
+        &design::terraform_json::<Tracker>(&global()).expect("exports"),
+    );
     pinned(
         "games.cloudformation.json",
-        &design::cloudformation_json::<Games>(&Deployment::default()).expect("exports"),
+        &design::cloudformation_json::<Games>(&Deployment::production()).expect("exports"),
     );
     pinned(
         "games.tf.json",
@@ -114,12 +182,12 @@ fn exports_are_pinned() {
     );
     pinned(
         "games.workbench.json",
-        &design::workbench_json::<GameItem>("Games", &[], &Deployment::default()),
+        &design::workbench_json::<GameItem>("Games", &[], &Deployment::production()),
     );
     // Every projection kind, on template and multi-attribute indexes.
     pinned(
         "board.cloudformation.json",
-        &design::cloudformation_json::<Board>(&Deployment::default()).expect("exports"),
+        &design::cloudformation_json::<Board>(&Deployment::production()).expect("exports"),
     );
     pinned(
         "board.tf.json",
@@ -127,7 +195,7 @@ fn exports_are_pinned() {
     );
     pinned(
         "board.workbench.json",
-        &design::workbench_json::<BoardItem>("Board", &[], &Deployment::default()),
+        &design::workbench_json::<BoardItem>("Board", &[], &Deployment::production()),
     );
 }
 
@@ -239,6 +307,18 @@ fn cloudformation_exports_pass_cfn_lint() {
         (
             "catalog.yaml",
             design::cloudformation_yaml::<Catalog>(&production()).expect("exports"),
+        ),
+        (
+            "tracker-every-setting.yaml",
+            design::cloudformation_yaml::<Tracker>(&every_setting()).expect("exports"),
+        ),
+        (
+            "tracker-global.yaml",
+            design::cloudformation_yaml::<Tracker>(&global()).expect("exports"),
+        ),
+        (
+            "tracker-strong.json",
+            design::cloudformation_json::<Tracker>(&strongly_consistent()).expect("exports"),
         ),
     ];
     for (name, text) in &files {
@@ -402,7 +482,7 @@ fn workbench_declares_vector_index_attributes() {
     let model = design::workbench::<dynamorm_entities::catalog::CatalogItem>(
         "Catalog",
         &[],
-        &Deployment::default(),
+        &Deployment::production(),
     );
     let declared: Vec<(String, String)> = model["DataModel"][0]["NonKeyAttributes"]
         .as_array()

@@ -8,6 +8,7 @@ mod batch;
 mod big_time_deals;
 mod crud;
 mod cursor_forgery;
+mod deploy;
 mod design;
 mod doctor;
 mod errors;

@@ -89,6 +89,14 @@ fn secret_key(n: u32) -> TaskKey {
 /// Types whose values are names, counts, settings or schemas: nothing from an item.
 const NO_VALUES: &[&str] = &[
     "TypeConflict",
+    "Consistency",
+    "ContributorInsights",
+    "Drift",
+    "MaxThroughput",
+    "Setting",
+    "TableClass",
+    "Tool",
+    "WarmThroughput",
     "DistanceFunction",
     "NoPartition",
     "VectorIndex",
@@ -135,7 +143,6 @@ const NO_VALUES: &[&str] = &[
     "ServiceError",
     "Settable",
     "Size",
-    "TableOptions",
     "TableSchema",
     "TimeId",
     "UniqueField",

@@ -3,8 +3,9 @@
 
 use aws_sdk_dynamodb::types::StreamViewType;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
+use dynamorm::deploy::Deployment;
 use dynamorm::stream::{ChangeKind, Changes};
-use dynamorm::{Db, Error, TableOptions};
+use dynamorm::{Db, Error};
 use dynamorm_entities::sample::{comment, project, task, user};
 use dynamorm_entities::{Task, TaskStatus, Tracker, TrackerItem};
 use rstest::rstest;
@@ -83,7 +84,7 @@ async fn records_read_from_a_real_stream_decode_into_entities(#[case] backend: B
         (None, _) => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
     };
     let db = Db::<Tracker>::with_table_name(dynamo, unique_name("streams"));
-    db.create_table_with(TableOptions::default().stream(StreamViewType::NewAndOldImages))
+    db.create_table_with(&Deployment::default().stream(StreamViewType::NewAndOldImages))
         .await
         .expect("table with a stream");
 

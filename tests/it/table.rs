@@ -97,7 +97,7 @@ async fn ensure_adds_a_declared_index_the_table_lacks(#[case] backend: Backend) 
         Backend::Embedded => db.ensure_table().await.expect("adds GSI2 and waits"),
         // DynamoDB Local never reports an index added to an existing table as ACTIVE.
         Backend::DdbLocal => db
-            .ensure_table_with(dynamorm::TableOptions::default().skip_waiting_for_new_indexes())
+            .ensure_table_with(&dynamorm::deploy::Deployment::default().wait_for_new_indexes(false))
             .await
             .expect("adds GSI2"),
     }

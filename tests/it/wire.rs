@@ -31,22 +31,22 @@ use serde_json::{Value, json};
 
 /// One request as it went on the wire: its operation (from `X-Amz-Target`) and JSON body.
 #[derive(Debug, Clone, PartialEq)]
-struct Sent {
-    operation: String,
-    body: Value,
+pub(crate) struct Sent {
+    pub(crate) operation: String,
+    pub(crate) body: Value,
 }
 
 /// A client that records every request and answers each operation from `responses`
 /// (`{}` for any operation not listed), with no network and no SDK retries.
-struct Wire {
+pub(crate) struct Wire {
     sent: Arc<Mutex<Vec<Sent>>>,
-    client: aws_sdk_dynamodb::Client,
+    pub(crate) client: aws_sdk_dynamodb::Client,
     /// When the test started, to recognise timestamps the library sets to "now".
     started: DateTime<Utc>,
 }
 
 impl Wire {
-    fn new(responses: &[(&'static str, Value)]) -> Self {
+    pub(crate) fn new(responses: &[(&'static str, Value)]) -> Self {
         let sent: Arc<Mutex<Vec<Sent>>> = Arc::default();
         let responses: HashMap<&'static str, String> = responses
             .iter()
@@ -104,7 +104,7 @@ impl Wire {
     }
 
     /// Every request sent so far, timestamps of "now" replaced by `"<now>"`.
-    fn sent(&self) -> Vec<Sent> {
+    pub(crate) fn sent(&self) -> Vec<Sent> {
         let window = (
             self.started - Duration::seconds(5),
             Utc::now() + Duration::seconds(5),

@@ -158,7 +158,9 @@ async fn an_index_added_to_a_populated_table_serves_existing_items(#[case] backe
         }
         Backend::DdbLocal => {
             after
-                .ensure_table_with(dynamorm::TableOptions::default().skip_waiting_for_new_indexes())
+                .ensure_table_with(
+                    &dynamorm::deploy::Deployment::default().wait_for_new_indexes(false),
+                )
                 .await
                 .expect("UpdateTable is accepted");
             let status = index_status(&after, "ByRound").await;

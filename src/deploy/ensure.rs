@@ -1,47 +1,21 @@
-//! Table management from the declaration: create, ensure, delete.
-
-use std::time::{Duration, Instant};
+//! Table management from the declaration and a [`Deployment`]: create, ensure (keys and
+//! indexes checked, missing indexes added, settings brought to the deployment), drift,
+//! delete.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType, Projection,
-    StreamSpecification, StreamViewType, TableDescription, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    TableDescription, Tag, TimeToLiveSpecification,
 };
 
+use super::converge::{self, converge};
+use super::drift::{Drift, compare};
+use super::send::{self as admin, TableChange};
+use super::settings::{Billing, Deployment};
+use super::wait::wait_until_active;
+use super::{check::check, live};
 use crate::db::Db;
 use crate::table::{IndexAttribute, IndexSchema, Table, TableSchema};
-use crate::write::send::admin;
 use crate::{Error, InvalidInputKind};
-
-/// Options for [`Db::create_table_with`].
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct TableOptions {
-    /// Enables DynamoDB Streams with this view type (when the table is created).
-    pub stream: Option<StreamViewType>,
-    /// Whether `ensure_table_with` waits until indexes it adds are active (the default);
-    /// DynamoDB Local never reports an index added to an existing table as active. Adding a
-    /// vector index still waits for an index operation already running, as DynamoDB takes
-    /// one at a time per table.
-    pub skip_waiting_for_new_indexes: bool,
-}
-
-impl TableOptions {
-    /// Enables a stream with `view` (e.g. `NewAndOldImages`).
-    pub fn stream(mut self, view: StreamViewType) -> Self {
-        self.stream = Some(view);
-        self
-    }
-
-    /// Returns from `ensure_table_with` once an added index is requested, without waiting
-    /// for its backfill to finish.
-    pub fn skip_waiting_for_new_indexes(mut self) -> Self {
-        self.skip_waiting_for_new_indexes = true;
-        self
-    }
-}
-
-/// How long table operations wait for the table (and its indexes) to become active.
-const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl<T: Table> Db<T> {
     /// Creates the table as declared — on-demand billing, every index (vector indexes too)
@@ -55,56 +29,151 @@ impl<T: Table> Db<T> {
     /// # Ok(()) }
     /// ```
     pub async fn create_table(&self) -> Result<(), Error> {
-        self.create_table_with(TableOptions::default()).await
+        self.create_declared(&Deployment::default()).await
     }
 
-    /// [`Db::create_table`] with options, e.g. a stream:
+    /// [`Db::create_table`] with every setting of `deployment`: what CreateTable takes is
+    /// sent with it (billing, maximum and warm throughput of the table and each index,
+    /// stream, table class, deletion protection, tags, resource policy), the rest after it
+    /// in DynamoDB's order (TTL, point-in-time recovery, Contributor Insights, replicas).
+    /// The deployment's table name is for the exports: the table is the one this `Db`
+    /// addresses.
     ///
     /// ```no_run
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
     /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
     /// use aws_sdk_dynamodb::types::StreamViewType;
-    /// db.create_table_with(dynamorm::TableOptions::default().stream(StreamViewType::NewAndOldImages))
+    /// use dynamorm::deploy::Deployment;
+    /// db.create_table_with(&Deployment::production().stream(StreamViewType::NewAndOldImages))
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create_table_with(&self, options: TableOptions) -> Result<(), Error> {
-        let schema = &T::SCHEMA;
-        let stream = match options.stream {
-            Some(view) => Some(
-                StreamSpecification::builder()
-                    .stream_enabled(true)
-                    .stream_view_type(view)
-                    .build()
-                    .map_err(|e| Error::build("StreamSpecification", e))?,
-            ),
-            None => None,
+    pub async fn create_table_with(&self, deployment: &Deployment) -> Result<(), Error> {
+        check(&T::SCHEMA, deployment)?;
+        self.create_declared(deployment).await?;
+        self.settle(deployment).await
+    }
+
+    /// Creates the table if it does not exist; if it does, checks that its key schema
+    /// matches the declaration ([`Error::TableMismatch`] otherwise) and adds any declared
+    /// index it lacks (UpdateTable, waiting until the index is active — on a large table
+    /// the backfill takes a while; a vector index until it answers searches, which on
+    /// DynamoDB takes minutes). Leaves an existing table's settings as they are.
+    /// Idempotent.
+    pub async fn ensure_table(&self) -> Result<(), Error> {
+        self.ensure_declared(&Deployment::default(), false).await
+    }
+
+    /// [`Db::ensure_table`], then brings the table's settings to `deployment`: each
+    /// [`Drift`] fixed by the call DynamoDB takes for it, one change at a time, waiting
+    /// where DynamoDB must finish one first; then checks again, and returns
+    /// [`Error::TableMismatch`] naming any setting the server accepted but does not hold
+    /// (a local server without the feature). It never deletes a replica, and refuses to
+    /// move TTL to another attribute or change the consistency of existing replicas.
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// use dynamorm::deploy::Deployment;
+    /// db.ensure_table_with(&Deployment::production().tag("team", "payments")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ensure_table_with(&self, deployment: &Deployment) -> Result<(), Error> {
+        check(&T::SCHEMA, deployment)?;
+        self.ensure_declared(deployment, true).await
+    }
+
+    /// How the live table's settings differ from `deployment` — billing, throughput, warm
+    /// throughput, stream, TTL, point-in-time recovery, deletion protection, table class,
+    /// resource policy, tags, Contributor Insights, replicas — one [`Drift`] per setting,
+    /// empty when none. Values DynamoDB computes (item counts, sizes, a warm throughput
+    /// nobody declared) are not drift. A setting the server does not implement (local
+    /// servers lack several) is drift only when the deployment asks for more than
+    /// DynamoDB's default. Keys and indexes are [`Doctor`](crate::Doctor)'s
+    /// ([`Checkup::indexes`](crate::Checkup::indexes)).
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # async fn run(db: dynamorm::Db<App>) -> Result<(), dynamorm::Error> {
+    /// use dynamorm::deploy::Deployment;
+    /// for drift in db.drift(&Deployment::production()).await? {
+    ///     println!("{drift}"); // e.g. "deletion protection: declared on, live off"
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn drift(&self, deployment: &Deployment) -> Result<Vec<Drift>, Error> {
+        drift(&self.inner, &T::SCHEMA, deployment).await
+    }
+
+    /// Creates the table, or checks the existing one's keys and adds its missing indexes;
+    /// with `settle`, then brings its settings to `deployment`.
+    async fn ensure_declared(&self, deployment: &Deployment, settle: bool) -> Result<(), Error> {
+        let wait = deployment.wait_for_new_indexes;
+        let created = match self.describe().await? {
+            None => match self.create_declared(deployment).await {
+                // Someone else created it between our describe and create.
+                Err(e) if e.code() == Some("ResourceInUseException") => false,
+                Err(e) => return Err(e),
+                Ok(()) => true,
+            },
+            Some(_) => false,
         };
-        let mut indexes = Vec::with_capacity(schema.indexes().len());
-        for index in schema.indexes() {
-            indexes.push(
-                GlobalSecondaryIndex::builder()
-                    .index_name(index.name())
-                    .set_key_schema(Some(index_key_schema(index)?))
-                    .projection(projection(index))
-                    .build()
-                    .map_err(|e| Error::build("GlobalSecondaryIndex", e))?,
-            );
+        if !created {
+            wait_until_active(&self.inner).await?;
+            self.check_matches(wait).await?;
         }
-        let vector_indexes = schema
-            .vector_indexes()
-            .iter()
-            .map(crate::vector::admin::definition)
-            .collect::<Result<Vec<_>, _>>()?;
+        if settle {
+            self.settle(deployment).await?;
+        }
+        Ok(())
+    }
+
+    /// CreateTable with everything it takes, then TTL; waits until the table is active and
+    /// its vector indexes searchable.
+    async fn create_declared(&self, deployment: &Deployment) -> Result<(), Error> {
+        let schema = &T::SCHEMA;
+        check(schema, deployment)?;
         let spec = admin::TableSpec {
             attribute_definitions: attribute_definitions(schema)?,
             key_schema: key_schema(schema.partition_key(), schema.sort_key())?,
-            indexes,
-            vector_indexes,
-            stream,
+            indexes: schema
+                .indexes()
+                .iter()
+                .map(|index| created_index(index, deployment))
+                .collect::<Result<_, _>>()?,
+            vector_indexes: schema
+                .vector_indexes()
+                .iter()
+                .map(crate::vector::admin::definition)
+                .collect::<Result<_, _>>()?,
+            billing: Some(match deployment.billing {
+                Billing::OnDemand => (BillingMode::PayPerRequest, None),
+                Billing::Provisioned { read, write } => (
+                    BillingMode::Provisioned,
+                    Some(converge::provisioned(read, write)?),
+                ),
+            }),
+            on_demand: deployment
+                .max_throughput
+                .and_then(converge::on_demand_created),
+            warm: deployment.warm_throughput.map(converge::warm_throughput),
+            stream: match &deployment.stream {
+                Some(view) => Some(converge::stream_spec(Some(view))?),
+                None => None,
+            },
+            table_class: (deployment.table_class != Default::default())
+                .then(|| converge::table_class(deployment.table_class)),
+            deletion_protection: deployment.deletion_protection.then_some(true),
+            tags: deployment
+                .tags
+                .iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect::<Result<_, _>>()
+                .map_err(|e| Error::build("Tag", e))?,
+            resource_policy: deployment.resource_policy.clone(),
         };
         admin::create_table(&self.inner, spec).await?;
-        self.wait_until_active().await?;
+        wait_until_active(&self.inner).await?;
         crate::vector::admin::wait_until_searchable(&self.inner, schema.vector_indexes()).await?;
         if let Some(attribute) = schema.ttl() {
             let ttl = TimeToLiveSpecification::builder()
@@ -112,38 +181,36 @@ impl<T: Table> Db<T> {
                 .enabled(true)
                 .build()
                 .map_err(|e| Error::build("TimeToLiveSpecification", e))?;
-            admin::enable_ttl(&self.inner, ttl).await?;
+            admin::update_ttl(&self.inner, ttl).await?;
         }
         Ok(())
     }
 
-    /// Creates the table if it does not exist; if it does, checks that its key schema
-    /// matches the declaration ([`Error::TableMismatch`] otherwise) and adds any declared
-    /// index it lacks (UpdateTable, waiting until the index is active — on a large table
-    /// the backfill takes a while; a vector index until it answers searches, which on
-    /// DynamoDB takes minutes). Idempotent.
-    pub async fn ensure_table(&self) -> Result<(), Error> {
-        self.ensure_table_with(TableOptions::default()).await
-    }
-
-    /// [`Db::ensure_table`] with options (a stream for a new table; whether to wait for
-    /// added indexes).
-    pub async fn ensure_table_with(&self, options: TableOptions) -> Result<(), Error> {
-        let wait = !options.skip_waiting_for_new_indexes;
-        match self.describe().await? {
-            None => match self.create_table_with(options).await {
-                // Someone else created it between our describe and create.
-                Err(e) if e.code() == Some("ResourceInUseException") => {
-                    self.wait_until_active().await?;
-                    self.check_matches(wait).await
-                }
-                other => other,
-            },
-            Some(_) => {
-                self.wait_until_active().await?;
-                self.check_matches(wait).await
-            }
+    /// Brings the live settings to `deployment`, then checks that they hold.
+    async fn settle(&self, deployment: &Deployment) -> Result<(), Error> {
+        let schema = &T::SCHEMA;
+        let live = live::read(&self.inner)
+            .await?
+            .ok_or_else(|| missing(&self.inner))?;
+        let drifts = compare(schema, deployment, &live, home_region(&self.inner));
+        if drifts.is_empty() {
+            return Ok(());
         }
+        converge(&self.inner, schema, deployment, &live, &drifts).await?;
+        let remaining = self.drift(deployment).await?;
+        if remaining.is_empty() {
+            return Ok(());
+        }
+        let listed: Vec<String> = remaining.iter().map(ToString::to_string).collect();
+        Err(Error::TableMismatch {
+            table: self.table_name().to_owned(),
+            index: None,
+            attribute: None,
+            reason: format!(
+                "the server accepted the settings but does not hold them: {}",
+                listed.join("; ")
+            ),
+        })
     }
 
     /// Deletes a global secondary index from the table — one the declaration no longer has,
@@ -191,7 +258,11 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .delete(delete)
             .build();
-        admin::update_index(&self.inner, Vec::new(), admin::IndexUpdate::Global(update)).await
+        let change = TableChange::Index {
+            definitions: Vec::new(),
+            update: admin::IndexUpdate::Global(update),
+        };
+        admin::update_table(&self.inner, change).await
     }
 
     /// Deletes the table (and everything in it).
@@ -215,41 +286,19 @@ impl<T: Table> Db<T> {
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
             .create(create)
             .build();
-        admin::update_index(&self.inner, definitions, admin::IndexUpdate::Global(update)).await?;
+        let change = TableChange::Index {
+            definitions,
+            update: admin::IndexUpdate::Global(update),
+        };
+        admin::update_table(&self.inner, change).await?;
         if wait {
-            self.wait_until_active().await?;
+            wait_until_active(&self.inner).await?;
         }
         Ok(())
     }
 
     pub(crate) async fn describe(&self) -> Result<Option<TableDescription>, Error> {
         admin::describe_table(&self.inner).await
-    }
-
-    async fn wait_until_active(&self) -> Result<(), Error> {
-        let started = Instant::now();
-        let mut delay = Duration::from_millis(20);
-        loop {
-            if let Some(table) = self.describe().await?
-                && table.table_status == Some(TableStatus::Active)
-                && table
-                    .global_secondary_indexes()
-                    .iter()
-                    .all(|i| i.index_status == Some(IndexStatus::Active))
-            {
-                return Ok(());
-            }
-            if started.elapsed() > ACTIVE_TIMEOUT {
-                return Err(Error::TableMismatch {
-                    table: self.table_name().to_owned(),
-                    index: None,
-                    attribute: None,
-                    reason: format!("not active after {ACTIVE_TIMEOUT:?}"),
-                });
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(2));
-        }
     }
 
     async fn check_matches(&self, wait_for_new_indexes: bool) -> Result<(), Error> {
@@ -328,6 +377,61 @@ impl<T: Table> Db<T> {
         }
         crate::vector::admin::ensure(&self.inner, schema, &table, wait_for_new_indexes).await
     }
+}
+
+/// The drifts of the table `db` addresses from `deployment` (for [`Db::drift`] and the
+/// doctor).
+pub(crate) async fn drift(
+    db: &crate::client::Inner,
+    schema: &TableSchema,
+    deployment: &Deployment,
+) -> Result<Vec<Drift>, Error> {
+    check(schema, deployment)?;
+    let live = live::read(db).await?.ok_or_else(|| missing(db))?;
+    Ok(compare(schema, deployment, &live, home_region(db)))
+}
+
+fn missing(db: &crate::client::Inner) -> Error {
+    Error::TableMismatch {
+        table: db.table_name.clone(),
+        index: None,
+        attribute: None,
+        reason: "it does not exist".into(),
+    }
+}
+
+/// The client's Region (DynamoDB may list it among a global table's replicas).
+fn home_region(db: &crate::client::Inner) -> Option<&str> {
+    db.client.config().region().map(|r| r.as_ref())
+}
+
+/// An index as CreateTable takes it, with its deployment settings.
+fn created_index(
+    index: &IndexSchema,
+    deployment: &Deployment,
+) -> Result<GlobalSecondaryIndex, Error> {
+    let settings = deployment
+        .indexes
+        .get(index.name())
+        .cloned()
+        .unwrap_or_default();
+    let provisioned = match deployment.billing {
+        Billing::Provisioned { read, write } => Some(converge::provisioned(read, write)?),
+        Billing::OnDemand => None,
+    };
+    GlobalSecondaryIndex::builder()
+        .index_name(index.name())
+        .set_key_schema(Some(index_key_schema(index)?))
+        .projection(projection(index))
+        .set_provisioned_throughput(provisioned)
+        .set_on_demand_throughput(
+            settings
+                .max_throughput
+                .and_then(converge::on_demand_created),
+        )
+        .set_warm_throughput(settings.warm_throughput.map(converge::warm_throughput))
+        .build()
+        .map_err(|e| Error::build("GlobalSecondaryIndex", e))
 }
 
 /// The declared projection of `index`, as DynamoDB takes it.
