@@ -55,6 +55,8 @@
 extern crate self as dynamorm;
 
 pub mod batch;
+#[cfg(feature = "s3")]
+pub mod bulk;
 mod capacity;
 #[cfg(feature = "cli")]
 pub mod cli;

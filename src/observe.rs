@@ -80,6 +80,7 @@ none!(
     aws_sdk_dynamodb::operation::delete_resource_policy::DeleteResourcePolicyOutput,
     aws_sdk_dynamodb::operation::describe_contributor_insights::DescribeContributorInsightsOutput,
     aws_sdk_dynamodb::operation::update_contributor_insights::UpdateContributorInsightsOutput,
+    aws_sdk_dynamodb::operation::import_table::ImportTableOutput,
     // A search reports bytes, not capacity units: recorded by the search itself.
     aws_sdk_dynamodb::operation::search_vectors::SearchVectorsOutput
 );

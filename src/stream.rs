@@ -69,7 +69,10 @@ impl<R> Changes<R> {
 }
 
 /// The parts of a stream record, whatever type it came in.
-#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "lambda", feature = "streams", feature = "s3")),
+    allow(dead_code)
+)]
 pub(crate) struct RawRecord {
     pub(crate) event_name: Option<String>,
     pub(crate) keys: Item,
@@ -79,7 +82,10 @@ pub(crate) struct RawRecord {
 }
 
 /// Decodes one raw record.
-#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "lambda", feature = "streams", feature = "s3")),
+    allow(dead_code)
+)]
 pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>, Error> {
     let kind = match record.event_name.as_deref() {
         Some("INSERT") => ChangeKind::Insert,
@@ -119,8 +125,11 @@ pub(crate) fn decode_record<R: Registry>(record: RawRecord) -> Result<Change<R>,
 /// failure like any unknown one. Without images (a keys-only stream), the key shape decides:
 /// partition key `_dynamorm.unique#…` and sort key `_dynamorm.unique` (a sentinel), or
 /// partition key `_dynamorm.lease#…` (a migration lease).
-#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
-fn is_internal<R: Registry>(record: &RawRecord) -> bool {
+#[cfg_attr(
+    not(any(feature = "lambda", feature = "streams", feature = "s3")),
+    allow(dead_code)
+)]
+pub(crate) fn is_internal<R: Registry>(record: &RawRecord) -> bool {
     use aws_sdk_dynamodb::types::AttributeValue;
     let table = &<R::Table as Table>::SCHEMA;
     let string = |item: &Item, attribute: &str| match item.get(attribute) {
@@ -152,7 +161,10 @@ fn is_internal<R: Registry>(record: &RawRecord) -> bool {
 
 /// Decodes every record, collecting failures instead of stopping at the first, and
 /// skipping records of the library's own items.
-#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "lambda", feature = "streams", feature = "s3")),
+    allow(dead_code)
+)]
 pub(crate) fn decode_all<R: Registry>(records: impl IntoIterator<Item = RawRecord>) -> Changes<R> {
     let mut out = Changes {
         changes: Vec::new(),

@@ -102,10 +102,10 @@ fn owned_by(owner: &PrimaryKey) -> Node {
     crate::expr::and(pk, sk)
 }
 
-/// The plan that claims a value for `owner`: put the sentinel if no one holds it.
-fn claim(def: &Def, key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+/// The sentinel item at `key` naming `owner` (what a claim writes, and an import).
+pub(crate) fn sentinel_item(def: &Def, key: &PrimaryKey, owner: &PrimaryKey) -> Item {
     let target = sentinel_target(def);
-    let mut item = target.key_item(&key);
+    let mut item = target.key_item(key);
     item.insert(
         target.discriminator.to_owned(),
         AttributeValue::S(SENTINEL.to_owned()),
@@ -117,6 +117,13 @@ fn claim(def: &Def, key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> 
     if let Some(sk) = &owner.sort_key {
         item.insert("owner_sort".to_owned(), AttributeValue::S(sk.clone()));
     }
+    item
+}
+
+/// The plan that claims a value for `owner`: put the sentinel if no one holds it.
+fn claim(def: &Def, key: PrimaryKey, owner: &PrimaryKey) -> Result<Plan, Error> {
+    let target = sentinel_target(def);
+    let item = sentinel_item(def, &key, owner);
     // Free, or already this owner's (a retried write that claimed it before).
     let free = or(target.is_absent(), owned_by(owner));
     Plan::with_condition(

@@ -406,7 +406,7 @@ fn home_region(db: &crate::client::Inner) -> Option<&str> {
 }
 
 /// An index as CreateTable takes it, with its deployment settings.
-fn created_index(
+pub(crate) fn created_index(
     index: &IndexSchema,
     deployment: &Deployment,
 ) -> Result<GlobalSecondaryIndex, Error> {
@@ -500,7 +500,7 @@ fn definition(attribute: IndexAttribute) -> Result<AttributeDefinition, Error> {
         .map_err(|e| Error::build("AttributeDefinition", e))
 }
 
-fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
+pub(crate) fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error> {
     let element = |name: &str, kind| {
         KeySchemaElement::builder()
             .attribute_name(name)
@@ -515,7 +515,9 @@ fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElement>, Error
     Ok(out)
 }
 
-fn attribute_definitions(schema: &TableSchema) -> Result<Vec<AttributeDefinition>, Error> {
+pub(crate) fn attribute_definitions(
+    schema: &TableSchema,
+) -> Result<Vec<AttributeDefinition>, Error> {
     schema
         .attribute_definitions()
         .into_iter()

@@ -28,9 +28,9 @@
 //! ```
 
 mod check;
-mod converge;
+pub(crate) mod converge;
 mod drift;
-mod ensure;
+pub(crate) mod ensure;
 mod live;
 pub(crate) mod send;
 pub(crate) mod settings;

@@ -410,3 +410,43 @@ pub(crate) async fn update_insights(
     .map(drop)
     .map_err(|e| crate::error::service("UpdateContributorInsights", e))
 }
+
+/// An ImportTable request's parts.
+#[cfg(feature = "s3")]
+pub(crate) struct ImportRequest {
+    pub(crate) source: aws_sdk_dynamodb::types::S3BucketSource,
+    pub(crate) format: aws_sdk_dynamodb::types::InputFormat,
+    pub(crate) compression: aws_sdk_dynamodb::types::InputCompressionType,
+    pub(crate) parameters: aws_sdk_dynamodb::types::TableCreationParameters,
+    pub(crate) token: Option<String>,
+}
+
+/// ImportTable.
+#[cfg(feature = "s3")]
+pub(crate) async fn import_table(
+    db: &Inner,
+    request: ImportRequest,
+) -> Result<aws_sdk_dynamodb::types::ImportTableDescription, Error> {
+    let out = pin!(
+        db.client
+            .import_table()
+            .s3_bucket_source(request.source)
+            .input_format(request.format)
+            .input_compression_type(request.compression)
+            .table_creation_parameters(request.parameters)
+            .set_client_token(request.token)
+            .send()
+    )
+    .observed(db, Call::new("ImportTable", "*"))
+    .await
+    .map_err(|e| crate::error::service("ImportTable", e))?;
+    out.import_table_description.ok_or_else(|| {
+        Error::build(
+            "ImportTableDescription",
+            aws_sdk_dynamodb::error::BuildError::missing_field(
+                "import_table_description",
+                "the import's description",
+            ),
+        )
+    })
+}

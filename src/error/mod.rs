@@ -260,6 +260,18 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A file of an S3 export (or import) does not have the format DynamoDB writes: a
+    /// manifest or a line that does not parse, a data file holding another number of items
+    /// than its manifest says, or one whose checksum differs. File names, line numbers and
+    /// counts only: never the content.
+    #[error("export file `{file}`: {reason}")]
+    #[non_exhaustive]
+    ExportFile {
+        /// The file's key.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A migration's [`Checkpoint`](crate::migrate::Checkpoint) store failed to load or
     /// save the run's state (e.g. the checkpoint file could not be read or written).
     #[error("the migration checkpoint store failed")]
@@ -387,6 +399,8 @@ pub enum ErrorKind {
     TableMismatch,
     /// [`Error::StreamRecord`].
     StreamRecord,
+    /// [`Error::ExportFile`].
+    ExportFile,
     /// [`Error::Checkpoint`].
     Checkpoint,
     /// [`Error::Io`].
@@ -434,6 +448,7 @@ impl ErrorKind {
             Self::BatchIncomplete => "batch_incomplete",
             Self::TableMismatch => "table_mismatch",
             Self::StreamRecord => "stream_record",
+            Self::ExportFile => "export_file",
             Self::Checkpoint => "checkpoint",
             Self::Io => "io",
             Self::Build => "build",
@@ -540,6 +555,7 @@ impl Error {
             Self::BatchIncomplete { .. } => ErrorKind::BatchIncomplete,
             Self::TableMismatch { .. } => ErrorKind::TableMismatch,
             Self::StreamRecord { .. } => ErrorKind::StreamRecord,
+            Self::ExportFile { .. } => ErrorKind::ExportFile,
             Self::Checkpoint { .. } => ErrorKind::Checkpoint,
             Self::Io { .. } => ErrorKind::Io,
             Self::Build { .. } => ErrorKind::Build,
@@ -1209,6 +1225,10 @@ mod tests {
             Error::StreamRecord {
                 reason: "its event name is not INSERT, MODIFY or REMOVE",
             },
+            Error::ExportFile {
+                file: "AWSDynamoDB/01/data/a.json.gz".to_owned(),
+                reason: "line 3 is not a DynamoDB JSON line".to_owned(),
+            },
             Error::checkpoint(Box::new(Redacted::labelled(
                 Box::new(std::io::Error::other(SECRET)),
                 "serde error",
@@ -1579,6 +1599,15 @@ mod tests {
             (
                 Error::StreamRecord { reason: "bad" },
                 K::StreamRecord,
+                false,
+                false,
+            ),
+            (
+                Error::ExportFile {
+                    file: "f".to_owned(),
+                    reason: "bad".to_owned(),
+                },
+                K::ExportFile,
                 false,
                 false,
             ),
