@@ -22,6 +22,12 @@
 //! # Ok::<(), dynamorm::Error>(())
 //! ```
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Item;
+use crate::registry::Registry;
+
+mod aggregate;
 mod cloudformation;
 mod deployment;
 mod html;
@@ -31,7 +37,7 @@ mod yaml;
 
 pub use cloudformation::{cloudformation, cloudformation_json, cloudformation_yaml};
 pub use deployment::{Billing, Deployment};
-pub use html::html;
+pub use html::{html, html_with_samples};
 pub use terraform::{terraform, terraform_json};
 pub use workbench::{TypeConflict, workbench, workbench_conflicts, workbench_json};
 
@@ -58,4 +64,25 @@ fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Each sample as stored, with its entity type; `NULL`s left out, as AWS's own converter
+/// leaves them out (Workbench and the page's aggregate view show an absent attribute, not a
+/// null one). Samples that do not encode are left out: they could not be stored either.
+fn sample_items<R: Registry>(samples: &[R]) -> Vec<(Option<&'static str>, Item)> {
+    samples
+        .iter()
+        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
+        .collect()
+}
+
+/// `item` without its `NULL` attributes, at every level of maps.
+fn without_nulls(item: Item) -> Item {
+    item.into_iter()
+        .filter(|(_, v)| !matches!(v, AttributeValue::Null(_)))
+        .map(|(k, v)| match v {
+            AttributeValue::M(m) => (k, AttributeValue::M(without_nulls(m))),
+            other => (k, other),
+        })
+        .collect()
 }
