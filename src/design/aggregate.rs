@@ -53,7 +53,15 @@ impl View {
         let names = |hash: bool| elements.iter().filter(move |e| e.1 == hash).map(|e| e.0);
         Self {
             name: index.name(),
-            kind: format!(", projects {}", index.projection().describe()),
+            kind: format!(
+                "{}, projects {}",
+                if index.is_multi_attribute() {
+                    " (multi-attribute)"
+                } else {
+                    ""
+                },
+                index.projection().describe()
+            ),
             partition: names(true).collect(),
             sort: names(false).collect(),
             projection: Some(index.projection()),
@@ -171,8 +179,8 @@ pub(super) fn aggregate(
 ) {
     let _ = writeln!(
         s,
-        "<h2 id=\"aggregate\">Aggregate view ({} sample items)</h2>",
-        samples.len()
+        "<h2 id=\"aggregate\">Aggregate view ({})</h2>",
+        counted(samples.len(), "sample item")
     );
     let legend: String = entities
         .iter()
@@ -221,12 +229,12 @@ fn render(s: &mut String, view: &View, entities: &[&'static str], samples: &[Sam
     let widest = items.iter().map(|(_, i)| view.attributes(i).len()).max();
     let _ = writeln!(
         s,
-        "<h3>{}{}: {} items in {} partitions</h3>\n<table class=\"aggregate\" \
+        "<h3>{}{}: {} in {}</h3>\n<table class=\"aggregate\" \
          data-view=\"{}\">\n<tr>{}<th colspan=\"{}\">attributes</th></tr>",
         escape(view.name),
         escape(&view.kind),
-        items.len(),
-        partitions.len(),
+        counted(items.len(), "item"),
+        counted(partitions.len(), "partition"),
         escape(view.name),
         view.keys()
             .map(|k| format!("<th><code>{}</code></th>", escape(k)))
@@ -248,6 +256,11 @@ fn render(s: &mut String, view: &View, entities: &[&'static str], samples: &[Sam
         );
     }
     s.push_str("</table>\n");
+}
+
+/// `n` and `noun`, plural unless one.
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// An entity type's colour class (`e` and its place in the registry).

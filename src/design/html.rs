@@ -63,7 +63,7 @@ impl Report {
     /// let samples = [AppItem::User(user("bo")), AppItem::User(user("al"))];
     /// let page = dynamorm::Report::new::<AppItem>().html_with_samples(&samples);
     /// // One partition on the table, its rows in sort-key order; two in the index.
-    /// assert!(page.contains("<h3>Table: 2 items in 1 partitions</h3>"));
+    /// assert!(page.contains("<h3>Table: 2 items in 1 partition</h3>"));
     /// assert!(page.find("USER#al").unwrap() < page.find("USER#bo").unwrap());
     /// assert!(page.contains("<h3>GSI1, projects all attributes: 2 items in 2 partitions</h3>"));
     /// ```

@@ -326,12 +326,18 @@ fn the_design_page_renders_in_headless_chromium() {
         assert!(html.contains(&format!("<th class=\"entity\">{}</th>", e.name)));
     }
     assert!(html.contains("TENANT#{tenant_id}") && html.contains("ProjectBoard"));
-    let dir = std::env::temp_dir().join(format!("dynamorm-html-{}", std::process::id()));
+    pictured(&html, "design.png");
+}
+
+/// Screenshots `html` in Chromium, checks the picture is not blank, and keeps it as
+/// `docs/<picture>` when updating.
+fn pictured(html: &str, picture: &str) {
+    let dir = std::env::temp_dir().join(format!("dynamorm-{picture}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let bytes = screenshot(&html, &dir);
+    let bytes = screenshot(html, &dir);
     assert_not_blank(&bytes);
     if updating() {
-        std::fs::write(root().join("docs/design.png"), &bytes).expect("screenshot kept");
+        std::fs::write(root().join("docs").join(picture), &bytes).expect("screenshot kept");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

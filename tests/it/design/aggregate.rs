@@ -12,7 +12,7 @@ use chrono::Duration;
 use dynamorm::{IndexProjection, Item, Registry, Report, ScalarType, Table, TableSchema};
 use dynamorm_entities::{Session, TrackerItem, sample};
 
-use super::{assert_not_blank, root, screenshot, updating};
+use super::pictured;
 use crate::projections::{BoardItem, card, memo};
 
 /// One row of a view, as the page shows it (values unescaped).
@@ -414,14 +414,7 @@ fn the_aggregate_view_follows_dynamodbs_layout() {
     // The user's values are escaped, never markup.
     assert!(!html.contains("<script>") && html.contains("&lt;script&gt;alert(&quot;x&quot;)"));
     assert!(html.contains("r&amp;d &lt;lab&gt;") && html.contains("&#39;single&#39;"));
-    let dir = std::env::temp_dir().join(format!("dynamorm-aggregate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let bytes = screenshot(&html, &dir);
-    assert_not_blank(&bytes);
-    if updating() {
-        std::fs::write(root().join("docs/aggregate.png"), &bytes).expect("screenshot kept");
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    pictured(&html, "aggregate.png");
     eprintln!("checked {checked:?}");
 }
 
