@@ -78,6 +78,7 @@ pub mod migrate;
 pub mod multi;
 mod observe;
 mod ops;
+mod plain;
 pub mod projection;
 pub mod read;
 mod redact;

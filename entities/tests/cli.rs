@@ -137,6 +137,14 @@ fn report_and_exports_need_no_table() {
             "{name}: tenant and user"
         );
         assert_eq!(facets[0]["TableData"][0]["PK"]["S"], "TENANT#acme");
+        // The same samples make the design page's aggregate view.
+        let page = admin(&["export", "html", "--samples", path]);
+        assert!(page.status.success(), "{}", stderr(&page));
+        let page = stdout(&page);
+        assert!(
+            page.contains("<h3>Table: 2 items in 1 partition</h3>"),
+            "{name}: the aggregate view"
+        );
     }
     std::fs::write(dir.join("bad.json"), "{ not json").expect("written");
     let bad_path = dir.join("bad.json");
@@ -196,6 +204,12 @@ async fn the_tool_runs_against_a_live_table(#[case] backend: Backend) {
     assert_eq!(
         sampled, 5,
         "five items of the live table, each in its facet"
+    );
+    let page = live(&["export", "html", "--samples-from-table", "5"]);
+    assert!(page.status.success(), "{}", stderr(&page));
+    assert!(
+        stdout(&page).contains("Aggregate view (5 sample items)"),
+        "five items of the live table in the aggregate view"
     );
 
     let doctor = live(&["doctor", "--segments", "2"]);

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -120,14 +120,26 @@ pub(super) enum Export {
         /// The model's name.
         #[arg(long, default_value = "dynamorm")]
         name: String,
-        /// Sample items for the facets: a file of items in DynamoDB JSON, as a JSON array or
-        /// one item per line (an export's `{"Item": {..}}` lines too).
-        #[arg(long, value_name = "FILE")]
-        samples: Option<std::path::PathBuf>,
-        /// Sample items read from the live table instead: up to this many (a scan).
-        #[arg(long, value_name = "N", conflicts_with = "samples")]
-        samples_from_table: Option<usize>,
+        /// Sample items for the facets.
+        #[command(flatten)]
+        samples: SampleArgs,
     },
-    /// A self-contained HTML page of the design.
-    Html,
+    /// A self-contained HTML page of the design; with samples, their aggregate view first.
+    Html {
+        /// Sample items for the aggregate view.
+        #[command(flatten)]
+        samples: SampleArgs,
+    },
+}
+
+/// Where sample items come from (`export workbench` and `export html`).
+#[derive(Debug, Args)]
+pub(super) struct SampleArgs {
+    /// Sample items from a file of items in DynamoDB JSON, as a JSON array or one item per
+    /// line (an export's `{"Item": {..}}` lines too).
+    #[arg(long, value_name = "FILE")]
+    pub(super) samples: Option<PathBuf>,
+    /// Sample items read from the live table instead: up to this many (a scan).
+    #[arg(long, value_name = "N", conflicts_with = "samples")]
+    pub(super) samples_from_table: Option<usize>,
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{Cli, Command, Export};
+use super::args::{Cli, Command, Export, SampleArgs};
 use crate::deploy::Deployment;
 use crate::design;
 use crate::registry::Registry;
@@ -38,25 +38,17 @@ pub(super) async fn execute<R: Registry>(
                     design::cloudformation_yaml::<R::Table>(&deployment)?
                 }
                 Export::Terraform => design::terraform_json::<R::Table>(&deployment)?,
-                Export::Workbench {
-                    name,
-                    samples,
-                    samples_from_table,
-                } => {
-                    let samples = match (samples, samples_from_table) {
-                        (Some(path), _) => file_samples::<R>(&path)?,
-                        (None, Some(limit)) => {
-                            let db = db::<R>(cli.table.as_deref(), cli.endpoint).await;
-                            table_samples::<R>(&db, limit).await?
-                        }
-                        (None, None) => Vec::new(),
-                    };
+                Export::Workbench { name, samples } => {
+                    let samples = samples_of::<R>(samples, cli.table, cli.endpoint).await?;
                     for conflict in design::workbench_conflicts(&samples) {
                         eprintln!("warning: {conflict}");
                     }
                     design::workbench_json::<R>(&name, &samples, &deployment)
                 }
-                Export::Html => design::html::<R>(),
+                Export::Html { samples } => {
+                    let samples = samples_of::<R>(samples, cli.table, cli.endpoint).await?;
+                    design::html_with_samples::<R>(&samples)
+                }
             };
             print(&text)?;
             Ok(ExitCode::SUCCESS)
@@ -66,6 +58,23 @@ pub(super) async fn execute<R: Registry>(
             let name = cli.table.as_deref().unwrap_or(declared);
             live::<R>(&db, name, command, deployment).await
         }
+    }
+}
+
+/// The sample items `args` name: from a file, from the live table (`table`, `endpoint`),
+/// or none.
+async fn samples_of<R: Registry>(
+    args: SampleArgs,
+    table: Option<String>,
+    endpoint: Option<String>,
+) -> Result<Vec<R>, Error> {
+    match (args.samples, args.samples_from_table) {
+        (Some(path), _) => file_samples::<R>(&path),
+        (None, Some(limit)) => {
+            let db = db::<R>(table.as_deref(), endpoint).await;
+            table_samples::<R>(&db, limit).await
+        }
+        (None, None) => Ok(Vec::new()),
     }
 }
 
@@ -428,7 +437,7 @@ async fn query<R: Registry>(
 fn entry<R: Registry>(item: &Item) -> serde_json::Value {
     let discriminator = <R::Table as Table>::SCHEMA.discriminator();
     let entity = item.get(discriminator).and_then(|d| d.as_s().ok()).cloned();
-    let mut out = serde_json::json!({ "entity": entity, "item": super::json::item(item) });
+    let mut out = serde_json::json!({ "entity": entity, "item": crate::plain::item(item) });
     if let Err(e) = R::from_item(item.clone()) {
         out["problem"] = serde_json::json!(e.to_string());
     }

@@ -20,7 +20,6 @@
 
 mod args;
 mod commands;
-mod json;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

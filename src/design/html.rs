@@ -1,9 +1,11 @@
 //! A self-contained HTML page of a design: per index (and the table), a grid of entity
 //! types × key attributes holding the templates; collections; lifecycle attributes; the
-//! report's warnings. No script, no external resource: it opens anywhere.
+//! report's warnings; with sample items, first their aggregate view (`aggregate.rs`). No
+//! script, no external resource: it opens anywhere.
 
 use std::fmt::Write as _;
 
+use super::aggregate::{self, Sample};
 use crate::registry::Registry;
 use crate::report::{Report, lifecycle};
 use crate::table::IndexSchema;
@@ -13,19 +15,97 @@ pub fn html<R: Registry>() -> String {
     Report::new::<R>().html()
 }
 
+/// The design of registry `R` as an HTML page with the aggregate view of `samples`
+/// ([`Report::html_with_samples`] of [`Report::new`]).
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Debug, dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+/// # #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+/// # #[dynamo(table = App, pk = "USER#{id}", sk = "USER")] pub struct User { id: String }
+/// # #[derive(Debug, Clone, PartialEq, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+/// let samples = [AppItem::User(User { id: "ann".into() })];
+/// let page = dynamorm::design::html_with_samples(&samples);
+/// assert!(page.contains("<td class=\"pk\" rowspan=\"1\">USER#ann</td>"));
+/// ```
+pub fn html_with_samples<R: Registry>(samples: &[R]) -> String {
+    Report::new::<R>().html_with_samples(samples)
+}
+
 impl Report {
     /// The report as a self-contained HTML page: one grid per place an item is keyed (the
     /// table, then each index), entity types × key attributes, each cell the template (with
     /// what makes the item absent there); then collections, lifecycle attributes and
     /// warnings.
     pub fn html(&self) -> String {
-        let t = &self.table;
+        self.page(&[])
+    }
+
+    /// [`Report::html`]'s page with, first, the aggregate view of `samples` (as NoSQL
+    /// Workbench shows one): for the table and for each index, the samples stored there
+    /// grouped by partition and in sort-key order, each row coloured by its entity type.
+    /// An index shows only the samples carrying all its key attributes, and only the
+    /// attributes it projects; vector indexes are left out. `samples` are values of the
+    /// report's registry, stored as a put would store them (keys rendered from the
+    /// templates); without any, the page is [`Report::html`]'s.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Debug, dynamorm::Table)]
+    /// # #[dynamo(name = "app", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))] pub struct App;
+    /// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    /// #[dynamo(table = App, pk = "TEAM#{team}", sk = "USER#{id}")]
+    /// #[dynamo(index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+    /// pub struct User { team: String, id: String, email: String }
+    /// # #[derive(Debug, Clone, PartialEq, dynamorm::Registry)] #[dynamo(table = App)] pub enum AppItem { User(User) }
+    ///
+    /// let user = |id: &str| User { team: "red".into(), id: id.into(), email: format!("{id}@x") };
+    /// let samples = [AppItem::User(user("bo")), AppItem::User(user("al"))];
+    /// let page = dynamorm::Report::new::<AppItem>().html_with_samples(&samples);
+    /// // One partition on the table, its rows in sort-key order; two in the index.
+    /// assert!(page.contains("<h3>Table: 2 items in 1 partition</h3>"));
+    /// assert!(page.find("USER#al").unwrap() < page.find("USER#bo").unwrap());
+    /// assert!(page.contains("<h3>GSI1, projects all attributes: 2 items in 2 partitions</h3>"));
+    /// ```
+    pub fn html_with_samples<R: Registry>(&self, samples: &[R]) -> String {
+        self.page(&super::sample_items(samples))
+    }
+
+    /// The page, with the aggregate view of `samples` when there are any.
+    fn page(&self, samples: &[Sample]) -> String {
         let mut s = String::with_capacity(8 * 1024);
+        let names: Vec<&'static str> = self.entities.iter().map(|e| e.name).collect();
+        let colours = if samples.is_empty() {
+            String::new()
+        } else {
+            aggregate::colours(&names)
+        };
+        self.head(&mut s, &colours);
+        if !samples.is_empty() {
+            aggregate::aggregate(&mut s, &self.table, &names, samples);
+        }
+        self.table_grid(&mut s);
+        for index in self.table.indexes() {
+            self.index_grid(index, &mut s);
+        }
+        for index in self.table.vector_indexes() {
+            self.vector_grid(index, &mut s);
+        }
+        self.collections_list(&mut s);
+        self.lifecycle_list(&mut s);
+        self.warnings_list(&mut s);
+        s.push_str("</body>\n</html>\n");
+        s
+    }
+
+    /// The page's head (its style, and `extra_style`), title and key attributes.
+    fn head(&self, s: &mut String, extra_style: &str) {
+        let t = &self.table;
         let title = format!("Table {}", t.name());
         let _ = write!(
             s,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+             <title>{}</title>\n<style>{STYLE}{extra_style}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
             escape(&title),
             escape(&title)
         );
@@ -47,26 +127,26 @@ impl Report {
             self.entities.len(),
             t.indexes().len()
         );
-        self.table_grid(&mut s);
-        for index in t.indexes() {
-            self.index_grid(index, &mut s);
+    }
+
+    fn collections_list(&self, s: &mut String) {
+        if self.collections.is_empty() {
+            return;
         }
-        for index in t.vector_indexes() {
-            self.vector_grid(index, &mut s);
+        s.push_str("<h2>Collections</h2>\n<ul>\n");
+        for (name, index, members) in &self.collections {
+            let _ = writeln!(
+                s,
+                "<li><b>{}</b> on {}: {}</li>",
+                escape(name),
+                escape(index.unwrap_or("the table")),
+                escape(&members.join(", "))
+            );
         }
-        if !self.collections.is_empty() {
-            s.push_str("<h2>Collections</h2>\n<ul>\n");
-            for (name, index, members) in &self.collections {
-                let _ = writeln!(
-                    s,
-                    "<li><b>{}</b> on {}: {}</li>",
-                    escape(name),
-                    escape(index.unwrap_or("the table")),
-                    escape(&members.join(", "))
-                );
-            }
-            s.push_str("</ul>\n");
-        }
+        s.push_str("</ul>\n");
+    }
+
+    fn lifecycle_list(&self, s: &mut String) {
         let lifecycles: Vec<String> = self
             .entities
             .iter()
@@ -88,6 +168,9 @@ impl Report {
                 lifecycles.join("\n")
             );
         }
+    }
+
+    fn warnings_list(&self, s: &mut String) {
         let warnings = self.warnings();
         let _ = writeln!(s, "<h2>Warnings ({})</h2>", warnings.len());
         if warnings.is_empty() {
@@ -99,8 +182,6 @@ impl Report {
             }
             s.push_str("</ul>\n");
         }
-        s.push_str("</body>\n</html>\n");
-        s
     }
 
     fn table_grid(&self, s: &mut String) {
@@ -261,7 +342,7 @@ fn code(text: &str) -> String {
 }
 
 /// Text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -282,7 +363,10 @@ border-bottom:2px solid #d7e3f0}table{border-collapse:collapse;margin:.5rem 0}th
 solid #c9d6e3;padding:.35rem .6rem;text-align:left;vertical-align:top}tr:first-child th{\
 background:#0b4f8a;color:#fff}th.entity{background:#e8f0f8}td code{background:#fff4d6;\
 padding:0 .2rem}td.none{color:#8a97a6}td.note{color:#5a6878;font-size:.9em}ul.warnings li{\
-color:#9a3412}p.ok{color:#166534}";
+color:#9a3412}p.ok{color:#166534}table.aggregate td{padding:.2rem .45rem;font-size:.9em;white-space:nowrap}td.attr{\
+max-width:16rem;overflow:hidden;text-overflow:ellipsis}table.aggregate td.pk{background:#fff;\
+font-weight:600}td.attr small{display:block;color:#5a6878;font-size:.75em}p.legend span{\
+padding:.15rem .5rem;margin-right:.4rem;border-radius:.3rem}p.note{color:#5a6878}";
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,12 @@
 //! # Ok::<(), dynamorm::Error>(())
 //! ```
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Item;
+use crate::registry::Registry;
+
+mod aggregate;
 mod cloudformation;
 mod global_table;
 mod html;
@@ -30,7 +36,7 @@ mod workbench;
 mod yaml;
 
 pub use cloudformation::{cloudformation, cloudformation_json, cloudformation_yaml};
-pub use html::html;
+pub use html::{html, html_with_samples};
 pub use terraform::{terraform, terraform_json};
 pub use workbench::{TypeConflict, workbench, workbench_conflicts, workbench_json};
 
@@ -57,4 +63,25 @@ fn logical_id(name: &str) -> String {
     }
     out.push_str("Table");
     out
+}
+
+/// Each sample as stored, with its entity type; `NULL`s left out, as AWS's own converter
+/// leaves them out (Workbench and the page's aggregate view show an absent attribute, not a
+/// null one). Samples that do not encode are left out: they could not be stored either.
+fn sample_items<R: Registry>(samples: &[R]) -> Vec<(Option<&'static str>, Item)> {
+    samples
+        .iter()
+        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
+        .collect()
+}
+
+/// `item` without its `NULL` attributes, at every level of maps.
+fn without_nulls(item: Item) -> Item {
+    item.into_iter()
+        .filter(|(_, v)| !matches!(v, AttributeValue::Null(_)))
+        .map(|(k, v)| match v {
+            AttributeValue::M(m) => (k, AttributeValue::M(without_nulls(m))),
+            other => (k, other),
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 
+use super::sample_items;
 use crate::Item;
 use crate::deploy::{Billing, Deployment};
 use crate::registry::Registry;
@@ -305,26 +306,6 @@ fn facet(
         "TableData": data,
         "DataAccess": {"MySql": {}},
     })
-}
-
-/// Each sample as stored, with its entity type; `NULL`s left out, as AWS's own converter
-/// leaves them out (Workbench shows an absent attribute, not a null one).
-fn sample_items<R: Registry>(samples: &[R]) -> Vec<(Option<&'static str>, Item)> {
-    samples
-        .iter()
-        .filter_map(|s| Some((s.discriminator(), without_nulls(s.to_stored_item().ok()?))))
-        .collect()
-}
-
-/// `item` without its `NULL` attributes, at every level of maps.
-fn without_nulls(item: Item) -> Item {
-    item.into_iter()
-        .filter(|(_, v)| !matches!(v, AttributeValue::Null(_)))
-        .map(|(k, v)| match v {
-            AttributeValue::M(m) => (k, AttributeValue::M(without_nulls(m))),
-            other => (k, other),
-        })
-        .collect()
 }
 
 /// Workbench's name for a value's type.

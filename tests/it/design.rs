@@ -21,6 +21,8 @@ use dynamorm_entities::{Tracker, TrackerItem, sample};
 
 use crate::multi_attribute::{GameItem, Games};
 
+mod aggregate;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -373,6 +375,27 @@ fn screenshot(html: &str, dir: &Path) -> Vec<u8> {
     std::fs::read(&png).expect("screenshot read")
 }
 
+/// Fails unless a screenshot shows a page: text, tables and the header colours make many
+/// colours and a real share of inked pixels.
+fn assert_not_blank(bytes: &[u8]) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a size")];
+    let frame = reader.next_frame(&mut buffer).expect("a frame");
+    let pixels = &buffer[..frame.buffer_size()];
+    let channels = frame.color_type.samples();
+    let colors: std::collections::HashSet<&[u8]> = pixels.chunks(channels).collect();
+    let background = &pixels[..channels];
+    let inked = pixels.chunks(channels).filter(|p| *p != background).count();
+    let share = inked as f64 / (pixels.len() / channels) as f64;
+    assert!(
+        colors.len() > 50 && share > 0.05,
+        "the page looks blank: {} colours, {:.1} % inked",
+        colors.len(),
+        share * 100.0
+    );
+}
+
 #[test]
 fn the_design_page_renders_in_headless_chromium() {
     let report =
@@ -383,28 +406,18 @@ fn the_design_page_renders_in_headless_chromium() {
         assert!(html.contains(&format!("<th class=\"entity\">{}</th>", e.name)));
     }
     assert!(html.contains("TENANT#{tenant_id}") && html.contains("ProjectBoard"));
-    let dir = std::env::temp_dir().join(format!("dynamorm-html-{}", std::process::id()));
+    pictured(&html, "design.png");
+}
+
+/// Screenshots `html` in Chromium, checks the picture is not blank, and keeps it as
+/// `docs/<picture>` when updating.
+fn pictured(html: &str, picture: &str) {
+    let dir = std::env::temp_dir().join(format!("dynamorm-{picture}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let bytes = screenshot(&html, &dir);
-    let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
-    let mut reader = decoder.read_info().expect("a PNG");
-    let mut buffer = vec![0; reader.output_buffer_size().expect("a size")];
-    let frame = reader.next_frame(&mut buffer).expect("a frame");
-    let pixels = &buffer[..frame.buffer_size()];
-    let channels = frame.color_type.samples();
-    let colors: std::collections::HashSet<&[u8]> = pixels.chunks(channels).collect();
-    let background = &pixels[..channels];
-    let inked = pixels.chunks(channels).filter(|p| *p != background).count();
-    let share = inked as f64 / (pixels.len() / channels) as f64;
-    // Text, tables and the header colours: many colours and a real share of the page.
-    assert!(
-        colors.len() > 50 && share > 0.05,
-        "the page looks blank: {} colours, {:.1} % inked",
-        colors.len(),
-        share * 100.0
-    );
+    let bytes = screenshot(html, &dir);
+    assert_not_blank(&bytes);
     if updating() {
-        std::fs::write(root().join("docs/design.png"), &bytes).expect("screenshot kept");
+        std::fs::write(root().join("docs").join(picture), &bytes).expect("screenshot kept");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

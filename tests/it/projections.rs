@@ -103,7 +103,7 @@ pub(crate) struct BoardContents {
 const OWNERS: [&str; 2] = ["ada", "bob"];
 const LANES: [&str; 3] = ["todo", "doing", "done"];
 
-fn card(id: u32) -> Card {
+pub(crate) fn card(id: u32) -> Card {
     Card {
         board: "b1".into(),
         id,
@@ -115,7 +115,7 @@ fn card(id: u32) -> Card {
     }
 }
 
-fn memo(memo: u32) -> Memo {
+pub(crate) fn memo(memo: u32) -> Memo {
     Memo {
         board: "b1".into(),
         memo,

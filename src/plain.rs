@@ -1,13 +1,13 @@
-//! Items as plain JSON for people: strings as strings, numbers as numbers (as text when
-//! they do not fit a JSON number exactly), sets as arrays, binary as base64.
+//! Items as plain JSON for people (the CLI's output, the design page's sample values):
+//! strings as strings, numbers as numbers (as text when they do not fit a JSON number
+//! exactly), sets as arrays, binary as base64.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 
-use crate::Item;
-
 /// `item` as a JSON object, attributes sorted by name.
-pub(super) fn item(item: &Item) -> Value {
+#[cfg(feature = "cli")]
+pub(crate) fn item(item: &crate::Item) -> Value {
     let mut names: Vec<&String> = item.keys().collect();
     names.sort();
     Value::Object(
@@ -18,7 +18,8 @@ pub(super) fn item(item: &Item) -> Value {
     )
 }
 
-fn value(value: &AttributeValue) -> Value {
+/// `value` as plain JSON.
+pub(crate) fn value(value: &AttributeValue) -> Value {
     use base64::Engine as _;
     let b64 = |b: &aws_sdk_dynamodb::primitives::Blob| {
         Value::String(base64::engine::general_purpose::STANDARD.encode(b.as_ref()))
