@@ -19,9 +19,18 @@ if [ -z "${DYNAMORM_DDB_LOCAL_ENDPOINT:-}" ]; then
   DYNAMORM_DDB_LOCAL_ENDPOINT="$(scripts/ddb-local.sh start)"
   export DYNAMORM_DDB_LOCAL_ENDPOINT
   started=yes
-  trap 'scripts/ddb-local.sh stop' EXIT
+  trap 'scripts/ddb-local.sh stop; scripts/s3-local.sh stop' EXIT
 fi
 echo "DynamoDB Local: $DYNAMORM_DDB_LOCAL_ENDPOINT"
+
+# An S3-compatible server (moto's) for the import/export tests.
+s3_started=""
+if [ -z "${DYNAMORM_S3_ENDPOINT:-}" ]; then
+  DYNAMORM_S3_ENDPOINT="$(scripts/s3-local.sh start)"
+  export DYNAMORM_S3_ENDPOINT
+  s3_started=yes
+fi
+echo "S3 (moto): $DYNAMORM_S3_ENDPOINT"
 
 log="$(mktemp)"
 status=0
@@ -40,4 +49,5 @@ if [ "$status" -eq 0 ] && { [ "$embedded_ok" -eq 0 ] || [ "$local_ok" -eq 0 ]; }
   status=1
 fi
 [ -n "$started" ] && echo "stopping DynamoDB Local"
+[ -n "$s3_started" ] && scripts/s3-local.sh stop
 exit "$status"

@@ -15,6 +15,7 @@
 //! `GSI1` and `GSI2` are overloaded: several entity types write their own keys into the same
 //! index attributes.
 
+pub mod bulk;
 pub mod catalog;
 pub mod checkup;
 pub mod deals;
@@ -24,6 +25,14 @@ pub mod votes;
 use chrono::{DateTime, Utc};
 use dynamorm::{Collection, Entity, Registry, Table};
 use serde::{Deserialize, Serialize};
+
+/// How the tracker's table is deployed (what `tracker-admin` applies and checks): a stream
+/// for its consumers and deletion protection — settings both local servers hold.
+pub fn deployment() -> dynamorm::deploy::Deployment {
+    dynamorm::deploy::Deployment::default()
+        .stream(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
+        .deletion_protection(true)
+}
 
 /// The tracker's one table.
 #[derive(Debug, Table)]

@@ -7,9 +7,10 @@
 use std::process::{Command, Output};
 
 use dynamorm::Db;
-use dynamorm::design::{self, Deployment};
+use dynamorm::design;
 use dynamorm_entities::Tracker;
 use dynamorm_entities::checkup::{seed_clean, seed_problems};
+use dynamorm_entities::deployment;
 use dynamorm_local::LocalServer;
 use rstest::rstest;
 
@@ -65,7 +66,7 @@ fn report_and_exports_need_no_table() {
     let cfn = admin(&["export", "cloudformation"]);
     assert_eq!(
         stdout(&cfn),
-        design::cloudformation_json::<Tracker>(&Deployment::default()).expect("exports")
+        design::cloudformation_json::<Tracker>(&deployment()).expect("exports")
     );
     let yaml = admin(&[
         "export",
@@ -76,23 +77,14 @@ fn report_and_exports_need_no_table() {
     ]);
     assert_eq!(
         stdout(&yaml),
-        design::cloudformation_yaml::<Tracker>(&Deployment::default().table_name("tracker-prod"))
+        design::cloudformation_yaml::<Tracker>(&deployment().table_name("tracker-prod"))
             .expect("exports")
     );
-    let tf = admin(&[
-        "export",
-        "terraform",
-        "--billing",
-        "provisioned",
-        "--read",
-        "7",
-        "--write",
-        "3",
-    ]);
-    assert!(
-        stdout(&tf).contains("\"read_capacity\": 7"),
-        "{}",
-        stdout(&tf)
+    // The deployment comes from the tool's code, not from flags: one definition.
+    let tf = admin(&["export", "terraform"]);
+    assert_eq!(
+        stdout(&tf),
+        design::terraform_json::<Tracker>(&deployment()).expect("exports")
     );
     let html = admin(&["export", "html"]);
     assert!(stdout(&html).starts_with("<!DOCTYPE html>"));
@@ -186,10 +178,33 @@ async fn the_tool_runs_against_a_live_table(#[case] backend: Backend) {
     };
     let ensured = live(&["ensure-table"]);
     assert!(ensured.status.success(), "{}", stderr(&ensured));
-    let db = Db::<Tracker>::with_table_name(
-        aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(&endpoint)),
-        table.clone(),
+    let client = aws_sdk_dynamodb::Client::from_conf(dynamorm_local::loopback_config(&endpoint));
+    let db = Db::<Tracker>::with_table_name(client.clone(), table.clone());
+    let drift = live(&["drift"]);
+    assert_eq!(drift.status.code(), Some(0), "{}", stderr(&drift));
+    assert!(
+        stderr(&drift).contains("0 settings drifted"),
+        "{}",
+        stderr(&drift)
     );
+    // A setting changed by hand is drift, exit 1, named with both values, also as JSON.
+    client
+        .update_table()
+        .table_name(&table)
+        .deletion_protection_enabled(false)
+        .send()
+        .await
+        .expect("protection off");
+    let drift = live(&["drift", "--json"]);
+    assert_eq!(drift.status.code(), Some(1), "{}", stderr(&drift));
+    let drifts: serde_json::Value = serde_json::from_slice(&drift.stdout).expect("json");
+    assert_eq!(
+        drifts,
+        serde_json::json!([{"setting": "deletion protection", "declared": "on", "live": "off"}])
+    );
+    let ensured = live(&["ensure-table"]);
+    assert!(ensured.status.success(), "{}", stderr(&ensured));
+    assert_eq!(live(&["drift"]).status.code(), Some(0));
     seed_clean(&db).await.expect("seeded");
 
     let workbench = live(&["export", "workbench", "--samples-from-table", "5"]);

@@ -188,6 +188,8 @@ impl Export {
             pending: VecDeque::new(),
             progress,
             on_progress: self.on_progress,
+            key: String::new(),
+            line_in_file: 0,
         };
         futures::stream::try_unfold(state, |mut state| async move {
             let line = state.next_line().await?;
@@ -215,6 +217,9 @@ struct Reader {
     pending: VecDeque<Vec<u8>>,
     progress: ExportProgress,
     on_progress: Option<ProgressFn>,
+    /// The file the pending lines come from, and the number of the last line taken.
+    key: String,
+    line_in_file: u64,
 }
 
 impl Reader {
@@ -222,9 +227,9 @@ impl Reader {
     async fn next_line(&mut self) -> Result<Option<lines::Line>, Error> {
         loop {
             if let Some(text) = self.pending.pop_front() {
-                let file = self.file.as_ref().map_or("", |f| f.key.as_str());
                 self.progress.lines += 1;
-                let line = lines::parse(&text, file, self.progress.lines)?;
+                self.line_in_file += 1;
+                let line = lines::parse(&text, &self.key, self.line_in_file)?;
                 self.report();
                 return Ok(Some(line));
             }
@@ -232,7 +237,10 @@ impl Reader {
                 let Some(next) = self.files.pop_front() else {
                     return Ok(None);
                 };
-                self.file = Some(open(self.store.clone(), next).await?);
+                let file = open(self.store.clone(), next).await?;
+                self.key.clone_from(&file.key);
+                self.line_in_file = 0;
+                self.file = Some(file);
             }
             self.advance().await?;
         }

@@ -32,10 +32,11 @@ const DEFAULT_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// `<prefix>/data/NNNNN.json.gz` (the `S3KeyPrefix` to import) and, beside them,
 /// `manifest-summary.json` and `manifest-files.json` as a full export has them.
 ///
-/// Memory: one file being compressed, plus 32 bytes per unique value written (a value
-/// two owners claim would be silently overwritten by DynamoDB's import, so the writer
-/// refuses the second claim). An entity with a version field gets version 1 when it holds
-/// 0 (never stored), as its first put would.
+/// An import copies values: each item is the entity as stored (`to_stored_item`:
+/// timestamps as the entity holds them), except that a version of 0 (never stored) is
+/// written as 1, as the first put would. Memory: one file being compressed, plus 32 bytes
+/// per unique value written (a value two owners claim would be silently overwritten by
+/// DynamoDB's import, so the writer refuses the second claim).
 ///
 /// ```
 /// # async fn run() -> Result<(), dynamorm::Error> {
@@ -267,7 +268,7 @@ fn rendered<E: Entity>(
     claims: &mut HashMap<[u8; 16], [u8; 16]>,
 ) -> Result<Vec<Item>, Error> {
     let def = crate::entity::def::<E>();
-    let mut item = crate::entity::to_item(entity)?;
+    let mut item = crate::entity::to_stored_item(entity)?;
     if let Some(attribute) = def.schema.version {
         let held = crate::write::guard::version::of(&item, attribute).unwrap_or(0);
         if held == 0 {

@@ -56,9 +56,18 @@ impl Location {
     }
 
     /// `s3://bucket/prefix`, with credentials, Region and endpoint from the environment as
-    /// the AWS tools read them (`AWS_ACCESS_KEY_ID`, `AWS_REGION`, `AWS_ENDPOINT_URL`, and
-    /// `AWS_ALLOW_HTTP=true` for a loopback S3-compatible server).
+    /// the AWS tools read them (`AWS_ACCESS_KEY_ID`, `AWS_REGION`, `AWS_ENDPOINT_URL_S3` or
+    /// `AWS_ENDPOINT_URL`).
     pub fn s3(url: &str) -> Result<Self, Error> {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
+            .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+            .ok();
+        Self::s3_at(url, endpoint.as_deref())
+    }
+
+    /// [`Location::s3`] at an S3-compatible server's `endpoint` (path-style requests;
+    /// plain `http://` allowed, e.g. a server on loopback), or at AWS with `None`.
+    pub fn s3_at(url: &str, endpoint: Option<&str>) -> Result<Self, Error> {
         let rest = url.strip_prefix("s3://").ok_or_else(|| {
             Error::invalid(
                 InvalidInputKind::Configuration,
@@ -73,13 +82,11 @@ impl Location {
             ));
         }
         let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-        // object_store reads `AWS_ENDPOINT`; the AWS tools (and the SDK) `AWS_ENDPOINT_URL`.
-        if let Ok(endpoint) =
-            std::env::var("AWS_ENDPOINT_URL_S3").or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        {
+        if let Some(endpoint) = endpoint {
             builder = builder
                 .with_endpoint(endpoint)
-                .with_virtual_hosted_style_request(false);
+                .with_virtual_hosted_style_request(false)
+                .with_allow_http(endpoint.starts_with("http://"));
         }
         let store = builder.build().map_err(|e| storage("the S3 bucket", e))?;
         Ok(Self {

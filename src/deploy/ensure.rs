@@ -89,8 +89,8 @@ impl<T: Table> Db<T> {
     /// empty when none. Values DynamoDB computes (item counts, sizes, a warm throughput
     /// nobody declared) are not drift. A setting the server does not implement (local
     /// servers lack several) is drift only when the deployment asks for more than
-    /// DynamoDB's default. Keys and indexes are [`Doctor`](crate::Doctor)'s
-    /// ([`Checkup::indexes`](crate::Checkup::indexes)).
+    /// DynamoDB's default. Keys and indexes are [`Doctor`](crate::doctor::Doctor)'s
+    /// ([`Checkup::indexes`](crate::doctor::Checkup::indexes)).
     ///
     /// ```no_run
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;

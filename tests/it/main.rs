@@ -6,6 +6,7 @@
 
 mod batch;
 mod big_time_deals;
+mod bulk;
 mod crud;
 mod cursor_forgery;
 mod deploy;

@@ -1,4 +1,6 @@
 //! The tracker's command-line tool: `tracker-admin --help`.
 fn main() -> std::process::ExitCode {
-    dynamorm::cli::run::<dynamorm_entities::TrackerItem>()
+    dynamorm::cli::Tool::<dynamorm_entities::TrackerItem>::new()
+        .deployment(dynamorm_entities::deployment())
+        .run()
 }
