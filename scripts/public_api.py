@@ -23,7 +23,7 @@ from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "public-api.txt")
-FEATURES = "chrono,lambda,streams,cli"
+FEATURES = "chrono,lambda,streams,cli,s3"
 KNOWN_FORMATS = {57}
 
 

@@ -171,6 +171,9 @@ pub mod guide {
     #[cfg(feature = "cli")]
     #[doc = include_str!("../docs/guide/src/tooling.md")]
     pub struct Tooling;
+    #[cfg(all(feature = "cli", feature = "s3"))]
+    #[doc = include_str!("../docs/guide/src/production.md")]
+    pub struct Production;
 }
 
 /// Re-exports for the code the derives generate. Not public API.

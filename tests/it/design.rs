@@ -4,7 +4,7 @@
 //! something. `.ci/run` installs both tools.
 //!
 //! `DYNAMORM_UPDATE_FIXTURES=1 cargo test --test it design` rewrites the fixtures and
-//! `docs/design.png` after a deliberate change.
+//! `docs/guide/src/images/` after a deliberate change.
 
 use crate::projections::{Board, BoardItem};
 use std::path::{Path, PathBuf};
@@ -417,7 +417,9 @@ fn pictured(html: &str, picture: &str) {
     let bytes = screenshot(html, &dir);
     assert_not_blank(&bytes);
     if updating() {
-        std::fs::write(root().join("docs").join(picture), &bytes).expect("screenshot kept");
+        // In the guide (mdBook copies only its `src/`), linked from the README too.
+        let images = root().join("docs/guide/src/images");
+        std::fs::write(images.join(picture), &bytes).expect("screenshot kept");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -89,6 +89,14 @@ fn secret_key(n: u32) -> TaskKey {
 /// Types whose values are names, counts, settings or schemas: nothing from an item.
 const NO_VALUES: &[&str] = &[
     "TypeConflict",
+    "Export",
+    "ExportProgress",
+    "ExportSummary",
+    "ExportType",
+    "ImportFiles",
+    "ImportTable",
+    "ImportWriter",
+    "Location",
     "Consistency",
     "ContributorInsights",
     "Drift",
@@ -155,7 +163,15 @@ const NO_VALUES: &[&str] = &[
 /// that hold keys are formatted here separately).
 /// `Vector` is the value type of a caller's own field, printed as its `f32`s (as a `String`
 /// field prints its text); `Scored` holds the caller's decoded item.
-const CALLERS_TYPES: &[&str] = &["Page", "Change", "Changes", "Partial", "Scored", "Vector"];
+const CALLERS_TYPES: &[&str] = &[
+    "Page",
+    "Change",
+    "Changes",
+    "ExportChange",
+    "Partial",
+    "Scored",
+    "Vector",
+];
 
 #[rstest]
 #[case::embedded(Backend::Embedded)]
