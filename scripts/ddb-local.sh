@@ -28,18 +28,8 @@ install() {
   [ -f "$(jar_dir)/DynamoDBLocal.jar" ] || { echo "DynamoDBLocal.jar not found after install" >&2; exit 1; }
 }
 
-port_busy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 20000 ))
-    if ! port_busy "$port"; then echo "$port"; return 0; fi
-  done
-  echo "no free port found" >&2; exit 1
-}
+# shellcheck source=ports.sh
+source "$root/scripts/ports.sh"
 
 start() {
   command -v java >/dev/null || { echo "java not found: install Java 17 (openjdk-17-jre-headless)" >&2; exit 1; }

@@ -34,7 +34,7 @@ pub(crate) mod ensure;
 mod live;
 pub(crate) mod send;
 pub(crate) mod settings;
-mod wait;
+pub(crate) mod wait;
 
 pub(crate) use check::check;
 pub use drift::{Drift, Setting};

@@ -168,12 +168,8 @@ fn retyped(table: &TableDescription, index: &VectorIndexSchema) -> Option<String
 
 /// Waits until no index of the table is being created or deleted.
 async fn wait_until_idle(db: &Inner) -> Result<(), Error> {
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(50);
-    loop {
-        let Some(table) = admin::describe_table(db).await? else {
-            return Ok(());
-        };
+    let idle = |table: Option<&aws_sdk_dynamodb::types::TableDescription>| {
+        let Some(table) = table else { return true };
         let busy = table.table_status() != Some(&aws_sdk_dynamodb::types::TableStatus::Active)
             || table
                 .global_secondary_indexes()
@@ -182,20 +178,17 @@ async fn wait_until_idle(db: &Inner) -> Result<(), Error> {
             || table.vector_indexes().iter().any(|i| {
                 i.index_status() != Some(&IndexStatus::Active) || i.backfilling() == Some(true)
             });
-        if !busy {
-            return Ok(());
-        }
-        if started.elapsed() > SEARCHABLE_TIMEOUT {
-            return Err(Error::TableMismatch {
-                table: db.table_name.clone(),
-                index: None,
-                attribute: None,
-                reason: format!("an index operation still running after {SEARCHABLE_TIMEOUT:?}"),
-            });
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(2));
-    }
+        !busy
+    };
+    let still = "an index operation still running";
+    crate::deploy::wait::poll(
+        db,
+        SEARCHABLE_TIMEOUT,
+        Duration::from_millis(50),
+        still,
+        idle,
+    )
+    .await
 }
 
 /// UpdateTable creating `index`, with its search schema's attribute types.
