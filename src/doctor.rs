@@ -75,6 +75,7 @@ impl<R> std::fmt::Debug for Doctor<R> {
 
 /// What a [`Doctor`] run found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Checkup {
     /// Items read.
     pub scanned: u64,

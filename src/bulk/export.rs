@@ -1,8 +1,10 @@
 //! [`Export`]: an S3 export (`ExportTableToPointInTime`, full or incremental) — or the
 //! files of an [`ImportWriter`](super::ImportWriter) — read back as typed values through a
 //! registry: file by file, each decompressed as its bytes arrive, so memory stays one
-//! chunk and one line whatever the export's size. Every data file is checked against its
-//! manifest line (item count and MD5) as it is read.
+//! chunk and one line whatever the export's size. Each data file is checked against its
+//! manifest line (item count and MD5) when its last line has been read, and the total
+//! against the summary's count at the end: a damaged file fails the read there, after the
+//! lines before the damage were yielded.
 
 use std::collections::VecDeque;
 
@@ -190,6 +192,9 @@ impl Export {
             on_progress: self.on_progress,
             key: String::new(),
             line_in_file: 0,
+            full: self.summary.export_type == ExportType::FullExport,
+            expected: self.summary.item_count,
+            manifest: self.summary.manifest_files_s3_key.clone(),
         };
         futures::stream::try_unfold(state, |mut state| async move {
             let line = state.next_line().await?;
@@ -220,6 +225,11 @@ struct Reader {
     /// The file the pending lines come from, and the number of the last line taken.
     key: String,
     line_in_file: u64,
+    /// Whether each line must hold an `Item` (a full export).
+    full: bool,
+    /// The lines the summary counts, and the manifest that says so.
+    expected: u64,
+    manifest: String,
 }
 
 impl Reader {
@@ -230,12 +240,21 @@ impl Reader {
                 self.progress.lines += 1;
                 self.line_in_file += 1;
                 let line = lines::parse(&text, &self.key, self.line_in_file)?;
+                if self.full && line.item.is_none() {
+                    return Err(Error::ExportFile {
+                        file: self.key.clone(),
+                        reason: format!(
+                            "line {} of a full export has no `Item`",
+                            self.line_in_file
+                        ),
+                    });
+                }
                 self.report();
                 return Ok(Some(line));
             }
             if self.file.is_none() {
                 let Some(next) = self.files.pop_front() else {
-                    return Ok(None);
+                    return self.end();
                 };
                 let file = open(self.store.clone(), next).await?;
                 self.key.clone_from(&file.key);
@@ -258,11 +277,11 @@ impl Reader {
                 file.md5.update(&chunk);
                 file.read += chunk.len() as u64;
                 let count = &mut file.count;
-                file.lines.feed(&chunk, &mut |line| {
+                let fed = file.lines.feed(&chunk, &mut |line| {
                     *count += 1;
                     pending.push_back(line.to_vec());
-                    Ok(())
-                })
+                });
+                fed.map_err(|e| not_gzip(&file.key, &e))
             }
             None => {
                 let Some(file) = self.file.take() else {
@@ -279,11 +298,11 @@ impl Reader {
         let count = &mut file.count;
         // A 0-byte object is an empty file (AWS writes one per empty partition).
         if file.read > 0 {
-            file.lines.finish(&mut |line| {
+            let finished = file.lines.finish(&mut |line| {
                 *count += 1;
                 pending.push_back(line.to_vec());
-                Ok(())
-            })?;
+            });
+            finished.map_err(|e| not_gzip(&file.key, &e))?;
         }
         let md5 = {
             use base64::Engine as _;
@@ -305,6 +324,20 @@ impl Reader {
         self.progress.files_read += 1;
         self.report();
         Ok(())
+    }
+
+    /// The end of the last file: the lines read must be the summary's count.
+    fn end(&self) -> Result<Option<lines::Line>, Error> {
+        if self.progress.lines == self.expected {
+            return Ok(None);
+        }
+        Err(Error::ExportFile {
+            file: self.manifest.clone(),
+            reason: format!(
+                "its files hold {} lines, the summary counts {}",
+                self.progress.lines, self.expected
+            ),
+        })
     }
 
     fn report(&mut self) {
@@ -336,6 +369,14 @@ async fn open(
         count: 0,
         read: 0,
     })
+}
+
+/// A data file whose gzip stream breaks, named.
+fn not_gzip(file: &str, e: &std::io::Error) -> Error {
+    Error::ExportFile {
+        file: file.to_owned(),
+        reason: format!("not a gzip stream ({e})"),
+    }
 }
 
 /// Reads a small object (a manifest) whole.

@@ -36,7 +36,9 @@ const DEFAULT_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// timestamps as the entity holds them), except that a version of 0 (never stored) is
 /// written as 1, as the first put would. Memory: one file being compressed, plus 32 bytes
 /// per unique value written (a value two owners claim would be silently overwritten by
-/// DynamoDB's import, so the writer refuses the second claim).
+/// DynamoDB's import, so the writer refuses the second claim). Two entities with the same
+/// primary key are not detected (that would take memory per item): DynamoDB's import keeps
+/// one of them, as a second put would.
 ///
 /// ```
 /// # async fn run() -> Result<(), dynamorm::Error> {

@@ -4,7 +4,7 @@
 
 use std::io::Write as _;
 
-use flate2::write::GzDecoder;
+use flate2::write::MultiGzDecoder;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -79,18 +79,26 @@ pub(crate) fn parse(line: &[u8], file: &str, number: u64) -> Result<Line, Error>
     })
 }
 
-/// Splits a gzip stream into lines as its compressed bytes arrive.
+/// How many compressed bytes are decoded at once: what one feed decompresses stays small
+/// whatever the size of the chunk the store handed over.
+const SLICE: usize = 16 * 1024;
+
+/// Splits a gzip stream (of one or more members, as `gzip` concatenates them) into lines as
+/// its compressed bytes arrive.
 pub(crate) struct GzLines {
-    decoder: GzDecoder<Vec<u8>>,
+    decoder: MultiGzDecoder<Vec<u8>>,
     /// Where the next line starts in the decoder's output.
     start: usize,
+    /// How far the unfinished line has been searched for a newline.
+    scanned: usize,
 }
 
 impl GzLines {
     pub(crate) fn new() -> Self {
         Self {
-            decoder: GzDecoder::new(Vec::new()),
+            decoder: MultiGzDecoder::new(Vec::new()),
             start: 0,
+            scanned: 0,
         }
     }
 
@@ -98,45 +106,40 @@ impl GzLines {
     pub(crate) fn feed(
         &mut self,
         bytes: &[u8],
-        line: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        self.decoder.write_all(bytes).map_err(gzip)?;
-        self.drain(line)
+        line: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), std::io::Error> {
+        for slice in bytes.chunks(SLICE) {
+            self.decoder.write_all(slice)?;
+            self.drain(line);
+        }
+        Ok(())
     }
 
     /// Ends the stream: the last line, if it had no newline.
-    pub(crate) fn finish(
-        mut self,
-        line: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        self.decoder.try_finish().map_err(gzip)?;
-        self.drain(line)?;
+    pub(crate) fn finish(mut self, line: &mut dyn FnMut(&[u8])) -> Result<(), std::io::Error> {
+        self.decoder.try_finish()?;
+        self.drain(line);
         let rest = &self.decoder.get_ref()[self.start..];
         if !rest.iter().all(u8::is_ascii_whitespace) {
-            line(rest)?;
+            line(rest);
         }
         Ok(())
     }
 
-    fn drain(&mut self, line: &mut dyn FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
+    fn drain(&mut self, line: &mut dyn FnMut(&[u8])) {
         let out = self.decoder.get_mut();
-        while let Some(end) = out[self.start..].iter().position(|b| *b == b'\n') {
-            let text = &out[self.start..self.start + end];
+        let mut from = self.start + self.scanned;
+        while let Some(end) = out[from..].iter().position(|b| *b == b'\n') {
+            let text = &out[self.start..from + end];
             if !text.iter().all(u8::is_ascii_whitespace) {
-                line(text)?;
+                line(text);
             }
-            self.start += end + 1;
+            self.start = from + end + 1;
+            from = self.start;
         }
-        // Keep only the unfinished line: memory stays one line long.
+        // Keep only the unfinished line (searched once): memory stays one line long.
         out.drain(..self.start);
+        self.scanned = out.len();
         self.start = 0;
-        Ok(())
-    }
-}
-
-fn gzip(source: std::io::Error) -> Error {
-    Error::Io {
-        what: "a gzip export file",
-        source,
     }
 }

@@ -48,7 +48,7 @@ impl<T: Table> Db<T> {
     /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
     /// # async fn run(db: dynamorm::Db<App>, files: dynamorm::bulk::ImportFiles) -> Result<(), dynamorm::Error> {
     /// use dynamorm::deploy::Deployment;
-    /// let import = db.import_table(&files).deployment(&Deployment::production()).send().await?;
+    /// let import = db.import_table(&files).deployment(Deployment::production()).send().await?;
     /// println!("{:?}", import.import_arn());
     /// # Ok(()) }
     /// ```
@@ -66,8 +66,8 @@ impl<T: Table> Db<T> {
 impl<T: Table> ImportTable<'_, T> {
     /// The table's billing and maximum throughput (and what `ensure_table_with` applies
     /// afterwards).
-    pub fn deployment(mut self, deployment: &Deployment) -> Self {
-        self.deployment = deployment.clone();
+    pub fn deployment(mut self, deployment: Deployment) -> Self {
+        self.deployment = deployment;
         self
     }
 
@@ -105,7 +105,7 @@ impl<T: Table> ImportTable<'_, T> {
             .collect::<Result<Vec<_>, _>>()?;
         let parameters = TableCreationParameters::builder()
             .table_name(&self.db.table_name)
-            .set_attribute_definitions(Some(attribute_definitions(schema)?))
+            .set_attribute_definitions(Some(keyed_definitions(schema)?))
             .set_key_schema(Some(key_schema(schema.partition_key(), schema.sort_key())?))
             .billing_mode(mode)
             .set_provisioned_throughput(throughput)
@@ -122,4 +122,23 @@ impl<T: Table> ImportTable<'_, T> {
         };
         crate::deploy::send::import_table(&self.db, request).await
     }
+}
+
+/// The attribute definitions of the table's and its indexes' keys: ImportTable creates no
+/// vector index, and DynamoDB refuses a definition no key uses (a search schema's).
+fn keyed_definitions(
+    schema: &crate::table::TableSchema,
+) -> Result<Vec<aws_sdk_dynamodb::types::AttributeDefinition>, Error> {
+    let keyed = |name: &str| {
+        name == schema.partition_key()
+            || schema.sort_key() == Some(name)
+            || schema
+                .indexes()
+                .iter()
+                .any(|i| i.attribute_type(name).is_some())
+    };
+    Ok(attribute_definitions(schema)?
+        .into_iter()
+        .filter(|d| keyed(d.attribute_name()))
+        .collect())
 }

@@ -54,8 +54,10 @@ pub(super) async fn execute<R: Registry>(
             Ok(ExitCode::SUCCESS)
         }
         command => {
-            let db = db::<R>(cli.table.as_deref(), cli.endpoint).await;
-            let name = cli.table.as_deref().unwrap_or(declared);
+            // The table: `--table`, else the deployment's name, else the declared one.
+            let table = cli.table.or_else(|| deployment.table_name.clone());
+            let db = db::<R>(table.as_deref(), cli.endpoint).await;
+            let name = table.as_deref().unwrap_or(declared);
             live::<R>(&db, name, command, deployment).await
         }
     }

@@ -13,6 +13,19 @@ pub(crate) fn check(schema: &TableSchema, deployment: &Deployment) -> Result<(),
     let refuse = |message: String| Err(Error::invalid(InvalidInputKind::Configuration, message));
     let table = schema.name();
     let provisioned = matches!(deployment.billing, Billing::Provisioned { .. });
+    if let Billing::Provisioned { read: 0, .. } | Billing::Provisioned { write: 0, .. } =
+        deployment.billing
+    {
+        return refuse("provisioned capacity is at least 1 read and 1 write unit".into());
+    }
+    if provisioned && !deployment.replicas.is_empty() {
+        // DynamoDB wants a global table's writes on-demand or auto-scaled, and a
+        // deployment declares no auto scaling.
+        return refuse(format!(
+            "table `{table}` has replicas: deploy it with on-demand billing (DynamoDB \
+             refuses fixed provisioned write capacity for a global table)"
+        ));
+    }
     if let Some(vector) = schema.vector_indexes().first().filter(|_| provisioned) {
         return refuse(format!(
             "table `{table}` has vector index `{}`, which DynamoDB builds on on-demand tables \

@@ -34,7 +34,7 @@ pub(crate) async fn converge(
 ) -> Result<(), Error> {
     let has = |s: &Setting| drifts.iter().any(|d| &d.setting == s);
     for drift in drifts {
-        if let Some(change) = table_change(schema, deployment, &drift.setting)? {
+        if let Some(change) = table_change(schema, deployment, live, &drift.setting)? {
             send::update_table(db, change).await?;
             wait_until_active(db).await?;
         }
@@ -60,7 +60,7 @@ pub(crate) async fn converge(
             .set_recovery_period_in_days(deployment.point_in_time_recovery.map(i32::from))
             .build()
             .map_err(|e| Error::build("PointInTimeRecoverySpecification", e))?;
-        send::update_backups(db, spec).await?;
+        backups(db, spec).await?;
     }
     if has(&Setting::ContributorInsights) {
         send::update_insights(db, insights_mode(deployment.contributor_insights)).await?;
@@ -72,11 +72,21 @@ pub(crate) async fn converge(
 fn table_change(
     schema: &TableSchema,
     deployment: &Deployment,
+    live: &Live,
     setting: &Setting,
 ) -> Result<Option<TableChange>, Error> {
     let index = |name: &str| deployment.indexes.get(name).cloned().unwrap_or_default();
     Ok(Some(match setting {
-        Setting::Billing => billing(schema, deployment.billing)?,
+        Setting::Billing => billing(schema, deployment.billing, live.billing)?,
+        Setting::IndexCapacity(name) => match deployment.billing {
+            Billing::Provisioned { read, write } => {
+                let capacity = provisioned(read, write)?;
+                TableChange::IndexSettings(index_update(name, |u| {
+                    u.provisioned_throughput(capacity)
+                })?)
+            }
+            Billing::OnDemand => return Ok(None),
+        },
         Setting::MaxThroughput => {
             TableChange::OnDemand(on_demand(deployment.max_throughput.unwrap_or_default()))
         }
@@ -102,7 +112,10 @@ fn table_change(
     }))
 }
 
-fn billing(schema: &TableSchema, billing: Billing) -> Result<TableChange, Error> {
+/// The billing change: a switch of mode carries every index's capacity (DynamoDB wants
+/// them in the same request); a provisioned table's new capacity is the table's alone
+/// (an index unchanged would be refused as "will not change").
+fn billing(schema: &TableSchema, billing: Billing, live: Billing) -> Result<TableChange, Error> {
     let Billing::Provisioned { read, write } = billing else {
         return Ok(TableChange::Billing {
             mode: BillingMode::PayPerRequest,
@@ -111,7 +124,13 @@ fn billing(schema: &TableSchema, billing: Billing) -> Result<TableChange, Error>
         });
     };
     let throughput = provisioned(read, write)?;
-    // DynamoDB takes each index's capacity in the same request as the switch.
+    if matches!(live, Billing::Provisioned { .. }) {
+        return Ok(TableChange::Billing {
+            mode: BillingMode::Provisioned,
+            throughput: Some(throughput),
+            indexes: Vec::new(),
+        });
+    }
     let indexes = schema
         .indexes()
         .iter()
@@ -206,6 +225,14 @@ async fn stream(db: &Inner, deployment: &Deployment, live: &Live) -> Result<(), 
 /// Turns TTL on for the declared attribute (or off); moving it to another attribute takes
 /// two changes an hour apart on DynamoDB, so that is refused.
 async fn ttl(db: &Inner, schema: &TableSchema, live: &Live) -> Result<(), Error> {
+    if live.ttl_changing {
+        return Err(refused(
+            db,
+            "time to live is being turned on or off (ENABLING or DISABLING), and DynamoDB takes \
+             no other TTL change until it is done (up to an hour): run again later"
+                .into(),
+        ));
+    }
     let (attribute, enabled) = match (schema.ttl(), &live.ttl) {
         (Some(declared), None) => (declared, true),
         (None, Some(found)) => (found.as_str(), false),
@@ -213,7 +240,8 @@ async fn ttl(db: &Inner, schema: &TableSchema, live: &Live) -> Result<(), Error>
             return Err(refused(
                 db,
                 format!(
-                    "time to live is on `{}` but declared on `{}`: DynamoDB takes one TTL change                      per hour; turn it off, and let `ensure_table_with` turn it on later",
+                    "time to live is on `{}` but declared on `{}`: DynamoDB takes one TTL change \
+                     per hour; turn it off, and let `ensure_table_with` turn it on later",
                     found.as_deref().unwrap_or("nothing"),
                     declared.unwrap_or("nothing")
                 ),
@@ -304,23 +332,47 @@ async fn replicas(
             Ok(ReplicationGroupUpdate::builder().create(create).build())
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let (consistency, witness) = match &deployment.consistency {
-        Consistency::Eventual => (None, None),
-        Consistency::Strong { witness } => (
-            Some(MultiRegionConsistency::Strong),
-            witness.as_deref().map(witness_create).transpose()?,
-        ),
+    let Consistency::Strong { witness } = &deployment.consistency else {
+        // An eventually consistent global table grows one Region at a time (DynamoDB
+        // refuses replicas "created simultaneously").
+        for update in updates {
+            let change = TableChange::Replicas {
+                updates: vec![update],
+                consistency: None,
+                witness: None,
+            };
+            send::update_table(db, change).await?;
+            wait_until_active(db).await?;
+        }
+        return Ok(());
     };
-    send::update_table(
-        db,
-        TableChange::Replicas {
-            updates,
-            consistency,
-            witness,
-        },
-    )
-    .await?;
+    // Strong consistency is set once, with all its Regions in one request.
+    let change = TableChange::Replicas {
+        updates,
+        consistency: Some(MultiRegionConsistency::Strong),
+        witness: witness.as_deref().map(witness_create).transpose()?,
+    };
+    send::update_table(db, change).await?;
     wait_until_active(db).await
+}
+
+/// UpdateContinuousBackups, retried while DynamoDB is still turning backups on for a new
+/// table (`ContinuousBackupsUnavailableException`, for up to two minutes).
+async fn backups(db: &Inner, spec: PointInTimeRecoverySpecification) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let mut delay = std::time::Duration::from_secs(1);
+    loop {
+        match send::update_backups(db, spec.clone()).await {
+            Err(e)
+                if e.code() == Some("ContinuousBackupsUnavailableException")
+                    && started.elapsed() < std::time::Duration::from_secs(120) =>
+            {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_secs(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn witness_create(region: &str) -> Result<GlobalTableWitnessGroupUpdate, Error> {

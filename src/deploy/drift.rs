@@ -24,6 +24,8 @@ pub enum Setting {
     MaxThroughput,
     /// An index's on-demand maximum throughput.
     IndexMaxThroughput(String),
+    /// An index's provisioned capacity (a provisioned table's, the same as the table's).
+    IndexCapacity(String),
     /// The table's warm throughput.
     WarmThroughput,
     /// An index's warm throughput.
@@ -56,6 +58,7 @@ impl fmt::Display for Setting {
             Self::Billing => f.write_str("billing"),
             Self::MaxThroughput => f.write_str("maximum on-demand throughput"),
             Self::IndexMaxThroughput(i) => write!(f, "maximum on-demand throughput of `{i}`"),
+            Self::IndexCapacity(i) => write!(f, "provisioned capacity of `{i}`"),
             Self::WarmThroughput => f.write_str("warm throughput"),
             Self::IndexWarmThroughput(i) => write!(f, "warm throughput of `{i}`"),
             Self::TableClass => f.write_str("table class"),
@@ -181,6 +184,7 @@ pub(crate) fn compare(
         deployment.warm_throughput,
         live.warm_throughput,
     );
+    compare_capacity(&mut d, schema, deployment, live);
     for index in schema.indexes() {
         let declared = deployment
             .indexes
@@ -230,6 +234,26 @@ pub(crate) fn compare(
     );
     compare_replicas(&mut d, deployment, live, home);
     d.0
+}
+
+/// A provisioned table's indexes against its capacity (when the mode already matches: a
+/// switch is the billing drift, and fixes every index at once).
+fn compare_capacity(d: &mut Drifts, schema: &TableSchema, deployment: &Deployment, live: &Live) {
+    let (Billing::Provisioned { read, write }, Billing::Provisioned { .. }) =
+        (deployment.billing, live.billing)
+    else {
+        return;
+    };
+    for index in schema.indexes() {
+        let found = live
+            .index_capacity
+            .get(index.name())
+            .copied()
+            .unwrap_or((0, 0));
+        let setting = Setting::IndexCapacity(index.name().to_owned());
+        let show = |(r, w): &(u32, u32)| format!("{r} read and {w} write units");
+        d.compare(setting, (read, write), found, show);
+    }
 }
 
 fn compare_index(

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::converge::{self, converge};
-use super::drift::{Drift, compare};
+use super::drift::{Drift, Setting, compare};
 use super::send::{self as admin, TableChange};
 use super::settings::{Billing, Deployment};
 use super::wait::wait_until_active;
@@ -49,7 +49,7 @@ impl<T: Table> Db<T> {
     /// # Ok(()) }
     /// ```
     pub async fn create_table_with(&self, deployment: &Deployment) -> Result<(), Error> {
-        check(&T::SCHEMA, deployment)?;
+        check_for(&self.inner, &T::SCHEMA, deployment)?;
         self.create_declared(deployment).await?;
         self.settle(deployment).await
     }
@@ -79,7 +79,7 @@ impl<T: Table> Db<T> {
     /// # Ok(()) }
     /// ```
     pub async fn ensure_table_with(&self, deployment: &Deployment) -> Result<(), Error> {
-        check(&T::SCHEMA, deployment)?;
+        check_for(&self.inner, &T::SCHEMA, deployment)?;
         self.ensure_declared(deployment, true).await
     }
 
@@ -120,7 +120,7 @@ impl<T: Table> Db<T> {
         };
         if !created {
             wait_until_active(&self.inner).await?;
-            self.check_matches(wait).await?;
+            self.check_matches(deployment, wait).await?;
         }
         if settle {
             self.settle(deployment).await?;
@@ -186,6 +186,25 @@ impl<T: Table> Db<T> {
         Ok(())
     }
 
+    /// The drifts left after a converge. Tags and policies are read back eventually
+    /// consistently: while only those remain, they are read again for up to 30 s.
+    async fn settled(&self, deployment: &Deployment) -> Result<Vec<Drift>, Error> {
+        let started = std::time::Instant::now();
+        loop {
+            let remaining = self.drift(deployment).await?;
+            let eventual = remaining
+                .iter()
+                .all(|d| matches!(d.setting, Setting::Tag(_) | Setting::ResourcePolicy));
+            if remaining.is_empty()
+                || !eventual
+                || started.elapsed() > std::time::Duration::from_secs(30)
+            {
+                return Ok(remaining);
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+    }
+
     /// Brings the live settings to `deployment`, then checks that they hold.
     async fn settle(&self, deployment: &Deployment) -> Result<(), Error> {
         let schema = &T::SCHEMA;
@@ -197,7 +216,7 @@ impl<T: Table> Db<T> {
             return Ok(());
         }
         converge(&self.inner, schema, deployment, &live, &drifts).await?;
-        let remaining = self.drift(deployment).await?;
+        let remaining = self.settled(deployment).await?;
         if remaining.is_empty() {
             return Ok(());
         }
@@ -271,16 +290,50 @@ impl<T: Table> Db<T> {
     }
 
     /// Adds a declared index the table lacks (UpdateTable) and waits until it is active.
-    async fn add_index(&self, index: &crate::IndexSchema, wait: bool) -> Result<(), Error> {
+    /// A provisioned table's new index takes the table's live capacity (DynamoDB requires
+    /// one); an on-demand table's, the deployment's index settings.
+    async fn add_index(
+        &self,
+        index: &crate::IndexSchema,
+        deployment: &Deployment,
+        live: &TableDescription,
+        wait: bool,
+    ) -> Result<(), Error> {
         let definitions = index
             .key_attributes()
             .into_iter()
             .map(definition)
             .collect::<Result<Vec<_>, _>>()?;
+        let settings = deployment
+            .indexes
+            .get(index.name())
+            .cloned()
+            .unwrap_or_default();
+        let provisioned = live
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .is_none_or(|m| *m == BillingMode::Provisioned)
+            .then(|| live.provisioned_throughput())
+            .flatten()
+            .map(|t| {
+                let units = |n: Option<i64>| u32::try_from(n.unwrap_or(1).max(1)).unwrap_or(1);
+                converge::provisioned(
+                    units(t.read_capacity_units()),
+                    units(t.write_capacity_units()),
+                )
+            })
+            .transpose()?;
+        let on_demand = provisioned
+            .is_none()
+            .then_some(settings.max_throughput)
+            .flatten();
         let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
             .index_name(index.name())
             .set_key_schema(Some(index_key_schema(index)?))
             .projection(projection(index))
+            .set_provisioned_throughput(provisioned)
+            .set_on_demand_throughput(on_demand.and_then(converge::on_demand_created))
+            .set_warm_throughput(settings.warm_throughput.map(converge::warm_throughput))
             .build()
             .map_err(|e| Error::build("CreateGlobalSecondaryIndexAction", e))?;
         let update = aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
@@ -301,7 +354,11 @@ impl<T: Table> Db<T> {
         admin::describe_table(&self.inner).await
     }
 
-    async fn check_matches(&self, wait_for_new_indexes: bool) -> Result<(), Error> {
+    async fn check_matches(
+        &self,
+        deployment: &Deployment,
+        wait_for_new_indexes: bool,
+    ) -> Result<(), Error> {
         let schema = &T::SCHEMA;
         let table = self.describe().await?.ok_or_else(|| Error::TableMismatch {
             table: self.table_name().to_owned(),
@@ -337,7 +394,10 @@ impl<T: Table> Db<T> {
                 .iter()
                 .find(|i| i.index_name() == Some(index.name()));
             match found {
-                None => self.add_index(index, wait_for_new_indexes).await?,
+                None => {
+                    self.add_index(index, deployment, &table, wait_for_new_indexes)
+                        .await?
+                }
                 Some(found) if !same_index_keys(found.key_schema(), index) => {
                     return Err(mismatch(
                         Some(index.name()),
@@ -386,9 +446,37 @@ pub(crate) async fn drift(
     schema: &TableSchema,
     deployment: &Deployment,
 ) -> Result<Vec<Drift>, Error> {
-    check(schema, deployment)?;
+    check_for(db, schema, deployment)?;
     let live = live::read(db).await?.ok_or_else(|| missing(db))?;
     Ok(compare(schema, deployment, &live, home_region(db)))
+}
+
+/// [`check`], and what only the live handle knows: a deployment naming another table, or
+/// listing the client's own Region as a replica, is refused.
+fn check_for(
+    db: &crate::client::Inner,
+    schema: &TableSchema,
+    deployment: &Deployment,
+) -> Result<(), Error> {
+    check(schema, deployment)?;
+    let refuse = |message: String| Err(Error::invalid(InvalidInputKind::Configuration, message));
+    if let Some(name) = deployment
+        .table_name
+        .as_deref()
+        .filter(|n| *n != db.table_name)
+    {
+        return refuse(format!(
+            "the deployment is for table `{name}`, this handle addresses `{}`",
+            db.table_name
+        ));
+    }
+    if let Some(home) = home_region(db).filter(|h| deployment.replicas.iter().any(|r| r == h)) {
+        return refuse(format!(
+            "replica Region {home} is the table's own Region (the client's): list the other \
+             Regions"
+        ));
+    }
+    Ok(())
 }
 
 fn missing(db: &crate::client::Inner) -> Error {

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{
-    BillingMode, ContributorInsightsMode, MultiRegionConsistency, StreamViewType, TableDescription,
+    BillingMode, ContributorInsightsMode, MultiRegionConsistency, ProvisionedThroughputDescription,
+    ReplicaStatus, StreamViewType, TableDescription,
 };
 
 use super::send::{self, Answer};
@@ -25,10 +26,14 @@ pub(crate) struct Live {
     pub(crate) max_throughput: MaxThroughput,
     pub(crate) warm_throughput: Option<WarmThroughput>,
     pub(crate) indexes: BTreeMap<String, IndexSettings>,
+    /// Each index's provisioned (read, write) capacity, when it has any.
+    pub(crate) index_capacity: BTreeMap<String, (u32, u32)>,
     pub(crate) stream: Option<StreamViewType>,
     pub(crate) deletion_protection: bool,
     pub(crate) table_class: TableClass,
     pub(crate) ttl: Option<String>,
+    /// TTL is being turned on or off.
+    pub(crate) ttl_changing: bool,
     pub(crate) replicas: Vec<String>,
     pub(crate) consistency: Consistency,
     pub(crate) point_in_time_recovery: Answer<Option<u8>>,
@@ -43,11 +48,16 @@ pub(crate) async fn read(db: &Inner) -> Result<Option<Live>, Error> {
         return Ok(None);
     };
     let arn = table.table_arn().unwrap_or_default().to_owned();
-    let ttl = send::describe_ttl(db).await?;
+    let (ttl, ttl_changing) = send::describe_ttl(db).await?;
     let point_in_time_recovery = send::describe_backups(db).await?;
-    let tags = send::list_tags(db, &arn)
-        .await?
-        .map(|tags| tags.into_iter().map(|t| (t.key, t.value)).collect());
+    let tags = send::list_tags(db, &arn).await?.map(|tags| {
+        // `aws:` tags belong to AWS (CloudFormation stacks set them): never declared,
+        // never drift, never removed.
+        tags.into_iter()
+            .filter(|t| !t.key.starts_with("aws:"))
+            .map(|t| (t.key, t.value))
+            .collect()
+    });
     let resource_policy = send::get_policy(db, &arn).await?;
     let contributor_insights = send::describe_insights(db).await?.map(|mode| match mode {
         None => ContributorInsights::Off,
@@ -62,6 +72,7 @@ pub(crate) async fn read(db: &Inner) -> Result<Option<Live>, Error> {
             .warm_throughput()
             .and_then(|w| warm(w.read_units_per_second(), w.write_units_per_second())),
         indexes: indexes(&table),
+        index_capacity: index_capacity(&table),
         stream: table
             .stream_specification()
             .filter(|s| s.stream_enabled())
@@ -74,9 +85,19 @@ pub(crate) async fn read(db: &Inner) -> Result<Option<Live>, Error> {
             _ => TableClass::Standard,
         },
         ttl,
+        ttl_changing,
         replicas: table
             .replicas()
             .iter()
+            .filter(|r| {
+                // A replica being deleted, or one that failed, holds no copy to count on.
+                r.replica_status().is_none_or(|s| {
+                    matches!(
+                        s,
+                        ReplicaStatus::Active | ReplicaStatus::Creating | ReplicaStatus::Updating
+                    )
+                })
+            })
             .filter_map(|r| r.region_name().map(str::to_owned))
             .collect(),
         consistency: consistency(&table),
@@ -97,12 +118,30 @@ fn billing(table: &TableDescription) -> Billing {
     if on_demand {
         return Billing::OnDemand;
     }
+    let (read, write) = capacity(table.provisioned_throughput());
+    Billing::Provisioned { read, write }
+}
+
+/// Provisioned (read, write) units as DynamoDB reports them.
+fn capacity(throughput: Option<&ProvisionedThroughputDescription>) -> (u32, u32) {
     let units = |n: Option<i64>| u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX);
-    let throughput = table.provisioned_throughput();
-    Billing::Provisioned {
-        read: units(throughput.and_then(|t| t.read_capacity_units())),
-        write: units(throughput.and_then(|t| t.write_capacity_units())),
-    }
+    (
+        units(throughput.and_then(|t| t.read_capacity_units())),
+        units(throughput.and_then(|t| t.write_capacity_units())),
+    )
+}
+
+/// The indexes with provisioned capacity (an on-demand table's report zeros or none).
+fn index_capacity(table: &TableDescription) -> BTreeMap<String, (u32, u32)> {
+    table
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|index| {
+            let capacity = capacity(index.provisioned_throughput());
+            let name = index.index_name()?.to_owned();
+            (capacity != (0, 0)).then_some((name, capacity))
+        })
+        .collect()
 }
 
 /// A maximum as DynamoDB reports it: absent or `-1` is unlimited.

@@ -215,8 +215,9 @@ where
     }
 }
 
-/// DescribeTimeToLive: the attribute when TTL is on (or being turned on).
-pub(crate) async fn describe_ttl(db: &Inner) -> Result<Option<String>, Error> {
+/// DescribeTimeToLive: the attribute when TTL is on (or being turned on), and whether it is
+/// changing (`ENABLING`/`DISABLING`: DynamoDB takes no other change for up to an hour).
+pub(crate) async fn describe_ttl(db: &Inner) -> Result<(Option<String>, bool), Error> {
     let out = pin!(
         db.client
             .describe_time_to_live()
@@ -226,11 +227,14 @@ pub(crate) async fn describe_ttl(db: &Inner) -> Result<Option<String>, Error> {
     .observed(db, Call::new("DescribeTimeToLive", "*"))
     .await
     .map_err(|e| crate::error::service("DescribeTimeToLive", e))?;
-    use aws_sdk_dynamodb::types::TimeToLiveStatus::{Enabled, Enabling};
-    Ok(out
-        .time_to_live_description
-        .filter(|d| matches!(d.time_to_live_status, Some(Enabled | Enabling)))
-        .and_then(|d| d.attribute_name))
+    use aws_sdk_dynamodb::types::TimeToLiveStatus::{Disabling, Enabled, Enabling};
+    let Some(description) = out.time_to_live_description else {
+        return Ok((None, false));
+    };
+    let status = description.time_to_live_status;
+    let on = matches!(status, Some(Enabled | Enabling));
+    let changing = matches!(status, Some(Enabling | Disabling));
+    Ok((description.attribute_name.filter(|_| on), changing))
 }
 
 /// DescribeContinuousBackups: the recovery period in days when point-in-time recovery is on.

@@ -61,7 +61,7 @@ impl TableClass {
     }
 }
 
-/// CloudWatch Contributor Insights on the table (and its indexes).
+/// CloudWatch Contributor Insights on the table (its indexes are not set here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContributorInsights {
     /// Off, DynamoDB's default.

@@ -169,7 +169,7 @@ fn retyped(table: &TableDescription, index: &VectorIndexSchema) -> Option<String
 /// Waits until no index of the table is being created or deleted.
 async fn wait_until_idle(db: &Inner) -> Result<(), Error> {
     let idle = |table: Option<&aws_sdk_dynamodb::types::TableDescription>| {
-        let Some(table) = table else { return true };
+        let Some(table) = table else { return Ok(true) };
         let busy = table.table_status() != Some(&aws_sdk_dynamodb::types::TableStatus::Active)
             || table
                 .global_secondary_indexes()
@@ -178,7 +178,7 @@ async fn wait_until_idle(db: &Inner) -> Result<(), Error> {
             || table.vector_indexes().iter().any(|i| {
                 i.index_status() != Some(&IndexStatus::Active) || i.backfilling() == Some(true)
             });
-        !busy
+        Ok(!busy)
     };
     let still = "an index operation still running";
     crate::deploy::wait::poll(

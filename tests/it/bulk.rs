@@ -395,7 +395,7 @@ fn md5_base64(bytes: &[u8]) -> String {
 /// (count), a line that is not JSON.
 #[tokio::test]
 async fn damaged_export_files_are_refused_by_name() {
-    for damage in ["checksum", "count", "line"] {
+    for damage in ["checksum", "count", "line", "gzip"] {
         let dir = temp_dir(&format!("damaged-{damage}"));
         let location = Location::local(&dir, "d").expect("location");
         write(location.clone(), 20, 1 << 20).await;
@@ -411,6 +411,11 @@ async fn damaged_export_files_are_refused_by_name() {
                 std::fs::write(&data, bytes).expect("written");
             }
             "count" => line["itemCount"] = json!(22),
+            "gzip" => {
+                let bytes = b"\x1f\x8b\x08\x00not deflate at all".to_vec();
+                line["md5Checksum"] = json!(md5_base64(&bytes));
+                std::fs::write(&data, bytes).expect("written");
+            }
             _ => {
                 let gz = gzip(b"not json\n");
                 line["md5Checksum"] = json!(md5_base64(&gz));
@@ -433,6 +438,49 @@ async fn damaged_export_files_are_refused_by_name() {
             other => panic!("{damage}: {other}"),
         }
     }
+}
+
+/// A data file of several gzip members (what `cat a.gz b.gz` makes) reads whole, and a
+/// summary counting other than the files hold is refused at the end.
+#[tokio::test]
+async fn multi_member_gzip_files_read_and_the_total_is_checked() {
+    let dir = temp_dir("members");
+    let location = Location::local(&dir, "m").expect("location");
+    write(location.clone(), 20, 1 << 20).await;
+    let data = sorted_files(&dir.join("m/data")).remove(0);
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&std::fs::read(&data).expect("data")[..])
+        .read_to_string(&mut text)
+        .expect("gzip");
+    let (first, second) = text.split_at(text.len() / 2);
+    let split = first.rfind('\n').expect("a line break") + 1;
+    let (first, second) = (&text[..split], format!("{}{second}", &first[split..]));
+    let mut members = gzip(first.as_bytes());
+    members.extend(gzip(second.as_bytes()));
+    std::fs::write(&data, &members).expect("written");
+    let manifest = dir.join("m/manifest-files.json");
+    let mut line: Value =
+        serde_json::from_str(std::fs::read_to_string(&manifest).expect("m").trim_end())
+            .expect("line");
+    line["md5Checksum"] = json!(md5_base64(&members));
+    std::fs::write(&manifest, format!("{line}\n")).expect("manifest");
+    assert_eq!(read_back(location.clone(), 20).await, 20);
+
+    let summary_path = dir.join("m/manifest-summary.json");
+    let mut summary: Value =
+        serde_json::from_slice(&std::fs::read(&summary_path).expect("s")).expect("JSON");
+    summary["itemCount"] = json!(99);
+    std::fs::write(&summary_path, summary.to_string()).expect("summary");
+    let export = Export::open(location).await.expect("opens");
+    let err = export
+        .items::<TrackerItem>()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("a short export");
+    assert!(
+        matches!(&err, Error::ExportFile { file, .. } if file.ends_with("manifest-files.json")),
+        "{err}"
+    );
 }
 
 /// Two users claiming one e-mail would leave one unguarded after DynamoDB's import (it
@@ -490,7 +538,7 @@ async fn the_import_table_request_is_pinned() {
         );
     let description = db
         .import_table(&files)
-        .deployment(&deployment)
+        .deployment(deployment)
         .client_token("t1")
         .send()
         .await

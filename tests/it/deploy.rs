@@ -731,3 +731,108 @@ async fn the_doctor_reports_setting_drift() {
     assert_eq!(checkup.counts().get("setting_drift"), Some(&1));
     let _ = ContributorInsights::Off;
 }
+
+/// What only the live handle knows is refused before anything is sent too: a deployment
+/// for another table, or the client's own Region as a replica.
+#[tokio::test]
+async fn a_deployment_for_another_table_or_region_is_refused() {
+    let wire = Wire::new(&[]);
+    let db = Db::<Tracker>::new(wire.client.clone());
+    let other = Deployment::default().table_name("tracker-prod");
+    let home = Deployment::default()
+        .stream(StreamViewType::NewAndOldImages)
+        .replica("us-east-1");
+    for deployment in [&other, &home] {
+        for result in [
+            db.ensure_table_with(deployment).await.map(drop),
+            db.drift(deployment).await.map(drop),
+        ] {
+            let err = result.expect_err("refused");
+            assert_eq!(
+                invalid_kind(&err),
+                Some(InvalidInputKind::Configuration),
+                "{err}"
+            );
+        }
+    }
+    assert!(wire.sent().is_empty());
+}
+
+/// A provisioned table: an index whose capacity differs is its own drift, fixed by that
+/// index's update alone; a new table capacity is sent without the indexes' (DynamoDB
+/// refuses an update that changes nothing).
+#[tokio::test]
+async fn provisioned_capacity_drifts_per_index_and_is_fixed_alone() {
+    let mut live = aws_live();
+    let (_, body) = live
+        .iter_mut()
+        .find(|(op, _)| *op == "DescribeTable")
+        .expect("canned");
+    let table = &mut body["Table"];
+    table["BillingModeSummary"] = json!({"BillingMode": "PROVISIONED"});
+    table["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    table
+        .as_object_mut()
+        .expect("object")
+        .remove("OnDemandThroughput");
+    table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"] =
+        json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    table["GlobalSecondaryIndexes"][1]["ProvisionedThroughput"] =
+        json!({"ReadCapacityUnits": 9, "WriteCapacityUnits": 5});
+    for index in [0, 1] {
+        table["GlobalSecondaryIndexes"][index]
+            .as_object_mut()
+            .expect("object")
+            .remove("OnDemandThroughput");
+    }
+    let wire = Wire::new(&live);
+    let db = Db::<Tracker>::new(wire.client.clone());
+    let declared = Deployment::production()
+        .billing(Billing::Provisioned { read: 5, write: 5 })
+        .stream(StreamViewType::NewAndOldImages)
+        .warm_throughput(WarmThroughput {
+            reads_per_second: 15_000,
+            writes_per_second: 6_000,
+        })
+        .recovery_period_days(14)
+        .table_class(TableClass::StandardInfrequentAccess)
+        .resource_policy(POLICY)
+        .tag("team", "tracker")
+        .tag("cost-centre", "42")
+        .contributor_insights(ContributorInsights::ThrottledKeys);
+    let drifts = shown(&db.drift(&declared).await.expect("drift"));
+    assert_eq!(
+        drifts,
+        [
+            "provisioned capacity of `GSI2`: declared 5 read and 5 write units, live 9 read and 5 write units"
+        ]
+    );
+    let _ = db.ensure_table_with(&declared).await;
+    let updates: Vec<Value> = wire
+        .sent()
+        .into_iter()
+        .filter(|s| s.operation == "UpdateTable")
+        .map(|s| s.body)
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            json!({"TableName": "tracker", "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "GSI2", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}}]})
+        ]
+    );
+    // The table's capacity changed alone: one UpdateTable without the indexes.
+    let doubled = declared.billing(Billing::Provisioned { read: 10, write: 5 });
+    let wire = Wire::new(&live);
+    let db = Db::<Tracker>::new(wire.client.clone());
+    let _ = db.ensure_table_with(&doubled).await;
+    let first = wire
+        .sent()
+        .into_iter()
+        .find(|s| s.operation == "UpdateTable")
+        .expect("an update")
+        .body;
+    assert_eq!(
+        first,
+        json!({"TableName": "tracker", "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}})
+    );
+}
