@@ -1292,7 +1292,7 @@ mod tests {
             }
         }
         // Every variant is in the list (the service errors give three kinds).
-        assert_eq!(kinds.len(), 28, "{kinds:?}");
+        assert_eq!(kinds.len(), 29, "{kinds:?}");
     }
 
     #[test]
@@ -1720,7 +1720,7 @@ mod tests {
             assert_eq!(err.kind().to_string(), label);
             labels.insert(label);
         }
-        assert_eq!(labels.len(), 28);
+        assert_eq!(labels.len(), 29);
     }
 
     #[test]
