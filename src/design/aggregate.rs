@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::html::escape;
+use super::escape;
 use crate::Item;
 use crate::table::{IndexProjection, IndexSchema, TableSchema};
 

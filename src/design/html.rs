@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::aggregate::{self, Sample};
+use super::escape;
 use crate::registry::Registry;
 use crate::report::{Report, lifecycle};
 use crate::table::IndexSchema;
@@ -339,22 +340,6 @@ fn grid(
 
 fn code(text: &str) -> String {
     format!("<code>{}</code>", escape(text))
-}
-
-/// Text for HTML element content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;\
