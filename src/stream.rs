@@ -161,10 +161,7 @@ pub(crate) fn is_internal<R: Registry>(record: &RawRecord) -> bool {
 
 /// Decodes every record, collecting failures instead of stopping at the first, and
 /// skipping records of the library's own items.
-#[cfg_attr(
-    not(any(feature = "lambda", feature = "streams", feature = "s3")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "lambda", feature = "streams")), allow(dead_code))]
 pub(crate) fn decode_all<R: Registry>(records: impl IntoIterator<Item = RawRecord>) -> Changes<R> {
     let mut out = Changes {
         changes: Vec::new(),

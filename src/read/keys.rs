@@ -75,6 +75,7 @@ impl<E, T: KeyFieldType, K> Attr<E, T, K> {
     note = "a `:day` or `:month` bucket takes a `chrono::DateTime<Utc>` field (or an `Option` of one)"
 )]
 pub trait TimeBucketed {}
+#[cfg(feature = "chrono")]
 impl TimeBucketed for chrono::DateTime<chrono::Utc> {}
 impl<T: TimeBucketed> TimeBucketed for Option<T> {}
 
