@@ -133,6 +133,23 @@ impl TableSchema {
     /// each (table keys first): the table's attribute definitions.
     #[doc(hidden)]
     pub fn attribute_definitions(&self) -> Vec<IndexAttribute> {
+        let mut attributes = self.key_attribute_definitions();
+        // A vector index's search schema is declared too (its vector attribute is not).
+        for index in self.vector_indexes {
+            for (attribute, _) in index.search_schema() {
+                if !attributes.iter().any(|a| a.name == attribute.name) {
+                    attributes.push(attribute);
+                }
+            }
+        }
+        attributes
+    }
+
+    /// The attribute definitions a key of the table or of a global secondary index uses:
+    /// what a definition without vector indexes may list (DynamoDB, ImportTable and the
+    /// Terraform provider refuse a definition no key uses).
+    #[doc(hidden)]
+    pub fn key_attribute_definitions(&self) -> Vec<IndexAttribute> {
         let mut attributes: Vec<IndexAttribute> = std::iter::once(self.partition_key())
             .chain(self.sort_key())
             .map(|name| IndexAttribute::new(name, ScalarType::S))
@@ -140,14 +157,6 @@ impl TableSchema {
         for index in self.indexes() {
             // Indexes may share attributes (`#[derive(Table)]` refuses two types for one).
             for attribute in index.key_attributes() {
-                if !attributes.iter().any(|a| a.name == attribute.name) {
-                    attributes.push(attribute);
-                }
-            }
-        }
-        // A vector index's search schema is declared too (its vector attribute is not).
-        for index in self.vector_indexes {
-            for (attribute, _) in index.search_schema() {
                 if !attributes.iter().any(|a| a.name == attribute.name) {
                     attributes.push(attribute);
                 }

@@ -12,7 +12,7 @@ use super::ImportFiles;
 use crate::client::Inner;
 use crate::db::Db;
 use crate::deploy::converge::{on_demand_created, provisioned};
-use crate::deploy::ensure::{attribute_definitions, created_index, key_schema};
+use crate::deploy::ensure::{created_index, definitions, key_schema};
 use crate::deploy::{Billing, Deployment};
 use crate::table::Table;
 use crate::{Error, InvalidInputKind};
@@ -105,7 +105,8 @@ impl<T: Table> ImportTable<'_, T> {
             .collect::<Result<Vec<_>, _>>()?;
         let parameters = TableCreationParameters::builder()
             .table_name(&self.db.table_name)
-            .set_attribute_definitions(Some(keyed_definitions(schema)?))
+            // ImportTable creates no vector index: only the keys' definitions.
+            .set_attribute_definitions(Some(definitions(schema.key_attribute_definitions())?))
             .set_key_schema(Some(key_schema(schema.partition_key(), schema.sort_key())?))
             .billing_mode(mode)
             .set_provisioned_throughput(throughput)
@@ -122,23 +123,4 @@ impl<T: Table> ImportTable<'_, T> {
         };
         crate::deploy::send::import_table(&self.db, request).await
     }
-}
-
-/// The attribute definitions of the table's and its indexes' keys: ImportTable creates no
-/// vector index, and DynamoDB refuses a definition no key uses (a search schema's).
-fn keyed_definitions(
-    schema: &crate::table::TableSchema,
-) -> Result<Vec<aws_sdk_dynamodb::types::AttributeDefinition>, Error> {
-    let keyed = |name: &str| {
-        name == schema.partition_key()
-            || schema.sort_key() == Some(name)
-            || schema
-                .indexes()
-                .iter()
-                .any(|i| i.attribute_type(name).is_some())
-    };
-    Ok(attribute_definitions(schema)?
-        .into_iter()
-        .filter(|d| keyed(d.attribute_name()))
-        .collect())
 }

@@ -299,11 +299,7 @@ impl<T: Table> Db<T> {
         live: &TableDescription,
         wait: bool,
     ) -> Result<(), Error> {
-        let definitions = index
-            .key_attributes()
-            .into_iter()
-            .map(definition)
-            .collect::<Result<Vec<_>, _>>()?;
+        let definitions = definitions(index.key_attributes())?;
         let settings = deployment
             .indexes
             .get(index.name())
@@ -603,12 +599,13 @@ pub(crate) fn key_schema(pk: &str, sk: Option<&str>) -> Result<Vec<KeySchemaElem
     Ok(out)
 }
 
-pub(crate) fn attribute_definitions(
-    schema: &TableSchema,
+fn attribute_definitions(schema: &TableSchema) -> Result<Vec<AttributeDefinition>, Error> {
+    definitions(schema.attribute_definitions())
+}
+
+/// `attributes` as the SDK's definitions.
+pub(crate) fn definitions(
+    attributes: Vec<IndexAttribute>,
 ) -> Result<Vec<AttributeDefinition>, Error> {
-    schema
-        .attribute_definitions()
-        .into_iter()
-        .map(definition)
-        .collect()
+    attributes.into_iter().map(definition).collect()
 }

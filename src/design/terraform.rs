@@ -39,20 +39,11 @@ pub fn terraform<T: Table>(deployment: &Deployment) -> Result<Value, crate::Erro
     }
     // The provider refuses attributes no key uses: a search schema's go with the vector
     // index it cannot declare.
-    let keyed = |name: &str| {
-        name == schema.partition_key()
-            || schema.sort_key() == Some(name)
-            || schema
-                .indexes()
-                .iter()
-                .any(|i| i.attribute_type(name).is_some())
-    };
     table.insert(
         "attribute".into(),
         schema
-            .attribute_definitions()
+            .key_attribute_definitions()
             .iter()
-            .filter(|a| keyed(a.name))
             .map(|a| json!({"name": a.name, "type": a.scalar.as_str()}))
             .collect(),
     );
