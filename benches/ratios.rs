@@ -24,6 +24,8 @@ mod overhead;
 mod projections;
 #[path = "workloads/search.rs"]
 mod search;
+#[path = "workloads/shapes.rs"]
+mod shapes;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -37,6 +39,7 @@ use modyne_peer::Peer;
 use overhead::{Overhead, Resume};
 use projections::Projections;
 use search::Search;
+use shapes::Shapes;
 
 /// Medians over the rounds.
 struct Measured {
@@ -234,6 +237,7 @@ fn main() {
             consuming(|| m.item.clone(), Peer::decode),
         ),
     );
+    shape_rows(rounds);
     let task = &m.task;
     let key = task.key();
     row(
@@ -332,6 +336,39 @@ fn main() {
     projected_reads(&runtime, &live, rounds, ", end to end (embedded engine)");
     let live = runtime.block_on(Search::live(server.client(), "ratios-search"));
     vector_search(&runtime, &live, rounds, ", end to end (embedded engine)");
+}
+
+/// Decoding an entity that declares shape versions: its current shape (the check is one
+/// attribute lookup) and an earlier one (decoded as its struct and upgraded).
+fn shape_rows(rounds: usize) {
+    let s = Shapes::new();
+    row(
+        "decode, current shape of an entity with shapes vs the same entity without",
+        Some(1.05),
+        &paired(
+            rounds,
+            consuming(|| s.plain.clone(), Shapes::decode_plain),
+            consuming(|| s.current.clone(), Shapes::decode),
+        ),
+    );
+    row(
+        "decode, current shape vs `serde_dynamo::from_item` into the struct",
+        Some(1.1),
+        &paired(
+            rounds,
+            consuming(|| s.current.clone(), Shapes::decode_by_hand),
+            consuming(|| s.current.clone(), Shapes::decode),
+        ),
+    );
+    row(
+        "decode, earlier shape upgraded vs by hand (`serde_dynamo` into the old struct + `TryFrom`)",
+        Some(1.1),
+        &paired(
+            rounds,
+            consuming(|| s.earlier.clone(), Shapes::upgrade_by_hand),
+            consuming(|| s.earlier.clone(), Shapes::upgrade),
+        ),
+    );
 }
 
 /// One vector search (10 results, decoded with their scores) against the hand-written

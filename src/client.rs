@@ -15,6 +15,8 @@ pub(crate) struct Inner {
     pub(crate) keyspace: Option<std::sync::Arc<KeySpace>>,
     /// Seals the cursors reads hand out, and opens those they resume from.
     pub(crate) cursor_key: Option<crate::CursorKey>,
+    /// Reads write items of an earlier shape back in the current one ([`Db::with_shape_repair`](crate::Db::with_shape_repair)).
+    pub(crate) repair_shapes: bool,
 }
 
 /// The entity types a table declares, and which of them can sit at a key another type (or

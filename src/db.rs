@@ -70,6 +70,7 @@ impl<T: Table> Db<T> {
                 capacity: crate::capacity::Capacity::default(),
                 keyspace: None,
                 cursor_key: None,
+                repair_shapes: false,
             }),
             table: PhantomData,
         }
@@ -114,6 +115,7 @@ impl<T: Table> Db<T> {
             capacity: self.inner.capacity.clone(),
             keyspace: self.inner.keyspace.clone(),
             cursor_key: self.inner.cursor_key.clone(),
+            repair_shapes: self.inner.repair_shapes,
         };
         Self {
             inner: Arc::new(change(inner)),
@@ -135,6 +137,27 @@ impl<T: Table> Db<T> {
     pub fn with_cursor_key(&self, key: crate::CursorKey) -> Self {
         self.rebuilt(|inner| Inner {
             cursor_key: Some(key),
+            ..inner
+        })
+    }
+
+    /// Read repair of entity shapes: a get, query, scan, collection, batch get or loader get
+    /// (not a transaction's get, nor a projection: it holds part of the item) that reads an item
+    /// stored in an earlier [shape](crate::Entity#shape-versions) of its entity writes it
+    /// back in the current one before returning — a put guarded by the whole item as read,
+    /// so a write that landed in between is never overwritten (the repair is then simply
+    /// skipped). The read's result is the same with or without repair; a repair that fails
+    /// is reported as a `tracing` event, not as the read's error.
+    ///
+    /// ```no_run
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// # fn run(db: dynamorm::Db<App>) {
+    /// let db = db.with_shape_repair();
+    /// # }
+    /// ```
+    pub fn with_shape_repair(&self) -> Self {
+        self.rebuilt(|inner| Inner {
+            repair_shapes: true,
             ..inner
         })
     }

@@ -86,6 +86,26 @@ pub struct Checkup {
     /// How the table's settings differ from the deployment given to
     /// [`Doctor::settings`] (empty without one).
     pub settings: Vec<crate::deploy::Drift>,
+    /// How many items of each entity type are stored in each shape version, by entity type
+    /// then shape (items of a shape this binary cannot read are also `undecodable`
+    /// findings). When an earlier shape's count is 0, and no binary still writes it, its
+    /// struct can be deleted from `shapes(..)`.
+    pub shapes: Vec<ShapeCount>,
+}
+
+/// The items of one entity type stored in one shape version: a row of
+/// [`Checkup::shapes`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ShapeCount {
+    /// The entity type.
+    pub entity: String,
+    /// The shape version the items are stored in (0: a `_shape` that is not a version).
+    pub shape: u32,
+    /// The entity's current shape in this binary.
+    pub current: u32,
+    /// How many items.
+    pub items: u64,
 }
 
 impl Checkup {
@@ -557,10 +577,12 @@ impl<R: Registry> Doctor<R> {
         }
         let mut items = scan.stream();
         let mut uniques = Uniques::default();
+        let mut shapes = BTreeMap::new();
         let started = Instant::now();
         while let Some(item) = items.next().await {
             let item = item?;
             checkup.scanned += 1;
+            count_shape::<R>(table, &item, &mut shapes);
             examine::<R>(table, item, &mut checkup.findings, &mut uniques);
             if let Some(f) = &mut self.on_progress {
                 f(&Progress {
@@ -577,6 +599,15 @@ impl<R: Registry> Doctor<R> {
             }
         }
         uniques.reconcile(&mut checkup.findings);
+        checkup.shapes = shapes
+            .into_iter()
+            .map(|((entity, current, shape), items)| ShapeCount {
+                entity: entity.to_owned(),
+                shape,
+                current,
+                items,
+            })
+            .collect();
         // Segments interleave and the unique values are reconciled from maps: sort, so two
         // runs over the same table print the same.
         checkup.findings.sort_by(|a, b| {
@@ -646,6 +677,24 @@ fn text(value: Option<&AttributeValue>) -> Option<String> {
     match value? {
         AttributeValue::S(s) | AttributeValue::N(s) => Some(s.clone()),
         other => Some(format!("{other:?}")),
+    }
+}
+
+/// Counts `item` under its entity type and stored shape (the library's own items and items
+/// of unknown types are not entities: not counted).
+fn count_shape<R: Registry>(
+    table: &TableSchema,
+    item: &Item,
+    shapes: &mut BTreeMap<(&'static str, u32, u32), u64>,
+) {
+    let Some(AttributeValue::S(discriminator)) = item.get(table.discriminator()) else {
+        return;
+    };
+    if let Some(entity) = R::entity(discriminator) {
+        let stored = crate::entity::stored_shape(item);
+        *shapes
+            .entry((entity.name, entity.shape, stored))
+            .or_default() += 1;
     }
 }
 

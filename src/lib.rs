@@ -84,6 +84,7 @@ pub mod read;
 mod redact;
 mod registry;
 mod registry_dispatch;
+mod repair;
 mod report;
 pub mod stream;
 mod table;
@@ -98,7 +99,8 @@ pub use capacity::{CapacityCollector, CapacityReport};
 pub use collection::Collection;
 pub use db::Db;
 pub use entity::{
-    Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, When, from_item, to_item,
+    Entity, EntityIndex, EntityKey, EntitySchema, KeyField, PrimaryKey, SHAPE_ATTRIBUTE, UpgradeTo,
+    When, from_item, to_item,
 };
 pub use error::{
     ConditionFailed, DecodeError, EncodeError, Error, ErrorKind, InvalidInput, InvalidInputKind,
@@ -166,6 +168,8 @@ pub mod guide {
     pub struct Streams;
     #[doc = include_str!("../docs/guide/src/migrations.md")]
     pub struct Migrations;
+    #[doc = include_str!("../docs/guide/src/shapes.md")]
+    pub struct Shapes;
     #[doc = include_str!("../docs/guide/src/testing.md")]
     pub struct Testing;
     #[cfg(feature = "cli")]
@@ -187,6 +191,12 @@ pub mod __private {
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use serde;
     pub use serde_dynamo;
+
+    /// [`Error::Shape`](crate::Error::Shape) for an item of `schema`'s type stored in shape
+    /// `stored`.
+    pub fn shape_mismatch(schema: &crate::EntitySchema, stored: u32) -> crate::Error {
+        crate::entity::mismatch(schema, stored)
+    }
 
     /// [`Error::UnknownDiscriminator`](crate::Error::UnknownDiscriminator) for a registry.
     pub fn unknown_discriminator(attribute: &'static str, value: &str) -> crate::Error {
@@ -242,7 +252,7 @@ pub mod __private {
     pub use strum;
 
     pub use crate::collection::{has_template, share_partition};
-    pub use crate::entity::{decode_unchecked, to_stored_item};
+    pub use crate::entity::{decode_as, decode_unchecked, reshape, to_stored_item, upgrade};
     pub use crate::multi::declare::*;
     pub use crate::registry_dispatch::{
         DiscriminatorTable, DuplicateMessage, duplicate_discriminator, find_discriminator,

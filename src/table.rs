@@ -24,6 +24,12 @@ pub trait Table: Send + Sync + 'static {
     const SCHEMA: TableSchema;
 }
 
+/// The attribute an item's shape version is stored under (see
+/// [`Entity`'s shape versions](crate::Entity#shape-versions)). Items of shape 1 do not
+/// carry it, so a table written before its entities declared shapes needs no rewrite. Like
+/// the discriminator, the library writes it: no field may be stored under it.
+pub const SHAPE_ATTRIBUTE: &str = "_shape";
+
 /// The layout of a [`Table`]: its default name, key attributes, discriminator and indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableSchema {
@@ -176,10 +182,13 @@ impl TableSchema {
     }
 
     /// Whether `attribute` is one the library writes itself: a key attribute of the table
-    /// or of an index, or the discriminator. Entity fields may not use these names.
+    /// or of an index, the discriminator, or the shape version. Entity fields may not use these names.
     #[doc(hidden)]
     pub const fn reserves(&self, attribute: &str) -> bool {
-        if str_eq(self.partition_key, attribute) || str_eq(self.discriminator, attribute) {
+        if str_eq(self.partition_key, attribute)
+            || str_eq(self.discriminator, attribute)
+            || str_eq(SHAPE_ATTRIBUTE, attribute)
+        {
             return true;
         }
         if let Some(sk) = self.sort_key
@@ -242,8 +251,12 @@ pub struct IndexSchema {
 /// pub struct App;
 ///
 /// use dynamorm::{IndexProjection, Table};
-/// // The discriminator is always included: reads through the index tell types apart.
-/// assert_eq!(App::GSI1.schema().projection(), IndexProjection::Include(&["title", "_type"]));
+/// // The discriminator and the shape version are always included: reads through the index
+/// // tell types and shapes apart.
+/// assert_eq!(
+///     App::GSI1.schema().projection(),
+///     IndexProjection::Include(&["title", "_type", "_shape"])
+/// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexProjection {

@@ -127,6 +127,8 @@ impl<T> super::partial::Failures for BatchGetOutput<T> {
 pub struct BatchGet<T> {
     db: Arc<Inner>,
     keys: Vec<Result<(&'static str, PrimaryKey), Error>>,
+    /// The entity types asked for: what read repair upgrades.
+    entities: Vec<&'static crate::EntitySchema>,
     consistent_read: bool,
     concurrency: usize,
     retry: RetryPolicy,
@@ -146,6 +148,7 @@ impl<T: Table> BatchGet<T> {
         Self {
             db,
             keys: Vec::new(),
+            entities: Vec::new(),
             consistent_read: false,
             concurrency: 4,
             retry: RetryPolicy::default(),
@@ -158,6 +161,10 @@ impl<T: Table> BatchGet<T> {
     where
         K::Entity: Entity<Table = T>,
     {
+        let schema = crate::entity::def::<K::Entity>().schema;
+        if !self.entities.iter().any(|e| std::ptr::eq(*e, schema)) {
+            self.entities.push(schema);
+        }
         self.keys.push(
             key.render()
                 .map(|k| (K::Entity::SCHEMA.name, k))
@@ -230,6 +237,9 @@ impl<T: Table> BatchGet<T> {
             output.requests += sent.requests;
             output.consumed_capacity += sent.capacity;
             output.failed.extend(failed);
+        }
+        if db.repair_shapes {
+            crate::repair::page(&db, &T::SCHEMA, &self.entities, &output.items).await;
         }
         Ok(Partial::new(output))
     }

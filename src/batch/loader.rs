@@ -211,7 +211,13 @@ async fn load_item(
         tokio::spawn(flush_after_tick(Arc::clone(&shared)));
     }
     match answer.await {
-        Ok(Reply::Found(Some(item))) => def.check_type(&item).map(|()| Some(item)),
+        Ok(Reply::Found(Some(item))) => {
+            def.check_type(&item)?;
+            if shared.db.repair_shapes {
+                crate::repair::repair_logged(&shared.db, def.table, def.schema, &item).await;
+            }
+            Ok(Some(item))
+        }
         Ok(Reply::Found(None)) => Ok(None),
         // Dropped (the flush task was canceled) or unanswered: read alone.
         Ok(Reply::Alone) | Err(_) => {

@@ -170,8 +170,8 @@ async fn live<R: Registry>(
             let mut migration = db.migrate::<R>().segments(segments).on_progress(move |p| {
                 tick.set_position(p.scanned);
                 tick.set_message(format!(
-                    "{} updated, {} moved, {} failed",
-                    p.updated, p.moved, p.failed
+                    "{} updated, {} moved, {} reshaped, {} failed",
+                    p.updated, p.moved, p.reshaped, p.failed
                 ));
             });
             if dry_run {
@@ -227,7 +227,7 @@ async fn live<R: Registry>(
 fn migration_outcome(report: &crate::migrate::MigrationReport) -> ExitCode {
     let p = &report.progress;
     eprintln!(
-        "{}: {} scanned, {} updated, {} moved, {} failed{}",
+        "{}: {} scanned, {} updated, {} moved, {} reshaped, {} left in an earlier shape, {} failed{}",
         if report.dry_run {
             "dry run"
         } else {
@@ -236,6 +236,8 @@ fn migration_outcome(report: &crate::migrate::MigrationReport) -> ExitCode {
         p.scanned,
         p.updated,
         p.moved,
+        p.reshaped,
+        p.earlier_shapes_left,
         p.failed,
         if report.complete {
             ""
@@ -354,6 +356,12 @@ async fn doctor<R: Registry>(
         }
         for finding in &checkup.findings {
             out.push_str(&format!("{}\n", finding.revealed()));
+        }
+        for count in checkup.shapes.iter().filter(|c| c.shape != c.current) {
+            out.push_str(&format!(
+                "{} `{}` items in shape {} (current: {})\n",
+                count.items, count.entity, count.shape, count.current
+            ));
         }
         print(&out)?;
     }

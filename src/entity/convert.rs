@@ -56,9 +56,34 @@ pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
     decode_as::<E>(item)
 }
 
-/// The serde half of [`decode`], for items whose type the core already checked.
-pub(crate) fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
-    decode_unchecked(E::SCHEMA.name, item)
+/// The serde half of [`decode`], for items whose type the core already checked: the
+/// current shape straight through serde, an earlier one through its upgrade steps.
+#[doc(hidden)]
+pub fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
+    match super::shape::check(&E::SCHEMA, &item)? {
+        super::shape::Stored::Current => decode_unchecked(E::SCHEMA.name, item),
+        super::shape::Stored::Earlier(shape) => E::decode_shape(shape, item),
+    }
+}
+
+/// An item of an earlier shape as the current shape stores it (`EntitySchema::reshape`).
+#[doc(hidden)]
+pub fn reshape<E: Entity>(item: Item) -> Result<Item, Error> {
+    to_stored_item(&decode_as::<E>(item)?)
+}
+
+/// One upgrade step of a `shapes(..)` chain: `Next::try_from(value)`, a failure reported
+/// as [`Error::Upgrade`] from shape `from`.
+#[doc(hidden)]
+pub fn upgrade<T, Next>(entity: &'static str, from: u32, value: T) -> Result<Next, Error>
+where
+    T: crate::UpgradeTo<Next>,
+{
+    value.upgrade().map_err(|source| Error::Upgrade {
+        entity,
+        from,
+        source: crate::Redacted::labelled(source, "upgrade error"),
+    })
 }
 
 /// Decodes without looking at the discriminator (the registry already did).

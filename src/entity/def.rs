@@ -62,11 +62,18 @@ pub(crate) fn def<E: Entity>() -> &'static Def {
     <E as Described>::DEF
 }
 
+/// `E`'s schema as a one-entity list (what a read of `E` may meet).
+pub(crate) fn schemas<E: Entity>() -> &'static [EntitySchema] {
+    <E as Described>::SCHEMAS
+}
+
 trait Described {
     const DEF: &'static Def;
+    const SCHEMAS: &'static [EntitySchema];
 }
 
 impl<E: Entity> Described for E {
+    const SCHEMAS: &'static [EntitySchema] = &[E::SCHEMA];
     const DEF: &'static Def = &Def {
         schema: &E::SCHEMA,
         table: &<E::Table as Table>::SCHEMA,

@@ -7,6 +7,7 @@ mod key;
 mod primary_key;
 mod render;
 mod schema;
+mod shape;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
@@ -17,13 +18,17 @@ use crate::key::KeyError;
 use crate::table::Table;
 use crate::{Error, InvalidInputKind};
 
-pub(crate) use convert::{decode, decode_as, key_parts};
-pub use convert::{decode_unchecked, from_item, to_item, to_stored_item};
-pub(crate) use def::{Def, EntityValue, def};
+pub(crate) use convert::{decode, key_parts};
+pub use convert::{
+    decode_as, decode_unchecked, from_item, reshape, to_item, to_stored_item, upgrade,
+};
+pub(crate) use def::{Def, EntityValue, def, schemas};
 pub(crate) use key::{KeyParts, key_from, key_of_item, render_primary_key};
 pub use primary_key::PrimaryKey;
 pub(crate) use render::render_index;
 pub use schema::{EntityIndex, EntitySchema, KeyField, When};
+pub use shape::{SHAPE_ATTRIBUTE, UpgradeTo};
+pub(crate) use shape::{mismatch, require_current, stored_shape, upgraded};
 
 /// An entity type of a single-table design, declared with `#[derive(Entity)]`.
 ///
@@ -58,6 +63,15 @@ pub use schema::{EntityIndex, EntitySchema, KeyField, When};
 /// let key = UserKey { id: "u1".into() };
 /// assert_eq!(user.key(), key);
 /// ```
+///
+/// # Shape versions
+///
+/// `#[dynamo(shape = N, shapes(1 = UserV1, ..))]` declares the entity's current shape and
+/// the earlier serde structs its stored items may still have, each with an upgrade step
+/// ([`UpgradeTo`]) to the next. Every read decodes an item by its stored shape
+/// ([`SHAPE_ATTRIBUTE`], absent meaning 1) and upgrades it; a newer shape is an
+/// [`Error::Shape`]; writes store the current shape; an update of an item of an earlier
+/// shape upgrades it first. See the guide's *Evolving entity shapes*.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a dynamorm entity",
     note = "declare it with `#[derive(serde::Serialize, serde::Deserialize, dynamorm::Entity)]`"
@@ -141,6 +155,18 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn ttl_seconds_from(value: &AttributeValue) -> Result<Option<i64>, Error> {
         let _ = value;
         Ok(None)
+    }
+
+    /// Decodes an item stored in earlier shape `shape` and upgrades it, step by step, to
+    /// this one (generated with `#[dynamo(shapes(..))]`).
+    #[doc(hidden)]
+    fn decode_shape(shape: u32, item: Item) -> Result<Self, Error> {
+        let _ = item;
+        Err(Error::Shape {
+            entity: Self::SCHEMA.name,
+            stored: shape,
+            current: Self::SCHEMA.shape,
+        })
     }
 
     /// Appends the key encoding of unique field `index`; `false` when it is `None`.

@@ -29,9 +29,10 @@ pub(crate) fn check_generated(def: &Def, entity: &dyn EntityValue) -> Result<(),
 }
 
 /// Room for the attributes `finish_item` adds: the primary key (2), every index key (2
-/// each), the discriminator, the ttl and `updated_at`, so the map is allocated once.
+/// each), the discriminator, the shape, the ttl and `updated_at`, so the map is allocated
+/// once.
 pub(crate) fn reserve(def: &Def) -> usize {
-    5 + 2 * def.schema.indexes.len()
+    6 + 2 * def.schema.indexes.len()
 }
 
 /// Adds the key attributes, discriminator, TTL and (with `stamp`) the `updated_at` of this
@@ -86,6 +87,7 @@ pub(crate) fn finish_item(
         table.discriminator().to_owned(),
         V::S(schema.name.to_owned()),
     );
+    super::shape::stamp(schema, &mut item);
     if let (Some(attribute), Some(seconds)) = (table.ttl(), entity.ttl_seconds()) {
         item.insert(attribute.to_owned(), V::N(seconds.to_string()));
     }

@@ -62,6 +62,17 @@ pub struct EntitySchema {
     /// that applies; without, every layout is its index's only one).
     #[doc(hidden)]
     pub layered: bool,
+    /// The current shape version (`#[dynamo(shape = N)]`; 1 without).
+    #[doc(hidden)]
+    pub shape: u32,
+    /// The oldest shape the entity still reads (its earliest `shapes(..)` entry; `shape`
+    /// without earlier shapes).
+    #[doc(hidden)]
+    pub oldest_shape: u32,
+    /// Re-encodes an item of an earlier shape as the current shape: decoded, upgraded and
+    /// encoded as stored (`None` without earlier shapes).
+    #[doc(hidden)]
+    pub reshape: Option<fn(crate::item::Item) -> Result<crate::item::Item, Error>>,
 }
 
 impl EntitySchema {
@@ -83,6 +94,36 @@ impl EntitySchema {
     /// Every attribute the entity's fields are stored under.
     pub const fn attributes(&self) -> &'static [&'static str] {
         self.attributes
+    }
+
+    /// The shape version this binary writes (`#[dynamo(shape = N)]`; 1 without).
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(dynamorm::Table)] #[dynamo(name = "app")] pub struct App;
+    /// #[derive(Deserialize)]
+    /// pub struct NoteV1 { id: u32, text: String }
+    ///
+    /// #[derive(Serialize, Deserialize, dynamorm::Entity)]
+    /// #[dynamo(table = App, pk = "NOTE#{id}", sk = "NOTE", shape = 2, shapes(1 = NoteV1))]
+    /// pub struct Note { id: u32, body: String }
+    ///
+    /// impl From<NoteV1> for Note {
+    ///     fn from(v1: NoteV1) -> Self { Note { id: v1.id, body: v1.text } }
+    /// }
+    ///
+    /// use dynamorm::Entity;
+    /// assert_eq!(Note::SCHEMA.shape(), 2);
+    /// assert_eq!(Note::SCHEMA.oldest_shape(), 1);
+    /// ```
+    pub const fn shape(&self) -> u32 {
+        self.shape
+    }
+
+    /// The oldest shape version this binary still reads: the earliest declared in
+    /// `shapes(..)`, or [`shape`](Self::shape) when none is.
+    pub const fn oldest_shape(&self) -> u32 {
+        self.oldest_shape
     }
 
     /// Whether `self` or `other` declares that the two share key space.

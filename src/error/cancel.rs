@@ -15,6 +15,15 @@ pub enum CancelReason {
     /// Its condition (or the library's guard: item exists / not exists / is this entity
     /// type) was not met.
     ConditionalCheckFailed,
+    /// The action updates or conditions on an item of its type stored in shape `stored`,
+    /// not the current one: a transaction does not upgrade items (read or migrate it first,
+    /// or update it outside the transaction, which does).
+    Shape {
+        /// The shape the item is stored in.
+        stored: u32,
+        /// The entity's current shape.
+        current: u32,
+    },
     /// Another transaction or write touched the item at the same time; retry.
     TransactionConflict,
     /// Throttled; retry later.

@@ -197,6 +197,33 @@ pub enum Error {
     /// may quote the value); read it with [`DecodeError::expose_source`].
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// An item is stored in a shape version this binary cannot use here: a newer one (a
+    /// newer binary wrote it during a rolling deploy), one whose struct was retired, or —
+    /// for a transaction action or a projection, which cannot upgrade it first — an earlier
+    /// one. Nothing was misread or written.
+    #[error("`{entity}` item is stored in shape {stored}; {}", Self::shape_advice(*.stored, *.current))]
+    #[non_exhaustive]
+    Shape {
+        /// The entity type.
+        entity: &'static str,
+        /// The shape the item is stored in (0: its `_shape` attribute is not a version).
+        stored: u32,
+        /// The entity's current shape in this binary.
+        current: u32,
+    },
+    /// An item of an earlier shape could not be upgraded: an upgrade step (`TryFrom`)
+    /// refused it. Its error is the [`source`](std::error::Error::source), redacted (it may
+    /// quote a value): read it with [`Redacted::expose`].
+    #[error("`{entity}` item of shape {from} could not be upgraded")]
+    #[non_exhaustive]
+    Upgrade {
+        /// The entity type.
+        entity: &'static str,
+        /// The shape of the step that failed.
+        from: u32,
+        /// The upgrade step's error.
+        source: Redacted<BoxError>,
+    },
     /// A value could not be encoded as a DynamoDB attribute value (or as JSON); nothing was
     /// sent. The serde error is its source, redacted, as for [`Error::Decode`].
     #[error(transparent)]
@@ -385,6 +412,10 @@ pub enum ErrorKind {
     MissingDiscriminator,
     /// [`Error::Decode`].
     Decode,
+    /// [`Error::Shape`].
+    Shape,
+    /// [`Error::Upgrade`].
+    Upgrade,
     /// [`Error::Encode`].
     Encode,
     /// [`Error::InvalidCursor`].
@@ -441,6 +472,8 @@ impl ErrorKind {
             Self::UnknownDiscriminator => "unknown_discriminator",
             Self::MissingDiscriminator => "missing_discriminator",
             Self::Decode => "decode",
+            Self::Shape => "shape",
+            Self::Upgrade => "upgrade",
             Self::Encode => "encode",
             Self::InvalidCursor => "invalid_cursor",
             Self::Collection => "collection",
@@ -515,6 +548,20 @@ impl Error {
         Self::Build { what, source }
     }
 
+    /// What [`Error::Shape`] says after the stored shape.
+    fn shape_advice(stored: u32, current: u32) -> String {
+        if stored == 0 {
+            format!("its `_shape` attribute is not a version (current shape {current})")
+        } else if stored > current {
+            format!("this binary knows shapes up to {current} (a newer version wrote it)")
+        } else {
+            format!(
+                "this binary reads shape {current} and its declared earlier shapes, and this \
+                 operation does not upgrade (read the item, or migrate, first)"
+            )
+        }
+    }
+
     /// An [`Error::Checkpoint`] holding a store's error.
     pub(crate) fn checkpoint(source: BoxError) -> Self {
         Self::Checkpoint { source }
@@ -548,6 +595,8 @@ impl Error {
             Self::UnknownDiscriminator { .. } => ErrorKind::UnknownDiscriminator,
             Self::MissingDiscriminator { .. } => ErrorKind::MissingDiscriminator,
             Self::Decode(_) => ErrorKind::Decode,
+            Self::Shape { .. } => ErrorKind::Shape,
+            Self::Upgrade { .. } => ErrorKind::Upgrade,
             Self::Encode(_) => ErrorKind::Encode,
             Self::InvalidCursor { .. } => ErrorKind::InvalidCursor,
             Self::Collection { .. } => ErrorKind::Collection,
@@ -1166,6 +1215,22 @@ mod tests {
                 template: "USER#{email}",
             }),
             Error::Key(KeyError::MissingField { field: "email" }),
+            Error::Shape {
+                entity: "User",
+                stored: 3,
+                current: 2,
+            },
+            Error::Shape {
+                entity: "User",
+                stored: 1,
+                current: 2,
+            },
+            // An upgrade step's error may quote the value it refused.
+            Error::Upgrade {
+                entity: "User",
+                from: 1,
+                source: Redacted::labelled(format!("bad age {SECRET}").into(), "upgrade error"),
+            },
             Error::invalid(
                 InvalidInputKind::KeyAttributeNotWritable,
                 "a key attribute cannot be updated",
@@ -1292,7 +1357,7 @@ mod tests {
             }
         }
         // Every variant is in the list (the service errors give three kinds).
-        assert_eq!(kinds.len(), 29, "{kinds:?}");
+        assert_eq!(kinds.len(), 31, "{kinds:?}");
     }
 
     #[test]
@@ -1618,6 +1683,26 @@ mod tests {
                 false,
             ),
             (
+                Error::Shape {
+                    entity: "User",
+                    stored: 3,
+                    current: 2,
+                },
+                K::Shape,
+                false,
+                false,
+            ),
+            (
+                Error::Upgrade {
+                    entity: "User",
+                    from: 1,
+                    source: Redacted::labelled("bad".into(), "upgrade error"),
+                },
+                K::Upgrade,
+                false,
+                false,
+            ),
+            (
                 Error::build("Get", BuildError::missing_field("key", "a key")),
                 K::Build,
                 false,
@@ -1720,7 +1805,7 @@ mod tests {
             assert_eq!(err.kind().to_string(), label);
             labels.insert(label);
         }
-        assert_eq!(labels.len(), 29);
+        assert_eq!(labels.len(), 31);
     }
 
     #[test]

@@ -24,13 +24,47 @@ use super::shared::{Shared, unpoisoned};
 /// How many times an item is re-read after losing a race before it is reported.
 const ATTEMPTS: usize = 5;
 
-/// Rewrites one item if its keys changed; retries a lost race from a fresh read.
-pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
+/// Rewrites one item if its keys or its shape changed, and counts an item it leaves in an
+/// earlier shape.
+pub(super) async fn migrate_item<R: Registry>(shared: &Shared, item: Item) {
+    let (last, outcome) = rewrite::<R>(shared, item).await;
+    let earlier = last.as_ref().is_some_and(|item| {
+        let table = &<R::Table as Table>::SCHEMA;
+        match item.get(table.discriminator()) {
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(d)) => {
+                R::entity(d).is_some_and(super::plan::is_earlier_shape(item))
+            }
+            _ => false,
+        }
+    });
+    match outcome {
+        Rewrite::Reshaped => {
+            shared.counts.reshaped.fetch_add(1, Ordering::Relaxed);
+        }
+        Rewrite::Other if earlier => {
+            shared.counts.earlier_left.fetch_add(1, Ordering::Relaxed);
+        }
+        Rewrite::Other => {}
+    }
+}
+
+/// Whether [`rewrite`] upgraded the item's shape.
+enum Rewrite {
+    Reshaped,
+    Other,
+}
+
+/// Rewrites one item if its keys or shape changed; retries a lost race from a fresh read.
+/// Returns the item as last read (`None`: deleted meanwhile) and what was done.
+async fn rewrite<R: Registry>(shared: &Shared, mut item: Item) -> (Option<Item>, Rewrite) {
     let table = &<R::Table as Table>::SCHEMA;
     for _attempt in 0..ATTEMPTS {
         let change = match decide::<R>(&item, shared.only, &shared.retired) {
-            Decision::Skip => return,
-            Decision::Fail(key, error) => return shared.fail(key, error),
+            Decision::Skip => return (Some(item), Rewrite::Other),
+            Decision::Fail(key, error) => {
+                shared.fail(key, error);
+                return (Some(item), Rewrite::Other);
+            }
             Decision::Change(change) => change,
         };
         sample(shared, &item, &change);
@@ -40,27 +74,41 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             &shared.counts.updated
         };
         if shared.dry_run {
-            counter.fetch_add(1, Ordering::Relaxed);
-            return;
+            if change.moves || !change.changed.is_empty() {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            return (Some(item), Rewrite::Other);
         }
+        let reshape = change.reshape;
         let Some(old_key) = crate::entity::key_from(&item, table) else {
-            return shared.fail(
+            shared.fail(
                 None,
                 Error::invalid(
                     InvalidInputKind::MissingKeyAttributes,
                     "an item lacks its table's key attributes",
                 ),
             );
+            return (Some(item), Rewrite::Other);
         };
+        let counts_key_change = change.moves || !change.changed.is_empty();
         let result = if change.moves {
             move_item(&shared.db, table, &item, &old_key, change).await
+        } else if change.reshape {
+            reshape_item(&shared.db, table, &item, &old_key, change).await
         } else {
             update_keys(&shared.db, table, &item, &old_key, change).await
         };
         match result {
             Ok(Applied::Done) => {
-                counter.fetch_add(1, Ordering::Relaxed);
-                return;
+                if counts_key_change {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                let done = if reshape {
+                    Rewrite::Reshaped
+                } else {
+                    Rewrite::Other
+                };
+                return (None, done);
             }
             Ok(Applied::Lost) => {
                 // Someone wrote the item since it was read: start again from a fresh read.
@@ -68,11 +116,17 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
                     .await
                 {
                     Ok(Some(fresh)) => item = fresh,
-                    Ok(None) => return, // deleted meanwhile: nothing to migrate
-                    Err(error) => return shared.fail(Some(old_key), error),
+                    Ok(None) => return (None, Rewrite::Other), // deleted meanwhile
+                    Err(error) => {
+                        shared.fail(Some(old_key), error);
+                        return (Some(item), Rewrite::Other);
+                    }
                 }
             }
-            Err(error) => return shared.fail(Some(old_key), error),
+            Err(error) => {
+                shared.fail(Some(old_key), error);
+                return (Some(item), Rewrite::Other);
+            }
         }
     }
     let entity = match item.get(table.discriminator()) {
@@ -86,6 +140,7 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, mut item: Item) {
             attempts: ATTEMPTS,
         },
     );
+    (Some(item), Rewrite::Other)
 }
 
 /// Whether a guarded write applied or lost its race.
@@ -141,13 +196,31 @@ async fn update_keys(
         })
         .collect();
     let guard = keys_unchanged(item, table, &change);
-    let plan = Plan::with_condition(
-        target(table),
-        key.clone(),
-        Write::Update(actions),
-        guard,
-        outcome(table),
-    )?;
+    guarded(db, table, key, Write::Update(actions), guard).await
+}
+
+/// Rewrites an item of an earlier shape in place as the current shape renders it, guarded
+/// by the whole item as read.
+async fn reshape_item(
+    db: &Inner,
+    table: &crate::TableSchema,
+    item: &Item,
+    key: &PrimaryKey,
+    change: Change,
+) -> Result<Applied, Error> {
+    let guard = item_unchanged(item, table, &change);
+    guarded(db, table, key, Write::Put(change.rendered), guard).await
+}
+
+/// Sends one write of the item at `key` under `guard`; a failed guard is a lost race.
+async fn guarded(
+    db: &Inner,
+    table: &crate::TableSchema,
+    key: &PrimaryKey,
+    write: Write,
+    guard: Option<crate::expr::Node>,
+) -> Result<Applied, Error> {
+    let plan = Plan::with_condition(target(table), key.clone(), write, guard, outcome(table))?;
     match send::single(db, plan, Returns::Nothing).await {
         Ok(_) => Ok(Applied::Done),
         Err(e) if is_lost(&e) => Ok(Applied::Lost),
@@ -175,8 +248,13 @@ async fn move_item(
     old_key: &PrimaryKey,
     change: Change,
 ) -> Result<Applied, Error> {
-    // The moved item keeps every stored attribute; only its key attributes change.
-    let mut moved = item.clone();
+    // The moved item keeps every stored attribute; only its key attributes change (an item
+    // of an earlier shape moves as the current shape renders it).
+    let mut moved = if change.reshape {
+        change.rendered.clone()
+    } else {
+        item.clone()
+    };
     for a in change.keys.clone() {
         match change.rendered.get(a) {
             Some(v) => {

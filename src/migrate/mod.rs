@@ -361,6 +361,7 @@ impl<R: Registry> Migrate<R> {
                 },
                 keyspace: self.db.keyspace.clone(),
                 cursor_key: self.db.cursor_key.clone(),
+                repair_shapes: false,
             }),
             None => self.db,
         };

@@ -33,6 +33,8 @@ pub(super) struct Change {
     pub(super) entity: Option<&'static EntitySchema>,
     /// Every key attribute the migration maintains (with retired ones).
     pub(super) keys: Vec<&'static str>,
+    /// The item is stored in an earlier shape: the whole item is rewritten as `rendered`.
+    pub(super) reshape: bool,
 }
 
 /// The table's key attributes (primary and every template index), and the `retired` ones
@@ -107,13 +109,14 @@ pub(super) fn decide<R: Registry>(
         .copied()
         .filter(|a| item.get(*a) != rendered.get(*a))
         .collect();
-    if changed.is_empty() {
+    let entity = R::entity(&discriminator);
+    let reshape = entity.is_some_and(is_earlier_shape(item));
+    if changed.is_empty() && !reshape {
         return Decision::Skip;
     }
     let moves = changed
         .iter()
         .any(|a| *a == table.partition_key() || Some(*a) == table.sort_key());
-    let entity = R::entity(&discriminator);
     if moves && entity.is_some_and(|e| !e.unique.is_empty()) {
         // Its sentinels name the owner's key: a move would leave them naming the old one.
         return Decision::Fail(
@@ -132,7 +135,13 @@ pub(super) fn decide<R: Registry>(
         changed,
         moves,
         keys,
+        reshape,
     })
+}
+
+/// Whether `item` is stored in an earlier shape of entity `e` that it upgrades from.
+pub(super) fn is_earlier_shape(item: &Item) -> impl Fn(&EntitySchema) -> bool + '_ {
+    move |e| e.reshape.is_some() && crate::entity::stored_shape(item) < e.shape
 }
 
 /// The guard of an index-key update in place: every key attribute, the fields the
@@ -158,22 +167,11 @@ pub(super) fn keys_unchanged(item: &Item, table: &TableSchema, change: &Change) 
 /// and every attribute the entity declares (or the table maintains) that was absent is
 /// still absent. A move copies the item, so any concurrent write must make it fail.
 pub(super) fn item_unchanged(item: &Item, table: &TableSchema, change: &Change) -> Option<Node> {
-    let entity = change.entity;
-    let mut names: Vec<&String> = item.keys().collect();
-    names.sort();
-    let present = names
-        .into_iter()
-        .map(|name| Node::Stored(name.clone().into(), item[name].clone()));
     let mut declared: Vec<&'static str> = change.keys.clone();
     declared.extend(table.ttl());
-    if let Some(e) = entity {
+    declared.push(crate::SHAPE_ATTRIBUTE);
+    if let Some(e) = change.entity {
         declared.extend(e.attributes.iter().copied());
     }
-    declared.sort_unstable();
-    declared.dedup();
-    let absent = declared
-        .into_iter()
-        .filter(|a| !item.contains_key(*a))
-        .map(|a| Node::Exists(a, false));
-    all(present.chain(absent))
+    crate::write::guard::item_as_read(item, declared)
 }

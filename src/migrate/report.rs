@@ -15,6 +15,13 @@ pub struct Progress {
     pub updated: u64,
     /// Items moved to a new primary key.
     pub moved: u64,
+    /// Items stored in an earlier [shape](crate::Entity#shape-versions) rewritten in the
+    /// current one (in place, or as part of a move).
+    pub reshaped: u64,
+    /// Items the run read in an earlier shape and left so (a dry run, or a failure): when a
+    /// complete run ends with 0 here and no binary still writes the earlier shapes, no item
+    /// needs their structs any more — the doctor's per-shape counts confirm it.
+    pub earlier_shapes_left: u64,
     /// Items that could not be decoded or rewritten (see the report's `failures`).
     pub failed: u64,
     /// Time since the run started.

@@ -21,6 +21,8 @@ pub(super) struct Counts {
     pub(super) updated: AtomicU64,
     pub(super) moved: AtomicU64,
     pub(super) failed: AtomicU64,
+    pub(super) reshaped: AtomicU64,
+    pub(super) earlier_left: AtomicU64,
 }
 
 pub(super) struct Shared {
@@ -50,6 +52,8 @@ impl Shared {
             scanned: self.counts.scanned.load(Ordering::Relaxed),
             updated: self.counts.updated.load(Ordering::Relaxed),
             moved: self.counts.moved.load(Ordering::Relaxed),
+            reshaped: self.counts.reshaped.load(Ordering::Relaxed),
+            earlier_shapes_left: self.counts.earlier_left.load(Ordering::Relaxed),
             failed: self.counts.failed.load(Ordering::Relaxed),
             elapsed: self.started.elapsed(),
         }

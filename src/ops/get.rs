@@ -127,12 +127,16 @@ impl GetCore {
             return Ok(None);
         };
         self.def.check_type(&item)?;
+        if self.db.repair_shapes && self.projection.is_none() {
+            let (table, schema) = (self.def.table, self.def.schema);
+            crate::repair::repair_logged(&self.db, table, schema, &item).await;
+        }
         Ok(Some(item))
     }
 }
 
-/// A `ProjectionExpression` naming `attributes`, the table's keys and the discriminator
-/// (the type check needs it), with its name placeholders.
+/// A `ProjectionExpression` naming `attributes`, the table's keys, the discriminator (the
+/// type check needs it) and the shape version, with its name placeholders.
 fn projection(
     table: &crate::TableSchema,
     attributes: &[&'static str],
@@ -143,6 +147,7 @@ fn projection(
         Some(table.partition_key()),
         table.sort_key(),
         Some(table.discriminator()),
+        Some(crate::SHAPE_ATTRIBUTE),
     ];
     for (i, a) in attributes
         .iter()

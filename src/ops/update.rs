@@ -347,9 +347,11 @@ impl<E: Entity> Update<E> {
         // One future layer over the request's: the SDK's future is large, and each layer
         // of `async fn` around it is a copy of it.
         let item = match self.core.start()? {
-            Sending::Single { db, plan, entity } => send::single(&db, plan, Returns::New)
-                .await?
-                .ok_or(Error::NotFound { entity })?,
+            Sending::Single { db, plan, def } => {
+                crate::repair::update(&db, def, plan, Returns::New)
+                    .await?
+                    .ok_or(Error::NotFound { entity: def.name() })?
+            }
             Sending::Boxed(rest) => rest.await?,
         };
         crate::entity::decode_as::<E>(item)
@@ -365,7 +367,7 @@ pub(crate) enum Sending {
     Single {
         db: Arc<Inner>,
         plan: Plan,
-        entity: &'static str,
+        def: &'static Def,
     },
     /// Updates of unique values and of index keys that follow the stored item: boxed, so
     /// their futures (a transaction, a read and retries) do not size every update's.
@@ -558,9 +560,9 @@ impl UpdateCore {
         if !prepared.uncertain.is_empty() {
             return Ok(Sending::Boxed(Box::pin(send_as_stored(prepared, db))));
         }
-        let entity = prepared.def.name();
+        let def = prepared.def;
         let plan = prepared.plan(None)?;
-        Ok(Sending::Single { db, plan, entity })
+        Ok(Sending::Single { db, plan, def })
     }
 
     /// An update that changes unique values: the update and the sentinel moves in one
@@ -707,6 +709,7 @@ impl Prepared {
         guards.version = self.version;
         guards.unique = unique;
         guards.user = self.condition;
+        guards.reads_fields = true;
         Plan::new(
             self.key,
             Write::Update(self.actions),
@@ -737,6 +740,11 @@ async fn send_as_stored(prepared: Prepared, db: Arc<Inner>) -> Result<Item, Erro
         let Some(old) = crate::unique::read_item(&db, def, &prepared.key).await? else {
             return Err(Error::NotFound { entity });
         };
+        if def.schema.reshape.is_some() && crate::entity::stored_shape(&old) < def.schema.shape {
+            // An earlier shape: upgrade it first (this update's guard requires the current).
+            crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
+            continue;
+        }
         let members = members_of(&old);
         let plan = prepared.clone().with_membership(&members).plan(None)?;
         match send::single(&db, plan, Returns::New).await {

@@ -108,6 +108,9 @@ pub(crate) struct Described {
     pub(crate) only: Option<&'static str>,
     /// Whether the library's own items (sentinels, leases) are skipped (registry reads).
     pub(crate) skip_internal: bool,
+    /// The entity types whole items are decoded as: what read repair upgrades (none for
+    /// projections and raw reads).
+    pub(crate) entities: &'static [crate::EntitySchema],
 }
 
 pub(crate) fn entity_output<E: Entity>() -> Output<E> {
@@ -117,17 +120,22 @@ pub(crate) fn entity_output<E: Entity>() -> Output<E> {
             name: E::SCHEMA.name(),
             only: Some(E::SCHEMA.name()),
             skip_internal: false,
+            entities: crate::entity::schemas::<E>(),
         },
     }
 }
 
 pub(crate) fn projection_output<P: Projection>() -> Output<P> {
     Output {
-        decode: |item| crate::entity::decode_unchecked::<P>(P::Entity::SCHEMA.name(), item),
+        decode: |item| {
+            crate::entity::require_current(&P::Entity::SCHEMA, &item)?;
+            crate::entity::decode_unchecked::<P>(P::Entity::SCHEMA.name(), item)
+        },
         described: Described {
             name: std::any::type_name::<P>(),
             only: Some(P::Entity::SCHEMA.name()),
             skip_internal: false,
+            entities: &[],
         },
     }
 }
@@ -140,6 +148,7 @@ pub(crate) fn raw_output() -> Output<Item> {
             name: "*",
             only: None,
             skip_internal: false,
+            entities: &[],
         },
     }
 }
@@ -153,6 +162,7 @@ pub fn registry_output<R: Registry>() -> Output<R> {
             only: None,
             // The library's own items (unique-value sentinels, leases) are not entities.
             skip_internal: true,
+            entities: R::ENTITIES,
         },
     }
 }
@@ -395,6 +405,7 @@ impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
             let members = Members {
                 name: C::NAME,
                 index: C::INDEX,
+                entities: C::MEMBERS,
                 insert: &mut |kind, item| collection.insert(kind, item),
             };
             // Whole items: a projection asked for before would leave members' fields out.
@@ -499,6 +510,8 @@ impl<E: Entity, T: Send + 'static, S> Query<E, T, S> {
 struct Members<'a> {
     name: &'static str,
     index: Option<&'static IndexSchema>,
+    /// The members' entity types (what read repair upgrades).
+    entities: &'static [crate::EntitySchema],
     insert: &'a mut (dyn FnMut(&str, Item) -> Result<bool, Error> + Send),
 }
 
@@ -589,6 +602,7 @@ impl QueryCore {
             name: members.name,
             only: None,
             skip_internal: false,
+            entities: members.entities,
         };
         let mut items = self.items(output);
         while let Some(item) = items.try_next().await? {
@@ -832,6 +846,10 @@ impl QueryCore {
             }),
             _ => None,
         };
+        // Read repair writes whole items back: not from a projection's partial ones.
+        let repair = (self.db.repair_shapes && self.projection.is_empty())
+            .then_some((table, output.entities))
+            .filter(|(_, entities)| !entities.is_empty());
         let projection = match (&hydrate, self.projection.is_empty()) {
             // The index is read for positions only; the table has the rest.
             (Some(_), _) => Some(held.projection(Vec::new(), &mut p)),
@@ -840,6 +858,7 @@ impl QueryCore {
         };
         let (names, values) = p.into_maps();
         let spec = QuerySpec {
+            repair,
             nothing: self.nothing,
             entity: output.only.unwrap_or("*"),
             db: self.db,
@@ -963,6 +982,9 @@ impl IndexHolds {
         if self.holds(table.discriminator()) {
             attributes.push(table.discriminator());
         }
+        if self.holds(crate::SHAPE_ATTRIBUTE) {
+            attributes.push(crate::SHAPE_ATTRIBUTE);
+        }
         if let Some(index) = self.index {
             attributes.extend(index.key_attributes().iter().map(|a| a.name));
         }
@@ -1049,6 +1071,9 @@ pub(crate) struct QuerySpec {
     shards: Option<ShardKeys>,
     /// Each page's items fetched from the table ([`Query::hydrate`]).
     hydrate: Option<Hydrate>,
+    /// Read repair: the table and the entity types whose items of an earlier shape each
+    /// page writes back.
+    repair: Option<(&'static crate::TableSchema, &'static [crate::EntitySchema])>,
 }
 
 /// The partition keys of a sharded partition, and the placeholder the key condition names
@@ -1205,10 +1230,15 @@ impl QuerySpec {
         limit: Option<i32>,
     ) -> Result<RawPage, Error> {
         let page = self.fetch_shard(shard, start, limit).await?;
-        match &self.hydrate {
-            Some(hydrate) => hydrate.page(&self.db, page).await,
-            None => Ok(page),
+        let page = match &self.hydrate {
+            Some(hydrate) => hydrate.page(&self.db, page).await?,
+            None => page,
+        };
+        if let Some((table, entities)) = self.repair {
+            let entities: Vec<_> = entities.iter().collect();
+            crate::repair::page(&self.db, table, &entities, &page.items).await;
         }
+        Ok(page)
     }
 }
 

@@ -444,6 +444,8 @@ impl ScanCore {
             key_attributes.extend(index.key_attributes().iter().map(|a| a.name));
         }
         let shared = Arc::new(ScanShared {
+            repair: (self.db.repair_shapes && !output.entities.is_empty())
+                .then_some((table, output.entities)),
             entity: output.only.unwrap_or("*"),
             db: self.db,
             index: self.index.map(|i| i.name()),
@@ -514,6 +516,9 @@ fn cursor(binding: &Binding, positions: &[Position]) -> Result<Option<Cursor>, E
 
 struct ScanShared {
     db: Arc<Inner>,
+    /// Read repair: the table and the entity types whose items of an earlier shape each
+    /// page writes back.
+    repair: Option<(&'static crate::TableSchema, &'static [crate::EntitySchema])>,
     entity: &'static str,
     index: Option<&'static str>,
     filter: Option<String>,
@@ -568,8 +573,13 @@ impl Fetch for ScanSegment {
             )
             .await
             .map_err(|e| crate::error::service("Scan", e))?;
+        let items = output.items.unwrap_or_default();
+        if let Some((table, entities)) = self.shared.repair {
+            let entities: Vec<_> = entities.iter().collect();
+            crate::repair::page(&self.shared.db, table, &entities, &items).await;
+        }
         Ok(RawPage {
-            items: output.items.unwrap_or_default(),
+            items,
             last_key: output.last_evaluated_key,
         })
     }

@@ -26,6 +26,8 @@ pub(crate) struct Outcome {
     pub(crate) increments: bool,
     /// Carry the old item in [`Error::ConditionFailed`].
     pub(crate) keep_old: bool,
+    /// The shape the write required the stored item in (`None`: any).
+    pub(crate) shape: Option<u32>,
 }
 
 impl Outcome {
@@ -39,6 +41,7 @@ impl Outcome {
             first_version: false,
             increments: false,
             keep_old: false,
+            shape: None,
         }
     }
 
@@ -53,7 +56,15 @@ impl Outcome {
             first_version: false,
             increments: false,
             keep_old: false,
+            shape: None,
         }
+    }
+
+    /// The shape `old` is stored in, when the write required another one.
+    pub(crate) fn other_shape(&self, old: &Item) -> Option<u32> {
+        let current = self.shape?;
+        let stored = crate::entity::stored_shape(old);
+        (stored != current).then_some(stored)
     }
 
     /// The error for a failed condition, given the item as it was (`None`: no item).
@@ -96,6 +107,13 @@ impl Outcome {
                     {
                         return Error::VersionExhausted { entity };
                     }
+                }
+                if let Some(stored) = self.other_shape(&old) {
+                    return Error::Shape {
+                        entity,
+                        stored,
+                        current: self.shape.unwrap_or(1),
+                    };
                 }
                 Error::ConditionFailed(Box::new(ConditionFailed::new(
                     entity,

@@ -25,11 +25,16 @@ pub(crate) struct Target {
     pub(crate) discriminator: &'static str,
     pub(crate) partition_key: &'static str,
     pub(crate) sort_key: Option<&'static str>,
+    /// The entity type's current shape version (`None`: writes of no declared type).
+    pub(crate) shape: Option<u32>,
 }
 
 impl Target {
     pub(crate) fn of(def: &Def) -> Self {
-        Self::raw(def.name(), def.table)
+        Self {
+            shape: Some(def.schema.shape),
+            ..Self::raw(def.name(), def.table)
+        }
     }
 
     /// Writes of no declared entity type on table `schema` (sentinels, migration moves).
@@ -39,6 +44,7 @@ impl Target {
             discriminator: schema.discriminator(),
             partition_key: schema.partition_key(),
             sort_key: schema.sort_key(),
+            shape: None,
         }
     }
 
@@ -65,6 +71,16 @@ impl Target {
         Node::IsType(self.discriminator, self.entity)
     }
 
+    /// The stored item is in the current shape: `_shape = N`, or no `_shape` for shape 1.
+    pub(crate) fn is_current_shape(&self) -> Option<Node> {
+        let shape = self.shape?;
+        Some(if shape > 1 {
+            Node::Equals(crate::SHAPE_ATTRIBUTE, version::number(u64::from(shape)))
+        } else {
+            Node::Exists(crate::SHAPE_ATTRIBUTE, false)
+        })
+    }
+
     /// `attribute_not_exists(pk)`.
     pub(crate) fn is_absent(&self) -> Node {
         Node::Exists(self.partition_key, false)
@@ -81,6 +97,8 @@ pub(crate) struct Guards {
     pub(crate) unique: Option<Node>,
     /// The caller's condition.
     pub(crate) user: Option<Node>,
+    /// The write reads the stored item's fields (an update).
+    pub(crate) reads_fields: bool,
 }
 
 impl Guards {
@@ -90,20 +108,55 @@ impl Guards {
             version: None,
             unique: None,
             user: None,
+            reads_fields: false,
         }
     }
 
-    /// The whole condition: `presence AND version AND unique AND (user)`. Each operand is
-    /// a grouped subtree, so the caller's condition cannot weaken the library's.
+    /// Whether the write depends on the stored item's fields — an update, or a caller's
+    /// condition — and so requires it in the current shape: an earlier shape's field names
+    /// would be misread or written beside the current ones. (A put or a delete without a
+    /// condition replaces or removes the item whatever its shape.)
+    pub(crate) fn needs_current_shape(&self) -> bool {
+        self.reads_fields || self.user.is_some()
+    }
+
+    /// The whole condition: `presence AND version AND unique AND (user)`, where presence
+    /// includes the current shape when the write [needs it](Self::needs_current_shape). Each
+    /// operand is a grouped subtree, so the caller's condition cannot weaken the library's.
     pub(crate) fn into_node(self, target: &Target) -> Node {
+        let shape = if self.needs_current_shape() {
+            target.is_current_shape()
+        } else {
+            None
+        };
+        let same = crate::expr::and(target.is_same(), shape);
         let presence = match self.presence {
             Presence::Absent => target.is_absent(),
-            Presence::AbsentOrSame => or(target.is_absent(), target.is_same()),
-            Presence::Same => target.is_same(),
+            Presence::AbsentOrSame => or(target.is_absent(), same),
+            Presence::Same => same,
         };
         let rest = all([self.version, self.unique, self.user].into_iter().flatten());
         crate::expr::and(presence, rest)
     }
+}
+
+/// The guard of a write that replaces an item with a rewritten copy (a migration's move, a
+/// shape repair): the whole item is as read — every stored attribute has its value, and
+/// each `declared` attribute (what the entity and the table may store) that was absent is
+/// still absent. Any concurrent write makes it fail.
+pub(crate) fn item_as_read(item: &Item, mut declared: Vec<&'static str>) -> Option<Node> {
+    let mut names: Vec<&String> = item.keys().collect();
+    names.sort();
+    let present = names
+        .into_iter()
+        .map(|name| Node::Stored(name.clone().into(), item[name].clone()));
+    declared.sort_unstable();
+    declared.dedup();
+    let absent = declared
+        .into_iter()
+        .filter(|a| !item.contains_key(*a))
+        .map(|a| Node::Exists(a, false));
+    all(present.chain(absent))
 }
 
 /// Optimistic locking, in one place: what a write expects, and what it stores next.

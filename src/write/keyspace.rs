@@ -111,6 +111,7 @@ mod tests {
             capacity: Default::default(),
             keyspace: keyspace.map(std::sync::Arc::new),
             cursor_key: None,
+            repair_shapes: false,
         }
     }
 

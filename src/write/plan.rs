@@ -71,8 +71,11 @@ impl Plan {
         write: Write,
         guards: Guards,
         target: &Target,
-        outcome: Outcome,
+        mut outcome: Outcome,
     ) -> Result<Self, Error> {
+        if guards.needs_current_shape() {
+            outcome.shape = target.shape;
+        }
         let condition = guards.into_node(target);
         Self::with_condition(*target, key, write, Some(condition), outcome)
     }

@@ -242,7 +242,7 @@ pub(crate) async fn transaction_in(
     let mut infos = Vec::with_capacity(actions.len());
     let mut items = Vec::with_capacity(actions.len());
     for (table, plan) in actions {
-        infos.push((plan.outcome.entity, plan.key.clone(), plan.outcome.keep_old));
+        infos.push((plan.outcome, plan.key.clone()));
         items.push(transact_item(&table, plan)?);
     }
     let result = pin!(
@@ -268,7 +268,7 @@ pub(crate) async fn transaction_in(
     let actions = infos
         .into_iter()
         .enumerate()
-        .filter_map(|(index, (entity, key, keep_old))| {
+        .filter_map(|(index, (outcome, key))| {
             let reason = reasons.get(index)?;
             let code = CancelReason::from_code(reason.code()?);
             if code == CancelReason::None {
@@ -276,13 +276,13 @@ pub(crate) async fn transaction_in(
             }
             Some(CanceledAction {
                 index,
-                entity,
+                entity: outcome.entity,
                 key,
-                reason: code,
+                reason: shape_reason(&outcome, code, reason.item.as_ref()),
                 message: reason.message().map(str::to_owned),
                 exists: reason.item.is_some(),
                 old: reason.item.clone().map(crate::Redacted::item),
-                keep_old,
+                keep_old: outcome.keep_old,
             })
         })
         .collect();
@@ -290,6 +290,28 @@ pub(crate) async fn transaction_in(
         actions,
         message: canceled.message().map(str::to_owned),
     })))
+}
+
+/// A failed condition of an action that required the current shape, on an item of its own
+/// type stored in another shape, is [`CancelReason::Shape`]: a transaction cannot upgrade
+/// the item first.
+fn shape_reason(outcome: &super::Outcome, code: CancelReason, old: Option<&Item>) -> CancelReason {
+    let same_type = |old: &Item| {
+        matches!(old.get(outcome.discriminator),
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(d)) if d == outcome.entity)
+    };
+    match (code, old) {
+        (CancelReason::ConditionalCheckFailed, Some(old)) if same_type(old) => {
+            match outcome.other_shape(old) {
+                Some(stored) => CancelReason::Shape {
+                    stored,
+                    current: outcome.shape.unwrap_or(1),
+                },
+                None => CancelReason::ConditionalCheckFailed,
+            }
+        }
+        (code, _) => code,
+    }
 }
 
 /// Sends one BatchWriteItem request; the caller retries and accounts for every write.

@@ -187,7 +187,7 @@ async fn tables_are_created_with_each_projection_and_checked_against_it(#[case] 
     }
     assert_eq!(
         Board::GSI2.schema().projection(),
-        IndexProjection::Include(&["title", "lane", "_type"])
+        IndexProjection::Include(&["title", "lane", "_type", "_shape"])
     );
     db.ensure_table().await.expect("the live table matches");
     db.delete_table().await.expect("delete");

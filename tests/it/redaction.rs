@@ -102,6 +102,7 @@ const NO_VALUES: &[&str] = &[
     "Drift",
     "MaxThroughput",
     "Setting",
+    "ShapeCount",
     "TableClass",
     "Tool",
     "WarmThroughput",

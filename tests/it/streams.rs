@@ -113,6 +113,47 @@ async fn records_read_from_a_real_stream_decode_into_entities(#[case] backend: B
         .await
         .expect("create user (with its unique sentinel)");
 
+    let records = stream_records(&db, &endpoint).await;
+    let changes: Changes<TrackerItem> = dynamorm::stream::from_stream_records(records);
+    // The user's unique-e-mail sentinel is the library's own item: skipped, neither a
+    // change nor a failure (a failure would make Lambda retry the batch forever).
+    assert!(changes.failures.is_empty(), "{:?}", changes.failures);
+    let summary: Vec<(ChangeKind, &str)> = changes
+        .changes
+        .iter()
+        .map(|c| {
+            let item = c.new.as_ref().or(c.old.as_ref()).expect("images");
+            (c.kind, item.kind().map_or("?", |k| k.discriminator()))
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (ChangeKind::Insert, "Task"),
+            (ChangeKind::Insert, "Project"),
+            (ChangeKind::Insert, "Comment"),
+            (ChangeKind::Modify, "Task"),
+            (ChangeKind::Remove, "Project"),
+            (ChangeKind::Insert, "User"),
+        ]
+    );
+    match (&changes.changes[3].old, &changes.changes[3].new) {
+        (Some(TrackerItem::Task(old)), Some(TrackerItem::Task(new))) => {
+            assert_eq!(
+                (old.status, new.status),
+                (TaskStatus::Open, TaskStatus::Done)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Every record of `db`'s table's stream so far, read from the server at `endpoint` with
+/// `aws-sdk-dynamodbstreams` (each shard from its start until it is drained).
+pub(crate) async fn stream_records<T: dynamorm::Table>(
+    db: &Db<T>,
+    endpoint: &str,
+) -> Vec<aws_sdk_dynamodbstreams::types::Record> {
     let streams = aws_sdk_dynamodbstreams::Client::from_conf(
         aws_sdk_dynamodbstreams::Config::builder()
             .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
@@ -120,7 +161,7 @@ async fn records_read_from_a_real_stream_decode_into_entities(#[case] backend: B
             .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
                 "test", "test", None, None, "test",
             ))
-            .endpoint_url(&endpoint)
+            .endpoint_url(endpoint)
             .build(),
     );
     let arn = db
@@ -171,36 +212,5 @@ async fn records_read_from_a_real_stream_decode_into_entities(#[case] backend: B
             iterator = out.next_shard_iterator;
         }
     }
-    let changes: Changes<TrackerItem> = dynamorm::stream::from_stream_records(records);
-    // The user's unique-e-mail sentinel is the library's own item: skipped, neither a
-    // change nor a failure (a failure would make Lambda retry the batch forever).
-    assert!(changes.failures.is_empty(), "{:?}", changes.failures);
-    let summary: Vec<(ChangeKind, &str)> = changes
-        .changes
-        .iter()
-        .map(|c| {
-            let item = c.new.as_ref().or(c.old.as_ref()).expect("images");
-            (c.kind, item.kind().map_or("?", |k| k.discriminator()))
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            (ChangeKind::Insert, "Task"),
-            (ChangeKind::Insert, "Project"),
-            (ChangeKind::Insert, "Comment"),
-            (ChangeKind::Modify, "Task"),
-            (ChangeKind::Remove, "Project"),
-            (ChangeKind::Insert, "User"),
-        ]
-    );
-    match (&changes.changes[3].old, &changes.changes[3].new) {
-        (Some(TrackerItem::Task(old)), Some(TrackerItem::Task(new))) => {
-            assert_eq!(
-                (old.status, new.status),
-                (TaskStatus::Open, TaskStatus::Done)
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    records
 }

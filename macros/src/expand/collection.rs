@@ -105,7 +105,7 @@ fn checks(krate: &Path, table: &Path, members: &[Member<'_>], index_name: &str) 
 fn insert_arm(krate: &Path, collection: &str, member: &Member<'_>) -> TokenStream {
     let (fi, ty) = (member.ident, member.ty);
     let decode = quote! {
-        #krate::__private::decode_unchecked::<#ty>(<#ty as #krate::Entity>::SCHEMA.name, item)?
+        #krate::__private::decode_as::<#ty>(item)?
     };
     let store = match member.kind {
         Kind::Many => quote!(self.#fi.push(#decode);),

@@ -236,11 +236,8 @@ fn decode_as(parts: &Parts<'_>) -> TokenStream {
     } = parts;
     let arms = entities.iter().enumerate().map(|(i, (v, ty))| {
         quote! {
-            ::core::option::Option::Some(#i) => #krate::__private::decode_unchecked::<#ty>(
-                <#ty as #krate::Entity>::SCHEMA.name,
-                item,
-            )
-            .map(Self::#v),
+            ::core::option::Option::Some(#i) => #krate::__private::decode_as::<#ty>(item)
+                .map(Self::#v),
         }
     });
     let fallback = match other {

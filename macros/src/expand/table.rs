@@ -99,7 +99,8 @@ fn handle_type(ctx: &Ctx<'_>, position: usize, index: &IndexAttr) -> TokenStream
     quote!(#krate::#handle<#table, #krate::projection::#mark<#position>>)
 }
 
-/// `.with_projection(..)` for an index's schema: the discriminator joins an include list.
+/// `.with_projection(..)` for an index's schema: the discriminator and the shape version
+/// join an include list.
 fn projection(ctx: &Ctx<'_>, index: &IndexAttr) -> TokenStream {
     projection_of(ctx, index.projection.as_ref())
 }
@@ -111,7 +112,12 @@ fn projection_of(ctx: &Ctx<'_>, projection: Option<&ProjectionAttr>) -> TokenStr
         None | Some(ProjectionKind::All) => return TokenStream::new(),
         Some(ProjectionKind::KeysOnly) => quote!(#krate::IndexProjection::KeysOnly),
         Some(ProjectionKind::Include(names)) => {
-            let names = names.iter().map(|(n, _)| n).chain([&ctx.discriminator]);
+            // The library reads the discriminator and the shape version of every item.
+            let shape = "_shape".to_owned();
+            let names = names
+                .iter()
+                .map(|(n, _)| n)
+                .chain([&ctx.discriminator, &shape]);
             quote!(#krate::IndexProjection::Include(&[#(#names),*]))
         }
     };

@@ -7,6 +7,7 @@ mod key;
 mod lifecycle;
 mod multi;
 mod schema;
+mod shape;
 mod vector;
 mod when;
 mod writers;
@@ -74,6 +75,7 @@ fn entity_impl(entity: &Entity<'_>, table: &Path, pk: &Template) -> TokenStream 
     let check_field_value = attrs::check_field_value_fn(entity);
     let generated_fns = lifecycle::generated_fns(entity);
     let in_index_from = when::in_index_from_fn(entity);
+    let decode_shape = shape::decode_shape_fn(entity);
     quote! {
         impl #krate::Entity for #ident {
             type Table = #table;
@@ -97,6 +99,8 @@ fn entity_impl(entity: &Entity<'_>, table: &Path, pk: &Template) -> TokenStream 
             #generated_fns
 
             #in_index_from
+
+            #decode_shape
         }
     }
 }

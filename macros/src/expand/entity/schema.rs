@@ -34,6 +34,7 @@ pub(crate) fn schema(entity: &Entity<'_>, table: &Path, pk: &Template) -> TokenS
         quote_spanned!(syn::spanned::Spanned::span(other)=> <#other as #krate::Entity>::SCHEMA.name)
     });
     let layered = layered(entity);
+    let shapes = super::shape::schema_fields(entity);
     quote! {
         #krate::EntitySchema {
             name: #entity_name,
@@ -47,6 +48,7 @@ pub(crate) fn schema(entity: &Entity<'_>, table: &Path, pk: &Template) -> TokenS
             #multi
             shares_keys_with: &[#(#shares_keys_with),*],
             layered: #layered,
+            #shapes
         }
     }
 }

@@ -24,6 +24,9 @@ pub(crate) enum ContainerKey {
     SharesKeysWith,
     Entity,
     VectorIndex,
+    Shape,
+    Shapes,
+    Fingerprint,
 }
 
 impl ContainerKey {
@@ -42,6 +45,9 @@ impl ContainerKey {
             ContainerKey::SharesKeysWith => "shares_keys_with",
             ContainerKey::Entity => "entity",
             ContainerKey::VectorIndex => "vector_index",
+            ContainerKey::Shape => "shape",
+            ContainerKey::Shapes => "shapes",
+            ContainerKey::Fingerprint => "fingerprint",
         }
     }
 }
@@ -65,6 +71,12 @@ pub(crate) struct ContainerAttrs {
     pub(crate) indexes: Vec<IndexAttr>,
     /// `vector_index(..)`: the vector indexes declared (table) or fed (entity).
     pub(crate) vector_indexes: Vec<VectorIndexAttr>,
+    /// `shape = 3`: the entity's current shape version.
+    pub(crate) shape: Option<syn::LitInt>,
+    /// `shapes(1 = NoteV1, 2 = NoteV2)`: earlier shapes, by version.
+    pub(crate) shapes: Vec<(syn::LitInt, Path)>,
+    /// `fingerprint = "..."`: what the stored fields hashed to when the shape was declared.
+    pub(crate) fingerprint: Option<LitStr>,
     /// Keys given with a value that did not parse (reported): not to be reported again as
     /// missing.
     pub(crate) malformed: Vec<ContainerKey>,
@@ -147,6 +159,24 @@ fn read_key(
         ContainerKey::Discriminator => string(&mut out.discriminator, cx)?,
         ContainerKey::Ttl => string(&mut out.ttl, cx)?,
         ContainerKey::NoSortKey => out.no_sort_key = true,
+        ContainerKey::Shape => {
+            let v: syn::LitInt = meta.value()?.parse()?;
+            set_once(cx, &mut out.shape, v, meta);
+        }
+        ContainerKey::Fingerprint => string(&mut out.fingerprint, cx)?,
+        ContainerKey::Shapes => {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let entries = content.parse_terminated(
+                |input| {
+                    let version: syn::LitInt = input.parse()?;
+                    input.parse::<syn::Token![=]>()?;
+                    Ok((version, input.parse::<Path>()?))
+                },
+                syn::Token![,],
+            )?;
+            out.shapes.extend(entries);
+        }
         ContainerKey::SharesKeysWith => {
             let content;
             syn::parenthesized!(content in meta.input);

@@ -1,8 +1,8 @@
 //! The rules of `#[derive(Entity)]`, in the order the user reads the declaration: the
-//! container, the primary key, each index layout, then the lifecycle fields.
+//! container, the primary key, each index layout, the lifecycle fields, then the shapes.
 
 use crate::internals::attr::container::ContainerKey;
-use crate::internals::check::{index, key, lifecycle};
+use crate::internals::check::{index, key, lifecycle, shape};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::model::entity::Entity;
 
@@ -18,6 +18,7 @@ pub(crate) fn check(cx: &mut Ctxt, entity: &Entity<'_>) {
     }
     reserved_name(cx, entity);
     lifecycle::check(cx, entity);
+    shape::check(cx, entity);
     for feed in &entity.vectors {
         super::vector::entity(cx, &feed.attr);
     }

@@ -10,6 +10,7 @@ use crate::internals::model::field::{self, Field};
 use crate::internals::model::index::{Index, Layout, MultiFields, TemplateLayout};
 use crate::internals::model::key::{Resolver, Role, Slot, Template};
 use crate::internals::model::lifecycle::Lifecycle;
+use crate::internals::model::shape::{Earlier, Shapes};
 use crate::internals::model::vector::{self, VectorFeed};
 
 /// The keys `#[derive(Entity)]` reads.
@@ -22,6 +23,9 @@ const KEYS: &[ContainerKey] = &[
     ContainerKey::VectorIndex,
     ContainerKey::Crate,
     ContainerKey::SharesKeysWith,
+    ContainerKey::Shape,
+    ContainerKey::Shapes,
+    ContainerKey::Fingerprint,
 ];
 
 /// An entity declaration.
@@ -50,6 +54,8 @@ pub(crate) struct Entity<'a> {
     pub(crate) vectors: Vec<VectorFeed>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) shares_keys_with: Vec<Path>,
+    /// `shape`, `shapes(..)` and `fingerprint`: the entity's shape history.
+    pub(crate) shapes: Shapes,
     /// Keys whose value did not parse (reported already).
     pub(crate) malformed: Vec<ContainerKey>,
 }
@@ -93,6 +99,16 @@ impl<'a> Entity<'a> {
             indexes: Vec::new(),
             vectors: Vec::new(),
             shares_keys_with: Vec::new(),
+            shapes: Shapes {
+                current: attrs.shape.clone(),
+                earlier: (attrs.shapes.iter())
+                    .map(|(lit, ty)| Earlier {
+                        lit: lit.clone(),
+                        ty: ty.clone(),
+                    })
+                    .collect(),
+                fingerprint: attrs.fingerprint.clone(),
+            },
             malformed: attrs.malformed.clone(),
         };
         if entity.named {

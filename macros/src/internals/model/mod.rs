@@ -11,5 +11,6 @@ pub(crate) mod key;
 pub(crate) mod lifecycle;
 pub(crate) mod projection;
 pub(crate) mod registry;
+pub(crate) mod shape;
 pub(crate) mod table;
 pub(crate) mod vector;

@@ -1,0 +1,1104 @@
+//! Entity shapes that evolve: a table holding three shapes of one entity (a renamed field, a
+//! field split in two, a type change, a new required field) read through every read path;
+//! binaries of different shapes side by side; read repair racing writers; a migration that
+//! finishes the job, interrupted and resumed; the doctor's counts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_sdk_dynamodb::types::{AttributeValue, StreamViewType};
+use dynamorm::deploy::Deployment;
+use dynamorm::migrate::MemoryCheckpoint;
+use dynamorm::transact::CancelReason;
+use dynamorm::{Db, Entity, Error, Item};
+use futures::future::join_all;
+use rstest::rstest;
+
+use crate::harness::{Backend, client, unique_name};
+
+/// The table the three binaries share.
+#[derive(dynamorm::Table)]
+#[dynamo(name = "people", index(GSI1, pk = "GSI1PK", sk = "GSI1SK"))]
+pub(crate) struct People;
+
+/// The first binary: no shape declared (shape 1).
+pub(crate) mod v1 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Person", pk = "PERSON#{id}", sk = "PERSON")]
+    #[dynamo(index(GSI1, pk = "ORG#{org}", sk = "PERSON#{id}"))]
+    pub(crate) struct Person {
+        pub id: String,
+        pub org: String,
+        pub name: String,
+        pub age: String,
+        pub visits: u64,
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = People)]
+    pub(crate) enum Stored {
+        Person(Person),
+    }
+}
+
+/// The second binary: `name` renamed `full_name`, `age` a number.
+pub(crate) mod v2 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Person", pk = "PERSON#{id}", sk = "PERSON")]
+    #[dynamo(index(GSI1, pk = "ORG#{org}", sk = "PERSON#{id}"))]
+    #[dynamo(shape = 2, shapes(1 = super::v1::Person))]
+    pub(crate) struct Person {
+        pub id: String,
+        pub org: String,
+        pub full_name: String,
+        pub age: u32,
+        pub visits: u64,
+    }
+
+    impl TryFrom<super::v1::Person> for Person {
+        type Error = std::num::ParseIntError;
+        fn try_from(v1: super::v1::Person) -> Result<Self, Self::Error> {
+            Ok(Person {
+                id: v1.id,
+                org: v1.org,
+                full_name: v1.name,
+                age: v1.age.trim().parse()?,
+                visits: v1.visits,
+            })
+        }
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = People)]
+    pub(crate) enum Stored {
+        Person(Person),
+    }
+}
+
+/// The third binary: `full_name` split in two, `country` a new required field.
+pub(crate) mod v3 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Person", pk = "PERSON#{id}", sk = "PERSON")]
+    #[dynamo(index(GSI1, pk = "ORG#{org}", sk = "PERSON#{id}"))]
+    #[dynamo(shape = 3, shapes(1 = super::v1::Person, 2 = super::v2::Person))]
+    pub(crate) struct Person {
+        pub id: String,
+        pub org: String,
+        pub first: String,
+        pub last: String,
+        pub age: u32,
+        pub country: String,
+        pub visits: u64,
+    }
+
+    impl From<super::v2::Person> for Person {
+        fn from(v2: super::v2::Person) -> Self {
+            let (first, last) = match v2.full_name.split_once(' ') {
+                Some((first, last)) => (first.to_owned(), last.to_owned()),
+                None => (v2.full_name, String::new()),
+            };
+            Person {
+                id: v2.id,
+                org: v2.org,
+                first,
+                last,
+                age: v2.age,
+                country: "unknown".to_owned(),
+                visits: v2.visits,
+            }
+        }
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = People)]
+    pub(crate) enum Stored {
+        Person(Person),
+    }
+
+    /// Everyone of an organization, read through `GSI1`.
+    #[derive(Debug, Default, dynamorm::Collection)]
+    #[dynamo(table = People, index = GSI1)]
+    pub(crate) struct Org {
+        pub people: Vec<Person>,
+    }
+}
+
+fn person1(id: &str) -> v1::Person {
+    v1::Person {
+        id: id.into(),
+        org: "acme".into(),
+        name: format!("Ada {id}"),
+        age: " 36".into(),
+        visits: 0,
+    }
+}
+
+fn person2(id: &str) -> v2::Person {
+    v2::Person {
+        id: id.into(),
+        org: "acme".into(),
+        full_name: format!("Bob {id}"),
+        age: 41,
+        visits: 0,
+    }
+}
+
+fn person3(id: &str) -> v3::Person {
+    v3::Person {
+        id: id.into(),
+        org: "acme".into(),
+        first: "Cy".into(),
+        last: id.into(),
+        age: 29,
+        country: "NZ".into(),
+        visits: 0,
+    }
+}
+
+/// What the third binary reads for a shape-1 item `x*`.
+fn expected_x(id: &str) -> v3::Person {
+    v3::Person {
+        first: "Ada".into(),
+        last: id.into(),
+        age: 36,
+        country: "unknown".into(),
+        ..person3(id)
+    }
+}
+
+/// What the third binary must read for an item of any shape written above.
+fn expected(id: &str) -> v3::Person {
+    match &id[..1] {
+        "a" => v3::Person {
+            first: "Ada".into(),
+            last: id.into(),
+            age: 36,
+            country: "unknown".into(),
+            ..person3(id)
+        },
+        "b" => v3::Person {
+            first: "Bob".into(),
+            last: id.into(),
+            age: 41,
+            country: "unknown".into(),
+            ..person3(id)
+        },
+        _ => person3(id),
+    }
+}
+
+/// A fresh `People` table for `test` (with a stream when `stream`), and the endpoint of the
+/// server behind it.
+async fn people(
+    backend: Backend,
+    test: &str,
+    stream: bool,
+) -> (Db<People>, String, Option<dynamorm_local::LocalServer>) {
+    let (client, server) = client(backend);
+    let endpoint = match &server {
+        Some(s) => s.endpoint(),
+        None => std::env::var("DYNAMORM_DDB_LOCAL_ENDPOINT").expect("endpoint"),
+    };
+    let db = Db::<People>::with_table_name(client, unique_name(test));
+    let deployment = if stream {
+        Deployment::default().stream(StreamViewType::NewAndOldImages)
+    } else {
+        Deployment::default()
+    };
+    db.create_table_with(&deployment).await.expect("table");
+    (db, endpoint, server)
+}
+
+/// Three of each shape: `a*` written by the first binary, `b*` by the second, `c*` by the
+/// third.
+async fn three_shapes(db: &Db<People>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let (a, b, c) = (format!("a{i}"), format!("b{i}"), format!("c{i}"));
+        db.put(&person1(&a)).send().await.expect("shape 1");
+        db.put(&person2(&b)).send().await.expect("shape 2");
+        db.put(&person3(&c)).send().await.expect("shape 3");
+        ids.extend([a, b, c]);
+    }
+    ids.sort();
+    ids
+}
+
+async fn raw(db: &Db<People>, id: &str) -> Item {
+    db.client()
+        .get_item()
+        .table_name(db.table_name())
+        .key("PK", AttributeValue::S(format!("PERSON#{id}")))
+        .key("SK", AttributeValue::S("PERSON".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("raw get")
+        .item
+        .expect("item")
+}
+
+fn shape_of(item: &Item) -> u32 {
+    match item.get(dynamorm::SHAPE_ATTRIBUTE) {
+        None => 1,
+        Some(v) => v.as_n().expect("number").parse().expect("version"),
+    }
+}
+
+/// Asserts `result` is an `Error::Shape` of an item stored in `shapes.0` read by a binary
+/// whose current shape is `shapes.1`.
+fn refused_as_shape<T: std::fmt::Debug>(result: &Result<T, Error>, shapes: (u32, u32), what: &str) {
+    match result {
+        Err(Error::Shape {
+            stored, current, ..
+        }) => assert_eq!((*stored, *current), shapes, "{what}"),
+        other => panic!("{what}: expected a shape error, got {other:?}"),
+    }
+}
+
+fn key(id: &str) -> v3::PersonKey {
+    v3::PersonKey { id: id.into() }
+}
+
+fn sorted(mut people: Vec<v3::Person>) -> Vec<v3::Person> {
+    people.sort_by(|a, b| a.id.cmp(&b.id));
+    people
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn every_read_path_upgrades_each_stored_shape(#[case] backend: Backend) {
+    let (db, endpoint, _server) = people(backend, "shapes-reads", true).await;
+    let ids = three_shapes(&db).await;
+    let all: Vec<v3::Person> = ids.iter().map(|id| expected(id)).collect();
+    let shapes: Vec<u32> = join_all(ids.iter().map(|id| raw(&db, id)))
+        .await
+        .iter()
+        .map(shape_of)
+        .collect();
+    assert_eq!(
+        shapes,
+        [1, 1, 1, 2, 2, 2, 3, 3, 3],
+        "stored as each binary wrote"
+    );
+
+    // get
+    for id in &ids {
+        let read = db.get(key(id)).send().await.expect("get");
+        assert_eq!(read.as_ref(), Some(&expected(id)), "get {id}");
+    }
+    // query by the primary key, and through the index
+    for id in &ids {
+        let read = db
+            .query(v3::Person::attrs().id.is(id.as_str()))
+            .all()
+            .await
+            .expect("query");
+        assert_eq!(read, [expected(id)], "query {id}");
+    }
+    let by_org = db
+        .query(v3::Person::attrs().org.is("acme"))
+        .index(People::GSI1)
+        .all()
+        .await
+        .expect("index query");
+    assert_eq!(by_org, all, "index query");
+    // scan, through the entity and the registry
+    let scanned = db.scan::<v3::Person>().all().await.expect("scan");
+    assert_eq!(sorted(scanned), all, "scan");
+    let registry = db.scan::<v3::Stored>().all().await.expect("registry scan");
+    let registry: Vec<v3::Person> = registry
+        .into_iter()
+        .map(|v3::Stored::Person(p)| p)
+        .collect();
+    assert_eq!(sorted(registry), all, "registry scan");
+    // a collection
+    let org: v3::Org = db
+        .query(v3::Person::attrs().org.is("acme"))
+        .index(People::GSI1)
+        .collection()
+        .await
+        .expect("collection");
+    assert_eq!(org.people, all, "collection");
+    // batch get, the loader, a transaction
+    let mut batch = db
+        .batch_get()
+        .get_all(ids.iter().map(|id| key(id)))
+        .send()
+        .await
+        .expect("batch get")
+        .into_result()
+        .expect("complete");
+    assert_eq!(sorted(batch.take::<v3::Person>().expect("decodes")), all);
+    let loader = db.loader();
+    let loaded = join_all(ids.iter().map(|id| loader.get(key(id)))).await;
+    for (id, read) in ids.iter().zip(loaded) {
+        assert_eq!(read.expect("load"), Some(expected(id)), "loader {id}");
+    }
+    let mut get = db.transact_get();
+    for id in &ids {
+        get = get.get(key(id));
+    }
+    let read = get.send().await.expect("transact get");
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(
+            read.get::<v3::Person>(i).expect("decodes"),
+            Some(expected(id))
+        );
+    }
+    // Nothing above wrote: read repair is off by default.
+    let shapes: Vec<u32> = join_all(ids.iter().map(|id| raw(&db, id)))
+        .await
+        .iter()
+        .map(shape_of)
+        .collect();
+    assert_eq!(shapes, [1, 1, 1, 2, 2, 2, 3, 3, 3], "reads do not write");
+
+    // Stream records: an update of a shape-1 item upgrades it first, so its records carry
+    // the old image in shape 1 and the new one in shape 3; both decode as shape 3.
+    db.update(key("a0"))
+        .add(v3::Person::attrs().visits, 1)
+        .send()
+        .await
+        .expect("update");
+    let records = crate::streams::stream_records(&db, &endpoint).await;
+    let changes = dynamorm::stream::from_stream_records::<v3::Stored>(records);
+    assert!(changes.failures.is_empty(), "{:?}", changes.failures);
+    let images: Vec<(Option<v3::Person>, Option<v3::Person>)> = changes
+        .changes
+        .into_iter()
+        .map(|c| {
+            let person = |i: Option<v3::Stored>| i.map(|v3::Stored::Person(p)| p);
+            (person(c.old), person(c.new))
+        })
+        .collect();
+    assert_eq!(images.len(), 9 + 2, "9 inserts, the upgrade, the update");
+    let a0 = expected("a0");
+    assert!(
+        images.contains(&(None, Some(a0.clone()))),
+        "the shape-1 insert decodes as shape 3"
+    );
+    assert!(
+        images.contains(&(
+            Some(a0.clone()),
+            Some(v3::Person {
+                visits: 1,
+                ..a0.clone()
+            })
+        )),
+        "the update's old image (upgraded first) and new image"
+    );
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn an_older_binary_meets_a_newer_shape_as_a_typed_error(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-newer", false).await;
+    db.put(&person3("c0")).send().await.expect("shape 3");
+    db.put(&person2("b0")).send().await.expect("shape 2");
+    let before = raw(&db, "c0").await;
+
+    let got = db.get(v2::PersonKey { id: "c0".into() }).send().await;
+    refused_as_shape(&got, (3, 2), "get");
+    let queried = db
+        .query(v2::Person::attrs().org.is("acme"))
+        .index(People::GSI1)
+        .all()
+        .await;
+    refused_as_shape(&queried, (3, 2), "query");
+    let old = db.get(v1::PersonKey { id: "b0".into() }).send().await;
+    refused_as_shape(&old, (2, 1), "shape 1 reads 2");
+
+    // Updates by the older binaries are refused: none writes its field names into an item
+    // of a shape it does not know.
+    let updated = db
+        .update(v2::PersonKey { id: "c0".into() })
+        .set(v2::Person::attrs().full_name, "Old Writer")
+        .send()
+        .await;
+    refused_as_shape(&updated, (3, 2), "v2 update");
+    let updated = db
+        .update(v1::PersonKey { id: "b0".into() })
+        .set(v1::Person::attrs().name, "Old Writer")
+        .send()
+        .await;
+    refused_as_shape(&updated, (2, 1), "v1 update");
+    let conditioned = db
+        .put(&v2::Person {
+            visits: 7,
+            ..person2("c0")
+        })
+        .condition(v2::Person::attrs().visits.eq(0))
+        .send()
+        .await;
+    refused_as_shape(
+        &conditioned,
+        (3, 2),
+        "a put whose condition reads the stored item",
+    );
+    assert_eq!(raw(&db, "c0").await, before, "nothing was written");
+    assert!(!raw(&db, "b0").await.contains_key("name"));
+
+    // A malformed `_shape` is no version at all.
+    db.client()
+        .update_item()
+        .table_name(db.table_name())
+        .key("PK", AttributeValue::S("PERSON#c0".into()))
+        .key("SK", AttributeValue::S("PERSON".into()))
+        .update_expression("SET #s = :s")
+        .expression_attribute_names("#s", dynamorm::SHAPE_ATTRIBUTE)
+        .expression_attribute_values(":s", AttributeValue::S("three".into()))
+        .send()
+        .await
+        .expect("raw update");
+    let got = db.get(key("c0")).send().await;
+    refused_as_shape(&got, (0, 3), "garbage");
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn an_update_upgrades_an_earlier_shape_first_and_a_transaction_refuses(
+    #[case] backend: Backend,
+) {
+    let (db, _endpoint, _server) = people(backend, "shapes-updates", false).await;
+    db.put(&person1("a0")).send().await.expect("shape 1");
+    db.put(&person1("a1")).send().await.expect("shape 1");
+    db.put(&person2("b0")).send().await.expect("shape 2");
+
+    let updated = db
+        .update(key("a0"))
+        .set(v3::Person::attrs().country, "FR")
+        .add(v3::Person::attrs().visits, 2)
+        .send()
+        .await
+        .expect("update of a shape-1 item");
+    assert_eq!(
+        updated,
+        v3::Person {
+            country: "FR".into(),
+            visits: 2,
+            ..expected("a0")
+        }
+    );
+    let stored = raw(&db, "a0").await;
+    assert_eq!(shape_of(&stored), 3);
+    assert!(
+        !stored.contains_key("name") && !stored.contains_key("full_name"),
+        "no earlier shape's field is left: {:?}",
+        stored.keys().collect::<Vec<_>>()
+    );
+
+    // A transaction cannot upgrade first: the action is canceled with the shape named.
+    let canceled = db
+        .transact_write()
+        .action(db.update(key("b0")).add(v3::Person::attrs().visits, 1))
+        .action(db.condition_check(key("a1"), v3::Person::attrs().visits.eq(0)))
+        .send()
+        .await;
+    let Err(Error::TransactionCanceled(canceled)) = canceled else {
+        panic!("expected a cancellation: {canceled:?}");
+    };
+    let reasons: Vec<CancelReason> = canceled.actions.iter().map(|a| a.reason.clone()).collect();
+    assert_eq!(
+        reasons,
+        [
+            CancelReason::Shape {
+                stored: 2,
+                current: 3
+            },
+            CancelReason::Shape {
+                stored: 1,
+                current: 3
+            }
+        ]
+    );
+    assert_eq!(shape_of(&raw(&db, "b0").await), 2, "nothing written");
+    // Outside the transaction the same update upgrades first.
+    db.update(key("b0"))
+        .add(v3::Person::attrs().visits, 1)
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(shape_of(&raw(&db, "b0").await), 3);
+
+    // An upgrade step that fails is a typed error naming the shape; nothing is written.
+    db.put(&v1::Person {
+        age: "unknown".into(),
+        ..person1("a2")
+    })
+    .send()
+    .await
+    .expect("shape 1");
+    let got = db.get(key("a2")).send().await;
+    assert!(
+        matches!(got, Err(Error::Upgrade { from: 1, .. })),
+        "{got:?}"
+    );
+    let updated = db
+        .update(key("a2"))
+        .add(v3::Person::attrs().visits, 1)
+        .send()
+        .await;
+    assert!(
+        matches!(updated, Err(Error::Upgrade { from: 1, .. })),
+        "{updated:?}"
+    );
+    assert_eq!(shape_of(&raw(&db, "a2").await), 1);
+}
+
+/// Increments `visits` of `id` through `db` as binary `V` would, `n` times; how many were
+/// acknowledged, and how many refused as a newer shape.
+async fn bump<E: Entity<Table = People>>(
+    db: &Db<People>,
+    key: impl Fn() -> E::Key,
+    visits: dynamorm::Attr<E, u64>,
+    n: usize,
+) -> (u64, u64) {
+    let (mut ok, mut refused) = (0, 0);
+    for _ in 0..n {
+        match db.update(key()).add(visits, 1).send().await {
+            Ok(_) => ok += 1,
+            Err(Error::Shape {
+                stored, current, ..
+            }) if stored > current => refused += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    (ok, refused)
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rolling_deploy_loses_no_write(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-rolling", false).await;
+    const ITEMS: usize = 12;
+    const BUMPS: usize = 6;
+    let ids: Vec<String> = (0..ITEMS).map(|i| format!("b{i:02}")).collect();
+    for id in &ids {
+        db.put(&person2(id)).send().await.expect("seed shape 2");
+    }
+    // The old binary (shape 2) and the new one (shape 3) increment the same items at once;
+    // the new one only touches the first half.
+    let new_half = ITEMS / 2;
+    let old = join_all(ids.iter().map(|id| {
+        let (db, id) = (db.clone(), id.clone());
+        tokio::spawn(async move {
+            let key = || v2::PersonKey { id: id.clone() };
+            bump(&db, key, v2::Person::attrs().visits, BUMPS).await
+        })
+    }));
+    let new = join_all(ids[..new_half].iter().map(|id| {
+        let (db, id) = (db.clone(), id.clone());
+        tokio::spawn(async move {
+            let key = || v3::PersonKey { id: id.clone() };
+            bump(&db, key, v3::Person::attrs().visits, BUMPS).await
+        })
+    }));
+    let (old, new) = futures::join!(old, new);
+    let old: Vec<(u64, u64)> = old.into_iter().map(|r| r.expect("task")).collect();
+    let new: Vec<(u64, u64)> = new.into_iter().map(|r| r.expect("task")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let item = raw(&db, id).await;
+        let acknowledged = old[i].0 + new.get(i).map_or(0, |n| n.0);
+        let visits: u64 = item["visits"].as_n().expect("n").parse().expect("u64");
+        assert_eq!(
+            visits, acknowledged,
+            "{id}: every acknowledged increment is stored"
+        );
+        assert_eq!(
+            old[i].0 + old[i].1,
+            BUMPS as u64,
+            "{id}: each old write acked or refused"
+        );
+        if i < new_half {
+            assert_eq!(
+                new[i],
+                (BUMPS as u64, 0),
+                "{id}: the new binary is never refused"
+            );
+            assert_eq!(shape_of(&item), 3, "{id}: upgraded by the new binary");
+        } else {
+            assert_eq!(
+                old[i],
+                (BUMPS as u64, 0),
+                "{id}: untouched by the new binary"
+            );
+            assert_eq!(shape_of(&item), 2, "{id}: still readable by the old binary");
+            let read = db.get(v2::PersonKey { id: id.clone() }).send().await;
+            assert_eq!(
+                read.expect("old reader").map(|p| p.visits),
+                Some(BUMPS as u64)
+            );
+        }
+    }
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn read_repair_racing_writers_loses_nothing(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-repair", false).await;
+    const ITEMS: usize = 16;
+    const BUMPS: usize = 5;
+    let ids: Vec<String> = (0..ITEMS).map(|i| format!("a{i:02}")).collect();
+    for id in &ids {
+        db.put(&person1(id)).send().await.expect("seed shape 1");
+    }
+    let repairing = db.with_shape_repair();
+    let reads = Arc::new(AtomicU64::new(0));
+    let readers = (0..3).map(|r| {
+        let (db, ids, reads) = (repairing.clone(), ids.clone(), Arc::clone(&reads));
+        tokio::spawn(async move {
+            for round in 0..4 {
+                match (r + round) % 3 {
+                    0 => {
+                        db.scan::<v3::Person>().all().await.expect("scan");
+                    }
+                    1 => {
+                        db.query(v3::Person::attrs().org.is("acme"))
+                            .index(People::GSI1)
+                            .all()
+                            .await
+                            .expect("query");
+                    }
+                    _ => {
+                        for id in &ids {
+                            db.get(key(id)).send().await.expect("get");
+                        }
+                    }
+                }
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    });
+    // Writers of the first binary (they may meet upgraded items: refused, counted) and of
+    // the current one (upgrade first).
+    let writers = ids.iter().flat_map(|id| {
+        let old = {
+            let (db, id) = (db.clone(), id.clone());
+            tokio::spawn(async move {
+                let key = || v1::PersonKey { id: id.clone() };
+                bump(&db, key, v1::Person::attrs().visits, BUMPS).await
+            })
+        };
+        let new = {
+            let (db, id) = (db.clone(), id.clone());
+            tokio::spawn(
+                async move { bump(&db, || key(&id), v3::Person::attrs().visits, BUMPS).await },
+            )
+        };
+        [old, new]
+    });
+    let (readers, writers) =
+        futures::join!(join_all(readers), join_all(writers.collect::<Vec<_>>()));
+    readers.into_iter().for_each(|r| r.expect("reader"));
+    let writers: Vec<(u64, u64)> = writers.into_iter().map(|r| r.expect("writer")).collect();
+    assert_eq!(reads.load(Ordering::Relaxed), 12);
+    let mut refused = 0;
+    for (i, id) in ids.iter().enumerate() {
+        let (old, new) = (writers[2 * i], writers[2 * i + 1]);
+        assert_eq!(
+            new,
+            (BUMPS as u64, 0),
+            "{id}: the current binary is never refused"
+        );
+        refused += old.1;
+        let read = repairing
+            .get(key(id))
+            .send()
+            .await
+            .expect("get")
+            .expect("item");
+        assert_eq!(read.visits, old.0 + new.0, "{id}: 0 lost");
+        assert_eq!(
+            shape_of(&raw(&db, id).await),
+            3,
+            "{id}: repaired or upgraded"
+        );
+    }
+    println!("old-binary increments refused after an upgrade: {refused}");
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn migrate_finishes_the_job_interrupted_and_resumed(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-migrate", false).await;
+    const EACH: usize = 40;
+    for i in 0..EACH {
+        db.put(&person1(&format!("a{i:03}")))
+            .send()
+            .await
+            .expect("1");
+        db.put(&person2(&format!("b{i:03}")))
+            .send()
+            .await
+            .expect("2");
+        db.put(&person3(&format!("c{i:03}")))
+            .send()
+            .await
+            .expect("3");
+    }
+    // One item of a shape no binary here knows, one whose upgrade step fails.
+    db.put(&person3("z-newer")).send().await.expect("put");
+    db.client()
+        .update_item()
+        .table_name(db.table_name())
+        .key("PK", AttributeValue::S("PERSON#z-newer".into()))
+        .key("SK", AttributeValue::S("PERSON".into()))
+        .update_expression("SET #s = :s")
+        .expression_attribute_names("#s", dynamorm::SHAPE_ATTRIBUTE)
+        .expression_attribute_values(":s", AttributeValue::N("9".into()))
+        .send()
+        .await
+        .expect("raw update");
+    db.put(&v1::Person {
+        age: "n/a".into(),
+        ..person1("z-bad")
+    })
+    .send()
+    .await
+    .expect("put");
+
+    let counts = |checkup: &dynamorm::doctor::Checkup| -> BTreeMap<u32, u64> {
+        checkup
+            .shapes
+            .iter()
+            .map(|c| {
+                assert_eq!((c.entity.as_str(), c.current), ("Person", 3));
+                (c.shape, c.items)
+            })
+            .collect()
+    };
+    let before = db.doctor::<v3::Stored>().run().await.expect("doctor");
+    assert_eq!(
+        counts(&before),
+        BTreeMap::from([
+            (1, EACH as u64 + 1),
+            (2, EACH as u64),
+            (3, EACH as u64),
+            (9, 1)
+        ])
+    );
+    assert_eq!(
+        before.counts().get("undecodable"),
+        Some(&2),
+        "{:?}",
+        before.findings
+    );
+
+    let preview = db
+        .migrate::<v3::Stored>()
+        .dry_run()
+        .run()
+        .await
+        .expect("dry run");
+    // Every earlier-shape item, with the one whose upgrade fails.
+    assert_eq!(preview.progress.earlier_shapes_left, 2 * EACH as u64 + 1);
+    assert_eq!(preview.progress.reshaped, 0);
+
+    let checkpoint = MemoryCheckpoint::default();
+    let (on_progress, stop) = crate::harness::stop_after_scanned(60);
+    let first = db
+        .migrate::<v3::Stored>()
+        .segments(2)
+        .page_size(25)
+        .checkpoint(checkpoint.clone())
+        .on_progress(on_progress)
+        .stop_on(stop)
+        .run()
+        .await
+        .expect("first part");
+    assert!(!first.complete, "stopped part-way: {:?}", first.progress);
+    let second = db
+        .migrate::<v3::Stored>()
+        .segments(2)
+        .page_size(25)
+        .checkpoint(checkpoint)
+        .run()
+        .await
+        .expect("resumed");
+    assert!(second.complete);
+    assert_eq!(
+        first.progress.reshaped + second.progress.reshaped,
+        2 * EACH as u64,
+        "every earlier-shape item rewritten once"
+    );
+    // A whole run now: nothing to rewrite, and the report says what is left.
+    let check = db.migrate::<v3::Stored>().run().await.expect("third run");
+    assert!(check.complete);
+    assert_eq!(check.progress.reshaped, 0);
+    assert_eq!(
+        check.progress.earlier_shapes_left, 1,
+        "the one that cannot upgrade"
+    );
+    let mut failed: Vec<_> = check.failures.iter().map(|f| f.error.kind()).collect();
+    failed.sort_by_key(|k| k.as_str());
+    assert_eq!(
+        failed,
+        [dynamorm::ErrorKind::Shape, dynamorm::ErrorKind::Upgrade]
+    );
+
+    let after = db.doctor::<v3::Stored>().run().await.expect("doctor");
+    assert_eq!(
+        counts(&after),
+        BTreeMap::from([(1, 1), (3, 3 * EACH as u64), (9, 1)])
+    );
+    let everyone = db.scan::<v3::Person>().all().await;
+    assert!(everyone.is_err(), "the newer item still fails a whole scan");
+    // Once the last item of shape 1 is gone, a run reports that none is left.
+    db.client()
+        .delete_item()
+        .table_name(db.table_name())
+        .key("PK", AttributeValue::S("PERSON#z-bad".into()))
+        .key("SK", AttributeValue::S("PERSON".into()))
+        .send()
+        .await
+        .expect("raw delete");
+    let last = db.migrate::<v3::Stored>().run().await.expect("last run");
+    assert!(last.complete && last.progress.earlier_shapes_left == 0);
+    for i in [0, EACH - 1] {
+        for prefix in ["a", "b", "c"] {
+            let id = format!("{prefix}{i:03}");
+            let read = db.get(key(&id)).send().await.expect("get");
+            assert_eq!(read, Some(expected(&id)), "{id}");
+        }
+    }
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn read_repair_writes_back_what_each_read_path_read(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-repair-paths", false).await;
+    let ids = three_shapes(&db).await;
+    let shapes = |db: Db<People>, ids: Vec<String>| async move {
+        let items = join_all(ids.iter().map(|id| raw(&db, id))).await;
+        items.iter().map(shape_of).collect::<Vec<u32>>()
+    };
+    let repairing = db.with_shape_repair();
+    // A projection reads part of an item: it neither repairs nor misreads an earlier shape.
+    let projected = repairing
+        .query(v3::Person::attrs().id.is("a0"))
+        .project::<Visits>()
+        .all()
+        .await;
+    assert!(matches!(
+        projected,
+        Err(Error::Shape {
+            stored: 1,
+            current: 3,
+            ..
+        })
+    ));
+    // get: one item
+    repairing.get(key("a0")).send().await.expect("get");
+    assert_eq!(
+        shapes(db.clone(), ids.clone()).await,
+        [3, 1, 1, 2, 2, 2, 3, 3, 3]
+    );
+    // batch get: the items it read
+    let batch = repairing
+        .batch_get()
+        .get(key("a1"))
+        .get(key("b0"))
+        .send()
+        .await
+        .expect("batch")
+        .into_result()
+        .expect("complete");
+    assert_eq!(batch.len(), 2);
+    assert_eq!(
+        shapes(db.clone(), ids.clone()).await,
+        [3, 3, 1, 3, 2, 2, 3, 3, 3]
+    );
+    // query: every item of the page
+    repairing
+        .query(v3::Person::attrs().org.is("acme"))
+        .index(People::GSI1)
+        .page_size(4)
+        .page()
+        .await
+        .expect("query");
+    assert_eq!(
+        shapes(db.clone(), ids.clone()).await,
+        [3, 3, 3, 3, 2, 2, 3, 3, 3]
+    );
+    // scan: the rest
+    repairing.scan::<v3::Stored>().all().await.expect("scan");
+    assert_eq!(shapes(db.clone(), ids.clone()).await, [3; 9]);
+    let projected = db
+        .query(v3::Person::attrs().id.is("a0"))
+        .project::<Visits>()
+        .all()
+        .await
+        .expect("projection of the current shape");
+    assert_eq!(projected.len(), 1);
+    // The loader and a collection repair too.
+    for id in ["x0", "x1"] {
+        db.put(&person1(id)).send().await.expect("shape 1");
+    }
+    let loaded = repairing.loader().get(key("x0")).await.expect("load");
+    assert_eq!(loaded, Some(expected_x("x0")));
+    assert_eq!(shape_of(&raw(&db, "x0").await), 3, "the loader repaired");
+    let org: v3::Org = repairing
+        .query(v3::Person::attrs().org.is("acme"))
+        .index(People::GSI1)
+        .collection()
+        .await
+        .expect("collection");
+    assert_eq!(org.people.len(), 11);
+    assert_eq!(
+        shape_of(&raw(&db, "x1").await),
+        3,
+        "the collection repaired"
+    );
+    // What was written back is exactly the upgraded entity, as a put of it would store it.
+    for id in &ids {
+        let stored = raw(&db, id).await;
+        let put = dynamorm::to_item(&expected(id)).expect("encodes");
+        assert_eq!(stored, put, "{id}");
+    }
+}
+
+/// A projection of the current shape.
+#[derive(Debug, serde::Deserialize, dynamorm::Projection)]
+#[dynamo(entity = v3::Person)]
+pub(crate) struct Visits {
+    #[allow(dead_code)]
+    visits: u64,
+}
+
+/// A document whose second shape also moved its sort key: the re-key migration and the
+/// shape upgrade compose in one run.
+pub(crate) mod doc1 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Doc", pk = "DOC#{id}", sk = "DOC")]
+    pub(crate) struct Doc {
+        pub(crate) id: String,
+        pub(crate) text: String,
+    }
+}
+
+pub(crate) mod doc2 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Doc", pk = "DOC#{id}", sk = "DOC#{kind}")]
+    #[dynamo(shape = 2, shapes(1 = super::doc1::Doc))]
+    pub(crate) struct Doc {
+        pub(crate) id: String,
+        pub(crate) kind: String,
+        pub(crate) body: String,
+    }
+
+    impl From<super::doc1::Doc> for Doc {
+        fn from(v1: super::doc1::Doc) -> Self {
+            Doc {
+                id: v1.id,
+                kind: "note".into(),
+                body: v1.text,
+            }
+        }
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = People)]
+    pub(crate) enum Stored {
+        Doc(Doc),
+    }
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn a_shape_that_moves_the_key_is_upgraded_by_the_re_key_migration(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-move", false).await;
+    const N: usize = 30;
+    for i in 0..N {
+        let doc = doc1::Doc {
+            id: format!("d{i:02}"),
+            text: format!("text {i}"),
+        };
+        db.put(&doc).send().await.expect("shape 1");
+    }
+    let moved_key = |i: usize| doc2::DocKey {
+        id: format!("d{i:02}"),
+        kind: "note".into(),
+    };
+    // Before the migration the new key finds nothing, and neither an update nor read repair
+    // moves an item: that is the migration's job.
+    assert_eq!(db.get(moved_key(0)).send().await.expect("get"), None);
+    let update = db
+        .update(moved_key(0))
+        .set(doc2::Doc::attrs().body, "new")
+        .send()
+        .await;
+    assert!(matches!(update, Err(Error::NotFound { .. })), "{update:?}");
+    let scanned = db
+        .with_shape_repair()
+        .scan::<doc2::Doc>()
+        .all()
+        .await
+        .expect("scan upgrades in memory");
+    assert_eq!(scanned.len(), N);
+    assert!(scanned.iter().all(|d| d.kind == "note"));
+    assert_eq!(
+        db.get(moved_key(0)).send().await.expect("get"),
+        None,
+        "not moved by repair"
+    );
+
+    let report = db.migrate::<doc2::Stored>().run().await.expect("migrate");
+    assert!(
+        report.complete && report.failures.is_empty(),
+        "{:?}",
+        report.failures
+    );
+    assert_eq!(
+        (report.progress.moved, report.progress.reshaped),
+        (N as u64, N as u64)
+    );
+    assert_eq!(report.progress.earlier_shapes_left, 0);
+    for i in 0..N {
+        let doc = db
+            .get(moved_key(i))
+            .send()
+            .await
+            .expect("get")
+            .expect("moved");
+        assert_eq!(doc.body, format!("text {i}"));
+    }
+    let raw_items = crate::harness::scan_raw(&db).await;
+    assert_eq!(raw_items.len(), N, "the old keys are gone");
+    for item in &raw_items {
+        assert_eq!(shape_of(item), 2);
+        assert!(!item.contains_key("text"), "no earlier field left");
+    }
+}
