@@ -290,6 +290,10 @@ pub(crate) async fn write(
                         failure = Some(outcome.classify(old));
                     }
                 }
+                CancelReason::Shape { .. } if action.index == 0 => {
+                    let old = action.old.clone().map(crate::Redacted::into_inner);
+                    failure = Some(outcome.classify(old));
+                }
                 CancelReason::ConditionalCheckFailed if action.index >= first_claim => {
                     let field = claimed[action.index - first_claim];
                     failure.get_or_insert(Error::UniqueViolation {

@@ -274,7 +274,8 @@ async fn the_tool_runs_against_a_live_table(#[case] backend: Backend) {
     let migration = live(&["migrate", "--dry-run", "--segments", "2"]);
     assert!(migration.status.success(), "{}", stderr(&migration));
     assert!(
-        stderr(&migration).contains("dry run: 13 scanned, 0 updated, 0 moved, 0 failed"),
+        stderr(&migration)
+            .contains("dry run: 13 scanned, 0 updated, 0 moved, 0 reshaped, 0 left in an earlier shape, 0 failed"),
         "{}",
         stderr(&migration)
     );

@@ -59,8 +59,10 @@ pub(crate) fn decode<E: Entity>(item: Item) -> Result<E, Error> {
 /// The serde half of [`decode`], for items whose type the core already checked: the
 /// current shape straight through serde, an earlier one through its upgrade steps.
 #[doc(hidden)]
-pub fn decode_as<E: Entity>(item: Item) -> Result<E, Error> {
-    match super::shape::check(&E::SCHEMA, &item)? {
+pub fn decode_as<E: Entity>(mut item: Item) -> Result<E, Error> {
+    // Taken out rather than looked up: serde then has one attribute fewer to skip.
+    let stored = super::shape::shape_in(item.remove(crate::SHAPE_ATTRIBUTE).as_ref());
+    match super::shape::check_stored(&E::SCHEMA, stored)? {
         super::shape::Stored::Current => decode_unchecked(E::SCHEMA.name, item),
         super::shape::Stored::Earlier(shape) => E::decode_shape(shape, item),
     }

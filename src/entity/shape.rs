@@ -70,7 +70,12 @@ pub(crate) enum Stored {
 /// The shape version `item` is stored in: 1 without the attribute, 0 when the attribute is
 /// not a number a binary could have written.
 pub(crate) fn stored_shape(item: &Item) -> u32 {
-    match item.get(SHAPE_ATTRIBUTE) {
+    shape_in(item.get(SHAPE_ATTRIBUTE))
+}
+
+/// The shape version a `_shape` value says (`None`: the attribute is absent, shape 1).
+pub(crate) fn shape_in(value: Option<&AttributeValue>) -> u32 {
+    match value {
         None => 1,
         Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
         Some(_) => 0,
@@ -81,7 +86,11 @@ pub(crate) fn stored_shape(item: &Item) -> u32 {
 /// earlier one it declares. A newer shape (written by a newer binary), one whose struct was
 /// retired, or a malformed `_shape` is an [`Error::Shape`].
 pub(crate) fn check(schema: &EntitySchema, item: &Item) -> Result<Stored, Error> {
-    let stored = stored_shape(item);
+    check_stored(schema, stored_shape(item))
+}
+
+/// [`check`] of a stored shape version.
+pub(crate) fn check_stored(schema: &EntitySchema, stored: u32) -> Result<Stored, Error> {
     if stored == schema.shape {
         Ok(Stored::Current)
     } else if stored >= schema.oldest_shape && stored < schema.shape {

@@ -347,8 +347,15 @@ impl<E: Entity> Update<E> {
         // One future layer over the request's: the SDK's future is large, and each layer
         // of `async fn` around it is a copy of it.
         let item = match self.core.start()? {
+            // An entity without earlier shapes sends the plan as it is; one with them may
+            // upgrade the item first — boxed, so the common future stays one layer deep.
+            Sending::Single { db, plan, def } if def.schema.reshape.is_none() => {
+                send::single(&db, plan, Returns::New)
+                    .await?
+                    .ok_or(Error::NotFound { entity: def.name() })?
+            }
             Sending::Single { db, plan, def } => {
-                crate::repair::update(&db, def, plan, Returns::New)
+                Box::pin(crate::repair::update(&db, def, plan, Returns::New))
                     .await?
                     .ok_or(Error::NotFound { entity: def.name() })?
             }
@@ -574,6 +581,14 @@ impl UpdateCore {
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan(None)?;
+        if def.schema.reshape.is_some() {
+            // The transaction below cannot upgrade an item of an earlier shape: do it first.
+            if let Some(old) = crate::unique::read_item(&db, def, &key).await?
+                && crate::entity::stored_shape(&old) < def.schema.shape
+            {
+                crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
+            }
+        }
         // The sentinel keys of the values set are checked before the read, too.
         let mut set_values = vec![None; def.schema.unique.len()];
         apply_unique_actions(def, &prepared.actions, &mut set_values)?;

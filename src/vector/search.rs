@@ -424,14 +424,19 @@ impl SearchCore {
     }
 
     /// The `ProjectionExpression`: the result type's attributes (the vector too, which a
-    /// search leaves out unless asked), the table's keys and the discriminator — each held
-    /// by the index, or the search is refused.
+    /// search leaves out unless asked), the table's keys, the discriminator — each held by
+    /// the index, or the search is refused — and the shape version.
     fn projection(&self, p: &mut Placeholders) -> Result<String, Error> {
         let (index, table) = (self.index, self.def.table);
+        // The shape version where the index holds it (every declared `include` does), so a
+        // result of an earlier shape is upgraded, not misread.
         let keys = [
             Some(table.partition_key()),
             table.sort_key(),
             Some(table.discriminator()),
+            index
+                .carries(crate::SHAPE_ATTRIBUTE)
+                .then_some(crate::SHAPE_ATTRIBUTE),
         ];
         let mut text = String::new();
         let mut written: Vec<&str> = Vec::new();

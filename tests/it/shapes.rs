@@ -1102,3 +1102,93 @@ async fn a_shape_that_moves_the_key_is_upgraded_by_the_re_key_migration(#[case] 
         assert!(!item.contains_key("text"), "no earlier field left");
     }
 }
+
+/// A member with a unique e-mail, whose second shape renamed `nick` to `handle`.
+pub(crate) mod member1 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Member", pk = "MEMBER#{id}", sk = "MEMBER")]
+    pub(crate) struct Member {
+        pub(crate) id: String,
+        #[dynamo(unique)]
+        pub(crate) email: String,
+        pub(crate) nick: String,
+    }
+}
+
+pub(crate) mod member2 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Member", pk = "MEMBER#{id}", sk = "MEMBER")]
+    #[dynamo(shape = 2, shapes(1 = super::member1::Member))]
+    pub(crate) struct Member {
+        pub(crate) id: String,
+        #[dynamo(unique)]
+        pub(crate) email: String,
+        pub(crate) handle: String,
+    }
+
+    impl From<super::member1::Member> for Member {
+        fn from(v1: super::member1::Member) -> Self {
+            Member {
+                id: v1.id,
+                email: v1.email,
+                handle: v1.nick,
+            }
+        }
+    }
+}
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn an_update_of_a_unique_value_upgrades_first_too(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-unique", false).await;
+    let ann = member1::Member {
+        id: "m1".into(),
+        email: "ann@old.example".into(),
+        nick: "ann".into(),
+    };
+    db.create(&ann)
+        .send()
+        .await
+        .expect("shape 1 with its sentinel");
+    let key = || member2::MemberKey { id: "m1".into() };
+    let moved = db
+        .update(key())
+        .set(member2::Member::attrs().email, "ann@new.example")
+        .send()
+        .await
+        .expect("the unique value moves, the item upgraded first");
+    assert_eq!(
+        (moved.email.as_str(), moved.handle.as_str()),
+        ("ann@new.example", "ann")
+    );
+    let items = crate::harness::scan_raw(&db).await;
+    let member = items
+        .iter()
+        .find(|i| {
+            i.get("_type")
+                .and_then(|t| t.as_s().ok())
+                .map(String::as_str)
+                == Some("Member")
+        })
+        .expect("member");
+    assert_eq!(shape_of(member), 2);
+    assert!(!member.contains_key("nick"));
+    // One sentinel, for the new value: the old one was released.
+    assert_eq!(items.len(), 2, "the member and one sentinel");
+    let doctor = db.doctor::<MemberStored>().run().await.expect("doctor");
+    assert!(doctor.is_healthy(), "{:?}", doctor.findings);
+}
+
+#[derive(Debug, dynamorm::Registry)]
+#[dynamo(table = People)]
+pub(crate) enum MemberStored {
+    Member(member2::Member),
+}

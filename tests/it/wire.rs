@@ -1277,3 +1277,73 @@ async fn wire_query_multi_attribute_index() {
         }),
     );
 }
+
+/// An entity in its second shape: its puts store `_shape`, its updates require it.
+fn contact() -> crate::shapes::v2::Person {
+    crate::shapes::v2::Person {
+        id: "p1".into(),
+        org: "acme".into(),
+        full_name: "Ada Lovelace".into(),
+        age: 36,
+        visits: 0,
+    }
+}
+
+#[tokio::test]
+async fn wire_shaped_put_and_update() {
+    use crate::shapes::v2::{Person, PersonKey};
+    let w = Wire::new(&[
+        ("PutItem", json!({})),
+        ("UpdateItem", json!({ "Attributes": stored(&contact()) })),
+    ]);
+    let db = Db::<crate::shapes::People>::new(w.client.clone());
+    db.put(&contact()).send().await.expect("put");
+    db.update(PersonKey { id: "p1".into() })
+        .add(Person::attrs().visits, 1)
+        .send()
+        .await
+        .expect("update");
+    let sent = w.sent();
+    let bodies: Vec<&Value> = sent.iter().map(|s| &s.body).collect();
+    pin(
+        bodies[0],
+        json!({
+            "TableName": "people",
+            "Item": {
+                "PK": { "S": "PERSON#p1" },
+                "SK": { "S": "PERSON" },
+                "GSI1PK": { "S": "ORG#acme" },
+                "GSI1SK": { "S": "PERSON#p1" },
+                "_type": { "S": "Person" },
+                "_shape": { "N": "2" },
+                "id": { "S": "p1" },
+                "org": { "S": "acme" },
+                "full_name": { "S": "Ada Lovelace" },
+                "age": { "N": "36" },
+                "visits": { "N": "0" },
+            },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Person" } },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
+    pin(
+        bodies[1],
+        json!({
+            "TableName": "people",
+            "Key": { "PK": { "S": "PERSON#p1" }, "SK": { "S": "PERSON" } },
+            "UpdateExpression": "ADD #n0 :v0",
+            "ConditionExpression": "((#n1 = :v1) AND (#n2 = :v2)) AND ((attribute_not_exists(#n0)) OR (#n0 <= :v3))",
+            "ExpressionAttributeNames": { "#n0": "visits", "#n1": "_type", "#n2": "_shape" },
+            "ExpressionAttributeValues": {
+                ":v0": { "N": "1" },
+                ":v1": { "S": "Person" },
+                ":v2": { "N": "2" },
+                ":v3": { "N": "18446744073709551614" },
+            },
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
+}

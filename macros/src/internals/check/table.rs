@@ -79,12 +79,15 @@ fn projections(cx: &mut Ctxt, table: &Table<'_>) {
                  `projection = keys_only`",
             ));
         }
-        total += names.len() + 1;
+        // The library adds the discriminator and the shape version to every include list.
+        total += names.len() + 2;
         for (i, (name, span)) in names.iter().enumerate() {
             let message = if names[..i].iter().any(|(n, _)| n == name) {
                 format!("attribute `{name}` is included twice")
             } else if *name == discriminator {
                 format!("the discriminator `{name}` is always included; leave it out")
+            } else if name == "_shape" {
+                "the shape version `_shape` is always included; leave it out".to_owned()
             } else if own_keys(table, index).contains(name) {
                 format!(
                     "`{name}` is a key attribute of the index or the table: it holds it already"
@@ -99,8 +102,9 @@ fn projections(cx: &mut Ctxt, table: &Table<'_>) {
         cx.error_spanned_by(
             table.ident,
             format!(
-                "the indexes project {total} non-key attributes in all (the discriminator counts \
-                 once per `include` index); DynamoDB allows {MAX_PROJECTED_ATTRIBUTES}"
+                "the indexes project {total} non-key attributes in all (the discriminator and \
+                 the shape version count once per `include` index); DynamoDB allows \
+                 {MAX_PROJECTED_ATTRIBUTES}"
             ),
         );
     }
