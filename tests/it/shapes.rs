@@ -1192,3 +1192,118 @@ async fn an_update_of_a_unique_value_upgrades_first_too(#[case] backend: Backend
 pub(crate) enum MemberStored {
     Member(member2::Member),
 }
+
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
+    #[case] backend: Backend,
+) {
+    use dynamorm_local::FaultConfig;
+    let faults = FaultConfig {
+        seed: 25,
+        unprocessed: 0.0,
+        throttle: 0.1,
+        drop_connection: 0.15,
+    };
+    let t = crate::harness::faulty_table_of::<People>(backend, "shapes-faults", faults).await;
+    const N: usize = 40;
+    let ids: Vec<String> = (0..N).map(|i| format!("a{i:02}")).collect();
+    for id in &ids {
+        t.direct
+            .put(&person1(id))
+            .send()
+            .await
+            .expect("seed shape 1");
+    }
+    // Through the faulty proxy: repairing reads, then one increment per item (each upgrades
+    // its item first), every outcome counted.
+    let repairing = t.db.with_shape_repair();
+    let _ = repairing.scan::<v3::Person>().all().await;
+    let (mut acked, mut unknown, mut refused) = (Vec::new(), 0, 0);
+    for id in &ids {
+        match t
+            .db
+            .update(key(id))
+            .add(v3::Person::attrs().visits, 1)
+            .send()
+            .await
+        {
+            Ok(p) => {
+                assert_eq!(p.visits, 1);
+                acked.push(id.clone());
+            }
+            Err(Error::Transport { .. } | Error::Timeout { .. }) => unknown += 1,
+            Err(e) if e.is_throttling() => refused += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    let stats = t.proxy.stats();
+    assert!(stats.dropped > 0 && stats.throttled > 0, "{stats:?}");
+    let mut applied = 0;
+    for id in &ids {
+        let item = raw(&t.direct, id).await;
+        let shape = shape_of(&item);
+        assert!(
+            !(item.contains_key("name") && item.contains_key("first")),
+            "{id}: never two shapes' fields in one item"
+        );
+        let visits: u64 = item["visits"].as_n().expect("n").parse().expect("u64");
+        if acked.contains(id) {
+            assert_eq!(
+                (shape, visits),
+                (3, 1),
+                "{id}: an acknowledged increment is stored"
+            );
+        }
+        if visits == 1 {
+            assert_eq!(
+                shape, 3,
+                "{id}: an update applies to the current shape only"
+            );
+            applied += 1;
+        }
+        let read = t
+            .direct
+            .get(key(id))
+            .send()
+            .await
+            .expect("decodes")
+            .expect("item");
+        assert_eq!(read.visits, visits);
+    }
+    assert!(
+        applied >= acked.len() && applied <= acked.len() + unknown,
+        "applied {applied}, acknowledged {}, unknown {unknown}, refused {refused}",
+        acked.len()
+    );
+    // A migration through the faults, then one without, finishes the job with every
+    // increment kept.
+    let _ = t.db.migrate::<v3::Stored>().run().await;
+    let report = t
+        .direct
+        .migrate::<v3::Stored>()
+        .run()
+        .await
+        .expect("migrate");
+    assert!(
+        report.complete && report.failures.is_empty(),
+        "{:?}",
+        report.failures
+    );
+    let mut after = 0;
+    for id in &ids {
+        let item = raw(&t.direct, id).await;
+        assert_eq!(shape_of(&item), 3, "{id}");
+        after += u64::from(item["visits"].as_n().expect("n") == "1");
+    }
+    assert_eq!(
+        after, applied as u64,
+        "the migration kept every applied increment"
+    );
+    println!(
+        "faults {stats:?}: {} acknowledged, {unknown} unknown, {refused} throttled, {applied} applied",
+        acked.len()
+    );
+}
