@@ -66,8 +66,7 @@ pub(crate) async fn one(
     )?;
     match send::single(db, plan, Returns::Nothing).await {
         Ok(_) => Ok(Repaired::Written),
-        Err(Error::ConditionFailed(_) | Error::NotFound { .. }) => Ok(Repaired::Lost),
-        Err(Error::WrongEntity { .. } | Error::MissingDiscriminator { .. }) => Ok(Repaired::Lost),
+        Err(e) if crate::write::is_lost_race(&e) => Ok(Repaired::Lost),
         Err(e) => Err(e),
     }
 }
@@ -76,8 +75,9 @@ pub(crate) async fn one(
 /// upgrade loses to every concurrent write of the item, so a busy item needs a few.
 const UPDATE_ATTEMPTS: usize = 10;
 
-/// Sends an update's plan. When the item is stored in an earlier shape that `def`'s entity
-/// reads (the update's shape guard failed on it), it is written back upgraded first —
+/// Sends the update plan of an entity with earlier shapes (one without sends its plan
+/// directly: a shape error is then a newer binary's item). When the item is stored in an
+/// earlier shape that `def`'s entity reads (the update's shape guard failed on it), it is written back upgraded first —
 /// guarded by the item as read — and the update is sent again: no update ever writes
 /// the current shape's attributes into an item of another shape.
 pub(crate) async fn update(
@@ -87,10 +87,6 @@ pub(crate) async fn update(
     returns: Returns,
 ) -> Result<Option<Item>, Error> {
     let schema = def.schema;
-    if schema.reshape.is_none() {
-        // No earlier shape to upgrade from: a shape error is a newer binary's item.
-        return send::single(db, plan, returns).await;
-    }
     for attempt in 0..UPDATE_ATTEMPTS {
         match send::single(db, plan.clone(), returns).await {
             Err(Error::Shape { stored, .. })
@@ -158,8 +154,7 @@ pub(crate) async fn page(
     let stale = items.iter().filter_map(|item| {
         let schema = entity_of(table, entities, item)?;
         // Only earlier shapes: a newer one is a newer binary's, not this one's to rewrite.
-        let earlier = schema.reshape.is_some() && crate::entity::stored_shape(item) < schema.shape;
-        earlier.then_some((schema, item))
+        crate::entity::is_earlier(schema, item).then_some((schema, item))
     });
     stream::iter(stale)
         .for_each_concurrent(CONCURRENT_REPAIRS, |(schema, item)| async move {

@@ -28,7 +28,7 @@ pub use primary_key::PrimaryKey;
 pub(crate) use render::render_index;
 pub use schema::{EntityIndex, EntitySchema, KeyField, When};
 pub use shape::{SHAPE_ATTRIBUTE, UpgradeTo};
-pub(crate) use shape::{mismatch, require_current, stored_shape, upgraded};
+pub(crate) use shape::{is_earlier, mismatch, require_current, stored_shape, upgraded};
 
 /// An entity type of a single-table design, declared with `#[derive(Entity)]`.
 ///

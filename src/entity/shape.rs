@@ -128,6 +128,12 @@ pub(crate) fn stamp(schema: &EntitySchema, item: &mut Item) {
     }
 }
 
+/// Whether `item` is stored in an earlier shape that `schema`'s entity upgrades from (what
+/// repair, an update's upgrade-first and `migrate` rewrite).
+pub(crate) fn is_earlier(schema: &EntitySchema, item: &Item) -> bool {
+    schema.reshape.is_some() && stored_shape(item) < schema.shape
+}
+
 /// The upgraded item an item of an earlier shape should be stored as (`None`: it is current
 /// or this entity declares no earlier shapes) — what read repair and `migrate` write.
 pub(crate) fn upgraded(schema: &EntitySchema, item: &Item) -> Option<Result<Item, Error>> {

@@ -32,7 +32,7 @@ pub(super) async fn migrate_item<R: Registry>(shared: &Shared, item: Item) {
         let table = &<R::Table as Table>::SCHEMA;
         match item.get(table.discriminator()) {
             Some(aws_sdk_dynamodb::types::AttributeValue::S(d)) => {
-                R::entity(d).is_some_and(super::plan::is_earlier_shape(item))
+                R::entity(d).is_some_and(|e| crate::entity::is_earlier(e, item))
             }
             _ => false,
         }
@@ -223,20 +223,9 @@ async fn guarded(
     let plan = Plan::with_condition(target(table), key.clone(), write, guard, outcome(table))?;
     match send::single(db, plan, Returns::Nothing).await {
         Ok(_) => Ok(Applied::Done),
-        Err(e) if is_lost(&e) => Ok(Applied::Lost),
+        Err(e) if crate::write::is_lost_race(&e) => Ok(Applied::Lost),
         Err(e) => Err(e),
     }
-}
-
-/// A failed guard: the outcome classification of a raw plan never reports success.
-fn is_lost(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::ConditionFailed(_)
-            | Error::NotFound { .. }
-            | Error::WrongEntity { .. }
-            | Error::MissingDiscriminator { .. }
-    )
 }
 
 /// Moves the item to its new primary key: put (the new key must be free) and delete (the

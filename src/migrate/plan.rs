@@ -110,7 +110,7 @@ pub(super) fn decide<R: Registry>(
         .filter(|a| item.get(*a) != rendered.get(*a))
         .collect();
     let entity = R::entity(&discriminator);
-    let reshape = entity.is_some_and(is_earlier_shape(item));
+    let reshape = entity.is_some_and(|e| crate::entity::is_earlier(e, item));
     if changed.is_empty() && !reshape {
         return Decision::Skip;
     }
@@ -137,11 +137,6 @@ pub(super) fn decide<R: Registry>(
         keys,
         reshape,
     })
-}
-
-/// Whether `item` is stored in an earlier shape of entity `e` that it upgrades from.
-pub(super) fn is_earlier_shape(item: &Item) -> impl Fn(&EntitySchema) -> bool + '_ {
-    move |e| e.reshape.is_some() && crate::entity::stored_shape(item) < e.shape
 }
 
 /// The guard of an index-key update in place: every key attribute, the fields the

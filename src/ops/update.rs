@@ -581,13 +581,12 @@ impl UpdateCore {
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan(None)?;
-        if def.schema.reshape.is_some() {
+        if def.schema.reshape.is_some()
+            && let Some(old) = crate::unique::read_item(&db, def, &key).await?
+            && crate::entity::is_earlier(def.schema, &old)
+        {
             // The transaction below cannot upgrade an item of an earlier shape: do it first.
-            if let Some(old) = crate::unique::read_item(&db, def, &key).await?
-                && crate::entity::stored_shape(&old) < def.schema.shape
-            {
-                crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
-            }
+            crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
         }
         // The sentinel keys of the values set are checked before the read, too.
         let mut set_values = vec![None; def.schema.unique.len()];
@@ -755,7 +754,7 @@ async fn send_as_stored(prepared: Prepared, db: Arc<Inner>) -> Result<Item, Erro
         let Some(old) = crate::unique::read_item(&db, def, &prepared.key).await? else {
             return Err(Error::NotFound { entity });
         };
-        if def.schema.reshape.is_some() && crate::entity::stored_shape(&old) < def.schema.shape {
+        if crate::entity::is_earlier(def.schema, &old) {
             // An earlier shape: upgrade it first (this update's guard requires the current).
             crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
             continue;

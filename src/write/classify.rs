@@ -9,6 +9,19 @@ use crate::entity::Def;
 use crate::error::ConditionFailed;
 use crate::item::Item;
 
+/// Whether a guarded write of no declared entity type (a migration's rewrite, a shape
+/// repair) lost its race: its guard failed because the item changed or went since it was
+/// read. The classification of a raw plan's failed condition is one of these.
+pub(crate) fn is_lost_race(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::ConditionFailed(_)
+            | Error::NotFound { .. }
+            | Error::WrongEntity { .. }
+            | Error::MissingDiscriminator { .. }
+    )
+}
+
 /// How to report a write's failed condition: plain data carried by every [`Plan`](super::Plan).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Outcome {

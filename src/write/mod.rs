@@ -23,6 +23,6 @@ pub(crate) mod keyspace;
 pub(crate) mod plan;
 pub(crate) mod send;
 
-pub(crate) use classify::Outcome;
+pub(crate) use classify::{Outcome, is_lost_race};
 pub(crate) use guard::{Guards, Presence};
 pub(crate) use plan::Plan;
