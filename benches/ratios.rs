@@ -6,7 +6,8 @@
 //! the minutes criterion spends between two benchmark groups. So each round times a batch
 //! of baseline iterations, a batch of dynamorm iterations and one of modyne's back to back
 //! (rotating which goes first), and the ratio reported is the median of the per-round
-//! ratios; drift slower than a round (~10 ms) cancels out. `QUICK=1` runs fewer rounds.
+//! ratios; drift slower than a round (~10 ms) cancels out. `QUICK=1` runs fewer rounds;
+//! `BENCH_CLIENT_OPS=1` only the client-side get/put/update/query rows.
 //!
 //! `bash scripts/bench.sh` runs this, then the end-to-end, memory and start-up ratios.
 
@@ -213,6 +214,19 @@ fn main() {
     );
     println!("| benchmark | baseline | dynamorm | ratio | target | met | modyne | vs modyne |");
     println!("|---|---|---|---|---|---|---|---|");
+
+    // `BENCH_CLIENT_OPS=1`: only the four client-side operation rows (get, put, update,
+    // query) — the quick loop while working on one of them.
+    if std::env::var_os("BENCH_CLIENT_OPS").is_some() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let canned = Overhead::new();
+        let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
+        operations(&runtime, (&canned, &peer), rounds, ", client side");
+        return;
+    }
 
     let m = Marshal::new();
     let peer_task = PeerTask::from(&m.task);
