@@ -252,7 +252,9 @@ pub mod __private {
     pub use strum;
 
     pub use crate::collection::{has_template, share_partition};
-    pub use crate::entity::{decode_as, decode_unchecked, reshape, to_stored_item, upgrade};
+    pub use crate::entity::{
+        decode_as, decode_unchecked, reshape, serde_fields, to_stored_item, upgrade,
+    };
     pub use crate::multi::declare::*;
     pub use crate::registry_dispatch::{
         DiscriminatorTable, DuplicateMessage, duplicate_discriminator, find_discriminator,

@@ -7,6 +7,7 @@ mod key;
 mod primary_key;
 mod render;
 mod schema;
+mod serde_fields;
 mod shape;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -27,6 +28,8 @@ pub(crate) use key::{KeyParts, key_from, key_of_item, render_primary_key};
 pub use primary_key::PrimaryKey;
 pub(crate) use render::render_index;
 pub use schema::{EntityIndex, EntitySchema, KeyField, When};
+pub(crate) use serde_fields::earlier_attributes;
+pub use serde_fields::serde_fields;
 pub use shape::{SHAPE_ATTRIBUTE, UpgradeTo};
 pub(crate) use shape::{is_earlier, mismatch, require_current, stored_shape, upgraded};
 

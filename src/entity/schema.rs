@@ -73,6 +73,12 @@ pub struct EntitySchema {
     /// encoded as stored (`None` without earlier shapes).
     #[doc(hidden)]
     pub reshape: Option<fn(crate::item::Item) -> Result<crate::item::Item, Error>>,
+    /// The attributes of each earlier shape's struct, oldest first, as serde names them
+    /// (`None` for one serde cannot list: a `flatten`ed struct). Reads that ask for the
+    /// entity's attributes by name (vector searches) ask for these too, so an item of an
+    /// earlier shape comes back whole enough to upgrade.
+    #[doc(hidden)]
+    pub earlier_attributes: &'static [fn() -> Option<&'static [&'static str]>],
 }
 
 impl EntitySchema {

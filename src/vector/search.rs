@@ -135,6 +135,9 @@ pub struct Search<E, T = E> {
 struct Reads {
     /// The attributes asked for (besides the table's keys and the discriminator).
     attributes: Vec<&'static str>,
+    /// Attributes only an earlier shape of a type read has: asked for where the index
+    /// holds them, so a result of that shape can be upgraded.
+    earlier: Vec<&'static str>,
     /// The one entity type returned (`None`: a registry's types).
     only: Option<&'static str>,
     /// What the results are, for errors.
@@ -169,6 +172,7 @@ impl<E: Entity> Search<E> {
     pub(crate) fn new<H>(db: Arc<Inner>, near: Near<E, H>) -> Self {
         let reads = Reads {
             attributes: E::SCHEMA.attributes().to_vec(),
+            earlier: crate::entity::earlier_attributes(&E::SCHEMA),
             only: Some(E::SCHEMA.name()),
             what: E::SCHEMA.name(),
         };
@@ -211,8 +215,11 @@ impl<E: Entity, T> Search<E, T> {
     /// Returns projection `P` of each result (only its attributes are read).
     pub fn project<P: Projection<Entity = E>>(self) -> Search<E, P> {
         let mut core = self.core;
+        // A projection reads part of an item, which cannot be upgraded: an earlier shape is
+        // refused as `Error::Shape`, so its attributes are not asked for.
         core.reads = Reads {
             attributes: P::ATTRIBUTES.to_vec(),
+            earlier: Vec::new(),
             only: Some(E::SCHEMA.name()),
             what: std::any::type_name::<P>(),
         };
@@ -228,15 +235,21 @@ impl<E: Entity, T> Search<E, T> {
     pub fn registry<R: Registry<Table = E::Table>>(self) -> Search<E, R> {
         let mut core = self.core;
         let mut attributes: Vec<&'static str> = Vec::new();
+        let mut earlier: Vec<&'static str> = Vec::new();
         for entity in R::ENTITIES {
             for a in entity.attributes() {
                 if !attributes.contains(a) {
                     attributes.push(a);
                 }
             }
+            earlier.extend(crate::entity::earlier_attributes(entity));
         }
+        earlier.retain(|a| !attributes.contains(a));
+        earlier.sort_unstable();
+        earlier.dedup();
         core.reads = Reads {
             attributes,
+            earlier,
             only: None,
             what: std::any::type_name::<R>(),
         };
@@ -470,9 +483,16 @@ impl SearchCore {
                 ),
             ));
         }
-        for key in keys.into_iter().flatten() {
-            if !written.contains(&key) {
-                written.push(key);
+        // An index that does not hold an earlier shape's attribute returns such items
+        // without it: their upgrade fails as a decode error naming the entity.
+        let earlier = self.reads.earlier.iter().copied();
+        for attribute in keys
+            .into_iter()
+            .flatten()
+            .chain(earlier.filter(|a| index.carries(a)))
+        {
+            if !written.contains(&attribute) {
+                written.push(attribute);
             }
         }
         for (i, attribute) in written.into_iter().enumerate() {

@@ -1191,3 +1191,156 @@ async fn a_provisioned_table_gets_no_vector_index(#[case] backend: Backend) {
         "{err:?}"
     );
 }
+
+/// A gallery whose pictures changed shape: `caption` became `title`, `likes` was added.
+#[derive(Debug, Table)]
+#[dynamo(name = "gallery")]
+#[dynamo(vector_index(ByLook, vector = "v", dimensions = 16, distance = euclidean, hash = album: S))]
+struct Gallery;
+
+/// The first binary's picture (shape 1).
+mod pic_v1 {
+    use super::{D, Gallery, Vector};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = Gallery, name = "Pic", pk = "PIC#{id}", sk = "PIC")]
+    #[dynamo(vector_index(ByLook, vector = v, hash = album))]
+    pub(super) struct Pic {
+        pub id: u32,
+        pub album: String,
+        pub caption: String,
+        pub v: Vector<D>,
+    }
+}
+
+/// The second binary's picture (shape 2), reading shape 1 through `From`.
+mod pic_v2 {
+    use super::{D, Gallery, Vector};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = Gallery, name = "Pic", pk = "PIC#{id}", sk = "PIC")]
+    #[dynamo(vector_index(ByLook, vector = v, hash = album))]
+    #[dynamo(shape = 2, shapes(1 = super::pic_v1::Pic))]
+    pub(super) struct Pic {
+        pub id: u32,
+        pub album: String,
+        pub title: String,
+        pub likes: u32,
+        pub v: Vector<D>,
+    }
+
+    #[derive(Debug, dynamorm::Registry)]
+    #[dynamo(table = Gallery)]
+    pub(super) enum Stored {
+        Pic(Pic),
+    }
+
+    impl From<super::pic_v1::Pic> for Pic {
+        fn from(v1: super::pic_v1::Pic) -> Self {
+            Pic {
+                id: v1.id,
+                album: v1.album,
+                title: v1.caption,
+                likes: 0,
+                v: v1.v,
+            }
+        }
+    }
+}
+
+/// A search returns items as stored, of whatever shape: each is upgraded to the reader's
+/// shape, in the model's order; a binary older than a result meets it as `Error::Shape`.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn search_results_of_an_earlier_shape_are_upgraded(#[case] backend: Backend) {
+    if !searchable(backend, "earlier shapes") {
+        return;
+    }
+    let (client, _server) = client(backend);
+    let db = Db::<Gallery>::with_table_name(client, unique_name("vectors-shapes"));
+    db.create_table().await.expect("table");
+    let mut rng = fastrand::Rng::with_seed(25);
+    // Twenty pictures, the even ones written by the first binary, the odd by the second.
+    let mut current = Vec::new();
+    for id in 0..20u32 {
+        let v = Vector::new(random_vector(&mut rng));
+        let old = pic_v1::Pic {
+            id,
+            album: "trip".into(),
+            caption: format!("picture {id}"),
+            v,
+        };
+        if id % 2 == 0 {
+            db.put(&old).send().await.expect("shape 1");
+            current.push(pic_v2::Pic::from(old));
+        } else {
+            let new = pic_v2::Pic {
+                likes: id,
+                ..pic_v2::Pic::from(old)
+            };
+            db.put(&new).send().await.expect("shape 2");
+            current.push(new);
+        }
+    }
+    let q = random_vector(&mut rng);
+    let got = db
+        .search(pic_v2::Pic::ByLook.near(q).partition("trip"))
+        .top_k(20)
+        .send()
+        .await
+        .expect("search");
+    let mut want: Vec<(f64, &pic_v2::Pic)> = current
+        .iter()
+        .map(|p| {
+            (
+                model_score(DistanceFunction::Euclidean, &q, p.v.as_slice()),
+                p,
+            )
+        })
+        .collect();
+    want.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(
+        got.iter().map(|hit| &hit.item).collect::<Vec<_>>(),
+        want.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+        "every result upgraded, in distance order"
+    );
+    // Through the registry: the same results.
+    let through_registry: Vec<pic_v2::Pic> = db
+        .search(pic_v2::Pic::ByLook.near(q).partition("trip"))
+        .registry::<pic_v2::Stored>()
+        .top_k(20)
+        .send()
+        .await
+        .expect("registry search")
+        .into_iter()
+        .map(|hit| match hit.item {
+            pic_v2::Stored::Pic(p) => p,
+        })
+        .collect();
+    assert_eq!(
+        through_registry,
+        got.into_iter().map(|hit| hit.item).collect::<Vec<_>>()
+    );
+    // The first binary searching the same index: the shape-2 results are refused.
+    let err = db
+        .search(pic_v1::Pic::ByLook.near(q).partition("trip"))
+        .top_k(20)
+        .send()
+        .await
+        .expect_err("a newer shape among the results");
+    assert!(
+        matches!(
+            err,
+            dynamorm::Error::Shape {
+                stored: 2,
+                current: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::internals::model::entity::Entity;
 
-/// `shape`, `oldest_shape` and `reshape` of the `EntitySchema` literal.
+/// `shape`, `oldest_shape`, `reshape` and `earlier_attributes` of the `EntitySchema` literal.
 pub(crate) fn schema_fields(entity: &Entity<'_>) -> TokenStream {
     let (krate, ident) = (&entity.krate, entity.ident);
     let shapes = &entity.shapes;
@@ -18,10 +18,15 @@ pub(crate) fn schema_fields(entity: &Entity<'_>) -> TokenStream {
     } else {
         quote!(::core::option::Option::Some(#krate::__private::reshape::<#ident>))
     };
+    let chain = shapes.chain();
+    let earlier = chain
+        .iter()
+        .map(|(_, ty)| quote!(#krate::__private::serde_fields::<#ty>));
     quote! {
         shape: #current,
         oldest_shape: #oldest,
         reshape: #reshape,
+        earlier_attributes: &[#(#earlier),*],
     }
 }
 
