@@ -218,13 +218,7 @@ fn main() {
     // `BENCH_CLIENT_OPS=1`: only the four client-side operation rows (get, put, update,
     // query) — the quick loop while working on one of them.
     if std::env::var_os("BENCH_CLIENT_OPS").is_some() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let canned = Overhead::new();
-        let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
-        operations(&runtime, (&canned, &peer), rounds, ", client side");
+        client_side_operations(&runtime(), rounds);
         return;
     }
 
@@ -313,13 +307,8 @@ fn main() {
         ),
     );
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let canned = Overhead::new();
-    let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
-    operations(&runtime, (&canned, &peer), rounds, ", client side");
+    let runtime = runtime();
+    let canned = client_side_operations(&runtime, rounds);
     cursor_signing(&runtime, &canned, rounds);
     let (all, keys_only) = projections::stored_bytes();
     size_row(
@@ -450,6 +439,22 @@ fn projected_reads(
         Some(1.05),
         &paired(rounds, hydrate(false), hydrate(true)),
     );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The get, put, update and query rows against canned responses; the workload, for the
+/// rows after them.
+fn client_side_operations(runtime: &tokio::runtime::Runtime, rounds: usize) -> Overhead {
+    let canned = Overhead::new();
+    let peer = Peer::new(canned.client.clone(), canned.db.table_name(), &canned.task);
+    operations(runtime, (&canned, &peer), rounds, ", client side");
+    canned
 }
 
 /// Times `n` awaited calls of `f` on `runtime`.
