@@ -1308,6 +1308,240 @@ async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
     );
 }
 
+/// The warnings and errors a test's own thread emits through `tracing`: each event's fields
+/// as text.
+#[derive(Clone, Default)]
+struct Events(Arc<std::sync::Mutex<Vec<Fields>>>);
+
+/// One event's fields: (name, value as text).
+type Fields = Vec<(String, String)>;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+    fn enabled(
+        &self,
+        metadata: &tracing::Metadata<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        // Levels are ordered by verbosity: WARN and ERROR are the ones at or below WARN.
+        *metadata.level() <= tracing::Level::WARN
+    }
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Record(Fields);
+        impl tracing::field::Visit for Record {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push((field.name().to_owned(), format!("{value:?}")));
+            }
+        }
+        let mut fields = Record(Vec::new());
+        event.record(&mut fields);
+        if let Ok(mut events) = self.0.lock() {
+            events.push(fields.0);
+        }
+    }
+}
+
+/// Read repair through faults: every read that succeeds returns the upgraded item whether
+/// its repair landed or not, each failed repair is one `tracing` warning naming the entity
+/// type and the error but no value, and the next repairing read finishes the job.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn read_repair_under_faults_reads_upgraded_and_warns_without_values(
+    #[case] backend: Backend,
+) {
+    use dynamorm_local::FaultConfig;
+    use tracing_subscriber::layer::SubscriberExt;
+    let faults = FaultConfig {
+        seed: 27,
+        unprocessed: 0.0,
+        throttle: 0.1,
+        drop_connection: 0.15,
+    };
+    let t =
+        crate::harness::faulty_table_of::<People>(backend, "shapes-repair-faults", faults).await;
+    const N: usize = 40;
+    // `a*`: shape 1, read back as `expected`; "secret" marks what no warning may print.
+    let ids: Vec<String> = (0..N).map(|i| format!("asecret{i:02}")).collect();
+    for id in &ids {
+        t.direct
+            .put(&person1(id))
+            .send()
+            .await
+            .expect("seed shape 1");
+    }
+    // This test's thread only (a current-thread runtime polls every repair here).
+    let events = Events::default();
+    let _scope =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(events.clone()));
+    let repairing = t.db.with_shape_repair();
+    let (mut read, mut failed) = (Vec::new(), 0);
+    for id in &ids {
+        match repairing.get(key(id)).send().await {
+            Ok(found) => {
+                assert_eq!(found, Some(expected(id)), "{id}: read upgraded");
+                read.push(id.clone());
+            }
+            Err(e) if e.is_retryable() => failed += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    let warnings: Vec<Fields> = events
+        .0
+        .lock()
+        .expect("events")
+        .iter()
+        .filter(|fields| {
+            fields
+                .iter()
+                .any(|(_, v)| v.contains("read repair of an item of an earlier shape failed"))
+        })
+        .cloned()
+        .collect();
+    let mut stale = 0;
+    for id in &read {
+        stale += usize::from(shape_of(&raw(&t.direct, id).await) == 1);
+    }
+    assert!(
+        stale <= warnings.len() && warnings.len() <= read.len(),
+        "{stale} read and left in shape 1, {} warnings, {} read",
+        warnings.len(),
+        read.len()
+    );
+    assert!(
+        stale > 0,
+        "the faults failed some repairs: {:?}",
+        t.proxy.stats()
+    );
+    for fields in &warnings {
+        let text = format!("{fields:?}");
+        assert!(text.contains(r#"("entity", "\"Person\"")"#), "{text}");
+        assert!(fields.iter().any(|(name, _)| name == "error"), "{text}");
+        for value in ["secret", "Ada", "acme", "PERSON#"] {
+            assert!(!text.contains(value), "a warning prints {value:?}: {text}");
+        }
+    }
+    // Without faults, one repairing read of each finishes the job and warns no more.
+    let before = events.0.lock().expect("events").len();
+    for id in &ids {
+        let found = t.direct.with_shape_repair().get(key(id)).send().await;
+        assert_eq!(found.expect("reads"), Some(expected(id)));
+        assert_eq!(shape_of(&raw(&t.direct, id).await), 3, "{id}: repaired");
+    }
+    assert_eq!(events.0.lock().expect("events").len(), before, "no warning");
+    println!(
+        "faults {:?}: {} read, {failed} failed, {} warnings, {stale} left stale",
+        t.proxy.stats(),
+        read.len(),
+        warnings.len()
+    );
+}
+
+/// Moving the unique value of items stored in an earlier shape, through faults: the
+/// upgrade-first path (a guarded repair, then the unique-value transaction) never leaves an
+/// item holding two shapes' fields, a value without its sentinel or a sentinel without its
+/// value, and every acknowledged move is stored in the current shape.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unique_value_moves_of_earlier_shapes_under_faults_keep_one_sentinel_each(
+    #[case] backend: Backend,
+) {
+    use crate::write_guarantees::{audit_unique, scan_raw};
+    use dynamorm_local::FaultConfig;
+    let faults = FaultConfig {
+        seed: 26,
+        unprocessed: 0.0,
+        throttle: 0.1,
+        drop_connection: 0.15,
+    };
+    let t =
+        crate::harness::faulty_table_of::<People>(backend, "shapes-unique-faults", faults).await;
+    const N: usize = 30;
+    let id = |i: usize| format!("m{i:02}");
+    for i in 0..N {
+        let member = member1::Member {
+            id: id(i),
+            email: format!("{}@old.example", id(i)),
+            nick: format!("nick {i}"),
+        };
+        t.direct
+            .create(&member)
+            .send()
+            .await
+            .expect("shape 1 with its sentinel");
+    }
+    let (mut acked, mut unknown, mut refused) = (Vec::new(), 0, 0);
+    for i in 0..N {
+        let moved =
+            t.db.update(member2::MemberKey { id: id(i) })
+                .set(
+                    member2::Member::attrs().email,
+                    format!("{}@new.example", id(i)),
+                )
+                .send()
+                .await;
+        match moved {
+            Ok(m) => {
+                assert_eq!(m.handle, format!("nick {i}"), "upgraded before the move");
+                acked.push(id(i));
+            }
+            Err(Error::Transport { .. } | Error::Timeout { .. }) => unknown += 1,
+            Err(e) if e.is_throttling() => refused += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    let stats = t.proxy.stats();
+    assert!(stats.dropped > 0 && stats.throttled > 0, "{stats:?}");
+
+    let items = scan_raw(&t.direct).await;
+    let problems = audit_unique(&items, &[&member2::Member::SCHEMA]);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let members: Vec<&Item> = items
+        .iter()
+        .filter(|i| {
+            i.get("_type")
+                .and_then(|t| t.as_s().ok())
+                .map(String::as_str)
+                == Some("Member")
+        })
+        .collect();
+    assert_eq!(members.len(), N, "no member lost or added");
+    let mut applied = 0;
+    for member in members {
+        let email = member["email"].as_s().expect("email");
+        let who = email.split('@').next().expect("id").to_owned();
+        assert!(
+            !(member.contains_key("nick") && member.contains_key("handle")),
+            "{who}: never two shapes' fields in one item"
+        );
+        let moved = email.ends_with("@new.example");
+        if moved {
+            assert_eq!(
+                shape_of(member),
+                2,
+                "{who}: a move applies to the current shape only"
+            );
+            applied += 1;
+        }
+        if acked.contains(&who) {
+            assert!(moved, "{who}: an acknowledged move is stored");
+        }
+    }
+    // Members and sentinels only: every released value's sentinel is gone.
+    assert_eq!(items.len(), 2 * N, "one sentinel per member");
+    assert!(
+        applied >= acked.len() && applied <= acked.len() + unknown,
+        "applied {applied}, acknowledged {}, unknown {unknown}, refused {refused}",
+        acked.len()
+    );
+    println!(
+        "faults {stats:?}: {} acknowledged, {unknown} unknown, {refused} throttled, {applied} applied",
+        acked.len()
+    );
+}
+
 /// An S3 export holds whatever shapes the table held: read through the registry, every item
 /// comes back upgraded to the reader's shape, and a binary older than an item meets it as a
 /// typed error — one per such item, the others still read. (The export's files are the
