@@ -234,6 +234,15 @@ async fn three_shapes(db: &Db<People>) -> Vec<String> {
     ids
 }
 
+/// Writes a shape-1 person (`person1`) for each of `ids`; returns the ids.
+async fn shape_1_people(db: &Db<People>, ids: impl Iterator<Item = String>) -> Vec<String> {
+    let ids: Vec<String> = ids.collect();
+    for id in &ids {
+        db.put(&person1(id)).send().await.expect("seed shape 1");
+    }
+    ids
+}
+
 async fn raw(db: &Db<People>, id: &str) -> Item {
     db.client()
         .get_item()
@@ -659,10 +668,7 @@ async fn read_repair_racing_writers_loses_nothing(#[case] backend: Backend) {
     let (db, _endpoint, _server) = people(backend, "shapes-repair", false).await;
     const ITEMS: usize = 16;
     const BUMPS: usize = 5;
-    let ids: Vec<String> = (0..ITEMS).map(|i| format!("a{i:02}")).collect();
-    for id in &ids {
-        db.put(&person1(id)).send().await.expect("seed shape 1");
-    }
+    let ids = shape_1_people(&db, (0..ITEMS).map(|i| format!("a{i:02}"))).await;
     let repairing = db.with_shape_repair();
     let reads = Arc::new(AtomicU64::new(0));
     let readers = (0..3).map(|r| {
@@ -1193,6 +1199,68 @@ pub(crate) enum MemberStored {
     Member(member2::Member),
 }
 
+/// `People` behind a `FaultProxy` dropping 15 % of connections and throttling 10 % (`seed`
+/// picks which), the SDK's own retries off.
+async fn faulty_people(
+    backend: Backend,
+    test: &str,
+    seed: u64,
+) -> crate::harness::FaultyTable<People> {
+    let faults = dynamorm_local::FaultConfig {
+        seed,
+        unprocessed: 0.0,
+        throttle: 0.1,
+        drop_connection: 0.15,
+    };
+    crate::harness::faulty_table_of::<People>(backend, test, faults).await
+}
+
+/// The outcomes of writes sent through faults: acknowledged (by id), unknown (the connection
+/// dropped: applied or not) and refused (throttled: not applied).
+#[derive(Default)]
+struct Outcomes {
+    acked: Vec<String>,
+    unknown: usize,
+    refused: usize,
+}
+
+impl Outcomes {
+    /// Counts the write to `id` and returns what it answered, if it was acknowledged; any
+    /// other error fails the test.
+    fn count<T>(&mut self, id: &str, result: Result<T, Error>) -> Option<T> {
+        match result {
+            Ok(value) => {
+                self.acked.push(id.to_owned());
+                return Some(value);
+            }
+            Err(Error::Transport { .. } | Error::Timeout { .. }) => self.unknown += 1,
+            Err(e) if e.is_throttling() => self.refused += 1,
+            Err(e) => panic!("{id}: unexpected {e:?}"),
+        }
+        None
+    }
+
+    /// Asserts `applied` writes lie between the acknowledged and acknowledged + unknown.
+    fn check_applied(&self, applied: usize) {
+        assert!(
+            applied >= self.acked.len() && applied <= self.acked.len() + self.unknown,
+            "applied {applied}, {self:?}"
+        );
+    }
+}
+
+impl std::fmt::Debug for Outcomes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} acknowledged, {} unknown, {} throttled",
+            self.acked.len(),
+            self.unknown,
+            self.refused
+        )
+    }
+}
+
 #[rstest]
 #[case::embedded(Backend::Embedded)]
 #[case::ddb_local(Backend::DdbLocal)]
@@ -1200,43 +1268,22 @@ pub(crate) enum MemberStored {
 async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
     #[case] backend: Backend,
 ) {
-    use dynamorm_local::FaultConfig;
-    let faults = FaultConfig {
-        seed: 25,
-        unprocessed: 0.0,
-        throttle: 0.1,
-        drop_connection: 0.15,
-    };
-    let t = crate::harness::faulty_table_of::<People>(backend, "shapes-faults", faults).await;
+    let t = faulty_people(backend, "shapes-faults", 25).await;
     const N: usize = 40;
-    let ids: Vec<String> = (0..N).map(|i| format!("a{i:02}")).collect();
-    for id in &ids {
-        t.direct
-            .put(&person1(id))
-            .send()
-            .await
-            .expect("seed shape 1");
-    }
+    let ids = shape_1_people(&t.direct, (0..N).map(|i| format!("a{i:02}"))).await;
     // Through the faulty proxy: repairing reads, then one increment per item (each upgrades
     // its item first), every outcome counted.
     let repairing = t.db.with_shape_repair();
     let _ = repairing.scan::<v3::Person>().all().await;
-    let (mut acked, mut unknown, mut refused) = (Vec::new(), 0, 0);
+    let mut outcomes = Outcomes::default();
     for id in &ids {
-        match t
-            .db
-            .update(key(id))
-            .add(v3::Person::attrs().visits, 1)
-            .send()
-            .await
-        {
-            Ok(p) => {
-                assert_eq!(p.visits, 1);
-                acked.push(id.clone());
-            }
-            Err(Error::Transport { .. } | Error::Timeout { .. }) => unknown += 1,
-            Err(e) if e.is_throttling() => refused += 1,
-            Err(e) => panic!("unexpected: {e:?}"),
+        let sent =
+            t.db.update(key(id))
+                .add(v3::Person::attrs().visits, 1)
+                .send()
+                .await;
+        if let Some(p) = outcomes.count(id, sent) {
+            assert_eq!(p.visits, 1);
         }
     }
     let stats = t.proxy.stats();
@@ -1250,7 +1297,7 @@ async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
             "{id}: never two shapes' fields in one item"
         );
         let visits: u64 = item["visits"].as_n().expect("n").parse().expect("u64");
-        if acked.contains(id) {
+        if outcomes.acked.contains(id) {
             assert_eq!(
                 (shape, visits),
                 (3, 1),
@@ -1273,11 +1320,7 @@ async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
             .expect("item");
         assert_eq!(read.visits, visits);
     }
-    assert!(
-        applied >= acked.len() && applied <= acked.len() + unknown,
-        "applied {applied}, acknowledged {}, unknown {unknown}, refused {refused}",
-        acked.len()
-    );
+    outcomes.check_applied(applied);
     // A migration through the faults, then one without, finishes the job with every
     // increment kept.
     let _ = t.db.migrate::<v3::Stored>().run().await;
@@ -1302,10 +1345,7 @@ async fn upgrades_under_faults_never_mix_shapes_or_lose_an_acknowledged_write(
         after, applied as u64,
         "the migration kept every applied increment"
     );
-    println!(
-        "faults {stats:?}: {} acknowledged, {unknown} unknown, {refused} throttled, {applied} applied",
-        acked.len()
-    );
+    println!("faults {stats:?}: {outcomes:?}, {applied} applied");
 }
 
 /// The warnings and errors a test's own thread emits through `tracing`: each event's fields
@@ -1350,26 +1390,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
 async fn read_repair_under_faults_reads_upgraded_and_warns_without_values(
     #[case] backend: Backend,
 ) {
-    use dynamorm_local::FaultConfig;
     use tracing_subscriber::layer::SubscriberExt;
-    let faults = FaultConfig {
-        seed: 27,
-        unprocessed: 0.0,
-        throttle: 0.1,
-        drop_connection: 0.15,
-    };
-    let t =
-        crate::harness::faulty_table_of::<People>(backend, "shapes-repair-faults", faults).await;
+    let t = faulty_people(backend, "shapes-repair-faults", 27).await;
     const N: usize = 40;
     // `a*`: shape 1, read back as `expected`; "secret" marks what no warning may print.
-    let ids: Vec<String> = (0..N).map(|i| format!("asecret{i:02}")).collect();
-    for id in &ids {
-        t.direct
-            .put(&person1(id))
-            .send()
-            .await
-            .expect("seed shape 1");
-    }
+    let ids = shape_1_people(&t.direct, (0..N).map(|i| format!("asecret{i:02}"))).await;
     // This test's thread only (a current-thread runtime polls every repair here).
     let events = Events::default();
     let _scope =
@@ -1449,15 +1474,7 @@ async fn unique_value_moves_of_earlier_shapes_under_faults_keep_one_sentinel_eac
     #[case] backend: Backend,
 ) {
     use crate::write_guarantees::{audit_unique, scan_raw};
-    use dynamorm_local::FaultConfig;
-    let faults = FaultConfig {
-        seed: 26,
-        unprocessed: 0.0,
-        throttle: 0.1,
-        drop_connection: 0.15,
-    };
-    let t =
-        crate::harness::faulty_table_of::<People>(backend, "shapes-unique-faults", faults).await;
+    let t = faulty_people(backend, "shapes-unique-faults", 26).await;
     const N: usize = 30;
     let id = |i: usize| format!("m{i:02}");
     for i in 0..N {
@@ -1472,7 +1489,7 @@ async fn unique_value_moves_of_earlier_shapes_under_faults_keep_one_sentinel_eac
             .await
             .expect("shape 1 with its sentinel");
     }
-    let (mut acked, mut unknown, mut refused) = (Vec::new(), 0, 0);
+    let mut outcomes = Outcomes::default();
     for i in 0..N {
         let moved =
             t.db.update(member2::MemberKey { id: id(i) })
@@ -1482,14 +1499,8 @@ async fn unique_value_moves_of_earlier_shapes_under_faults_keep_one_sentinel_eac
                 )
                 .send()
                 .await;
-        match moved {
-            Ok(m) => {
-                assert_eq!(m.handle, format!("nick {i}"), "upgraded before the move");
-                acked.push(id(i));
-            }
-            Err(Error::Transport { .. } | Error::Timeout { .. }) => unknown += 1,
-            Err(e) if e.is_throttling() => refused += 1,
-            Err(e) => panic!("unexpected: {e:?}"),
+        if let Some(m) = outcomes.count(&id(i), moved) {
+            assert_eq!(m.handle, format!("nick {i}"), "upgraded before the move");
         }
     }
     let stats = t.proxy.stats();
@@ -1525,21 +1536,14 @@ async fn unique_value_moves_of_earlier_shapes_under_faults_keep_one_sentinel_eac
             );
             applied += 1;
         }
-        if acked.contains(&who) {
+        if outcomes.acked.contains(&who) {
             assert!(moved, "{who}: an acknowledged move is stored");
         }
     }
     // Members and sentinels only: every released value's sentinel is gone.
     assert_eq!(items.len(), 2 * N, "one sentinel per member");
-    assert!(
-        applied >= acked.len() && applied <= acked.len() + unknown,
-        "applied {applied}, acknowledged {}, unknown {unknown}, refused {refused}",
-        acked.len()
-    );
-    println!(
-        "faults {stats:?}: {} acknowledged, {unknown} unknown, {refused} throttled, {applied} applied",
-        acked.len()
-    );
+    outcomes.check_applied(applied);
+    println!("faults {stats:?}: {outcomes:?}, {applied} applied");
 }
 
 /// An S3 export holds whatever shapes the table held: read through the registry, every item
