@@ -1,15 +1,18 @@
 //! Shape repair: an item stored in an earlier shape of its entity written back in the
 //! current shape — by reads when [`Db::with_shape_repair`](crate::Db::with_shape_repair) is
-//! on, and by an update before it applies (`ops/update.rs`). Each repair is a put guarded
+//! on, and by a write that requires the current shape (an update, a write with a
+//! condition) before it applies. Each repair is a put guarded
 //! by the whole item as read, so a write that landed since the read is never overwritten:
 //! the repair then loses, and the newer write stands.
+
+use std::future::Future;
 
 use futures::stream::{self, StreamExt};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::client::Inner;
-use crate::entity::{Def, EntitySchema};
+use crate::entity::{Def, EntitySchema, PrimaryKey};
 use crate::item::Item;
 use crate::table::TableSchema;
 use crate::write::guard::{Target, item_as_read};
@@ -71,29 +74,49 @@ pub(crate) async fn one(
     }
 }
 
-/// How many times an update upgrades its item and tries again before it is contended: the
+/// How many times a write upgrades its item and tries again before it is contended: the
 /// upgrade loses to every concurrent write of the item, so a busy item needs a few.
-const UPDATE_ATTEMPTS: usize = 10;
+const UPGRADE_ATTEMPTS: usize = 10;
 
-/// Sends the update plan of an entity with earlier shapes (one without sends its plan
-/// directly: a shape error is then a newer binary's item). When the item is stored in an
-/// earlier shape that `def`'s entity reads (the update's shape guard failed on it), it is written back upgraded first —
-/// guarded by the item as read — and the update is sent again: no update ever writes
-/// the current shape's attributes into an item of another shape.
-pub(crate) async fn update(
+/// Whether `plan`, of `def`'s entity, is sent through [`send_upgrading`]: it requires the
+/// stored item in the current shape (an update, a write with a condition) and the entity
+/// has earlier shapes. Otherwise a shape error is a newer binary's item, and the plan is
+/// sent as it is.
+pub(crate) fn upgrades_first(def: &Def, plan: &Plan) -> bool {
+    def.schema.reshape.is_some() && plan.outcome.shape.is_some() && !plan.outcome.earlier_ok
+}
+
+/// Sends a plan that requires the stored item in the current shape (see
+/// [`upgrades_first`]). When the item is stored in an earlier shape that `def`'s entity
+/// reads (the plan's shape guard failed on it), it is written back upgraded first — guarded
+/// by the item as read — and the plan is sent again: no write ever applies the current
+/// shape's attributes or conditions to an item of another shape.
+pub(crate) async fn send_upgrading(
     db: &Inner,
     def: &'static Def,
     plan: Plan,
     returns: Returns,
 ) -> Result<Option<Item>, Error> {
+    let key = plan.key.clone();
+    retry_upgraded(db, def, &key, || send::single(db, plan.clone(), returns)).await
+}
+
+/// Runs `write` (a write of the item at `key` that requires the current shape) until it
+/// does not fail on an earlier shape, upgrading the item before each new attempt.
+pub(crate) async fn retry_upgraded<T, F: Future<Output = Result<T, Error>>>(
+    db: &Inner,
+    def: &'static Def,
+    key: &PrimaryKey,
+    mut write: impl FnMut() -> F,
+) -> Result<T, Error> {
     let schema = def.schema;
-    for attempt in 0..UPDATE_ATTEMPTS {
-        match send::single(db, plan.clone(), returns).await {
+    for attempt in 0..UPGRADE_ATTEMPTS {
+        match write().await {
             Err(Error::Shape { stored, .. })
                 if stored >= schema.oldest_shape && stored < schema.shape =>
             {
                 // Deleted meanwhile: the next attempt reports it.
-                let Some(item) = crate::unique::read_item(db, def, &plan.key).await? else {
+                let Some(item) = crate::unique::read_item(db, def, key).await? else {
                     continue;
                 };
                 match one(db, def.table, schema, &item).await? {
@@ -113,11 +136,11 @@ pub(crate) async fn update(
     }
     Err(Error::Contended {
         entity: schema.name,
-        attempts: UPDATE_ATTEMPTS,
+        attempts: UPGRADE_ATTEMPTS,
     })
 }
 
-/// [`one`] for an update about to be sent: an upgrade that would move the item is an error.
+/// [`one`] for a write about to be sent: an upgrade that would move the item is an error.
 pub(crate) async fn upgrade_first(
     db: &Inner,
     schema: &'static EntitySchema,
@@ -130,7 +153,7 @@ pub(crate) async fn upgrade_first(
     }
 }
 
-/// An update cannot upgrade an item whose upgrade moves it to another key.
+/// A write cannot upgrade an item whose upgrade moves it to another key.
 fn moves(schema: &EntitySchema) -> Error {
     Error::invalid_for(
         schema.name,

@@ -18,7 +18,10 @@ use crate::{Error, InvalidInputKind};
 ///
 /// Deleting a key with no item is not an error (the result is `None`), unless a condition
 /// was given; an item of another entity type under the key is never deleted
-/// ([`Error::WrongEntity`]).
+/// ([`Error::WrongEntity`]), nor one stored in a shape newer than this binary's
+/// ([`Error::Shape`]: it could not be returned). An item of an earlier shape is deleted and
+/// returned upgraded; with a condition, the item must be in the current shape, as for an
+/// update.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Delete<E> {
     core: DeleteCore,
@@ -132,7 +135,12 @@ impl DeleteCore {
             // Boxed: the rare path's transaction future would otherwise size every delete.
             return Box::pin(self.send_with_unique()).await;
         }
+        let def = self.def;
         let (plan, db) = self.into_plan()?;
+        if crate::repair::upgrades_first(def, &plan) {
+            // Boxed: only conditional deletes of entities with earlier shapes take it.
+            return Box::pin(crate::repair::send_upgrading(&db, def, plan, Returns::Old)).await;
+        }
         send::single(&db, plan, Returns::Old).await
     }
 
@@ -146,15 +154,20 @@ impl DeleteCore {
         let none = vec![None; def.schema.unique.len()];
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, key.clone(), spec.clone(), None)?;
-        let old = crate::unique::write(&self.db, def, &key, true, &mut |read| {
-            let Some(old) = &read.old else {
-                // Nothing to release; nothing to delete.
-                return Ok(None);
-            };
-            // Another type's item is never deleted, nor returned as this one.
-            def.check_type(old)?;
-            let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
-            Ok(Some((plan, none.clone())))
+        let (db, key, spec, none) = (&*self.db, &key, &spec, &none);
+        // A delete that requires the current shape upgrades an earlier one first.
+        let old = crate::repair::retry_upgraded(db, def, key, move || async move {
+            crate::unique::write(db, def, key, true, &mut |read| {
+                let Some(old) = &read.old else {
+                    // Nothing to release; nothing to delete.
+                    return Ok(None);
+                };
+                // Another type's item is never deleted, nor returned as this one.
+                def.check_type(old)?;
+                let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
+                Ok(Some((plan, none.clone())))
+            })
+            .await
         })
         .await?;
         match old {
@@ -185,6 +198,7 @@ fn plan(def: &Def, key: PrimaryKey, spec: Spec, unique: Option<Node>) -> Result<
     guards.version = version;
     guards.unique = unique;
     guards.user = spec.condition;
+    guards.returns_item = true;
     let mut outcome = Outcome::of(def);
     outcome.keep_old = spec.keep_old;
     outcome.expected_version = spec.expected_version;

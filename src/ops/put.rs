@@ -116,11 +116,17 @@ impl PutCore {
 
     /// Sends the request.
     pub(crate) async fn send(self) -> Result<(), Error> {
-        if !self.def.schema.unique.is_empty() {
+        let def = self.def;
+        if !def.schema.unique.is_empty() {
             // Boxed: the rare path's transaction future would otherwise size every put.
             return Box::pin(self.send_with_unique()).await;
         }
         let (plan, db) = self.into_plan()?;
+        if crate::repair::upgrades_first(def, &plan) {
+            // Boxed like the unique path: only entities with earlier shapes take it.
+            let sent = crate::repair::send_upgrading(&db, def, plan, Returns::Nothing);
+            return Box::pin(sent).await.map(drop);
+        }
         send::single(&db, plan, Returns::Nothing).await.map(drop)
     }
 
@@ -135,9 +141,14 @@ impl PutCore {
         let spec = self.spec;
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, item.clone(), spec.clone(), None)?;
-        crate::unique::write(&self.db, def, &key, !spec.create, &mut |read| {
-            let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
-            Ok(Some((plan, new_values.clone())))
+        let (db, key, item, spec, new_values) = (&*self.db, &key, &item, &spec, &new_values);
+        // A put that requires the current shape upgrades an earlier one first.
+        crate::repair::retry_upgraded(db, def, key, move || async move {
+            crate::unique::write(db, def, key, !spec.create, &mut |read| {
+                let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
+                Ok(Some((plan, new_values.clone())))
+            })
+            .await
         })
         .await
         .map(drop)
@@ -198,6 +209,9 @@ fn plan(
         }
         Some(attribute) => {
             let now = (def.timestamp_now)(attribute)?;
+            // It keeps a stored field, and removes only the current shape's others: the
+            // stored item must be in the current shape.
+            guards.reads_fields = true;
             Write::Update(put_as_update(def, item, attribute, now))
         }
         None => Write::Put(item),

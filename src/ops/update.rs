@@ -355,7 +355,7 @@ impl<E: Entity> Update<E> {
                     .ok_or(Error::NotFound { entity: def.name() })?
             }
             Sending::Single { db, plan, def } => {
-                Box::pin(crate::repair::update(&db, def, plan, Returns::New))
+                Box::pin(crate::repair::send_upgrading(&db, def, plan, Returns::New))
                     .await?
                     .ok_or(Error::NotFound { entity: def.name() })?
             }

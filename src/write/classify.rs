@@ -41,6 +41,8 @@ pub(crate) struct Outcome {
     pub(crate) keep_old: bool,
     /// The shape the write required the stored item in (`None`: any).
     pub(crate) shape: Option<u32>,
+    /// Earlier shapes than `shape` were accepted too (a delete: any shape it can decode).
+    pub(crate) earlier_ok: bool,
 }
 
 impl Outcome {
@@ -55,6 +57,7 @@ impl Outcome {
             increments: false,
             keep_old: false,
             shape: None,
+            earlier_ok: false,
         }
     }
 
@@ -70,6 +73,7 @@ impl Outcome {
             increments: false,
             keep_old: false,
             shape: None,
+            earlier_ok: false,
         }
     }
 
@@ -77,7 +81,9 @@ impl Outcome {
     pub(crate) fn other_shape(&self, old: &Item) -> Option<u32> {
         let current = self.shape?;
         let stored = crate::entity::stored_shape(old);
-        (stored != current).then_some(stored)
+        // A malformed `_shape` is stored as 0: never accepted.
+        let accepted = stored == current || (self.earlier_ok && (1..current).contains(&stored));
+        (!accepted).then_some(stored)
     }
 
     /// The error for a failed condition, given the item as it was (`None`: no item).

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::entity::Def;
-use crate::expr::{Node, all, or};
+use crate::expr::{Node, all, less_than, or};
 use crate::item::Item;
 
 /// What a write may find stored at its key.
@@ -81,6 +81,22 @@ impl Target {
         })
     }
 
+    /// The stored item is in the current shape or an earlier one: no `_shape`, or
+    /// `_shape < N + 1` (what this binary can decode).
+    pub(crate) fn is_known_shape(&self) -> Option<Node> {
+        match self.shape? {
+            // Shape 1 has no earlier shapes: only the current one is known.
+            1 => self.is_current_shape(),
+            shape => Some(or(
+                Node::Exists(crate::SHAPE_ATTRIBUTE, false),
+                less_than(
+                    crate::SHAPE_ATTRIBUTE,
+                    version::number(u64::from(shape) + 1),
+                ),
+            )),
+        }
+    }
+
     /// `attribute_not_exists(pk)`.
     pub(crate) fn is_absent(&self) -> Node {
         Node::Exists(self.partition_key, false)
@@ -99,6 +115,20 @@ pub(crate) struct Guards {
     pub(crate) user: Option<Node>,
     /// The write reads the stored item's fields (an update).
     pub(crate) reads_fields: bool,
+    /// The write returns the stored item, decoded (a delete).
+    pub(crate) returns_item: bool,
+}
+
+/// The shapes a write accepts the stored item in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ShapeRule {
+    /// Any: the write replaces the item whatever it holds (a put).
+    Any,
+    /// The current one: the write reads the item's fields.
+    Current,
+    /// The current one or an earlier one: the write returns the item, which must decode
+    /// (a newer shape is a newer binary's, refused before anything changes).
+    Known,
 }
 
 impl Guards {
@@ -109,25 +139,34 @@ impl Guards {
             unique: None,
             user: None,
             reads_fields: false,
+            returns_item: false,
         }
     }
 
-    /// Whether the write depends on the stored item's fields — an update, or a caller's
-    /// condition — and so requires it in the current shape: an earlier shape's field names
-    /// would be misread or written beside the current ones. (A put or a delete without a
-    /// condition replaces or removes the item whatever its shape.)
-    pub(crate) fn needs_current_shape(&self) -> bool {
-        self.reads_fields || self.user.is_some()
+    /// The shapes the write accepts. One that depends on the stored item's fields — an
+    /// update, or a caller's condition — requires the current shape: an earlier shape's
+    /// field names would be misread or written beside the current ones. One that returns
+    /// the item (a delete) requires a shape this binary can decode, so that it never
+    /// removes an item and then fails to return it. A put replaces the item whatever its
+    /// shape.
+    pub(crate) fn shape_rule(&self) -> ShapeRule {
+        if self.reads_fields || self.user.is_some() {
+            ShapeRule::Current
+        } else if self.returns_item {
+            ShapeRule::Known
+        } else {
+            ShapeRule::Any
+        }
     }
 
     /// The whole condition: `presence AND version AND unique AND (user)`, where presence
-    /// includes the current shape when the write [needs it](Self::needs_current_shape). Each
-    /// operand is a grouped subtree, so the caller's condition cannot weaken the library's.
+    /// includes the [shape rule](Self::shape_rule). Each operand is a grouped subtree, so
+    /// the caller's condition cannot weaken the library's.
     pub(crate) fn into_node(self, target: &Target) -> Node {
-        let shape = if self.needs_current_shape() {
-            target.is_current_shape()
-        } else {
-            None
+        let shape = match self.shape_rule() {
+            ShapeRule::Any => None,
+            ShapeRule::Current => target.is_current_shape(),
+            ShapeRule::Known => target.is_known_shape(),
         };
         let same = crate::expr::and(target.is_same(), shape);
         let presence = match self.presence {

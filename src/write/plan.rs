@@ -1,7 +1,7 @@
 //! [`Plan`]: one write as plain data — rendered, validated, and ready for [`send`](super::send).
 
 use super::classify::Outcome;
-use super::guard::{Guards, Target};
+use super::guard::{Guards, ShapeRule, Target};
 use crate::entity::PrimaryKey;
 use crate::expr::{Action, Names, Node, Placeholders, Values, render_actions};
 use crate::item::{Item, item_size};
@@ -73,8 +73,13 @@ impl Plan {
         target: &Target,
         mut outcome: Outcome,
     ) -> Result<Self, Error> {
-        if guards.needs_current_shape() {
-            outcome.shape = target.shape;
+        match guards.shape_rule() {
+            ShapeRule::Any => {}
+            ShapeRule::Current => outcome.shape = target.shape,
+            ShapeRule::Known => {
+                outcome.shape = target.shape;
+                outcome.earlier_ok = true;
+            }
         }
         let condition = guards.into_node(target);
         Self::with_condition(*target, key, write, Some(condition), outcome)

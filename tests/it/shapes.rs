@@ -459,6 +459,25 @@ async fn an_older_binary_meets_a_newer_shape_as_a_typed_error(#[case] backend: B
         (3, 2),
         "a put whose condition reads the stored item",
     );
+    // A delete returns the item it removes: one this binary cannot decode is refused, not
+    // deleted and then reported as an error — alone and in a transaction.
+    let deleted = db.delete(v2::PersonKey { id: "c0".into() }).send().await;
+    refused_as_shape(&deleted, (3, 2), "v2 delete");
+    let canceled = db
+        .transact_write()
+        .action(db.delete(v2::PersonKey { id: "c0".into() }))
+        .send()
+        .await;
+    let Err(Error::TransactionCanceled(canceled)) = canceled else {
+        panic!("expected a cancellation: {canceled:?}");
+    };
+    assert_eq!(
+        canceled.actions[0].reason,
+        CancelReason::Shape {
+            stored: 3,
+            current: 2
+        }
+    );
     assert_eq!(raw(&db, "c0").await, before, "nothing was written");
     assert!(!raw(&db, "b0").await.contains_key("name"));
 
@@ -545,6 +564,39 @@ async fn an_update_upgrades_an_earlier_shape_first_and_a_transaction_refuses(
         .await
         .expect("update");
     assert_eq!(shape_of(&raw(&db, "b0").await), 3);
+
+    // Any write with a condition upgrades first too; a delete returns the item upgraded.
+    db.put(&person1("a3")).send().await.expect("shape 1");
+    db.put(&person1("a4")).send().await.expect("shape 1");
+    db.put(&v3::Person {
+        visits: 5,
+        ..expected("a3")
+    })
+    .condition(v3::Person::attrs().visits.eq(0))
+    .send()
+    .await
+    .expect("a conditioned put over a shape-1 item");
+    let stored = raw(&db, "a3").await;
+    assert_eq!(
+        (shape_of(&stored), stored["visits"].as_n()),
+        (3, Ok(&"5".to_owned()))
+    );
+    assert!(!stored.contains_key("name"), "no earlier field left");
+    let deleted = db
+        .delete(key("a4"))
+        .condition(v3::Person::attrs().visits.eq(0))
+        .send()
+        .await
+        .expect("a conditioned delete of a shape-1 item");
+    assert_eq!(deleted, Some(expected("a4")));
+    let deleted = db.delete(key("a1")).send().await.expect("a plain delete");
+    assert_eq!(deleted, Some(expected("a1")), "returned upgraded");
+    for id in ["a1", "a4"] {
+        assert!(
+            db.get(key(id)).send().await.expect("get").is_none(),
+            "{id} deleted"
+        );
+    }
 
     // An upgrade step that fails is a typed error naming the shape; nothing is written.
     db.put(&v1::Person {
@@ -1191,6 +1243,135 @@ async fn an_update_of_a_unique_value_upgrades_first_too(#[case] backend: Backend
     assert_eq!(items.len(), 2, "the member and one sentinel");
     let doctor = db.doctor::<MemberStored>().run().await.expect("doctor");
     assert!(doctor.is_healthy(), "{:?}", doctor.findings);
+}
+
+/// A log line stamped with `created_at`, whose second shape renamed `line` to `body`: a
+/// put over a stored log keeps its `created_at`, so it is an update underneath.
+pub(crate) mod log1 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Log", pk = "LOG#{id}", sk = "LOG")]
+    pub(crate) struct Log {
+        pub(crate) id: String,
+        pub(crate) line: String,
+        #[dynamo(created_at)]
+        pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    }
+}
+
+pub(crate) mod log2 {
+    use super::People;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, dynamorm::Entity)]
+    #[dynamo(table = People, name = "Log", pk = "LOG#{id}", sk = "LOG")]
+    #[dynamo(shape = 2, shapes(1 = super::log1::Log))]
+    pub(crate) struct Log {
+        pub(crate) id: String,
+        pub(crate) body: String,
+        #[dynamo(created_at)]
+        pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl From<super::log1::Log> for Log {
+        fn from(v1: super::log1::Log) -> Self {
+            Log {
+                id: v1.id,
+                body: v1.line,
+                created_at: v1.created_at,
+            }
+        }
+    }
+}
+
+/// The writes that keep or check stored fields — a put that keeps `created_at`, a
+/// conditioned delete, both with unique values too — upgrade an earlier-shape item first
+/// (no earlier field is left beside the current ones) and refuse a newer one unchanged.
+#[rstest]
+#[case::embedded(Backend::Embedded)]
+#[case::ddb_local(Backend::DdbLocal)]
+#[tokio::test]
+async fn writes_that_keep_or_check_stored_fields_upgrade_first(#[case] backend: Backend) {
+    let (db, _endpoint, _server) = people(backend, "shapes-keep", false).await;
+    let created = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+        .expect("time")
+        .to_utc();
+    let old = log1::Log {
+        id: "l1".into(),
+        line: "first".into(),
+        created_at: created,
+    };
+    db.create(&old).send().await.expect("shape 1");
+    let stored_at = raw_log(&db, "l1").await["created_at"].clone();
+    db.put(&log2::Log {
+        id: "l1".into(),
+        body: "second".into(),
+        created_at: chrono::Utc::now(),
+    })
+    .send()
+    .await
+    .expect("a put over a shape-1 log");
+    let stored = raw_log(&db, "l1").await;
+    assert_eq!(shape_of(&stored), 2);
+    assert!(
+        !stored.contains_key("line"),
+        "no earlier field left: {stored:?}"
+    );
+    assert_eq!(stored["body"].as_s().map(String::as_str), Ok("second"));
+    assert_eq!(stored["created_at"], stored_at, "created_at kept");
+    // The first binary's put over the shape-2 log is refused, the log unchanged.
+    let refused = db.put(&old).send().await;
+    refused_as_shape(&refused, (2, 1), "an older put that keeps a stored field");
+    assert_eq!(raw_log(&db, "l1").await, stored);
+
+    // A conditioned delete of a shape-1 member: upgraded, deleted, its sentinel released.
+    let (db, _endpoint, _server) = people(backend, "shapes-keep-unique", false).await;
+    let ann = member1::Member {
+        id: "m1".into(),
+        email: "ann@example.com".into(),
+        nick: "ann".into(),
+    };
+    db.create(&ann)
+        .send()
+        .await
+        .expect("shape 1 with its sentinel");
+    let deleted = db
+        .delete(member2::MemberKey { id: "m1".into() })
+        .condition(member2::Member::attrs().handle.eq("ann"))
+        .send()
+        .await
+        .expect("a conditioned delete of a shape-1 member");
+    assert_eq!(
+        deleted.map(|m| m.handle),
+        Some("ann".to_owned()),
+        "returned upgraded"
+    );
+    let left = crate::harness::scan_raw(&db).await;
+    assert!(left.is_empty(), "member and sentinel gone: {left:?}");
+    // A conditioned put of a member stored in shape 1 upgrades it first too.
+    db.create(&ann).send().await.expect("shape 1 again");
+    db.put(&member2::Member {
+        id: "m1".into(),
+        email: "ann@example.org".into(),
+        handle: "ann2".into(),
+    })
+    .condition(member2::Member::attrs().handle.eq("ann"))
+    .send()
+    .await
+    .expect("a conditioned put over a shape-1 member");
+    let doctor = db.doctor::<MemberStored>().run().await.expect("doctor");
+    assert!(doctor.is_healthy(), "{:?}", doctor.findings);
+}
+
+async fn raw_log(db: &Db<People>, id: &str) -> Item {
+    let pk = format!("LOG#{id}");
+    crate::harness::scan_raw(db)
+        .await
+        .into_iter()
+        .find(|i| i["PK"].as_s().is_ok_and(|stored| *stored == pk))
+        .expect("log")
 }
 
 #[derive(Debug, dynamorm::Registry)]

@@ -334,8 +334,8 @@ async fn wire_put_versioned_new() {
 }
 
 /// A put of a stored versioned entity with `created_at` is an UpdateItem: it requires the
-/// version read, increments it, keeps the stored `created_at` and removes the attributes
-/// the new value lacks.
+/// version read (and the current shape: it keeps a stored field), increments it, keeps the
+/// stored `created_at` and removes the attributes the new value lacks.
 #[tokio::test]
 async fn wire_put_versioned_existing() {
     let w = Wire::new(&[]);
@@ -350,7 +350,7 @@ async fn wire_put_versioned_existing() {
             "TableName": "tracker",
             "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
             "UpdateExpression": "SET #n0 = if_not_exists(#n0, :v0), #n1 = :v1, #n2 = :v2, #n3 = :v3, #n4 = :v4, #n5 = :v5, #n6 = :v6, #n7 = :v7 REMOVE #n8",
-            "ConditionExpression": "(#n1 = :v8) AND (#n7 = :v9)",
+            "ConditionExpression": "((#n1 = :v8) AND (attribute_not_exists(#n9))) AND (#n7 = :v9)",
             "ExpressionAttributeNames": {
                 "#n0": "created_at",
                 "#n1": "_type",
@@ -361,6 +361,7 @@ async fn wire_put_versioned_existing() {
                 "#n6": "updated_at",
                 "#n7": "version",
                 "#n8": "expires",
+                "#n9": "_shape",
             },
             "ExpressionAttributeValues": {
                 ":v0": { "S": "<now>" },
@@ -634,7 +635,8 @@ async fn wire_update_versioned_without_if_version() {
 
 // ---- delete -------------------------------------------------------------------------------
 
-/// An unconditional delete removes nothing of another type, and returns the old item.
+/// An unconditional delete removes nothing of another type, nor of a shape newer than the
+/// entity's (it could not return it), and returns the old item.
 #[tokio::test]
 async fn wire_delete_unconditional() {
     let w = Wire::new(&[]);
@@ -645,8 +647,8 @@ async fn wire_delete_unconditional() {
         json!({
             "TableName": "tracker",
             "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
-            "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
-            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (attribute_not_exists(#n2)))",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
             "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
             "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -693,8 +695,8 @@ async fn wire_delete_if_version() {
         json!({
             "TableName": "tracker",
             "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "TENANT" } },
-            "ConditionExpression": "(#n0 = :v0) AND (#n1 = :v1)",
-            "ExpressionAttributeNames": { "#n0": "_type", "#n1": "version" },
+            "ConditionExpression": "((#n0 = :v0) AND (attribute_not_exists(#n1))) AND (#n2 = :v1)",
+            "ExpressionAttributeNames": { "#n0": "_type", "#n1": "_shape", "#n2": "version" },
             "ExpressionAttributeValues": { ":v0": { "S": "Tenant" }, ":v1": { "N": "3" } },
             "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -782,8 +784,8 @@ async fn wire_transact_write_put_update_delete_check() {
                             "PK": { "S": "TENANT#acme" },
                             "SK": { "S": "PROJECT#apollo#TASK#0000000009" },
                         },
-                        "ConditionExpression": "(attribute_not_exists(#n0)) OR (#n1 = :v0)",
-                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type" },
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (attribute_not_exists(#n2)))",
+                        "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
                         "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     },
@@ -1290,11 +1292,12 @@ fn contact() -> crate::shapes::v2::Person {
 }
 
 #[tokio::test]
-async fn wire_shaped_put_and_update() {
+async fn wire_shaped_put_update_and_delete() {
     use crate::shapes::v2::{Person, PersonKey};
     let w = Wire::new(&[
         ("PutItem", json!({})),
         ("UpdateItem", json!({ "Attributes": stored(&contact()) })),
+        ("DeleteItem", json!({})),
     ]);
     let db = Db::<crate::shapes::People>::new(w.client.clone());
     db.put(&contact()).send().await.expect("put");
@@ -1303,6 +1306,10 @@ async fn wire_shaped_put_and_update() {
         .send()
         .await
         .expect("update");
+    db.delete(PersonKey { id: "p1".into() })
+        .send()
+        .await
+        .expect("delete");
     let sent = w.sent();
     let bodies: Vec<&Value> = sent.iter().map(|s| &s.body).collect();
     pin(
@@ -1343,6 +1350,19 @@ async fn wire_shaped_put_and_update() {
                 ":v3": { "N": "18446744073709551614" },
             },
             "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }),
+    );
+    // A delete takes this shape or an earlier one: any it can return.
+    pin(
+        bodies[2],
+        json!({
+            "TableName": "people",
+            "Key": { "PK": { "S": "PERSON#p1" }, "SK": { "S": "PERSON" } },
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((attribute_not_exists(#n2)) OR (#n2 < :v1)))",
+            "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
+            "ExpressionAttributeValues": { ":v0": { "S": "Person" }, ":v1": { "N": "3" } },
+            "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }),
     );
