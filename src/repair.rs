@@ -83,7 +83,9 @@ const UPGRADE_ATTEMPTS: usize = 10;
 /// has earlier shapes. Otherwise a shape error is a newer binary's item, and the plan is
 /// sent as it is.
 pub(crate) fn upgrades_first(def: &Def, plan: &Plan) -> bool {
-    def.schema.reshape.is_some() && plan.outcome.shape.is_some() && !plan.outcome.earlier_ok
+    def.schema.reshape.is_some()
+        && plan.outcome.shape.is_some()
+        && plan.outcome.oldest_accepted.is_none()
 }
 
 /// Sends a plan that requires the stored item in the current shape (see

@@ -66,6 +66,15 @@ fn compare_path(path: &super::Path, op: CmpOp, value: AttributeValue) -> Node {
     Node::Compare(operand, op, Operand::Value(super::Value::raw(value)))
 }
 
+/// `attribute IN (values)`, for values the library supplies (at most 100).
+pub(crate) fn one_of(attribute: &'static str, values: Vec<AttributeValue>) -> Node {
+    let values = values
+        .into_iter()
+        .map(|v| Operand::Value(super::Value::raw(v)))
+        .collect();
+    Node::In(Operand::Path(attribute), values)
+}
+
 fn compare(attribute: &'static str, op: CmpOp, value: AttributeValue) -> Node {
     Node::Compare(
         Operand::Path(attribute),

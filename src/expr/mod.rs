@@ -24,7 +24,7 @@ pub use path::Path;
 pub use path::{AttrPath, Indexed, Keyed, Removable, UpdateTarget};
 pub use raw_update::RawUpdate;
 
-pub(crate) use combine::{absent, all, also, and, at_least, at_most, less_than, or};
+pub(crate) use combine::{absent, all, also, and, at_least, at_most, less_than, one_of, or};
 pub(crate) use condition::render_condition;
 pub(crate) use condition::{CmpOp, Node, Operand};
 pub(crate) use path::Name;

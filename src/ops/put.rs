@@ -142,9 +142,13 @@ impl PutCore {
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, item.clone(), spec.clone(), None)?;
         let (db, key, item, spec, new_values) = (&*self.db, &key, &item, &spec, &new_values);
-        // A put that requires the current shape upgrades an earlier one first.
+        // The stored unique values are read by the current shape's names: an item of an
+        // earlier shape is upgraded first, one of a newer shape refused.
         crate::repair::retry_upgraded(db, def, key, move || async move {
             crate::unique::write(db, def, key, !spec.create, &mut |read| {
+                if let Some(old) = &read.old {
+                    crate::entity::require_current(def.schema, old)?;
+                }
                 let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
                 Ok(Some((plan, new_values.clone())))
             })

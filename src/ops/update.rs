@@ -581,31 +581,31 @@ impl UpdateCore {
         let key = prepared.key.clone();
         // Planned once before the read, so invalid input sends nothing at all.
         prepared.clone().plan(None)?;
-        if def.schema.reshape.is_some()
-            && let Some(old) = crate::unique::read_item(&db, def, &key).await?
-            && crate::entity::is_earlier(def.schema, &old)
-        {
-            // The transaction below cannot upgrade an item of an earlier shape: do it first.
-            crate::repair::upgrade_first(&db, def.schema, def.table, &old).await?;
-        }
         // The sentinel keys of the values set are checked before the read, too.
         let mut set_values = vec![None; def.schema.unique.len()];
         apply_unique_actions(def, &prepared.actions, &mut set_values)?;
         crate::unique::check_sentinels(def, &set_values)?;
-        crate::unique::write(&db, def, &key, true, &mut |read| {
-            let Some(old) = &read.old else {
-                return Err(Error::NotFound { entity: def.name() });
-            };
-            let mut new_values = crate::unique::values_in(def, old)?;
-            apply_unique_actions(def, &prepared.actions, &mut new_values)?;
-            Ok(Some((
-                prepared.clone().plan(read.guard.clone())?,
-                new_values,
-            )))
+        let (db, key, prepared): (&Inner, _, _) = (&db, &key, &prepared);
+        // The transaction cannot upgrade an item of an earlier shape, and the stored unique
+        // values are read by the current shape's names: such an item is upgraded first.
+        crate::repair::retry_upgraded(db, def, key, move || async move {
+            crate::unique::write(db, def, key, true, &mut |read| {
+                let Some(old) = &read.old else {
+                    return Err(Error::NotFound { entity: def.name() });
+                };
+                crate::entity::require_current(def.schema, old)?;
+                let mut new_values = crate::unique::values_in(def, old)?;
+                apply_unique_actions(def, &prepared.actions, &mut new_values)?;
+                Ok(Some((
+                    prepared.clone().plan(read.guard.clone())?,
+                    new_values,
+                )))
+            })
+            .await
         })
         .await?;
         // Transactions return no values: read the result back.
-        let item = crate::unique::read_item(&db, def, &key)
+        let item = crate::unique::read_item(db, def, key)
             .await?
             .ok_or(Error::NotFound { entity: def.name() })?;
         def.check_type(&item)?;

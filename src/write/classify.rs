@@ -41,8 +41,9 @@ pub(crate) struct Outcome {
     pub(crate) keep_old: bool,
     /// The shape the write required the stored item in (`None`: any).
     pub(crate) shape: Option<u32>,
-    /// Earlier shapes than `shape` were accepted too (a delete: any shape it can decode).
-    pub(crate) earlier_ok: bool,
+    /// The oldest shape accepted besides `shape` (a delete: any shape it decodes); `None`:
+    /// `shape` only.
+    pub(crate) oldest_accepted: Option<u32>,
 }
 
 impl Outcome {
@@ -57,7 +58,7 @@ impl Outcome {
             increments: false,
             keep_old: false,
             shape: None,
-            earlier_ok: false,
+            oldest_accepted: None,
         }
     }
 
@@ -73,7 +74,7 @@ impl Outcome {
             increments: false,
             keep_old: false,
             shape: None,
-            earlier_ok: false,
+            oldest_accepted: None,
         }
     }
 
@@ -81,9 +82,9 @@ impl Outcome {
     pub(crate) fn other_shape(&self, old: &Item) -> Option<u32> {
         let current = self.shape?;
         let stored = crate::entity::stored_shape(old);
-        // A malformed `_shape` is stored as 0: never accepted.
-        let accepted = stored == current || (self.earlier_ok && (1..current).contains(&stored));
-        (!accepted).then_some(stored)
+        // A malformed `_shape` reads as 0: never accepted.
+        let oldest = self.oldest_accepted.unwrap_or(current).max(1);
+        (!(oldest..=current).contains(&stored)).then_some(stored)
     }
 
     /// The error for a failed condition, given the item as it was (`None`: no item).
@@ -107,6 +108,14 @@ impl Outcome {
                 Error::AlreadyExists { entity }
             }
             Some(AttributeValue::S(found)) if found == entity => {
+                // The shape first: another shape's version attribute is not this one's.
+                if let Some(stored) = self.other_shape(&old) {
+                    return Error::Shape {
+                        entity,
+                        stored,
+                        current: self.shape.unwrap_or(1),
+                    };
+                }
                 if let Some((attribute, max)) = self.version {
                     let found = version::of(&old, attribute);
                     if let Some(expected) = self.expected_version
@@ -126,13 +135,6 @@ impl Outcome {
                     {
                         return Error::VersionExhausted { entity };
                     }
-                }
-                if let Some(stored) = self.other_shape(&old) {
-                    return Error::Shape {
-                        entity,
-                        stored,
-                        current: self.shape.unwrap_or(1),
-                    };
                 }
                 Error::ConditionFailed(Box::new(ConditionFailed::new(
                     entity,

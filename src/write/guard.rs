@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::entity::Def;
-use crate::expr::{Node, all, less_than, or};
+use crate::expr::{Node, all, one_of, or};
 use crate::item::Item;
 
 /// What a write may find stored at its key.
@@ -27,12 +27,15 @@ pub(crate) struct Target {
     pub(crate) sort_key: Option<&'static str>,
     /// The entity type's current shape version (`None`: writes of no declared type).
     pub(crate) shape: Option<u32>,
+    /// The oldest shape the entity type still reads (its current one without `shapes`).
+    pub(crate) oldest_shape: u32,
 }
 
 impl Target {
     pub(crate) fn of(def: &Def) -> Self {
         Self {
             shape: Some(def.schema.shape),
+            oldest_shape: def.schema.oldest_shape,
             ..Self::raw(def.name(), def.table)
         }
     }
@@ -45,6 +48,7 @@ impl Target {
             partition_key: schema.partition_key(),
             sort_key: schema.sort_key(),
             shape: None,
+            oldest_shape: 1,
         }
     }
 
@@ -81,20 +85,21 @@ impl Target {
         })
     }
 
-    /// The stored item is in the current shape or an earlier one: no `_shape`, or
-    /// `_shape < N + 1` (what this binary can decode).
+    /// The stored item is in a shape this binary decodes — one of the versions from the
+    /// oldest it still reads to the current, exactly (never a malformed, retired or newer
+    /// `_shape`): `_shape IN (oldest, .., N)`, or no `_shape` while shape 1 is read.
     pub(crate) fn is_known_shape(&self) -> Option<Node> {
-        match self.shape? {
-            // Shape 1 has no earlier shapes: only the current one is known.
-            1 => self.is_current_shape(),
-            shape => Some(or(
-                Node::Exists(crate::SHAPE_ATTRIBUTE, false),
-                less_than(
-                    crate::SHAPE_ATTRIBUTE,
-                    version::number(u64::from(shape) + 1),
-                ),
-            )),
-        }
+        let shape = self.shape?;
+        let oldest = self.oldest_shape.clamp(1, shape);
+        let versions = (oldest..=shape)
+            .map(|v| version::number(u64::from(v)))
+            .collect();
+        let stamped = one_of(crate::SHAPE_ATTRIBUTE, versions);
+        Some(if oldest == 1 {
+            or(Node::Exists(crate::SHAPE_ATTRIBUTE, false), stamped)
+        } else {
+            stamped
+        })
     }
 
     /// `attribute_not_exists(pk)`.
@@ -144,13 +149,14 @@ impl Guards {
     }
 
     /// The shapes the write accepts. One that depends on the stored item's fields — an
-    /// update, or a caller's condition — requires the current shape: an earlier shape's
-    /// field names would be misread or written beside the current ones. One that returns
+    /// update, a caller's condition, an expected version — requires the current shape: an
+    /// earlier shape's field names would be misread or written beside the current ones. One
+    /// that returns
     /// the item (a delete) requires a shape this binary can decode, so that it never
     /// removes an item and then fails to return it. A put replaces the item whatever its
     /// shape.
     pub(crate) fn shape_rule(&self) -> ShapeRule {
-        if self.reads_fields || self.user.is_some() {
+        if self.reads_fields || self.user.is_some() || self.version.is_some() {
             ShapeRule::Current
         } else if self.returns_item {
             ShapeRule::Known

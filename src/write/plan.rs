@@ -78,7 +78,7 @@ impl Plan {
             ShapeRule::Current => outcome.shape = target.shape,
             ShapeRule::Known => {
                 outcome.shape = target.shape;
-                outcome.earlier_ok = true;
+                outcome.oldest_accepted = Some(target.oldest_shape);
             }
         }
         let condition = guards.into_node(target);

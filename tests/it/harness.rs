@@ -171,6 +171,18 @@ pub(crate) fn caller_fields(mut tenant: dynamorm_entities::Tenant) -> dynamorm_e
     tenant
 }
 
+/// Writes `item` exactly as given, with the raw SDK (what another tool or a corrupted
+/// write could leave).
+pub(crate) async fn put_raw<T: dynamorm::Table>(db: &Db<T>, item: dynamorm::Item) {
+    db.client()
+        .put_item()
+        .table_name(db.table_name())
+        .set_item(Some(item))
+        .send()
+        .await
+        .expect("raw put");
+}
+
 /// Every raw item of the table (all pages, strongly consistent), sentinels included.
 pub(crate) async fn scan_raw<T: dynamorm::Table>(db: &Db<T>) -> Vec<dynamorm::Item> {
     let mut items = Vec::new();

@@ -220,13 +220,7 @@ async fn another_entity_type_at_the_key_is_reported_as_a_single_get_reports_it(
         "SK".into(),
         aws_sdk_dynamodb::types::AttributeValue::S(rendered.sort_key.clone().expect("sk")),
     );
-    db.client()
-        .put_item()
-        .table_name(db.table_name())
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("raw put");
+    crate::harness::put_raw(&db, item).await;
     let loaded = db.loader().get(key.clone()).await;
     let alone = db.get(key).send().await;
     assert!(

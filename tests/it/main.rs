@@ -33,6 +33,7 @@ mod redaction;
 mod registry;
 mod report;
 mod scan_pages;
+mod shape_writes;
 mod shapes;
 mod sharding;
 mod sort_ranges;

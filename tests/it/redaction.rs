@@ -389,13 +389,7 @@ async fn outputs_and_errors(db: &dynamorm::Db<Tracker>, seen: &mut Seen) {
     let clash = secret_task(11);
     let mut unknown = dynamorm::to_item(&clash).expect("encodes");
     unknown.insert("_type".into(), AttributeValue::S(secret("Unknown")));
-    db.client()
-        .put_item()
-        .table_name(db.table_name())
-        .set_item(Some(unknown))
-        .send()
-        .await
-        .expect("raw item");
+    crate::harness::put_raw(db, unknown).await;
     let guarded = dynamorm::Db::<Tracker>::with_table_name(db.client().clone(), db.table_name());
     let written = guarded
         .batch_write()

@@ -133,7 +133,7 @@ pub(crate) mod v3 {
     }
 }
 
-fn person1(id: &str) -> v1::Person {
+pub(crate) fn person1(id: &str) -> v1::Person {
     v1::Person {
         id: id.into(),
         org: "acme".into(),
@@ -177,7 +177,7 @@ fn expected_x(id: &str) -> v3::Person {
 }
 
 /// What the third binary must read for an item of any shape written above.
-fn expected(id: &str) -> v3::Person {
+pub(crate) fn expected(id: &str) -> v3::Person {
     match &id[..1] {
         "a" => v3::Person {
             first: "Ada".into(),
@@ -199,7 +199,7 @@ fn expected(id: &str) -> v3::Person {
 
 /// A fresh `People` table for `test` (with a stream when `stream`), and the endpoint of the
 /// server behind it.
-async fn people(
+pub(crate) async fn people(
     backend: Backend,
     test: &str,
     stream: bool,
@@ -243,7 +243,7 @@ async fn shape_1_people(db: &Db<People>, ids: impl Iterator<Item = String>) -> V
     ids
 }
 
-async fn raw(db: &Db<People>, id: &str) -> Item {
+pub(crate) async fn raw(db: &Db<People>, id: &str) -> Item {
     db.client()
         .get_item()
         .table_name(db.table_name())
@@ -257,7 +257,7 @@ async fn raw(db: &Db<People>, id: &str) -> Item {
         .expect("item")
 }
 
-fn shape_of(item: &Item) -> u32 {
+pub(crate) fn shape_of(item: &Item) -> u32 {
     match item.get(dynamorm::SHAPE_ATTRIBUTE) {
         None => 1,
         Some(v) => v.as_n().expect("number").parse().expect("version"),
@@ -266,7 +266,11 @@ fn shape_of(item: &Item) -> u32 {
 
 /// Asserts `result` is an `Error::Shape` of an item stored in `shapes.0` read by a binary
 /// whose current shape is `shapes.1`.
-fn refused_as_shape<T: std::fmt::Debug>(result: &Result<T, Error>, shapes: (u32, u32), what: &str) {
+pub(crate) fn refused_as_shape<T: std::fmt::Debug>(
+    result: &Result<T, Error>,
+    shapes: (u32, u32),
+    what: &str,
+) {
     match result {
         Err(Error::Shape {
             stored, current, ..

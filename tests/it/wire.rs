@@ -647,9 +647,9 @@ async fn wire_delete_unconditional() {
         json!({
             "TableName": "tracker",
             "Key": { "PK": { "S": "TENANT#acme" }, "SK": { "S": "PROJECT#apollo#TASK#0000000007" } },
-            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (attribute_not_exists(#n2)))",
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((attribute_not_exists(#n2)) OR (#n2 IN (:v1))))",
             "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
-            "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+            "ExpressionAttributeValues": { ":v0": { "S": "Task" }, ":v1": { "N": "1" } },
             "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }),
@@ -784,9 +784,9 @@ async fn wire_transact_write_put_update_delete_check() {
                             "PK": { "S": "TENANT#acme" },
                             "SK": { "S": "PROJECT#apollo#TASK#0000000009" },
                         },
-                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND (attribute_not_exists(#n2)))",
+                        "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((attribute_not_exists(#n2)) OR (#n2 IN (:v1))))",
                         "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
-                        "ExpressionAttributeValues": { ":v0": { "S": "Task" } },
+                        "ExpressionAttributeValues": { ":v0": { "S": "Task" }, ":v1": { "N": "1" } },
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     },
                 },
@@ -1353,15 +1353,15 @@ async fn wire_shaped_put_update_and_delete() {
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }),
     );
-    // A delete takes this shape or an earlier one: any it can return.
+    // A delete takes exactly the shapes this binary reads: any it can return.
     pin(
         bodies[2],
         json!({
             "TableName": "people",
             "Key": { "PK": { "S": "PERSON#p1" }, "SK": { "S": "PERSON" } },
-            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((attribute_not_exists(#n2)) OR (#n2 < :v1)))",
+            "ConditionExpression": "(attribute_not_exists(#n0)) OR ((#n1 = :v0) AND ((attribute_not_exists(#n2)) OR (#n2 IN (:v1, :v2))))",
             "ExpressionAttributeNames": { "#n0": "PK", "#n1": "_type", "#n2": "_shape" },
-            "ExpressionAttributeValues": { ":v0": { "S": "Person" }, ":v1": { "N": "3" } },
+            "ExpressionAttributeValues": { ":v0": { "S": "Person" }, ":v1": { "N": "1" }, ":v2": { "N": "2" } },
             "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }),

@@ -184,13 +184,7 @@ async fn errors_never_print_stored_values(#[case] backend: Backend) {
         }
         let mut raw_tenant = dynamorm::to_item(&maxed).expect("encode");
         raw_tenant.insert("version".into(), AttributeValue::N(u64::MAX.to_string()));
-        db.client()
-            .put_item()
-            .table_name(db.table_name())
-            .set_item(Some(raw_tenant))
-            .send()
-            .await
-            .expect("raw put");
+        crate::harness::put_raw(&db, raw_tenant).await;
         let update_db = db.clone();
         let key = maxed.key();
         if let Ok(r) = tokio::spawn(async move {

@@ -43,13 +43,7 @@ async fn a_version_at_u64_max_is_exhausted_not_overflowed(#[case] backend: Backe
         let raw = tenant("raw");
         let mut item = dynamorm::to_item(&raw).expect("encode");
         item.insert("version".into(), AttributeValue::N(u64::MAX.to_string()));
-        db.client()
-            .put_item()
-            .table_name(db.table_name())
-            .set_item(Some(item))
-            .send()
-            .await
-            .expect("raw put");
+        crate::harness::put_raw(&db, item).await;
         let update_db = db.clone();
         let update = tokio::spawn(async move {
             update_db
