@@ -142,6 +142,21 @@ pub(crate) async fn retry_upgraded<T, F: Future<Output = Result<T, Error>>>(
     })
 }
 
+/// [`unique::write`](crate::unique::write), whose read refuses an item of another shape
+/// than the current: one of an earlier shape is upgraded first and the write tried again.
+pub(crate) async fn unique_write(
+    db: &Inner,
+    def: &'static Def,
+    key: &PrimaryKey,
+    needs_read: bool,
+    plan: &(dyn Fn(&crate::unique::Read) -> Result<Option<crate::unique::Planned>, Error> + Sync),
+) -> Result<Option<Item>, Error> {
+    retry_upgraded(db, def, key, move || {
+        crate::unique::write(db, def, key, needs_read, plan)
+    })
+    .await
+}
+
 /// [`one`] for a write about to be sent: an upgrade that would move the item is an error.
 pub(crate) async fn upgrade_first(
     db: &Inner,

@@ -168,6 +168,14 @@ pub(crate) struct Read {
 /// Reads the stored item with strong consistency, and the guard that it is unchanged.
 async fn read(db: &Inner, def: &Def, key: &PrimaryKey) -> Result<Read, Error> {
     let old = read_item(db, def, key).await?;
+    if let Some(item) = &old
+        && def.check_type(item).is_ok()
+    {
+        // The unique values are read by the current shape's attribute names: an item of
+        // another shape is `Error::Shape` (an earlier one is upgraded first by the caller,
+        // `repair::unique_write`).
+        crate::entity::require_current(def.schema, item)?;
+    }
     let values = match &old {
         Some(item) => values_in(def, item)?,
         None => vec![None; def.schema.unique.len()],
@@ -240,7 +248,7 @@ pub(crate) async fn write(
     def: &Def,
     key: &PrimaryKey,
     needs_read: bool,
-    plan: &mut (dyn FnMut(&Read) -> Result<Option<Planned>, Error> + Send),
+    plan: &(dyn Fn(&Read) -> Result<Option<Planned>, Error> + Sync),
 ) -> Result<Option<Item>, Error> {
     for _ in 0..ATTEMPTS {
         let read = if needs_read {

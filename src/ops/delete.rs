@@ -154,22 +154,15 @@ impl DeleteCore {
         let none = vec![None; def.schema.unique.len()];
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, key.clone(), spec.clone(), None)?;
-        let (db, key, spec, none) = (&*self.db, &key, &spec, &none);
-        // The stored unique values are read by the current shape's names: an item of an
-        // earlier shape is upgraded first, one of a newer shape refused.
-        let old = crate::repair::retry_upgraded(db, def, key, move || async move {
-            crate::unique::write(db, def, key, true, &mut |read| {
-                let Some(old) = &read.old else {
-                    // Nothing to release; nothing to delete.
-                    return Ok(None);
-                };
-                // Another type's item is never deleted, nor returned as this one.
-                def.check_type(old)?;
-                crate::entity::require_current(def.schema, old)?;
-                let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
-                Ok(Some((plan, none.clone())))
-            })
-            .await
+        let old = crate::repair::unique_write(&self.db, def, &key, true, &|read| {
+            let Some(old) = &read.old else {
+                // Nothing to release; nothing to delete.
+                return Ok(None);
+            };
+            // Another type's item is never deleted, nor returned as this one.
+            def.check_type(old)?;
+            let plan = plan(def, key.clone(), spec.clone(), read.guard.clone())?;
+            Ok(Some((plan, none.clone())))
         })
         .await?;
         match old {

@@ -141,18 +141,9 @@ impl PutCore {
         let spec = self.spec;
         // Planned once before the read, so invalid input sends nothing at all.
         plan(def, item.clone(), spec.clone(), None)?;
-        let (db, key, item, spec, new_values) = (&*self.db, &key, &item, &spec, &new_values);
-        // The stored unique values are read by the current shape's names: an item of an
-        // earlier shape is upgraded first, one of a newer shape refused.
-        crate::repair::retry_upgraded(db, def, key, move || async move {
-            crate::unique::write(db, def, key, !spec.create, &mut |read| {
-                if let Some(old) = &read.old {
-                    crate::entity::require_current(def.schema, old)?;
-                }
-                let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
-                Ok(Some((plan, new_values.clone())))
-            })
-            .await
+        crate::repair::unique_write(&self.db, def, &key, !spec.create, &|read| {
+            let plan = plan(def, item.clone(), spec.clone(), Some(read))?;
+            Ok(Some((plan, new_values.clone())))
         })
         .await
         .map(drop)

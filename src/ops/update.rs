@@ -349,7 +349,7 @@ impl<E: Entity> Update<E> {
         let item = match self.core.start()? {
             // An entity without earlier shapes sends the plan as it is; one with them may
             // upgrade the item first — boxed, so the common future stays one layer deep.
-            Sending::Single { db, plan, def } if def.schema.reshape.is_none() => {
+            Sending::Single { db, plan, def } if !crate::repair::upgrades_first(def, &plan) => {
                 send::single(&db, plan, Returns::New)
                     .await?
                     .ok_or(Error::NotFound { entity: def.name() })?
@@ -585,27 +585,22 @@ impl UpdateCore {
         let mut set_values = vec![None; def.schema.unique.len()];
         apply_unique_actions(def, &prepared.actions, &mut set_values)?;
         crate::unique::check_sentinels(def, &set_values)?;
-        let (db, key, prepared): (&Inner, _, _) = (&db, &key, &prepared);
-        // The transaction cannot upgrade an item of an earlier shape, and the stored unique
-        // values are read by the current shape's names: such an item is upgraded first.
-        crate::repair::retry_upgraded(db, def, key, move || async move {
-            crate::unique::write(db, def, key, true, &mut |read| {
-                let Some(old) = &read.old else {
-                    return Err(Error::NotFound { entity: def.name() });
-                };
-                crate::entity::require_current(def.schema, old)?;
-                let mut new_values = crate::unique::values_in(def, old)?;
-                apply_unique_actions(def, &prepared.actions, &mut new_values)?;
-                Ok(Some((
-                    prepared.clone().plan(read.guard.clone())?,
-                    new_values,
-                )))
-            })
-            .await
+        // The transaction cannot upgrade an item of an earlier shape: `unique_write` does it
+        // first.
+        crate::repair::unique_write(&db, def, &key, true, &|read| {
+            let Some(old) = &read.old else {
+                return Err(Error::NotFound { entity: def.name() });
+            };
+            let mut new_values = crate::unique::values_in(def, old)?;
+            apply_unique_actions(def, &prepared.actions, &mut new_values)?;
+            Ok(Some((
+                prepared.clone().plan(read.guard.clone())?,
+                new_values,
+            )))
         })
         .await?;
         // Transactions return no values: read the result back.
-        let item = crate::unique::read_item(db, def, key)
+        let item = crate::unique::read_item(&db, def, &key)
             .await?
             .ok_or(Error::NotFound { entity: def.name() })?;
         def.check_type(&item)?;
